@@ -1,0 +1,41 @@
+import { createHash } from 'node:crypto';
+import { type Claim, isClaimOpen } from './claim.ts';
+
+/**
+ * A case groups the open claims of one customer and carries one collection journey
+ * (one Step Functions execution, named after the case).
+ */
+export type CaseStatus = 'open' | 'closed';
+export type CaseCloseReason = 'paid' | 'voided' | 'written_off' | 'resolved';
+
+export interface CollectionCase {
+  readonly caseId: string;
+  readonly customerId: string;
+  readonly status: CaseStatus;
+  /** When the case opened: the first failure of its first claim (ISO). Strategy timings count from here. */
+  readonly openedAt: string;
+  readonly closedAt?: string;
+  readonly closeReason?: CaseCloseReason;
+  readonly claimIds: readonly string[];
+  readonly strategyId: string;
+  readonly strategyVersion: number;
+}
+
+/**
+ * Case ids are derived from the customer and the claim that opened the case, so a retried
+ * delivery computes the same id (and the same execution name). Execution names allow 80
+ * characters of [A-Za-z0-9-_].
+ */
+export function caseIdFor(customerId: string, openingClaimId: string): string {
+  const digest = createHash('sha256').update(`${customerId}\u0000${openingClaimId}`).digest('hex');
+  return `case_${digest.slice(0, 24)}`;
+}
+
+/** Why a case closes once none of its claims is open, or undefined while one still is. */
+export function closeReasonFor(claims: readonly Pick<Claim, 'status'>[]): CaseCloseReason | undefined {
+  if (claims.length === 0 || claims.some(isClaimOpen)) return undefined;
+  const statuses = new Set(claims.map((claim) => claim.status));
+  if (statuses.size > 1) return 'resolved';
+  const [only] = statuses;
+  return only === 'failed' ? undefined : only;
+}

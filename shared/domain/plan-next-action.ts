@@ -1,0 +1,80 @@
+import { DateTime } from 'luxon';
+import type { Claim } from './claim.ts';
+import { isClaimOpen } from './claim.ts';
+import type { CollectionCase } from './collection-case.ts';
+import type { ContactWindow } from './contact-policy.ts';
+import { defaultContactWindow, nextAllowedMoment, resolveTimeZones } from './contact-policy.ts';
+import type { Customer } from './customer.ts';
+import type { Channel, Strategy, TemplateId } from './strategy.ts';
+
+export interface JourneySnapshot {
+  readonly collectionCase: CollectionCase;
+  readonly customer: Customer | undefined;
+  readonly claims: readonly Claim[];
+  /** Steps already acted on (sent, or attempted and recorded), whatever their outcome. */
+  readonly completedStepIds: readonly string[];
+}
+
+/** Reason codes explain every decision; they are stored with the plan and the interaction. */
+export type PlanReason =
+  | 'case-closed'
+  | 'no-open-claims'
+  | 'strategy-complete'
+  | 'step-due'
+  | 'deferred-to-contact-window'
+  | `time-zone-from-${'customer' | 'country' | 'default'}`;
+
+export type JourneyPlan =
+  | { readonly action: 'end'; readonly reasons: readonly PlanReason[] }
+  | {
+      readonly action: 'send';
+      readonly stepId: string;
+      readonly channel: Channel;
+      readonly template: TemplateId;
+      /** When to act (ISO, whole seconds): the step's due time moved into the contact window. */
+      readonly at: string;
+      readonly reasons: readonly PlanReason[];
+    };
+
+/**
+ * Decides the case's next action: the first strategy step not yet completed, at its due time
+ * (days after the case opened, never in the past), moved to the next moment the contact
+ * policy allows in the debtor's time zone. Pure: the same snapshot and clock give the same plan.
+ */
+export function planNextAction(
+  snapshot: JourneySnapshot,
+  strategy: Strategy,
+  now: Date,
+  window: ContactWindow = defaultContactWindow,
+): JourneyPlan {
+  const { collectionCase } = snapshot;
+  if (collectionCase.status === 'closed') return { action: 'end', reasons: ['case-closed'] };
+  if (!snapshot.claims.some(isClaimOpen)) return { action: 'end', reasons: ['no-open-claims'] };
+
+  const completed = new Set(snapshot.completedStepIds);
+  const step = strategy.steps.find((candidate) => !completed.has(candidate.id));
+  if (step === undefined) return { action: 'end', reasons: ['strategy-complete'] };
+
+  const due = DateTime.fromISO(collectionCase.openedAt, { zone: 'UTC' })
+    .plus({ days: step.dayOffset })
+    .toJSDate();
+  const earliest = due > now ? due : now;
+  const timeZones = resolveTimeZones(snapshot.customer ?? {});
+  const at = nextAllowedMoment(earliest, timeZones.zones, window);
+  const reasons: PlanReason[] = ['step-due', `time-zone-from-${timeZones.source}`];
+  if (at.getTime() !== earliest.getTime()) reasons.push('deferred-to-contact-window');
+  return {
+    action: 'send',
+    stepId: step.id,
+    channel: step.channel,
+    template: step.template,
+    at: toWholeSecondIso(at),
+    reasons,
+  };
+}
+
+/** Step Functions Wait timestamps must be RFC 3339; round up so we never act early. */
+function toWholeSecondIso(at: Date): string {
+  const seconds = Math.ceil(at.getTime() / 1000);
+  return new Date(seconds * 1000).toISOString().replace('.000Z', 'Z');
+}
