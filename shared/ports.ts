@@ -54,7 +54,12 @@ export interface CaseStore {
   listOpenCaseIds(): Promise<string[]>;
 }
 
-export type MessageStatus = 'sending' | 'sent' | 'undeliverable' | 'uncertain';
+/**
+ * `sending` while the provider is called; `sent`; `failed` when the provider refused and a retry
+ * may send; `undeliverable` when there was nothing to send or nobody to send to; `uncertain`
+ * when an attempt died during the provider call: never resent (at most once beats twice).
+ */
+export type MessageStatus = 'sending' | 'sent' | 'failed' | 'undeliverable' | 'uncertain';
 
 /** One step's message: the idempotency record and the interaction on the case timeline. */
 export interface MessageRecord {
@@ -63,7 +68,7 @@ export interface MessageRecord {
   readonly channel: Channel;
   readonly template: TemplateId;
   readonly status: MessageStatus;
-  /** When the send began (ISO); a `sending` record older than the lease is never resent. */
+  /** When the send began (ISO). */
   readonly startedAt: string;
   readonly sentAt?: string;
   readonly to?: string;
@@ -74,7 +79,7 @@ export interface MessageRecord {
 
 export interface MessageStore {
   listMessages(caseId: string): Promise<MessageRecord[]>;
-  /** Creates the record if no record exists for the case and step; false when one does. */
+  /** Creates the record unless one exists for the case and step (a `failed` one may be replaced); false when it exists. */
   beginMessage(record: MessageRecord): Promise<boolean>;
   getMessage(caseId: string, stepId: string): Promise<MessageRecord | undefined>;
   /** Moves a `sending` record to its outcome. */

@@ -1,0 +1,51 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SESv2Client } from '@aws-sdk/client-sesv2';
+import middy from '@middy/core';
+import { z } from 'zod';
+import { systemClock } from '../shared/adapters/clock/system-clock.ts';
+import { CollectionsTable } from '../shared/adapters/dynamodb/collections-table.ts';
+import { SesEmailSender } from '../shared/adapters/email/ses-email-sender.ts';
+import { lazyHandler } from '../shared/adapters/lazy-handler.ts';
+import { logger } from '../shared/adapters/observability/logger.ts';
+import { loadSendConfig } from '../shared/config.ts';
+import { channelSchema, templateIdSchema } from '../shared/domain/strategy.ts';
+import {
+  type SendDependencies,
+  type SendOutcome,
+  sendJourneyMessage,
+} from '../shared/use-cases/send-journey-message.ts';
+
+const inputSchema = z.object({
+  caseId: z.string().min(1),
+  stepId: z.string().min(1),
+  channel: channelSchema,
+  template: templateIdSchema,
+  reasons: z.array(z.string()).default([]),
+});
+
+/** Journey task `SendJourneyMessage`: sends the planned step's message, once. */
+export function createSendJourneyMessageHandler(deps: SendDependencies) {
+  return middy<unknown, SendOutcome>().handler(async (event) => {
+    const request = inputSchema.parse(event);
+    const outcome = await sendJourneyMessage(request, deps);
+    logger.info('journey step acted', { caseId: request.caseId, ...outcome });
+    return outcome;
+  });
+}
+
+export const handler = lazyHandler(() => {
+  const config = loadSendConfig();
+  const table = new CollectionsTable(new DynamoDBClient({}), config.TABLE_NAME);
+  const email = new SesEmailSender(new SESv2Client({}), {
+    from: config.SENDER_EMAIL,
+    ...(config.SES_CONFIGURATION_SET ? { configurationSetName: config.SES_CONFIGURATION_SET } : {}),
+  });
+  return createSendJourneyMessageHandler({
+    cases: table,
+    claims: table,
+    customers: table,
+    messages: table,
+    email,
+    clock: systemClock,
+  });
+});

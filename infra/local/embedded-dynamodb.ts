@@ -1,0 +1,99 @@
+import type { AddressInfo } from 'node:net';
+import {
+  CreateTableCommand,
+  type CreateTableCommandInput,
+  DescribeTableCommand,
+  DynamoDBClient,
+  ResourceInUseException,
+} from '@aws-sdk/client-dynamodb';
+import dynalite from 'dynalite';
+import { tableSchema } from '../../shared/adapters/dynamodb/table-schema.ts';
+
+export interface EmbeddedDynamoDb {
+  readonly endpoint: string;
+  readonly client: DynamoDBClient;
+  readonly tableName: string;
+  stop(): Promise<void>;
+}
+
+export interface EmbeddedDynamoDbOptions {
+  /** LevelDB folder for a persistent store; in memory when absent. */
+  readonly path?: string;
+  readonly tableName?: string;
+}
+
+/** The same key schema and indexes the CDK construct creates (both read `tableSchema`). */
+export function collectionsTableDefinition(tableName: string): CreateTableCommandInput {
+  const { claimsByFailureMonth, openCases } = tableSchema.indexes;
+  const attributes = [
+    tableSchema.partitionKey,
+    tableSchema.sortKey,
+    claimsByFailureMonth.partitionKey,
+    claimsByFailureMonth.sortKey,
+    openCases.partitionKey,
+    openCases.sortKey,
+  ];
+  return {
+    TableName: tableName,
+    BillingMode: 'PAY_PER_REQUEST',
+    AttributeDefinitions: attributes.map((name) => ({ AttributeName: name, AttributeType: 'S' })),
+    KeySchema: [
+      { AttributeName: tableSchema.partitionKey, KeyType: 'HASH' },
+      { AttributeName: tableSchema.sortKey, KeyType: 'RANGE' },
+    ],
+    GlobalSecondaryIndexes: [claimsByFailureMonth, openCases].map((index) => ({
+      IndexName: index.indexName,
+      KeySchema: [
+        { AttributeName: index.partitionKey, KeyType: 'HASH' },
+        { AttributeName: index.sortKey, KeyType: 'RANGE' },
+      ],
+      Projection: { ProjectionType: 'ALL' },
+    })),
+  };
+}
+
+/**
+ * dynalite in this process on a free loopback port (its CLI's `--port 0` silently means 4567,
+ * so the server is created programmatically), with the collections table created if missing.
+ */
+export async function startEmbeddedDynamoDb(
+  options: EmbeddedDynamoDbOptions = {},
+): Promise<EmbeddedDynamoDb> {
+  const tableName = options.tableName ?? 'collections';
+  const server = dynalite({
+    createTableMs: 0,
+    deleteTableMs: 0,
+    updateTableMs: 0,
+    ...(options.path ? { path: options.path } : {}),
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const endpoint = `http://127.0.0.1:${port}`;
+  const client = new DynamoDBClient({
+    endpoint,
+    region: 'local',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    maxAttempts: 3,
+  });
+  try {
+    await client.send(new CreateTableCommand(collectionsTableDefinition(tableName)));
+  } catch (error) {
+    if (!(error instanceof ResourceInUseException)) throw error;
+  }
+  await client.send(new DescribeTableCommand({ TableName: tableName }));
+  return {
+    endpoint,
+    client,
+    tableName,
+    stop: async () => {
+      client.destroy();
+      server.closeAllConnections?.();
+      await new Promise<void>((resolve, reject) =>
+        server.close((error?: Error) => (error ? reject(error) : resolve())),
+      );
+    },
+  };
+}

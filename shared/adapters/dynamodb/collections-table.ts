@@ -1,0 +1,420 @@
+import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  BatchGetCommand,
+  type BatchGetCommandOutput,
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  type QueryCommandInput,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import type { BillingEvent } from '../../domain/billing-event.ts';
+import type { Claim } from '../../domain/claim.ts';
+import type { CaseCloseReason, CollectionCase } from '../../domain/collection-case.ts';
+import type { Customer } from '../../domain/customer.ts';
+import { ConcurrentUpdateError } from '../../domain/errors.ts';
+import type { RecoveryMetricsRow } from '../../domain/recovery-metrics.ts';
+import type {
+  CaseStore,
+  ClaimStore,
+  CustomerStore,
+  EventLedger,
+  MessageRecord,
+  MessageStore,
+  MetricsStore,
+  VersionedClaim,
+} from '../../ports.ts';
+import { keys, tableSchema } from './table-schema.ts';
+
+type Item = Record<string, unknown>;
+
+const keyAttributes = new Set(['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'entity', 'version']);
+
+function stripKeys<T>(item: Item): T {
+  return Object.fromEntries(Object.entries(item).filter(([name]) => !keyAttributes.has(name))) as T;
+}
+
+function isConditionFailure(error: unknown): boolean {
+  return (
+    error instanceof ConditionalCheckFailedException ||
+    (error as Error | undefined)?.name === 'ConditionalCheckFailedException'
+  );
+}
+
+/** BatchGetItem reads at most 100 keys per request. */
+const batchGetLimit = 100;
+
+/**
+ * The product's single DynamoDB table. Only single-item conditional writes: no transactions,
+ * streams or TTL (DESIGN.md decision 2), which also lets dynalite stand in for it locally.
+ */
+export class CollectionsTable
+  implements EventLedger, CustomerStore, ClaimStore, CaseStore, MessageStore, MetricsStore
+{
+  private readonly documents: DynamoDBDocumentClient;
+
+  public constructor(
+    client: DynamoDBClient,
+    private readonly tableName: string,
+  ) {
+    this.documents = DynamoDBDocumentClient.from(client, {
+      marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
+    });
+  }
+
+  // Events ---------------------------------------------------------------------------------
+
+  public async hasEvent(provider: string, eventId: string): Promise<boolean> {
+    const result = await this.documents.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: keys.event(provider, eventId),
+        ProjectionExpression: 'pk',
+      }),
+    );
+    return result.Item !== undefined;
+  }
+
+  public async recordEvent(event: BillingEvent, appliedAt: Date): Promise<void> {
+    try {
+      await this.documents.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            ...keys.event(event.provider, event.eventId),
+            entity: 'event',
+            provider: event.provider,
+            eventId: event.eventId,
+            kind: event.kind,
+            occurredAt: event.occurredAt,
+            claimId: event.claim.claimId,
+            appliedAt: appliedAt.toISOString(),
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+  }
+
+  // Customers ------------------------------------------------------------------------------
+
+  public async getCustomer(customerId: string): Promise<Customer | undefined> {
+    const result = await this.documents.send(
+      new GetCommand({ TableName: this.tableName, Key: keys.customer(customerId), ConsistentRead: true }),
+    );
+    return result.Item ? stripKeys<Customer>(result.Item) : undefined;
+  }
+
+  public async putCustomer(customer: Customer): Promise<void> {
+    // The open-case pointer is owned by claimOpenCase/releaseOpenCase; never overwrite it here.
+    const { openCaseId: _pointer, customerId, ...profile } = customer;
+    const names: Record<string, string> = {};
+    const values: Record<string, unknown> = { ':entity': 'customer' };
+    const sets = ['entity = :entity'];
+    for (const [index, [name, value]] of Object.entries(profile).entries()) {
+      names[`#a${index}`] = name;
+      values[`:v${index}`] = value;
+      sets.push(`#a${index} = :v${index}`);
+    }
+    names['#customerId'] = 'customerId';
+    values[':customerId'] = customerId;
+    sets.push('#customerId = :customerId');
+    await this.documents.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: keys.customer(customerId),
+        UpdateExpression: `SET ${sets.join(', ')}`,
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+      }),
+    );
+  }
+
+  public async claimOpenCase(customerId: string, caseId: string): Promise<string> {
+    try {
+      await this.documents.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.customer(customerId),
+          UpdateExpression: 'SET openCaseId = :caseId',
+          ConditionExpression: 'attribute_not_exists(openCaseId) OR openCaseId = :caseId',
+          ExpressionAttributeValues: { ':caseId': caseId },
+        }),
+      );
+      return caseId;
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      const customer = await this.getCustomer(customerId);
+      if (customer?.openCaseId === undefined) throw new ConcurrentUpdateError('open case pointer changed');
+      return customer.openCaseId;
+    }
+  }
+
+  public async releaseOpenCase(customerId: string, caseId: string): Promise<void> {
+    try {
+      await this.documents.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.customer(customerId),
+          UpdateExpression: 'REMOVE openCaseId',
+          ConditionExpression: 'openCaseId = :caseId',
+          ExpressionAttributeValues: { ':caseId': caseId },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+  }
+
+  // Claims ---------------------------------------------------------------------------------
+
+  public async getClaim(claimId: string): Promise<VersionedClaim | undefined> {
+    const result = await this.documents.send(
+      new GetCommand({ TableName: this.tableName, Key: keys.claim(claimId), ConsistentRead: true }),
+    );
+    if (!result.Item) return undefined;
+    return { claim: stripKeys<Claim>(result.Item), version: Number(result.Item.version ?? 0) };
+  }
+
+  public async putClaim(claim: Claim, expectedVersion: number): Promise<void> {
+    const cohort = claim.firstFailedAt
+      ? {
+          [tableSchema.indexes.claimsByFailureMonth.partitionKey]: keys.failureMonthPartition(
+            claim.firstFailedAt.slice(0, 7),
+          ),
+          [tableSchema.indexes.claimsByFailureMonth.sortKey]: claim.claimId,
+        }
+      : {};
+    try {
+      await this.documents.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            ...keys.claim(claim.claimId),
+            entity: 'claim',
+            ...claim,
+            ...cohort,
+            version: expectedVersion + 1,
+          },
+          ConditionExpression:
+            expectedVersion === 0
+              ? 'attribute_not_exists(pk)'
+              : 'attribute_exists(pk) AND version = :expected',
+          ...(expectedVersion === 0 ? {} : { ExpressionAttributeValues: { ':expected': expectedVersion } }),
+        }),
+      );
+    } catch (error) {
+      if (isConditionFailure(error))
+        throw new ConcurrentUpdateError(`claim ${claim.claimId} changed concurrently`);
+      throw error;
+    }
+  }
+
+  public async getClaims(claimIds: readonly string[]): Promise<Claim[]> {
+    const claims: Claim[] = [];
+    const unique = [...new Set(claimIds)];
+    for (let start = 0; start < unique.length; start += batchGetLimit) {
+      let pending: Item[] | undefined = unique
+        .slice(start, start + batchGetLimit)
+        .map((id) => keys.claim(id));
+      while (pending && pending.length > 0) {
+        const result: BatchGetCommandOutput = await this.documents.send(
+          new BatchGetCommand({
+            RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: true } },
+          }),
+        );
+        for (const item of result.Responses?.[this.tableName] ?? []) claims.push(stripKeys<Claim>(item));
+        pending = result.UnprocessedKeys?.[this.tableName]?.Keys;
+      }
+    }
+    return claims.sort((a, b) => a.claimId.localeCompare(b.claimId));
+  }
+
+  public async listClaimsByFailureMonth(month: string): Promise<Claim[]> {
+    const index = tableSchema.indexes.claimsByFailureMonth;
+    const items = await this.queryAll({
+      TableName: this.tableName,
+      IndexName: index.indexName,
+      KeyConditionExpression: '#pk = :pk',
+      ExpressionAttributeNames: { '#pk': index.partitionKey },
+      ExpressionAttributeValues: { ':pk': keys.failureMonthPartition(month) },
+    });
+    return items.map((item) => stripKeys<Claim>(item));
+  }
+
+  // Cases ----------------------------------------------------------------------------------
+
+  public async getCase(caseId: string): Promise<CollectionCase | undefined> {
+    const result = await this.documents.send(
+      new GetCommand({ TableName: this.tableName, Key: keys.collectionCase(caseId), ConsistentRead: true }),
+    );
+    return result.Item ? stripKeys<CollectionCase>(result.Item) : undefined;
+  }
+
+  public async createCase(collectionCase: CollectionCase): Promise<void> {
+    const index = tableSchema.indexes.openCases;
+    try {
+      await this.documents.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            ...keys.collectionCase(collectionCase.caseId),
+            entity: 'case',
+            ...collectionCase,
+            [index.partitionKey]: keys.openCasesPartition,
+            [index.sortKey]: `${collectionCase.openedAt}#${collectionCase.caseId}`,
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+  }
+
+  public async addClaimToCase(caseId: string, claimId: string): Promise<void> {
+    try {
+      await this.documents.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.collectionCase(caseId),
+          UpdateExpression: 'SET claimIds = list_append(claimIds, :claim)',
+          ConditionExpression: 'attribute_exists(pk) AND NOT contains(claimIds, :claimId)',
+          ExpressionAttributeValues: { ':claim': [claimId], ':claimId': claimId },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+  }
+
+  public async closeCase(caseId: string, reason: CaseCloseReason, closedAt: Date): Promise<void> {
+    const index = tableSchema.indexes.openCases;
+    try {
+      await this.documents.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.collectionCase(caseId),
+          UpdateExpression: 'SET #status = :closed, closeReason = :reason, closedAt = :at REMOVE #gpk, #gsk',
+          ConditionExpression: '#status = :open',
+          ExpressionAttributeNames: {
+            '#status': 'status',
+            '#gpk': index.partitionKey,
+            '#gsk': index.sortKey,
+          },
+          ExpressionAttributeValues: {
+            ':closed': 'closed',
+            ':open': 'open',
+            ':reason': reason,
+            ':at': closedAt.toISOString(),
+          },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+  }
+
+  public async listOpenCaseIds(): Promise<string[]> {
+    const index = tableSchema.indexes.openCases;
+    const items = await this.queryAll({
+      TableName: this.tableName,
+      IndexName: index.indexName,
+      KeyConditionExpression: '#pk = :pk',
+      ExpressionAttributeNames: { '#pk': index.partitionKey },
+      ExpressionAttributeValues: { ':pk': keys.openCasesPartition },
+    });
+    return items.map((item) => String(item.caseId));
+  }
+
+  // Messages -------------------------------------------------------------------------------
+
+  public async listMessages(caseId: string): Promise<MessageRecord[]> {
+    const items = await this.queryAll({
+      TableName: this.tableName,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: { ':pk': keys.collectionCase(caseId).pk, ':prefix': 'MESSAGE#' },
+      ConsistentRead: true,
+    });
+    return items.map((item) => stripKeys<MessageRecord>(item));
+  }
+
+  public async beginMessage(record: MessageRecord): Promise<boolean> {
+    try {
+      await this.documents.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...keys.message(record.caseId, record.stepId), entity: 'message', ...record },
+          ConditionExpression: 'attribute_not_exists(pk) OR #status = :failed',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':failed': 'failed' },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  public async getMessage(caseId: string, stepId: string): Promise<MessageRecord | undefined> {
+    const result = await this.documents.send(
+      new GetCommand({ TableName: this.tableName, Key: keys.message(caseId, stepId), ConsistentRead: true }),
+    );
+    return result.Item ? stripKeys<MessageRecord>(result.Item) : undefined;
+  }
+
+  public async completeMessage(record: MessageRecord): Promise<void> {
+    await this.documents.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: { ...keys.message(record.caseId, record.stepId), entity: 'message', ...record },
+        ConditionExpression: '#status = :sending',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':sending': 'sending' },
+      }),
+    );
+  }
+
+  // Metrics --------------------------------------------------------------------------------
+
+  public async putRecoveryMetrics(rows: readonly RecoveryMetricsRow[]): Promise<void> {
+    for (const row of rows) {
+      await this.documents.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            ...keys.recoveryMetrics(row.cohortMonth, row.currency),
+            entity: 'recovery-metrics',
+            ...row,
+          },
+        }),
+      );
+    }
+  }
+
+  public async listRecoveryMetrics(): Promise<RecoveryMetricsRow[]> {
+    const items = await this.queryAll({
+      TableName: this.tableName,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': keys.recoveryMetrics('', '').pk },
+    });
+    return items.map((item) => stripKeys<RecoveryMetricsRow>(item));
+  }
+
+  private async queryAll(input: QueryCommandInput): Promise<Item[]> {
+    const items: Item[] = [];
+    let startKey: Item | undefined;
+    do {
+      const result = await this.documents.send(
+        new QueryCommand({ ...input, ...(startKey ? { ExclusiveStartKey: startKey } : {}) }),
+      );
+      items.push(...(result.Items ?? []));
+      startKey = result.LastEvaluatedKey;
+    } while (startKey);
+    return items;
+  }
+}

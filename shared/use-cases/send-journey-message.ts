@@ -1,0 +1,137 @@
+import { isClaimOpen } from '../domain/claim.ts';
+import { renderEmail } from '../domain/email-message.ts';
+import { CaseNotFoundError, MessageInFlightError } from '../domain/errors.ts';
+import type { Channel, TemplateId } from '../domain/strategy.ts';
+import type {
+  CaseStore,
+  ClaimStore,
+  Clock,
+  CustomerStore,
+  EmailSender,
+  MessageRecord,
+  MessageStore,
+} from '../ports.ts';
+
+export interface SendDependencies {
+  readonly cases: CaseStore;
+  readonly claims: ClaimStore;
+  readonly customers: CustomerStore;
+  readonly messages: MessageStore;
+  readonly email: EmailSender;
+  readonly clock: Clock;
+}
+
+export interface SendRequest {
+  readonly caseId: string;
+  readonly stepId: string;
+  readonly channel: Channel;
+  readonly template: TemplateId;
+  readonly reasons: readonly string[];
+}
+
+export interface SendOutcome {
+  readonly stepId: string;
+  readonly status: MessageRecord['status'];
+  /** True when an earlier attempt already settled this step and nothing was sent now. */
+  readonly duplicate: boolean;
+}
+
+/**
+ * Sends one step's message at most once, and exactly once unless an attempt dies in the middle
+ * of the provider call. The idempotency key is case + step: everything that can fail before the
+ * provider call happens before the step record is written; the record is `sending` during the
+ * call. Step Functions retries a task only after the previous attempt ended, so a retry that
+ * finds `sending` knows that attempt died mid-call and marks the step `uncertain` instead of
+ * risking a second message. A refusal by the provider marks it `failed`, which a retry may resend.
+ */
+export async function sendJourneyMessage(request: SendRequest, deps: SendDependencies): Promise<SendOutcome> {
+  const settled = await settledOutcome(request, deps);
+  if (settled) return settled;
+
+  const collectionCase = await deps.cases.getCase(request.caseId);
+  if (collectionCase === undefined) throw new CaseNotFoundError(`case ${request.caseId} does not exist`);
+  const [customer, claims] = await Promise.all([
+    deps.customers.getCustomer(collectionCase.customerId),
+    deps.claims.getClaims(collectionCase.claimIds),
+  ]);
+  const openClaims = claims.filter(isClaimOpen);
+  const record: MessageRecord = {
+    caseId: request.caseId,
+    stepId: request.stepId,
+    channel: request.channel,
+    template: request.template,
+    status: 'sending',
+    startedAt: deps.clock.now().toISOString(),
+    reasons: request.reasons,
+  };
+
+  const skipReason =
+    collectionCase.status !== 'open' || openClaims.length === 0
+      ? 'case-settled'
+      : customer?.email
+        ? undefined
+        : 'no-email-address';
+  const content = skipReason === undefined ? renderEmail(request.template, customer, openClaims) : undefined;
+
+  if (!(await deps.messages.beginMessage(record))) {
+    const raced = await settledOutcome(request, deps);
+    if (raced) return raced;
+    throw new MessageInFlightError(
+      `step ${request.stepId} of case ${request.caseId} changed during the send`,
+    );
+  }
+  if (skipReason !== undefined || content === undefined || !customer?.email) {
+    await deps.messages.completeMessage({
+      ...record,
+      status: 'undeliverable',
+      reasons: [...record.reasons, skipReason ?? 'no-content'],
+    });
+    return { stepId: request.stepId, status: 'undeliverable', duplicate: false };
+  }
+
+  let providerMessageId: string;
+  try {
+    ({ providerMessageId } = await deps.email.send({
+      to: customer.email,
+      ...content,
+      caseId: request.caseId,
+      customerId: collectionCase.customerId,
+      stepId: request.stepId,
+      template: request.template,
+    }));
+  } catch (error) {
+    await deps.messages.completeMessage({
+      ...record,
+      status: 'failed',
+      reasons: [...record.reasons, 'provider-refused'],
+    });
+    throw error;
+  }
+  await deps.messages.completeMessage({
+    ...record,
+    status: 'sent',
+    sentAt: deps.clock.now().toISOString(),
+    to: customer.email,
+    subject: content.subject,
+    providerMessageId,
+  });
+  return { stepId: request.stepId, status: 'sent', duplicate: false };
+}
+
+/** The outcome of an earlier attempt at this step, or undefined when the step may be sent. */
+async function settledOutcome(
+  request: SendRequest,
+  deps: SendDependencies,
+): Promise<SendOutcome | undefined> {
+  const existing = await deps.messages.getMessage(request.caseId, request.stepId);
+  if (existing === undefined || existing.status === 'failed') return undefined;
+  if (existing.status === 'sending') {
+    await deps.messages.completeMessage({
+      ...existing,
+      status: 'uncertain',
+      reasons: [...existing.reasons, 'attempt-died-mid-send'],
+    });
+    return { stepId: request.stepId, status: 'uncertain', duplicate: true };
+  }
+  return { stepId: request.stepId, status: existing.status, duplicate: true };
+}
