@@ -77,7 +77,9 @@ export function buildCollectionJourney(scope: Construct, props: CollectionJourne
       sk: tasks.DynamoAttributeValue.fromString('CASE'),
     },
     consistentRead: true,
-    projectionExpression: [new tasks.DynamoProjectionExpression().withAttribute('status')],
+    // `status` is a DynamoDB reserved word: project it through a name placeholder.
+    projectionExpression: [new tasks.DynamoProjectionExpression().withAttribute('#status')],
+    expressionAttributeNames: { '#status': 'status' },
     resultSelector: { 'status.$': '$.Item.status.S' },
     resultPath: '$.current',
   });

@@ -1,0 +1,290 @@
+import './promise-with-resolvers.ts';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { GetItemCommand, type GetItemCommandInput } from '@aws-sdk/client-dynamodb';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { z } from 'zod';
+import { createComputeRecoveryMetricsHandler } from '../../functions/compute-recovery-metrics.ts';
+import { createGetRecoveryMetricsHandler } from '../../functions/get-recovery-metrics.ts';
+import { createIngestStripeWebhookHandler } from '../../functions/ingest-stripe-webhook.ts';
+import { createPlanNextActionHandler } from '../../functions/plan-next-action.ts';
+import { createSendJourneyMessageHandler } from '../../functions/send-journey-message.ts';
+import { CollectionsTable } from '../../shared/adapters/dynamodb/collections-table.ts';
+import { defaultStrategy, strategyFor } from '../../workflows/strategies/index.ts';
+import { toApiGatewayEvent, writeApiGatewayResult } from './api-gateway-event.ts';
+import { type EmbeddedDynamoDb, startEmbeddedDynamoDb } from './embedded-dynamodb.ts';
+import { localLambdaContext } from './lambda-context.ts';
+import { type JSONValue, LocalJourneyEngine } from './local-journey-engine.ts';
+import { LocalScheduler } from './local-scheduler.ts';
+import { Outbox } from './outbox.ts';
+import { type SynthesizedApp, synthesizeCollectionsApp } from './synthesized-app.ts';
+import { VirtualClock } from './virtual-clock.ts';
+
+/** The development signing secret; `STRIPE_WEBHOOK_SECRET` overrides it. Never use it in production. */
+export const developmentStripeWebhookSecret = 'whsec_collections_local_development_only';
+export const developmentSenderEmail = 'billing@collections.localhost';
+
+export interface LocalRuntimeOptions {
+  /** TCP port; 0 picks a free one. */
+  readonly port: number;
+  readonly host?: string;
+  /** Data folder for a persistent store (DynamoDB, outbox, clock); in memory when absent. */
+  readonly dataDir?: string;
+  /** Where the virtual clock starts; default: where a persistent store left it, else the real time. */
+  readonly clockStart?: Date;
+  readonly stripeWebhookSecret?: string;
+  /** Where the runtime reports failures (journeys, jobs, requests). */
+  readonly log?: (message: string, detail?: unknown) => void;
+}
+
+export interface LocalRuntime {
+  readonly url: string;
+  readonly port: number;
+  readonly clock: VirtualClock;
+  readonly outbox: Outbox;
+  readonly journeys: LocalJourneyEngine;
+  readonly database: EmbeddedDynamoDb;
+  readonly table: CollectionsTable;
+  readonly synthesized: SynthesizedApp;
+  readonly stripeWebhookSecret: string;
+  /** Journeys of open cases re-created from the stored state at start. */
+  readonly resumedJourneys: number;
+  stop(): Promise<void>;
+}
+
+type HttpHandler = (
+  event: APIGatewayProxyEventV2,
+  context: Context,
+) => Promise<APIGatewayProxyStructuredResultV2>;
+
+const advanceSchema = z.strictObject({
+  seconds: z
+    .number()
+    .finite()
+    .min(0)
+    .max(5 * 366 * 24 * 3600),
+});
+
+/** Each scheduled job by name; the schedule in the template says when it runs. */
+const scheduledJobNames = ['compute-recovery-metrics'] as const;
+type ScheduledJobName = (typeof scheduledJobNames)[number];
+
+class HttpError extends Error {
+  public constructor(
+    public readonly statusCode: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+function sendJson(response: ServerResponse, statusCode: number, body: unknown): void {
+  const payload = JSON.stringify(body);
+  response.writeHead(statusCode, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': String(Buffer.byteLength(payload)),
+    'cache-control': 'no-store',
+  });
+  response.end(payload);
+}
+
+async function readBody(request: IncomingMessage, limit: number): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request) {
+    size += (chunk as Buffer).length;
+    // API Gateway's own payload limit is 10 MB; the handlers refuse far less than that.
+    if (size > limit) throw new HttpError(413, 'request body too large');
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+function parseJson(body: Buffer): unknown {
+  if (body.length === 0) return {};
+  try {
+    return JSON.parse(body.toString('utf8'));
+  } catch {
+    throw new HttpError(400, 'body is not valid JSON');
+  }
+}
+
+function readSavedClock(file: string | undefined): Date | undefined {
+  if (!file) return undefined;
+  try {
+    const saved = JSON.parse(readFileSync(file, 'utf8')) as { now?: string };
+    return saved.now ? new Date(saved.now) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The whole product on one machine: dynalite, the same handlers behind an HTTP server that
+ * speaks API Gateway's payload format, the synthesized state machine on aws-local-stepfunctions,
+ * an outbox instead of SES, and schedules on a virtual clock.
+ */
+export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<LocalRuntime> {
+  const log = options.log ?? ((message: string, detail?: unknown) => console.error(message, detail ?? ''));
+  const dataDir = options.dataDir;
+  if (dataDir) mkdirSync(dataDir, { recursive: true });
+  const clockFile = dataDir ? join(dataDir, 'clock.json') : undefined;
+  const clock = new VirtualClock(options.clockStart ?? readSavedClock(clockFile) ?? new Date());
+  const stripeWebhookSecret = options.stripeWebhookSecret ?? developmentStripeWebhookSecret;
+
+  const database = await startEmbeddedDynamoDb(dataDir ? { path: join(dataDir, 'dynamodb') } : {});
+  const synthesized = synthesizeCollectionsApp({ tableName: database.tableName });
+  const table = new CollectionsTable(database.client, database.tableName);
+  const outbox = new Outbox(
+    clock,
+    { from: developmentSenderEmail },
+    dataDir ? join(dataDir, 'outbox.jsonl') : undefined,
+  );
+
+  const plan = createPlanNextActionHandler({
+    cases: table,
+    claims: table,
+    customers: table,
+    messages: table,
+    clock,
+    strategyFor,
+  });
+  const send = createSendJourneyMessageHandler({
+    cases: table,
+    claims: table,
+    customers: table,
+    messages: table,
+    email: outbox,
+    clock,
+  });
+  const journeys = new LocalJourneyEngine(
+    synthesized.journeyDefinition,
+    {
+      planNextAction: async (input) =>
+        (await plan(input, localLambdaContext('plan-next-action'))) as unknown as JSONValue,
+      readCase: async (input) => {
+        const result = await database.client.send(
+          new GetItemCommand(input as unknown as GetItemCommandInput),
+        );
+        return (result.Item ? { Item: result.Item } : {}) as unknown as JSONValue;
+      },
+      sendJourneyMessage: async (input) =>
+        (await send(input, localLambdaContext('send-journey-message'))) as unknown as JSONValue,
+    },
+    clock,
+    (name, error) => log(`journey ${name} failed`, error),
+  );
+
+  const ingestStripe = createIngestStripeWebhookHandler({
+    ledger: table,
+    customers: table,
+    claims: table,
+    cases: table,
+    journeys,
+    clock,
+    strategy: defaultStrategy,
+    webhookSecret: async () => stripeWebhookSecret,
+  });
+  const computeMetrics = createComputeRecoveryMetricsHandler({ claims: table, metrics: table, clock });
+  const getMetrics = createGetRecoveryMetricsHandler({ metrics: table });
+
+  const apiRoutes: Record<string, { handler: HttpHandler; name: string }> = {
+    'POST /webhooks/stripe': { handler: ingestStripe, name: 'ingest-stripe-webhook' },
+    'GET /api/metrics': { handler: getMetrics, name: 'get-recovery-metrics' },
+  };
+  const unserved = synthesized.routeKeys.filter((key) => !(key in apiRoutes));
+  if (unserved.length > 0) throw new Error(`the local runtime serves no handler for ${unserved.join(', ')}`);
+
+  const jobs: Record<ScheduledJobName, () => Promise<unknown>> = {
+    'compute-recovery-metrics': () => computeMetrics({}, localLambdaContext('compute-recovery-metrics')),
+  };
+  if (synthesized.schedules.length !== scheduledJobNames.length) {
+    throw new Error(
+      `expected ${scheduledJobNames.length} schedule(s) in the template, found ${synthesized.schedules.length}`,
+    );
+  }
+  const scheduler = new LocalScheduler(clock, (job, error) => log(`scheduled job ${job} failed`, error));
+  scheduler.start(
+    scheduledJobNames.map((name, index) => {
+      const schedule = synthesized.schedules[index] ?? { expression: '', timeZone: 'UTC' };
+      return { name, ...schedule, run: jobs[name] };
+    }),
+  );
+
+  const saveClock = (): void => {
+    if (clockFile) writeFileSync(clockFile, JSON.stringify({ now: clock.now().toISOString() }));
+  };
+
+  const route = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
+    const url = new URL(request.url ?? '/', 'http://localhost');
+    const method = request.method ?? 'GET';
+    const key = `${method} ${url.pathname}`;
+    const api = apiRoutes[key];
+    if (api) {
+      const body = await readBody(request, 10 * 1024 * 1024);
+      const event = toApiGatewayEvent(request, body, key, {}, clock.now());
+      const result = await clock.track(() => api.handler(event, localLambdaContext(api.name)));
+      writeApiGatewayResult(response, result);
+      return;
+    }
+    if (key === 'GET /health') return sendJson(response, 200, { status: 'ok' });
+    if (key === 'GET /local/clock') return sendJson(response, 200, { now: clock.now().toISOString() });
+    if (key === 'POST /local/clock/advance') {
+      const parsed = advanceSchema.safeParse(parseJson(await readBody(request, 64 * 1024)));
+      if (!parsed.success) throw new HttpError(400, 'expected {"seconds": <number of seconds, 0 or more>}');
+      const now = await clock.advance(parsed.data.seconds);
+      saveClock();
+      return sendJson(response, 200, { now: now.toISOString() });
+    }
+    if (key === 'GET /local/outbox') return sendJson(response, 200, outbox.list());
+    if (key === 'GET /local/executions') return sendJson(response, 200, journeys.list());
+    const job = /^POST \/local\/jobs\/([a-z0-9-]+)\/run$/.exec(key)?.[1];
+    if (job !== undefined) {
+      const run = jobs[job as ScheduledJobName];
+      if (!run) throw new HttpError(404, `no job named ${job}; jobs: ${scheduledJobNames.join(', ')}`);
+      const result = await clock.track(run);
+      return sendJson(response, 200, { job, now: clock.now().toISOString(), result });
+    }
+    throw new HttpError(404, `no route for ${key}`);
+  };
+
+  const server: Server = createServer((request, response) => {
+    route(request, response).catch((error: unknown) => {
+      if (error instanceof HttpError) return sendJson(response, error.statusCode, { error: error.message });
+      log(`request ${request.method} ${request.url} failed`, error);
+      sendJson(response, 500, { error: 'internal error' });
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host ?? '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+
+  // Executions live in memory: re-create the journeys of open cases from the stored state. The
+  // planner reads which steps were already sent, so nothing is lost and nothing is sent twice.
+  const openCaseIds = await table.listOpenCaseIds();
+  for (const caseId of openCaseIds) await journeys.startJourney(caseId);
+
+  return {
+    url: `http://${options.host ?? '127.0.0.1'}:${port}`,
+    port,
+    clock,
+    outbox,
+    journeys,
+    database,
+    table,
+    synthesized,
+    stripeWebhookSecret,
+    resumedJourneys: openCaseIds.length,
+    stop: async () => {
+      scheduler.stop();
+      saveClock();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await database.stop();
+    },
+  };
+}

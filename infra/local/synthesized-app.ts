@@ -1,0 +1,108 @@
+import type { StateMachineDefinition } from 'aws-local-stepfunctions';
+import { buildCollectionsApp } from '../collections-app.ts';
+
+type TemplateValue = unknown;
+interface TemplateResource {
+  readonly Type: string;
+  readonly Properties?: Record<string, TemplateValue>;
+}
+interface CloudFormationTemplate {
+  readonly Resources: Record<string, TemplateResource>;
+}
+
+/** What the local runtime takes from the synthesized CDK app, never from a hand-kept copy. */
+export interface SynthesizedApp {
+  /** The journey state machine's ASL, with references resolved to local names. */
+  readonly journeyDefinition: StateMachineDefinition;
+  /** Route keys of the HTTP API, e.g. `POST /webhooks/stripe`. */
+  readonly routeKeys: readonly string[];
+  /** EventBridge Scheduler expressions (with their time zone) of the scheduled jobs. */
+  readonly schedules: readonly { readonly expression: string; readonly timeZone: string }[];
+}
+
+export interface LocalNames {
+  /** Name of the local DynamoDB table every table reference resolves to. */
+  readonly tableName: string;
+}
+
+/** ARN the local runtime gives a Lambda function of the template (Task states are overridden anyway). */
+export function localFunctionArn(logicalId: string): string {
+  return `arn:aws:lambda:us-east-1:000000000000:function:${logicalId}`;
+}
+
+/**
+ * Resolves the intrinsic functions CDK leaves in a definition string: Fn::Join, Ref (pseudo
+ * parameters, the table) and Fn::GetAtt (function ARNs). Anything else is a template this
+ * runtime does not understand, and it says so rather than guessing.
+ */
+export function resolveIntrinsics(
+  value: TemplateValue,
+  template: CloudFormationTemplate,
+  names: LocalNames,
+): string {
+  if (typeof value === 'string') return value;
+  if (value && typeof value === 'object') {
+    const record = value as Record<string, unknown>;
+    if (Array.isArray(record['Fn::Join'])) {
+      const [separator, parts] = record['Fn::Join'] as [string, TemplateValue[]];
+      return parts.map((part) => resolveIntrinsics(part, template, names)).join(separator);
+    }
+    if (typeof record.Ref === 'string') {
+      const pseudo: Record<string, string> = {
+        'AWS::Partition': 'aws',
+        'AWS::Region': 'us-east-1',
+        'AWS::AccountId': '000000000000',
+        'AWS::URLSuffix': 'amazonaws.com',
+      };
+      const ref = record.Ref;
+      if (pseudo[ref]) return pseudo[ref];
+      if (template.Resources[ref]?.Type === 'AWS::DynamoDB::Table') return names.tableName;
+      return ref;
+    }
+    if (Array.isArray(record['Fn::GetAtt'])) {
+      const [logicalId, attribute] = record['Fn::GetAtt'] as [string, string];
+      const resource = template.Resources[logicalId];
+      if (resource?.Type === 'AWS::Lambda::Function' && attribute === 'Arn')
+        return localFunctionArn(logicalId);
+      if (resource?.Type === 'AWS::DynamoDB::Table' && attribute === 'Arn') {
+        return `arn:aws:dynamodb:us-east-1:000000000000:table/${names.tableName}`;
+      }
+    }
+  }
+  throw new Error(`cannot resolve ${JSON.stringify(value)} in the synthesized template`);
+}
+
+function resourcesOfType(template: CloudFormationTemplate, type: string): [string, TemplateResource][] {
+  return Object.entries(template.Resources).filter(([, resource]) => resource.Type === type);
+}
+
+/** Reads the parts of a synthesized template the local runtime runs. */
+export function readSynthesizedTemplate(template: CloudFormationTemplate, names: LocalNames): SynthesizedApp {
+  const machines = resourcesOfType(template, 'AWS::StepFunctions::StateMachine');
+  const [machine] = machines;
+  if (machines.length !== 1 || machine === undefined) {
+    throw new Error(`expected one state machine in the template, found ${machines.length}`);
+  }
+  const definition = JSON.parse(
+    resolveIntrinsics(machine[1].Properties?.DefinitionString, template, names),
+  ) as StateMachineDefinition;
+  const routeKeys = resourcesOfType(template, 'AWS::ApiGatewayV2::Route')
+    .map(([, route]) => String(route.Properties?.RouteKey))
+    .sort();
+  const schedules = resourcesOfType(template, 'AWS::Scheduler::Schedule').map(([, schedule]) => ({
+    expression: String(schedule.Properties?.ScheduleExpression),
+    timeZone: String(schedule.Properties?.ScheduleExpressionTimezone ?? 'UTC'),
+  }));
+  return { journeyDefinition: definition, routeKeys, schedules };
+}
+
+/**
+ * Synthesizes the CDK app in this process, without bundling (fast, offline), and reads it.
+ * This is what makes the local runtime run the very definition `cdk deploy` ships.
+ */
+export function synthesizeCollectionsApp(names: LocalNames): SynthesizedApp {
+  const { app, stack } = buildCollectionsApp({ bundling: false });
+  const assembly = app.synth();
+  const template = assembly.getStackByName(stack.stackName).template as CloudFormationTemplate;
+  return readSynthesizedTemplate(template, names);
+}
