@@ -38,6 +38,11 @@ interface MutableExecution {
   error?: string;
 }
 
+/** The Task states the local engine runs itself, so none falls through to a real AWS call. */
+export const locallyRunStates = {
+  tasks: [JourneyState.plan, JourneyState.readCase, JourneyState.send],
+} as const;
+
 /**
  * The engine enforces `TimeoutSeconds` with a real-time timer, which means nothing on the
  * virtual clock (and overflows Node's 24.8-day timer limit, firing at once). Step Functions
@@ -48,15 +53,39 @@ export function withoutExecutionTimeout(definition: StateMachineDefinition): Sta
   return runnable;
 }
 
+/** Long enough never to elapse: a parked Wait ends by abort, when virtual time reaches it. */
+const parkedWaitMs = 2_000_000_000;
+
+interface ParkedWait {
+  /** The state to resume at: the Wait's Next. */
+  readonly resumeAt: string;
+  /** The Wait's input, which is also its output (it passes data through). */
+  readonly input: JSONValue;
+  readonly until: Date;
+}
+
+/** Reads `$.a.b` style reference paths, the only form the journey's Wait uses. */
+function readPath(value: JSONValue, path: string): JSONValue | undefined {
+  if (!/^\$(\.[A-Za-z0-9_]+)+$/.test(path)) throw new Error(`unsupported TimestampPath ${path}`);
+  let current: JSONValue | undefined = value;
+  for (const key of path.slice(2).split('.')) {
+    current = current && typeof current === 'object' && !Array.isArray(current) ? current[key] : undefined;
+  }
+  return current;
+}
+
 /**
  * Runs the synthesized journey definition with aws-local-stepfunctions on the virtual clock.
- * The Wait state is overridden to 0 ms; the task after it (`ReadCase`) first waits on the
- * virtual clock for the timestamp the planner returned (the one the Wait reads), so the
- * definition stays unchanged and runs on virtual time. Executions are deduplicated by name,
- * as Step Functions does.
+ * The engine's Waits and Task timeouts run on real time, so a Wait is parked instead: when an
+ * execution enters a Wait state, its input is captured and the run is aborted; when virtual
+ * time reaches the Wait's timestamp, the execution resumes at the Wait's Next state with that
+ * input, as Step Functions does after a wait. Executions are deduplicated by name, as Step
+ * Functions does.
  */
 export class LocalJourneyEngine implements JourneyStarter {
-  private readonly machine: StateMachine;
+  private readonly definition: StateMachineDefinition;
+  private readonly waits = new Map<string, { timestampPath: string; next: string }>();
+  private readonly machines = new Map<string, StateMachine>();
   private readonly executions = new Map<string, MutableExecution>();
 
   public constructor(
@@ -65,9 +94,22 @@ export class LocalJourneyEngine implements JourneyStarter {
     private readonly clock: VirtualClock,
     private readonly onFailure: (name: string, error: unknown) => void = () => undefined,
   ) {
-    this.machine = new StateMachine(withoutExecutionTimeout(definition), {
-      validationOptions: { checkPaths: true, checkArn: true },
-    });
+    this.definition = withoutExecutionTimeout(definition);
+    for (const [name, state] of Object.entries(this.definition.States)) {
+      if (state.Type !== 'Wait') continue;
+      const wait = state as {
+        TimestampPath?: string;
+        Next?: string;
+        InputPath?: string;
+        OutputPath?: string;
+      };
+      if (!wait.TimestampPath || !wait.Next || wait.InputPath || wait.OutputPath) {
+        throw new Error(
+          `the local engine parks Wait states with a TimestampPath, a Next and no paths; ${name} is not one`,
+        );
+      }
+      this.waits.set(name, { timestampPath: wait.TimestampPath, next: wait.Next });
+    }
   }
 
   public async startJourney(caseId: string): Promise<void> {
@@ -93,31 +135,44 @@ export class LocalJourneyEngine implements JourneyStarter {
   }
 
   private async run(execution: MutableExecution): Promise<void> {
-    let plannedAt: string | undefined;
-    const input = { caseId: execution.name };
-    const run = this.machine.run(input, {
+    let startAt = this.definition.StartAt;
+    let input: JSONValue = { caseId: execution.name };
+    try {
+      for (;;) {
+        const parked = await this.runSegment(execution, startAt, input);
+        if (parked === undefined) break;
+        await this.clock.until(parked.until);
+        startAt = parked.resumeAt;
+        input = parked.input;
+      }
+      execution.status = 'SUCCEEDED';
+    } catch (error) {
+      execution.status = 'FAILED';
+      execution.error = error instanceof Error ? error.message : String(error);
+      this.onFailure(execution.name, error);
+    } finally {
+      execution.stoppedAt = this.clock.now().toISOString();
+    }
+  }
+
+  /** Runs from `startAt` until the execution ends (undefined) or enters a Wait (parked). */
+  private async runSegment(
+    execution: MutableExecution,
+    startAt: string,
+    input: JSONValue,
+  ): Promise<ParkedWait | undefined> {
+    const run = this.machineStartingAt(startAt).run(input, {
       overrides: {
         taskResourceLocalHandlers: {
-          [JourneyState.plan]: async (taskInput) => {
-            const plan = await this.tasks.planNextAction(taskInput);
-            const at = (plan as { at?: unknown } | null)?.at;
-            plannedAt = typeof at === 'string' ? at : undefined;
-            return plan;
-          },
-          [JourneyState.readCase]: async (taskInput) => {
-            if (plannedAt !== undefined) await this.clock.until(new Date(plannedAt));
-            return this.tasks.readCase(taskInput);
-          },
+          [JourneyState.plan]: (taskInput) => this.tasks.planNextAction(taskInput),
+          [JourneyState.readCase]: (taskInput) => this.tasks.readCase(taskInput),
           [JourneyState.send]: (taskInput) => this.tasks.sendJourneyMessage(taskInput),
         },
-        waitTimeOverrides: { [JourneyState.wait]: 0 },
+        waitTimeOverrides: Object.fromEntries([...this.waits.keys()].map((state) => [state, parkedWaitMs])),
         // Retries happen at once locally; Step Functions spaces them with jittered backoff.
-        retryIntervalOverrides: {
-          [JourneyState.plan]: 0,
-          [JourneyState.readCase]: 0,
-          [JourneyState.send]: 0,
-        },
+        retryIntervalOverrides: Object.fromEntries(locallyRunStates.tasks.map((state) => [state, 0])),
       },
+      noThrowOnAbort: true,
       context: {
         Execution: {
           Id: `local:${execution.name}`,
@@ -127,26 +182,33 @@ export class LocalJourneyEngine implements JourneyStarter {
         },
       },
     });
-    const counting = this.countTransitions(run.eventLogs, execution);
-    try {
-      await run.result;
-      execution.status = 'SUCCEEDED';
-    } catch (error) {
-      execution.status = 'FAILED';
-      execution.error = error instanceof Error ? error.message : String(error);
-      this.onFailure(execution.name, error);
-    } finally {
-      execution.stoppedAt = this.clock.now().toISOString();
-      await counting;
+    let parked: ParkedWait | undefined;
+    for await (const event of run.eventLogs) {
+      if (event.type !== 'StateEntered') continue;
+      execution.stateTransitions += 1;
+      const wait = this.waits.get(event.state.name);
+      if (wait === undefined) continue;
+      const at = readPath(event.state.input, wait.timestampPath);
+      if (typeof at !== 'string' || Number.isNaN(Date.parse(at))) {
+        throw new Error(`${event.state.name}: ${wait.timestampPath} is not a timestamp`);
+      }
+      parked = { resumeAt: wait.next, input: event.state.input, until: new Date(at) };
+      run.abort();
+      break;
     }
+    await run.result;
+    return parked;
   }
 
-  private async countTransitions(
-    events: AsyncGenerator<{ type: string }>,
-    execution: MutableExecution,
-  ): Promise<void> {
-    for await (const event of events) {
-      if (event.type === 'StateEntered') execution.stateTransitions += 1;
+  private machineStartingAt(startAt: string): StateMachine {
+    let machine = this.machines.get(startAt);
+    if (machine === undefined) {
+      machine = new StateMachine(
+        { ...this.definition, StartAt: startAt },
+        { validationOptions: { checkPaths: true, checkArn: true } },
+      );
+      this.machines.set(startAt, machine);
     }
+    return machine;
   }
 }

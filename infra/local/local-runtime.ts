@@ -281,9 +281,12 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     resumedJourneys: openCaseIds.length,
     stop: async () => {
       scheduler.stop();
-      saveClock();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      // Let work in flight finish against the store before closing it; parked journeys stay
+      // parked and resume from the stored state at the next start.
+      await clock.settled();
+      saveClock();
       await database.stop();
     },
   };

@@ -29,7 +29,8 @@ export function verifyStripeEvent(
       secret,
       stripeSignatureToleranceSeconds,
       undefined,
-      Math.floor(now.getTime() / 1000),
+      // stripe-node takes the receipt time in milliseconds.
+      now.getTime(),
     );
   } catch (error) {
     throw new SignatureVerificationError('invalid Stripe signature', { cause: error });

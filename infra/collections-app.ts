@@ -1,0 +1,84 @@
+import { App } from 'aws-cdk-lib';
+import { CollectionsStack, type CollectionsStackProps } from './collections-stack.ts';
+
+/** Stable: it names the CloudFormation stack and prefixes every logical id. */
+export const collectionsStackId = 'Collections';
+
+/** CDK context keys (`cdk synth -c senderEmail=...`) read into `CollectionsStackProps`. */
+export const CollectionsContextKey = {
+  senderEmail: 'senderEmail',
+  sesConfigurationSetName: 'sesConfigurationSetName',
+  metricsScheduleTimeZone: 'metricsScheduleTimeZone',
+} as const;
+
+/** Stacks whose assets are bundled; the empty list turns esbuild off for the whole app. */
+const bundlingStacksContextKey = 'aws:cdk:bundling-stacks';
+
+export interface BuildCollectionsAppOptions {
+  /**
+   * Bundle the functions with esbuild. `false` skips bundling entirely, for in-process synthesis
+   * (the local runtime reads the state machine definition, tests assert the template): the
+   * template is the same, only the asset hashes differ.
+   * @default true
+   */
+  readonly bundling?: boolean;
+  /**
+   * Extra context, as with `cdk -c key=value` (e.g. `{ senderEmail: 'billing@acme.test' }`).
+   * @default - none
+   */
+  readonly context?: Record<string, unknown>;
+  /**
+   * Where to write the cloud assembly.
+   * @default - the CLI's `cdk.out` when run by the CLI, a temporary directory otherwise
+   */
+  readonly outdir?: string;
+  /**
+   * Run CDK's built-in CloudFormation template validation on synth (schema checks, about 1.3 s).
+   * `cdk synth` (bundled) keeps it; an in-process synth without bundling skips it to stay fast.
+   * @default - the value of `bundling`
+   */
+  readonly validateTemplates?: boolean;
+}
+
+export interface CollectionsApp {
+  readonly app: App;
+  readonly stack: CollectionsStack;
+}
+
+function optionalContextString(app: App, key: string): string | undefined {
+  const value: unknown = app.node.tryGetContext(key);
+  if (value === undefined || value === null || value === '') return undefined;
+  if (typeof value !== 'string') {
+    throw new Error(`context "${key}" must be a string, got ${JSON.stringify(value)}`);
+  }
+  return value;
+}
+
+function stackPropsFromContext(app: App): CollectionsStackProps {
+  const senderEmail = optionalContextString(app, CollectionsContextKey.senderEmail);
+  const sesConfigurationSetName = optionalContextString(app, CollectionsContextKey.sesConfigurationSetName);
+  const metricsScheduleTimeZone = optionalContextString(app, CollectionsContextKey.metricsScheduleTimeZone);
+  return {
+    description: 'Collections and failed-payment recovery',
+    ...(senderEmail ? { senderEmail } : {}),
+    ...(sesConfigurationSetName ? { sesConfigurationSetName } : {}),
+    ...(metricsScheduleTimeZone ? { metricsScheduleTimeZone } : {}),
+  };
+}
+
+/**
+ * Builds the CDK app and its one stack. No side effect on import, no environment lookup, no AWS
+ * credentials: the stack is environment-agnostic, so it synthesizes offline, in-process or by the CLI.
+ */
+export function buildCollectionsApp(options: BuildCollectionsAppOptions = {}): CollectionsApp {
+  const bundling = options.bundling ?? true;
+  const app = new App({
+    builtinCloudFormationValidation: options.validateTemplates ?? bundling,
+    ...(options.context ? { context: options.context } : {}),
+    // After the CLI's context, which sets the bundling stacks for `cdk deploy <stack>` too.
+    ...(bundling ? {} : { postCliContext: { [bundlingStacksContextKey]: [] } }),
+    ...(options.outdir ? { outdir: options.outdir } : {}),
+  });
+  const stack = new CollectionsStack(app, collectionsStackId, stackPropsFromContext(app));
+  return { app, stack };
+}

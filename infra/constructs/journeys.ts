@@ -1,0 +1,125 @@
+import { Duration } from 'aws-cdk-lib';
+import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import { buildCollectionJourney } from '../../workflows/collection-journey.ts';
+import { acknowledgeFinding, nagArnReference } from '../compliance.ts';
+import type { EmailChannel } from './messaging.ts';
+import { ProjectFunction } from './project-function.ts';
+
+export interface JourneysProps {
+  /** The table the planner reads, the sender writes (message records) and the `ReadCase` state reads. */
+  readonly table: ITable;
+  /** The email channel the send function delivers through. */
+  readonly email: EmailChannel;
+  /**
+   * The longest a journey may run. A journey still running after this is stuck: the timeout ends
+   * it and raises the ExecutionsTimedOut alarm. Strategies span days to weeks.
+   * @default Duration.days(180)
+   */
+  readonly executionTimeout?: Duration;
+  /**
+   * Retention of the state machine's execution history log.
+   * @default RetentionDays.THREE_MONTHS
+   */
+  readonly logRetention?: RetentionDays;
+}
+
+/**
+ * The collection journeys: one Standard execution per case (DESIGN.md decision 3), the plan and
+ * send task functions, the execution log, and alarms on failed and timed-out executions.
+ * The definition comes from `workflows/collection-journey.ts`, the same one the local runtime runs.
+ */
+export class Journeys extends Construct {
+  public readonly stateMachine: StateMachine;
+  public readonly planFunction: ProjectFunction;
+  public readonly sendFunction: ProjectFunction;
+  public readonly logGroup: LogGroup;
+  /** Alarms with no action yet: the observability construct subscribes the operators' channel. */
+  public readonly alarms: readonly Alarm[];
+
+  public constructor(scope: Construct, id: string, props: JourneysProps) {
+    super(scope, id);
+
+    this.planFunction = new ProjectFunction(this, 'PlanNextActionFunction', {
+      entry: 'functions/plan-next-action.ts',
+      description: 'Journey task PlanNextAction: the next action of a case and its moment',
+    });
+    this.planFunction.bindTable(props.table, 'read');
+
+    this.sendFunction = new ProjectFunction(this, 'SendJourneyMessageFunction', {
+      entry: 'functions/send-journey-message.ts',
+      description: 'Journey task SendJourneyMessage: sends the planned message, once',
+      // SES calls are retried by the SDK; leave room for them before the task is retried.
+      timeout: Duration.seconds(30),
+      environment: {
+        SENDER_EMAIL: props.email.senderEmail,
+        SES_CONFIGURATION_SET: props.email.configurationSetName,
+      },
+    });
+    this.sendFunction.bindTable(props.table, 'readWrite');
+    props.email.grantSendEmail(this.sendFunction);
+
+    this.logGroup = new LogGroup(this, 'ExecutionLogGroup', {
+      retention: props.logRetention ?? RetentionDays.THREE_MONTHS,
+    });
+
+    // The states get their own scope so their construct ids (the state names) cannot clash.
+    const definition = new Construct(this, 'Definition');
+    this.stateMachine = new StateMachine(this, 'StateMachine', {
+      stateMachineType: StateMachineType.STANDARD,
+      comment: 'Collection journey: one execution per case',
+      definitionBody: DefinitionBody.fromChainable(
+        buildCollectionJourney(definition, {
+          table: props.table,
+          planFunction: this.planFunction,
+          sendFunction: this.sendFunction,
+        }),
+      ),
+      timeout: props.executionTimeout ?? Duration.days(180),
+      tracingEnabled: true,
+      logs: {
+        destination: this.logGroup,
+        // Every state transition is logged (what happened and when), but not the state input and
+        // output: they carry case data and message details, and logs hold no personal data.
+        level: LogLevel.ALL,
+        includeExecutionData: false,
+      },
+    });
+
+    this.alarms = [
+      new Alarm(this, 'ExecutionsFailedAlarm', {
+        alarmDescription:
+          'A collection journey failed after its task retries: its case is no longer being worked.',
+        metric: this.stateMachine.metricFailed({ period: Duration.minutes(5), statistic: 'Sum' }),
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      }),
+      new Alarm(this, 'ExecutionsTimedOutAlarm', {
+        alarmDescription: 'A collection journey ran past its timeout: it was stuck and has been stopped.',
+        metric: this.stateMachine.metricTimedOut({ period: Duration.minutes(5), statistic: 'Sum' }),
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      }),
+    ];
+
+    for (const taskFunction of [this.planFunction, this.sendFunction]) {
+      acknowledgeFinding(
+        this.stateMachine,
+        `IAM5[Resource::${nagArnReference(taskFunction)}:*]`,
+        'The Lambda task grant also covers the versions and aliases of this one function (`<arn>:*`), so that a task can target a published version without a policy change.',
+      );
+    }
+    acknowledgeFinding(
+      this.stateMachine,
+      'IAM5[Resource::*]',
+      'X-Ray tracing (xray:PutTraceSegments, PutTelemetryRecords, GetSamplingRules, GetSamplingTargets) and CloudWatch Logs vended delivery (logs:CreateLogDelivery and related) do not support resource-level permissions: AWS documents Resource "*" for them.',
+    );
+  }
+}

@@ -1,0 +1,652 @@
+import { CfnElement, Stack, Validations } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { AttributeType, Table } from 'aws-cdk-lib/aws-dynamodb';
+import type { IConstruct } from 'constructs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { buildCollectionsApp } from '../../infra/collections-app.ts';
+import type { CollectionsStack } from '../../infra/collections-stack.ts';
+import { applyCompliance } from '../../infra/compliance.ts';
+import { tableSchema } from '../../shared/adapters/dynamodb/table-schema.ts';
+import { ingestConfigSchema, sendConfigSchema, tableOnlyConfigSchema } from '../../shared/config.ts';
+import { JourneyState } from '../../workflows/collection-journey.ts';
+
+interface TemplateResource {
+  readonly Type: string;
+  readonly Properties?: Record<string, unknown>;
+  readonly DeletionPolicy?: string;
+  readonly UpdateReplacePolicy?: string;
+}
+
+interface AslState {
+  readonly Type: string;
+  readonly Next?: string;
+  readonly End?: boolean;
+  readonly Default?: string;
+  readonly Choices?: readonly {
+    readonly Variable: string;
+    readonly StringEquals?: string;
+    readonly Next: string;
+  }[];
+  readonly Retry?: readonly { readonly ErrorEquals: readonly string[] }[];
+  readonly Catch?: readonly { readonly ErrorEquals: readonly string[]; readonly Next: string }[];
+  readonly Resource?: string;
+  readonly TimestampPath?: string;
+  readonly Parameters?: Record<string, unknown>;
+}
+
+interface AslDefinition {
+  readonly StartAt: string;
+  readonly States: Record<string, AslState>;
+}
+
+interface PolicyStatement {
+  readonly Effect: string;
+  readonly Action: string | readonly string[];
+  readonly Resource: unknown;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * Renders CloudFormation intrinsics as text (`{ Ref: X }` → `<X>`, `Fn::GetAtt` → `<X.Arn>`,
+ * `Fn::Join` joined), so policies and the state machine definition can be compared as strings.
+ */
+function renderIntrinsic(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (Array.isArray(value)) return value.map(renderIntrinsic).join(',');
+  if (isRecord(value)) {
+    if ('Ref' in value) return `<${String(value.Ref)}>`;
+    const getAtt = value['Fn::GetAtt'];
+    if (Array.isArray(getAtt)) return `<${getAtt.map(String).join('.')}>`;
+    const join = value['Fn::Join'];
+    if (Array.isArray(join) && Array.isArray(join[1])) {
+      return join[1].map(renderIntrinsic).join(String(join[0]));
+    }
+  }
+  return JSON.stringify(value);
+}
+
+function asList(value: unknown): unknown[] {
+  return Array.isArray(value) ? value : [value];
+}
+
+function logicalIdOf(construct: IConstruct): string {
+  const element = construct.node.defaultChild ?? construct;
+  if (!(element instanceof CfnElement))
+    throw new Error(`${construct.node.path} has no CloudFormation element`);
+  return Stack.of(element).getLogicalId(element);
+}
+
+function resourcesOfType(template: Template, type: string): Record<string, TemplateResource> {
+  const resources: Record<string, Record<string, unknown>> = template.findResources(type);
+  return Object.fromEntries(
+    Object.entries(resources).map(([logicalId, resource]) => [logicalId, { ...resource, Type: type }]),
+  );
+}
+
+function onlyResourceOfType(template: Template, type: string): [string, TemplateResource] {
+  const entries = Object.entries(resourcesOfType(template, type));
+  expect(entries).toHaveLength(1);
+  const [entry] = entries;
+  if (!entry) throw new Error(`no ${type}`);
+  return entry;
+}
+
+/** Every Allow statement of every IAM policy attached to the role that `roleLogicalId` names. */
+function statementsOfRole(template: Template, roleLogicalId: string): PolicyStatement[] {
+  return Object.values(resourcesOfType(template, 'AWS::IAM::Policy'))
+    .filter((policy) =>
+      asList(policy.Properties?.Roles).some((role) => renderIntrinsic(role) === `<${roleLogicalId}>`),
+    )
+    .flatMap((policy) => {
+      const document = policy.Properties?.PolicyDocument;
+      return isRecord(document) && Array.isArray(document.Statement)
+        ? (document.Statement as PolicyStatement[])
+        : [];
+    });
+}
+
+function allStatements(template: Template): PolicyStatement[] {
+  return Object.values(resourcesOfType(template, 'AWS::IAM::Policy')).flatMap((policy) => {
+    const document = policy.Properties?.PolicyDocument;
+    return isRecord(document) && Array.isArray(document.Statement)
+      ? (document.Statement as PolicyStatement[])
+      : [];
+  });
+}
+
+function grantsAction(statement: PolicyStatement, action: string): boolean {
+  return statement.Effect === 'Allow' && asList(statement.Action).includes(action);
+}
+
+function roleLogicalIdOf(template: Template, functionLogicalId: string): string {
+  const fn = template.toJSON().Resources[functionLogicalId] as TemplateResource;
+  return renderIntrinsic(fn.Properties?.Role).replace(/^<(.*)\.Arn>$/, '$1');
+}
+
+function environmentOf(template: Template, functionLogicalId: string): Record<string, unknown> {
+  const fn = template.toJSON().Resources[functionLogicalId] as TemplateResource;
+  const environment = fn.Properties?.Environment;
+  if (!isRecord(environment) || !isRecord(environment.Variables)) throw new Error('no environment');
+  return environment.Variables;
+}
+
+/** The environment as the function would see it, with each reference replaced by a plausible value. */
+function deployedEnvironment(variables: Record<string, unknown>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(variables).map(([name, value]) => [
+      name,
+      typeof value === 'string' ? value : `arn:aws:test:::${renderIntrinsic(value)}`,
+    ]),
+  );
+}
+
+function parseDefinition(template: Template): AslDefinition {
+  const [, stateMachine] = onlyResourceOfType(template, 'AWS::StepFunctions::StateMachine');
+  return JSON.parse(renderIntrinsic(stateMachine.Properties?.DefinitionString)) as AslDefinition;
+}
+
+function stateNamed(definition: AslDefinition, name: string): AslState {
+  const state = definition.States[name];
+  if (!state) throw new Error(`no state ${name}`);
+  return state;
+}
+
+function transitionsOf(state: AslState): string[] {
+  return [
+    ...(state.Next ? [state.Next] : []),
+    ...(state.Default ? [state.Default] : []),
+    ...(state.Choices ?? []).map((choice) => choice.Next),
+    ...(state.Catch ?? []).map((handler) => handler.Next),
+  ];
+}
+
+describe('CollectionsStack', () => {
+  let stack: CollectionsStack;
+  let template: Template;
+
+  beforeAll(() => {
+    ({ stack } = buildCollectionsApp({ bundling: false }));
+    template = Template.fromStack(stack);
+  });
+
+  describe('collections table', () => {
+    it('retains the table on stack deletion and replacement', () => {
+      const [, table] = onlyResourceOfType(template, 'AWS::DynamoDB::Table');
+      expect(table.DeletionPolicy).toBe('Retain');
+      expect(table.UpdateReplacePolicy).toBe('Retain');
+    });
+
+    it('turns on point-in-time recovery, deletion protection and on-demand billing', () => {
+      template.hasResourceProperties('AWS::DynamoDB::Table', {
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        DeletionProtectionEnabled: true,
+        BillingMode: 'PAY_PER_REQUEST',
+      });
+    });
+
+    it('encrypts at rest with the AWS-managed KMS key', () => {
+      template.hasResourceProperties('AWS::DynamoDB::Table', {
+        SSESpecification: { SSEEnabled: true, KMSMasterKeyId: Match.absent() },
+      });
+    });
+
+    it('builds its keys and global secondary indexes from tableSchema', () => {
+      const indexes = Object.values(tableSchema.indexes);
+      template.hasResourceProperties('AWS::DynamoDB::Table', {
+        KeySchema: [
+          { AttributeName: tableSchema.partitionKey, KeyType: 'HASH' },
+          { AttributeName: tableSchema.sortKey, KeyType: 'RANGE' },
+        ],
+        GlobalSecondaryIndexes: indexes.map((index) => ({
+          IndexName: index.indexName,
+          KeySchema: [
+            { AttributeName: index.partitionKey, KeyType: 'HASH' },
+            { AttributeName: index.sortKey, KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'ALL' },
+        })),
+        AttributeDefinitions: Match.arrayWith(
+          indexes.flatMap((index) => [
+            { AttributeName: index.partitionKey, AttributeType: 'S' },
+            { AttributeName: index.sortKey, AttributeType: 'S' },
+          ]),
+        ),
+      });
+    });
+  });
+
+  describe('functions', () => {
+    it('creates the five functions of the product', () => {
+      expect(Object.keys(resourcesOfType(template, 'AWS::Lambda::Function'))).toHaveLength(5);
+    });
+
+    it('runs every function on Node.js 22, arm64, with X-Ray tracing and source maps', () => {
+      for (const fn of Object.values(resourcesOfType(template, 'AWS::Lambda::Function'))) {
+        expect(fn.Properties).toMatchObject({
+          Runtime: 'nodejs22.x',
+          Architectures: ['arm64'],
+          TracingConfig: { Mode: 'Active' },
+          Handler: 'index.handler',
+          Environment: {
+            Variables: { NODE_OPTIONS: '--enable-source-maps', POWERTOOLS_SERVICE_NAME: 'collections' },
+          },
+        });
+      }
+    });
+
+    it('logs every function to its own log group kept for one month', () => {
+      const logGroups = resourcesOfType(template, 'AWS::Logs::LogGroup');
+      const functions = Object.values(resourcesOfType(template, 'AWS::Lambda::Function'));
+      const used = functions.map((fn) => {
+        const loggingConfig = fn.Properties?.LoggingConfig;
+        return isRecord(loggingConfig) ? renderIntrinsic(loggingConfig.LogGroup).slice(1, -1) : '';
+      });
+      expect(new Set(used).size).toBe(functions.length);
+      for (const logGroupId of used) {
+        expect(logGroups[logGroupId]?.Properties?.RetentionInDays).toBe(30);
+      }
+    });
+
+    it('lets each function write logs to its own log group only, without AWS managed policies', () => {
+      for (const [functionId, fn] of Object.entries(resourcesOfType(template, 'AWS::Lambda::Function'))) {
+        const roleId = roleLogicalIdOf(template, functionId);
+        const role = template.toJSON().Resources[roleId] as TemplateResource;
+        expect(role.Properties?.ManagedPolicyArns).toBeUndefined();
+        const logGroupId = isRecord(fn.Properties?.LoggingConfig)
+          ? renderIntrinsic(fn.Properties.LoggingConfig.LogGroup).slice(1, -1)
+          : '';
+        const logWrites = statementsOfRole(template, roleId).filter((statement) =>
+          grantsAction(statement, 'logs:PutLogEvents'),
+        );
+        expect(logWrites.map((statement) => renderIntrinsic(statement.Resource))).toEqual([
+          `<${logGroupId}.Arn>`,
+        ]);
+      }
+    });
+
+    it('gives every function the environment its config module requires', () => {
+      const contracts = [
+        [stack.ingest.stripeWebhookFunction, ingestConfigSchema],
+        [stack.journeys.planFunction, tableOnlyConfigSchema],
+        [stack.journeys.sendFunction, sendConfigSchema],
+        [stack.metrics.computeFunction, tableOnlyConfigSchema],
+        [stack.metrics.getMetricsFunction, tableOnlyConfigSchema],
+      ] as const;
+      for (const [fn, schema] of contracts) {
+        const variables = environmentOf(template, logicalIdOf(fn));
+        expect(schema.safeParse(deployedEnvironment(variables)).success, fn.node.path).toBe(true);
+        expect(renderIntrinsic(variables.TABLE_NAME)).toBe(`<${logicalIdOf(stack.data.table)}>`);
+      }
+    });
+
+    it('tells the ingest function which state machine and secret to use', () => {
+      const variables = environmentOf(template, logicalIdOf(stack.ingest.stripeWebhookFunction));
+      expect(renderIntrinsic(variables.JOURNEY_STATE_MACHINE_ARN)).toBe(
+        `<${logicalIdOf(stack.journeys.stateMachine)}>`,
+      );
+      expect(renderIntrinsic(variables.STRIPE_WEBHOOK_SECRET_ARN)).toBe(
+        `<${logicalIdOf(stack.ingest.stripeWebhookSecret)}>`,
+      );
+    });
+  });
+
+  describe('journey state machine', () => {
+    it('is a Standard workflow with X-Ray tracing', () => {
+      template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
+        StateMachineType: 'STANDARD',
+        TracingConfiguration: { Enabled: true },
+      });
+    });
+
+    it('logs every event to its log group without execution data (personal data)', () => {
+      template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
+        LoggingConfiguration: {
+          Level: 'ALL',
+          IncludeExecutionData: false,
+          Destinations: [
+            {
+              CloudWatchLogsLogGroup: {
+                LogGroupArn: { 'Fn::GetAtt': [logicalIdOf(stack.journeys.logGroup), 'Arn'] },
+              },
+            },
+          ],
+        },
+      });
+    });
+
+    it('alarms when an execution fails or times out', () => {
+      const stateMachineId = logicalIdOf(stack.journeys.stateMachine);
+      for (const metricName of ['ExecutionsFailed', 'ExecutionsTimedOut']) {
+        template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+          Namespace: 'AWS/States',
+          MetricName: metricName,
+          Dimensions: [{ Name: 'StateMachineArn', Value: { Ref: stateMachineId } }],
+          Threshold: 1,
+          ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        });
+      }
+    });
+
+    it('starts by planning, and waits until the timestamp the planner returned', () => {
+      const definition = parseDefinition(template);
+      expect(definition.StartAt).toBe(JourneyState.plan);
+      const wait = stateNamed(definition, JourneyState.wait);
+      expect(wait.Type).toBe('Wait');
+      expect(wait.TimestampPath).toBe('$.plan.at');
+      expect(wait.Next).toBe(JourneyState.readCase);
+    });
+
+    it('re-reads the case with a consistent DynamoDB GetItem on the table before sending', () => {
+      const definition = parseDefinition(template);
+      const readCase = stateNamed(definition, JourneyState.readCase);
+      expect(readCase.Type).toBe('Task');
+      expect(readCase.Resource).toMatch(/:states:::dynamodb:getItem$/);
+      expect(readCase.Parameters).toMatchObject({
+        TableName: `<${logicalIdOf(stack.data.table)}>`,
+        ConsistentRead: true,
+      });
+      const isOpen = stateNamed(definition, JourneyState.isOpen);
+      expect(readCase.Next).toBe(JourneyState.isOpen);
+      expect(isOpen.Choices).toEqual([
+        { Variable: '$.current.status', StringEquals: 'open', Next: JourneyState.send },
+      ]);
+      expect(isOpen.Default).toBe(JourneyState.closed);
+    });
+
+    it('invokes the plan and send functions of this stack, and loops back to planning after a send', () => {
+      const definition = parseDefinition(template);
+      expect(stateNamed(definition, JourneyState.plan).Resource).toBe(
+        `<${logicalIdOf(stack.journeys.planFunction)}.Arn>`,
+      );
+      const send = stateNamed(definition, JourneyState.send);
+      expect(send.Resource).toBe(`<${logicalIdOf(stack.journeys.sendFunction)}.Arn>`);
+      expect(send.Next).toBe(JourneyState.plan);
+    });
+
+    it('retries every task and catches what is left into the failure state', () => {
+      const definition = parseDefinition(template);
+      const tasks = Object.entries(definition.States).filter(([, state]) => state.Type === 'Task');
+      expect(tasks.map(([name]) => name).sort()).toEqual(
+        [JourneyState.plan, JourneyState.readCase, JourneyState.send].sort(),
+      );
+      for (const [, task] of tasks) {
+        expect(task.Retry?.some((retry) => retry.ErrorEquals.includes('States.ALL'))).toBe(true);
+        expect(task.Catch).toEqual([
+          expect.objectContaining({ ErrorEquals: ['States.ALL'], Next: JourneyState.failed }),
+        ]);
+      }
+      expect(stateNamed(definition, JourneyState.failed).Type).toBe('Fail');
+    });
+
+    it('has no dangling transition and no unreachable state, and ends only in Succeed or Fail', () => {
+      const definition = parseDefinition(template);
+      const names = Object.keys(definition.States);
+      const reachable = new Set<string>();
+      const toVisit = [definition.StartAt];
+      for (let name = toVisit.pop(); name !== undefined; name = toVisit.pop()) {
+        if (reachable.has(name)) continue;
+        reachable.add(name);
+        toVisit.push(...transitionsOf(stateNamed(definition, name)));
+      }
+      expect([...reachable].sort()).toEqual([...names].sort());
+      for (const state of Object.values(definition.States)) {
+        if (transitionsOf(state).length === 0) expect(['Succeed', 'Fail']).toContain(state.Type);
+      }
+    });
+  });
+
+  describe('recovery metrics schedule', () => {
+    it('runs the compute function every day at 02:15 UTC, with retries', () => {
+      template.hasResourceProperties('AWS::Scheduler::Schedule', {
+        ScheduleExpression: 'cron(15 2 * * ? *)',
+        ScheduleExpressionTimezone: 'UTC',
+        State: 'ENABLED',
+        Target: {
+          Arn: { 'Fn::GetAtt': [logicalIdOf(stack.metrics.computeFunction), 'Arn'] },
+          RetryPolicy: { MaximumRetryAttempts: 3 },
+        },
+      });
+    });
+
+    it('runs in the time zone given by the metricsScheduleTimeZone context', () => {
+      const { stack: parisStack } = buildCollectionsApp({
+        bundling: false,
+        context: { metricsScheduleTimeZone: 'Europe/Paris' },
+      });
+      Template.fromStack(parisStack).hasResourceProperties('AWS::Scheduler::Schedule', {
+        ScheduleExpressionTimezone: 'Europe/Paris',
+      });
+    });
+
+    it('refuses a time zone that does not exist at synth time', () => {
+      expect(() =>
+        buildCollectionsApp({ bundling: false, context: { metricsScheduleTimeZone: 'Mars/Olympus' } }),
+      ).toThrow(/Mars\/Olympus.*IANA/);
+    });
+  });
+
+  describe('HTTP API', () => {
+    function integrationTarget(routeKey: string): string {
+      const route = Object.values(resourcesOfType(template, 'AWS::ApiGatewayV2::Route')).find(
+        (candidate) => candidate.Properties?.RouteKey === routeKey,
+      );
+      if (!route) throw new Error(`no route ${routeKey}`);
+      const integrationId = renderIntrinsic(route.Properties?.Target).replace(/^integrations\/<(.*)>$/, '$1');
+      const integration = template.toJSON().Resources[integrationId] as TemplateResource;
+      expect(integration.Properties).toMatchObject({
+        IntegrationType: 'AWS_PROXY',
+        PayloadFormatVersion: '2.0',
+      });
+      return renderIntrinsic(integration.Properties?.IntegrationUri);
+    }
+
+    it('routes POST /webhooks/stripe to the ingest function, authenticated by the Stripe signature only', () => {
+      template.hasResourceProperties('AWS::ApiGatewayV2::Route', {
+        RouteKey: 'POST /webhooks/stripe',
+        AuthorizationType: 'NONE',
+      });
+      expect(integrationTarget('POST /webhooks/stripe')).toBe(
+        `<${logicalIdOf(stack.ingest.stripeWebhookFunction)}.Arn>`,
+      );
+    });
+
+    it('routes GET /api/metrics to the metrics function behind IAM authorization', () => {
+      template.hasResourceProperties('AWS::ApiGatewayV2::Route', {
+        RouteKey: 'GET /api/metrics',
+        AuthorizationType: 'AWS_IAM',
+      });
+      expect(integrationTarget('GET /api/metrics')).toBe(
+        `<${logicalIdOf(stack.metrics.getMetricsFunction)}.Arn>`,
+      );
+    });
+
+    it('exposes no other route', () => {
+      const routeKeys = Object.values(resourcesOfType(template, 'AWS::ApiGatewayV2::Route')).map(
+        (route) => route.Properties?.RouteKey,
+      );
+      expect(routeKeys.sort()).toEqual(['GET /api/metrics', 'POST /webhooks/stripe']);
+    });
+
+    it('throttles and access-logs the default stage', () => {
+      template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+        StageName: '$default',
+        AutoDeploy: true,
+        DefaultRouteSettings: { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 },
+        AccessLogSettings: {
+          DestinationArn: { 'Fn::GetAtt': [logicalIdOf(stack.httpApi.accessLogGroup), 'Arn'] },
+          Format: Match.stringLikeRegexp('\\$context\\.requestId'),
+        },
+      });
+    });
+  });
+
+  describe('least privilege', () => {
+    it('lets only the send function call ses:SendEmail, on the sender identity and configuration set only', () => {
+      const sendRoleId = roleLogicalIdOf(template, logicalIdOf(stack.journeys.sendFunction));
+      const sesStatements = allStatements(template).filter((statement) =>
+        asList(statement.Action).some((action) => String(action).startsWith('ses:')),
+      );
+      expect(sesStatements).toHaveLength(1);
+      expect(statementsOfRole(template, sendRoleId)).toContainEqual(sesStatements[0]);
+      const [sesStatement] = sesStatements;
+      expect(sesStatement?.Action).toBe('ses:SendEmail');
+      expect(asList(sesStatement?.Resource).map(renderIntrinsic).sort()).toEqual(
+        [
+          `arn:<AWS::Partition>:ses:<AWS::Region>:<AWS::AccountId>:configuration-set/<${logicalIdOf(stack.messaging.configurationSet)}>`,
+          `arn:<AWS::Partition>:ses:<AWS::Region>:<AWS::AccountId>:identity/<${logicalIdOf(stack.messaging.emailIdentity)}>`,
+        ].sort(),
+      );
+    });
+
+    it('lets only the ingest function start journeys, on the journey state machine only', () => {
+      const starts = allStatements(template).filter((statement) =>
+        grantsAction(statement, 'states:StartExecution'),
+      );
+      expect(starts).toHaveLength(1);
+      expect(renderIntrinsic(starts[0]?.Resource)).toBe(`<${logicalIdOf(stack.journeys.stateMachine)}>`);
+      const ingestRoleId = roleLogicalIdOf(template, logicalIdOf(stack.ingest.stripeWebhookFunction));
+      expect(statementsOfRole(template, ingestRoleId)).toContainEqual(starts[0]);
+    });
+
+    it('lets only the ingest function read the Stripe signing secret', () => {
+      const reads = allStatements(template).filter((statement) =>
+        grantsAction(statement, 'secretsmanager:GetSecretValue'),
+      );
+      expect(reads).toHaveLength(1);
+      expect(renderIntrinsic(reads[0]?.Resource)).toBe(`<${logicalIdOf(stack.ingest.stripeWebhookSecret)}>`);
+      const ingestRoleId = roleLogicalIdOf(template, logicalIdOf(stack.ingest.stripeWebhookFunction));
+      expect(statementsOfRole(template, ingestRoleId)).toContainEqual(reads[0]);
+    });
+
+    it('gives the read-only functions no write access to the table', () => {
+      for (const fn of [stack.journeys.planFunction, stack.metrics.getMetricsFunction]) {
+        const statements = statementsOfRole(template, roleLogicalIdOf(template, logicalIdOf(fn)));
+        for (const action of ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem']) {
+          expect(statements.some((statement) => grantsAction(statement, action))).toBe(false);
+        }
+      }
+    });
+
+    it('grants Resource "*" only to X-Ray and log delivery actions, which have no resource-level permissions', () => {
+      const unscopedActions = allStatements(template)
+        .filter((statement) => asList(statement.Resource).includes('*'))
+        .flatMap((statement) => asList(statement.Action).map(String));
+      expect(unscopedActions.length).toBeGreaterThan(0);
+      for (const action of unscopedActions) {
+        expect(action).toMatch(
+          /^(xray:(PutTraceSegments|PutTelemetryRecords|GetSamplingRules|GetSamplingTargets)|logs:(CreateLogDelivery|DeleteLogDelivery|DescribeLogGroups|DescribeResourcePolicies|GetLogDelivery|ListLogDeliveries|PutResourcePolicy|UpdateLogDelivery))$/,
+        );
+      }
+    });
+
+    it('grants no action wildcard anywhere', () => {
+      const actions = allStatements(template).flatMap((statement) => asList(statement.Action).map(String));
+      expect(actions.filter((action) => action.includes('*'))).toEqual([]);
+    });
+  });
+
+  describe('Stripe webhook secret', () => {
+    it('is created empty: no value in the template and none generated', () => {
+      template.hasResourceProperties('AWS::SecretsManager::Secret', {
+        SecretString: Match.absent(),
+        GenerateSecretString: Match.absent(),
+      });
+    });
+  });
+
+  describe('outputs', () => {
+    it('outputs the API and webhook URLs, the state machine and secret ARNs, and the table name', () => {
+      expect(Object.keys(template.toJSON().Outputs).sort()).toEqual(
+        [
+          'ApiUrl',
+          'JourneyStateMachineArn',
+          'StripeWebhookSecretArn',
+          'StripeWebhookUrl',
+          'TableName',
+        ].sort(),
+      );
+      template.hasOutput('StripeWebhookUrl', {
+        Value: { 'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp('/webhooks/stripe$')])] },
+      });
+    });
+  });
+
+  describe('configuration from CDK context', () => {
+    it('sends from the senderEmail given in context', () => {
+      const { stack: customStack } = buildCollectionsApp({
+        bundling: false,
+        context: { senderEmail: 'collections@acme.test' },
+      });
+      const customTemplate = Template.fromStack(customStack);
+      customTemplate.hasResourceProperties('AWS::SES::EmailIdentity', {
+        EmailIdentity: 'collections@acme.test',
+      });
+      expect(environmentOf(customTemplate, logicalIdOf(customStack.journeys.sendFunction)).SENDER_EMAIL).toBe(
+        'collections@acme.test',
+      );
+    });
+
+    it('sends from billing@example.com by default', () => {
+      template.hasResourceProperties('AWS::SES::EmailIdentity', { EmailIdentity: 'billing@example.com' });
+    });
+
+    it('names the SES configuration set from context', () => {
+      const { stack: customStack } = buildCollectionsApp({
+        bundling: false,
+        context: { sesConfigurationSetName: 'collections-journeys' },
+      });
+      Template.fromStack(customStack).hasResourceProperties('AWS::SES::ConfigurationSet', {
+        Name: 'collections-journeys',
+      });
+    });
+
+    it('refuses a sender that is not an email address at synth time', () => {
+      expect(() => buildCollectionsApp({ bundling: false, context: { senderEmail: 'billing' } })).toThrow(
+        /senderEmail "billing"/,
+      );
+    });
+  });
+});
+
+describe('compliance (cdk-nag AwsSolutions)', () => {
+  it('reports no unacknowledged finding', () => {
+    const { app } = buildCollectionsApp({ bundling: false });
+    const packs = applyCompliance(app);
+    expect(packs.length).toBeGreaterThan(0);
+    for (const pack of packs) {
+      const report = pack.validateScope(app);
+      expect(report.violations.map((violation) => violation.ruleName)).toEqual([]);
+      expect(report.success).toBe(true);
+    }
+  });
+
+  it('gives every acknowledgement a reason', () => {
+    const { app } = buildCollectionsApp({ bundling: false });
+    const acknowledgements = app.node
+      .findAll()
+      .flatMap((construct) => construct.node.metadata)
+      .filter((entry) => entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+      .flatMap((entry) => Object.entries(isRecord(entry.data) ? entry.data : {}));
+    expect(acknowledgements.length).toBeGreaterThan(0);
+    for (const [ruleId, reason] of acknowledgements) {
+      expect(ruleId).toMatch(/AwsSolutions-/);
+      expect(String(reason).length, ruleId).toBeGreaterThan(60);
+    }
+  });
+
+  it('synthesizes with the checks applied', () => {
+    const { app } = buildCollectionsApp({ bundling: false });
+    applyCompliance(app);
+    expect(() => app.synth()).not.toThrow();
+  });
+
+  it('fails the synth on a finding nobody acknowledged', () => {
+    const { app, stack } = buildCollectionsApp({ bundling: false });
+    new Table(stack, 'TableWithoutRecovery', { partitionKey: { name: 'pk', type: AttributeType.STRING } });
+    applyCompliance(app);
+    expect(() => app.synth()).toThrow(/AwsSolutions-DDB3/);
+  });
+});

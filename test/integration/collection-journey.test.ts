@@ -1,0 +1,189 @@
+import { DateTime } from 'luxon';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { type LocalRuntime, startLocalRuntime } from '../../infra/local/local-runtime.ts';
+import { isContactAllowed } from '../../shared/domain/contact-policy.ts';
+import { LocalRuntimeClient } from './support/local-runtime-client.ts';
+
+const day = 24 * 3600;
+/** 03:00 UTC on Monday 2 March 2026 is 22:00 on Sunday in New York: outside the contact window. */
+const clockStart = new Date('2026-03-02T03:00:00Z');
+const newYork = 'America/New_York';
+const debtor = {
+  customerId: 'cus_NYC01',
+  invoiceId: 'in_NYC01',
+  email: 'dana@example.com',
+  timeZone: newYork,
+  amountDue: 4999,
+  currency: 'usd',
+} as const;
+
+describe('the local collection journey', () => {
+  let runtime: LocalRuntime;
+  let client: LocalRuntimeClient;
+  const failures: string[] = [];
+
+  beforeEach(async () => {
+    failures.length = 0;
+    runtime = await startLocalRuntime({
+      port: 0,
+      clockStart,
+      log: (message) => failures.push(message),
+    });
+    client = new LocalRuntimeClient(runtime);
+  });
+
+  afterEach(async () => {
+    await runtime.stop();
+    expect(failures).toEqual([]);
+  });
+
+  it('turns a failed payment into compliant emails and stops for good once the invoice is paid', async () => {
+    const failed = await client.deliverStripeEvent('invoice.payment_failed', debtor);
+    expect(failed.status).toBe(200);
+    expect(failed.body).toMatchObject({ status: 'applied', caseId: expect.stringMatching(/^case_/) });
+    expect(await client.outbox()).toEqual([]);
+
+    await client.advanceTo('2026-03-02T12:59:59Z');
+    expect(await client.outbox()).toEqual([]);
+
+    await client.advance(1);
+    const [first] = await client.outbox();
+    expect(first).toMatchObject({
+      channel: 'email',
+      to: debtor.email,
+      customerId: 'stripe:cus_NYC01',
+      caseId: failed.body.caseId,
+      template: 'payment-failed',
+      subject: 'Your payment of $49.99 did not go through',
+      sentAt: '2026-03-02T13:00:00.000Z',
+    });
+    expect(first?.body).toContain('$49.99');
+    expect(first?.body).toContain('https://invoice.stripe.com/i/');
+    expect(first?.body).toContain('in_NYC01');
+
+    await client.advance(7 * day);
+    const sent = await client.outbox();
+    expect(sent.map((message) => message.template)).toEqual([
+      'payment-failed',
+      'payment-reminder',
+      'final-notice',
+    ]);
+    for (const message of sent) {
+      expect(isContactAllowed(new Date(message.sentAt), [newYork])).toBe(true);
+    }
+    // Day 7 falls after the switch to daylight saving time (8 March): 08:00 EDT is 12:00 UTC.
+    expect(sent[2]?.sentAt).toBe('2026-03-09T12:00:00.000Z');
+
+    const paid = await client.deliverStripeEvent('invoice.paid', debtor);
+    expect(paid.status).toBe(200);
+    expect((await runtime.table.getCase(String(failed.body.caseId)))?.status).toBe('closed');
+
+    await client.advance(30 * day);
+    expect(await client.outbox()).toHaveLength(3);
+    expect(runtime.journeys.get(String(failed.body.caseId))?.status).toBe('SUCCEEDED');
+
+    expect(await client.runJob('compute-recovery-metrics')).toBe(200);
+    const metrics = await client.metrics('?currency=USD&cohortMonth=2026-03');
+    expect(metrics).toEqual([
+      expect.objectContaining({
+        cohortMonth: '2026-03',
+        currency: 'USD',
+        failedAmountMinor: 4999,
+        failedCount: 1,
+        recoveredAmountMinor: 4999,
+        recoveredCount: 1,
+        recoveryRateAmount: 1,
+        recoveryRateCount: 1,
+      }),
+    ]);
+  });
+
+  it('sends nothing more once the debtor pays in the middle of the journey', async () => {
+    const failed = await client.deliverStripeEvent('invoice.payment_failed', debtor);
+    await client.advance(day);
+    expect((await client.outbox()).map((message) => message.template)).toEqual(['payment-failed']);
+
+    await client.deliverStripeEvent('invoice.paid', debtor);
+    await client.advance(40 * day);
+
+    expect((await client.outbox()).map((message) => message.template)).toEqual(['payment-failed']);
+    const execution = runtime.journeys.get(String(failed.body.caseId));
+    expect(execution?.status).toBe('SUCCEEDED');
+    // The journey woke for day 3, re-read the case, found it closed and ended: a few transitions, not a loop.
+    expect(execution?.stateTransitions).toBeLessThanOrEqual(12);
+  });
+
+  it('opens one case and sends one message per step however often every event is delivered', async () => {
+    const secondInvoice = { ...debtor, invoiceId: 'in_NYC02', amountDue: 1500 };
+    const deliveries = [
+      await client.deliverStripeEvent('invoice.payment_failed', debtor),
+      await client.deliverStripeEvent('invoice.payment_failed', secondInvoice),
+    ];
+    const replays = await Promise.all(
+      [...deliveries, ...deliveries].map((delivery) =>
+        client.postStripe(delivery.payload, delivery.signature),
+      ),
+    );
+    expect(replays.map((replay) => replay.status)).toEqual([200, 200, 200, 200]);
+    expect(replays.map((replay) => replay.body.status)).toEqual([
+      'duplicate',
+      'duplicate',
+      'duplicate',
+      'duplicate',
+    ]);
+    expect(deliveries[0]?.body.caseId).toBe(deliveries[1]?.body.caseId);
+
+    await client.advance(10 * day);
+    const sent = await client.outbox();
+    expect(sent.map((message) => message.stepId)).toEqual([
+      'day-0-payment-failed',
+      'day-3-reminder',
+      'day-7-final-notice',
+    ]);
+    // One message lists both claims, each with its own amount.
+    expect(sent[0]?.body).toContain('$49.99');
+    expect(sent[0]?.body).toContain('$15.00');
+    expect(sent[0]?.subject).toBe('Your payment of $64.99 did not go through');
+    expect(runtime.journeys.list()).toHaveLength(1);
+  });
+
+  it('answers 400 to a bad, stale or mismatched signature and leaves the table unchanged', async () => {
+    const before = await client.tableSnapshot();
+
+    const forged = await client.deliverStripeEvent('invoice.payment_failed', debtor, {
+      secret: 'whsec_not_the_configured_secret',
+    });
+    const signedAt = Math.floor(clockStart.getTime() / 1000) - 301;
+    const stale = await client.deliverStripeEvent('invoice.payment_failed', debtor, { signedAt });
+    const genuine = await client.signStripeEvent('invoice.payment_failed', debtor);
+    const tampered = await client.postStripe(
+      genuine.payload.replace('"amount_due": 4999', '"amount_due": 1'),
+      genuine.signature,
+    );
+    const unsigned = await client.postStripe(genuine.payload, '');
+
+    expect([forged.status, stale.status, tampered.status, unsigned.status]).toEqual([400, 400, 400, 400]);
+    expect(forged.body).toMatchObject({ error: 'SignatureVerificationError' });
+    expect(await client.tableSnapshot()).toEqual(before);
+    expect(runtime.journeys.list()).toEqual([]);
+
+    const accepted = await client.postStripe(genuine.payload, genuine.signature);
+    expect(accepted.status).toBe(200);
+  });
+
+  it('contacts a debtor known only by country within the window of every zone of that country', async () => {
+    await client.deliverStripeEvent('invoice.payment_failed', {
+      customerId: 'cus_US01',
+      invoiceId: 'in_US01',
+      email: 'sam@example.com',
+      country: 'US',
+    });
+    await client.advance(day);
+    const [first] = await client.outbox();
+    expect(first).toBeDefined();
+    const sentAt = DateTime.fromISO(first?.sentAt ?? '', { zone: 'UTC' });
+    // 08:00 in Los Angeles (PST, UTC-8) is the first moment inside the window from Honolulu to New York.
+    expect(sentAt.setZone('America/Los_Angeles').hour).toBeGreaterThanOrEqual(8);
+    expect(sentAt.setZone('America/New_York').hour).toBeLessThan(21);
+  });
+});
