@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { Duration } from 'aws-cdk-lib';
 import { CfnTable, type ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { Architecture, type CfnFunction, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
@@ -20,6 +20,9 @@ const esmRequireBanner =
   "import { createRequire as __projectCreateRequire } from 'node:module'; const require = __projectCreateRequire(import.meta.url);";
 
 export type TableAccess = 'read' | 'readWrite';
+
+/** Template metadata key holding a function's entry file (e.g. `functions/plan-next-action.ts`). */
+export const projectFunctionEntryMetadataKey = 'collections:entry';
 
 export interface ProjectFunctionProps {
   /** The handler file, relative to the repository root, e.g. `functions/plan-next-action.ts`. It exports `handler`. */
@@ -109,6 +112,8 @@ export class ProjectFunction extends NodejsFunction {
       },
     });
     this.executionRole = executionRole;
+    // The local runtime maps each function of the template to its handler by this entry.
+    (this.node.defaultChild as CfnFunction).addMetadata(projectFunctionEntryMetadataKey, props.entry);
 
     acknowledgeFinding(
       executionRole,

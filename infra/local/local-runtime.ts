@@ -2,7 +2,7 @@ import './promise-with-resolvers.ts';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { GetItemCommand, type GetItemCommandInput } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { z } from 'zod';
@@ -66,10 +66,6 @@ const advanceSchema = z.strictObject({
     .min(0)
     .max(5 * 366 * 24 * 3600),
 });
-
-/** Each scheduled job by name; the schedule in the template says when it runs. */
-const scheduledJobNames = ['compute-recovery-metrics'] as const;
-type ScheduledJobName = (typeof scheduledJobNames)[number];
 
 class HttpError extends Error {
   public constructor(
@@ -190,26 +186,38 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   const computeMetrics = createComputeRecoveryMetricsHandler({ claims: table, metrics: table, clock });
   const getMetrics = createGetRecoveryMetricsHandler({ metrics: table });
 
-  const apiRoutes: Record<string, { handler: HttpHandler; name: string }> = {
-    'POST /webhooks/stripe': { handler: ingestStripe, name: 'ingest-stripe-webhook' },
-    'GET /api/metrics': { handler: getMetrics, name: 'get-recovery-metrics' },
+  // Every function of the template, by entry file: the local runtime serves what `cdk deploy` ships.
+  const localFunctions: Record<string, (event: never, context: Context) => Promise<unknown>> = {
+    'functions/ingest-stripe-webhook.ts': ingestStripe,
+    'functions/get-recovery-metrics.ts': getMetrics,
+    'functions/compute-recovery-metrics.ts': computeMetrics,
+    'functions/plan-next-action.ts': plan,
+    'functions/send-journey-message.ts': send,
   };
-  const unserved = synthesized.routeKeys.filter((key) => !(key in apiRoutes));
-  if (unserved.length > 0) throw new Error(`the local runtime serves no handler for ${unserved.join(', ')}`);
+  const missing = synthesized.functionEntries.filter((entry) => !(entry in localFunctions));
+  if (missing.length > 0) throw new Error(`the local runtime has no handler for ${missing.join(', ')}`);
+  const functionName = (entry: string): string => basename(entry, '.ts');
 
-  const jobs: Record<ScheduledJobName, () => Promise<unknown>> = {
-    'compute-recovery-metrics': () => computeMetrics({}, localLambdaContext('compute-recovery-metrics')),
-  };
-  if (synthesized.schedules.length !== scheduledJobNames.length) {
-    throw new Error(
-      `expected ${scheduledJobNames.length} schedule(s) in the template, found ${synthesized.schedules.length}`,
-    );
-  }
+  const apiRoutes = new Map<string, { handler: HttpHandler; name: string }>(
+    synthesized.routes.map((route) => [
+      route.routeKey,
+      { handler: localFunctions[route.entry] as HttpHandler, name: functionName(route.entry) },
+    ]),
+  );
+  const jobs = new Map<string, () => Promise<unknown>>(
+    synthesized.schedules.map((schedule) => {
+      const name = functionName(schedule.entry);
+      const handler = localFunctions[schedule.entry] as (event: object, context: Context) => Promise<unknown>;
+      return [name, () => handler({}, localLambdaContext(name))];
+    }),
+  );
   const scheduler = new LocalScheduler(clock, (job, error) => log(`scheduled job ${job} failed`, error));
   scheduler.start(
-    scheduledJobNames.map((name, index) => {
-      const schedule = synthesized.schedules[index] ?? { expression: '', timeZone: 'UTC' };
-      return { name, ...schedule, run: jobs[name] };
+    synthesized.schedules.map((schedule) => {
+      const name = functionName(schedule.entry);
+      const run = jobs.get(name);
+      if (run === undefined) throw new Error(`no job for ${schedule.entry}`);
+      return { name, expression: schedule.expression, timeZone: schedule.timeZone, run };
     }),
   );
 
@@ -221,7 +229,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     const url = new URL(request.url ?? '/', 'http://localhost');
     const method = request.method ?? 'GET';
     const key = `${method} ${url.pathname}`;
-    const api = apiRoutes[key];
+    const api = apiRoutes.get(key);
     if (api) {
       const body = await readBody(request, 10 * 1024 * 1024);
       const event = toApiGatewayEvent(request, body, key, {}, clock.now());
@@ -242,8 +250,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     if (key === 'GET /local/executions') return sendJson(response, 200, journeys.list());
     const job = /^POST \/local\/jobs\/([a-z0-9-]+)\/run$/.exec(key)?.[1];
     if (job !== undefined) {
-      const run = jobs[job as ScheduledJobName];
-      if (!run) throw new HttpError(404, `no job named ${job}; jobs: ${scheduledJobNames.join(', ')}`);
+      const run = jobs.get(job);
+      if (!run) throw new HttpError(404, `no job named ${job}; jobs: ${[...jobs.keys()].join(', ')}`);
       const result = await clock.track(run);
       return sendJson(response, 200, { job, now: clock.now().toISOString(), result });
     }

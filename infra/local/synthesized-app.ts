@@ -1,23 +1,39 @@
 import type { StateMachineDefinition } from 'aws-local-stepfunctions';
 import { buildCollectionsApp } from '../collections-app.ts';
+import { projectFunctionEntryMetadataKey } from '../constructs/project-function.ts';
 
 type TemplateValue = unknown;
 interface TemplateResource {
   readonly Type: string;
   readonly Properties?: Record<string, TemplateValue>;
+  readonly Metadata?: Record<string, TemplateValue>;
 }
 interface CloudFormationTemplate {
   readonly Resources: Record<string, TemplateResource>;
+}
+
+/** An HTTP API route and the entry file of the function behind it. */
+export interface SynthesizedRoute {
+  /** e.g. `POST /webhooks/stripe` */
+  readonly routeKey: string;
+  readonly entry: string;
+}
+
+/** An EventBridge Scheduler schedule and the entry file of the function it invokes. */
+export interface SynthesizedSchedule {
+  readonly expression: string;
+  readonly timeZone: string;
+  readonly entry: string;
 }
 
 /** What the local runtime takes from the synthesized CDK app, never from a hand-kept copy. */
 export interface SynthesizedApp {
   /** The journey state machine's ASL, with references resolved to local names. */
   readonly journeyDefinition: StateMachineDefinition;
-  /** Route keys of the HTTP API, e.g. `POST /webhooks/stripe`. */
-  readonly routeKeys: readonly string[];
-  /** EventBridge Scheduler expressions (with their time zone) of the scheduled jobs. */
-  readonly schedules: readonly { readonly expression: string; readonly timeZone: string }[];
+  readonly routes: readonly SynthesizedRoute[];
+  readonly schedules: readonly SynthesizedSchedule[];
+  /** Entry file of every function of the template. */
+  readonly functionEntries: readonly string[];
 }
 
 export interface LocalNames {
@@ -76,6 +92,18 @@ function resourcesOfType(template: CloudFormationTemplate, type: string): [strin
   return Object.entries(template.Resources).filter(([, resource]) => resource.Type === type);
 }
 
+/** The entry file of the function a `Fn::GetAtt [id, Arn]` (or a string containing one) points at. */
+function entryOfFunctionReference(reference: TemplateValue, template: CloudFormationTemplate): string {
+  const text = JSON.stringify(reference);
+  const logicalId = /"Fn::GetAtt":\["([^"]+)","Arn"\]/.exec(text)?.[1];
+  const resource = logicalId ? template.Resources[logicalId] : undefined;
+  const entry = resource?.Metadata?.[projectFunctionEntryMetadataKey];
+  if (resource?.Type !== 'AWS::Lambda::Function' || typeof entry !== 'string') {
+    throw new Error(`${text} does not point at a project function of the template`);
+  }
+  return entry;
+}
+
 /** Reads the parts of a synthesized template the local runtime runs. */
 export function readSynthesizedTemplate(template: CloudFormationTemplate, names: LocalNames): SynthesizedApp {
   const machines = resourcesOfType(template, 'AWS::StepFunctions::StateMachine');
@@ -86,14 +114,29 @@ export function readSynthesizedTemplate(template: CloudFormationTemplate, names:
   const definition = JSON.parse(
     resolveIntrinsics(machine[1].Properties?.DefinitionString, template, names),
   ) as StateMachineDefinition;
-  const routeKeys = resourcesOfType(template, 'AWS::ApiGatewayV2::Route')
-    .map(([, route]) => String(route.Properties?.RouteKey))
+  const routes = resourcesOfType(template, 'AWS::ApiGatewayV2::Route')
+    .map(([, route]) => {
+      const integrationId = /"Ref":"([^"]+)"/.exec(JSON.stringify(route.Properties?.Target))?.[1];
+      const integration = integrationId ? template.Resources[integrationId] : undefined;
+      return {
+        routeKey: String(route.Properties?.RouteKey),
+        entry: entryOfFunctionReference(integration?.Properties?.IntegrationUri, template),
+      };
+    })
+    .sort((a, b) => a.routeKey.localeCompare(b.routeKey));
+  const schedules = resourcesOfType(template, 'AWS::Scheduler::Schedule').map(([, schedule]) => {
+    const target = schedule.Properties?.Target as { Arn?: TemplateValue } | undefined;
+    return {
+      expression: String(schedule.Properties?.ScheduleExpression),
+      timeZone: String(schedule.Properties?.ScheduleExpressionTimezone ?? 'UTC'),
+      entry: entryOfFunctionReference(target?.Arn, template),
+    };
+  });
+  const functionEntries = resourcesOfType(template, 'AWS::Lambda::Function')
+    .map(([, fn]) => fn.Metadata?.[projectFunctionEntryMetadataKey])
+    .filter((entry): entry is string => typeof entry === 'string')
     .sort();
-  const schedules = resourcesOfType(template, 'AWS::Scheduler::Schedule').map(([, schedule]) => ({
-    expression: String(schedule.Properties?.ScheduleExpression),
-    timeZone: String(schedule.Properties?.ScheduleExpressionTimezone ?? 'UTC'),
-  }));
-  return { journeyDefinition: definition, routeKeys, schedules };
+  return { journeyDefinition: definition, routes, schedules, functionEntries };
 }
 
 /**
