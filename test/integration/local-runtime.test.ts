@@ -1,0 +1,140 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { buildCollectionsApp } from '../../infra/collections-app.ts';
+import { locallyRunStates } from '../../infra/local/local-journey-engine.ts';
+import { startLocalRuntime } from '../../infra/local/local-runtime.ts';
+import { resolveIntrinsics } from '../../infra/local/synthesized-app.ts';
+import { LocalRuntimeClient } from './support/local-runtime-client.ts';
+
+const day = 24 * 3600;
+const clockStart = new Date('2026-03-02T03:00:00Z');
+const debtor = {
+  customerId: 'cus_RESTART',
+  invoiceId: 'in_RESTART',
+  email: 'robin@example.com',
+  timeZone: 'Europe/Paris',
+} as const;
+
+describe('the local runtime', () => {
+  const dataDirs: string[] = [];
+  afterAll(() => {
+    for (const dir of dataDirs) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('resumes every open journey after a restart, losing and repeating no step', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'collections-restart-'));
+    dataDirs.push(dataDir);
+    const first = await startLocalRuntime({ port: 0, dataDir, clockStart });
+    const firstClient = new LocalRuntimeClient(first);
+    const failed = await firstClient.deliverStripeEvent('invoice.payment_failed', debtor);
+    await firstClient.advance(day);
+    expect((await firstClient.outbox()).map((message) => message.stepId)).toEqual(['day-0-payment-failed']);
+    await first.stop();
+
+    const second = await startLocalRuntime({ port: 0, dataDir });
+    const secondClient = new LocalRuntimeClient(second);
+    try {
+      expect(second.resumedJourneys).toBe(1);
+      expect((await secondClient.now()).toISOString()).toBe('2026-03-03T03:00:00.000Z');
+      await secondClient.advance(10 * day);
+      const sent = await secondClient.outbox();
+      expect(sent.map((message) => message.stepId)).toEqual([
+        'day-0-payment-failed',
+        'day-3-reminder',
+        'day-7-final-notice',
+      ]);
+      expect(new Set(sent.map((message) => message.caseId))).toEqual(new Set([failed.body.caseId]));
+      expect(second.journeys.get(String(failed.body.caseId))?.status).toBe('SUCCEEDED');
+    } finally {
+      await second.stop();
+    }
+  });
+
+  it('runs exactly the state machine definition the CDK app synthesizes, with every Task run locally', async () => {
+    const runtime = await startLocalRuntime({ port: 0 });
+    try {
+      const { app, stack } = buildCollectionsApp({ bundling: false });
+      const template = app.synth().getStackByName(stack.stackName).template;
+      const [machine] = Object.values(
+        template.Resources as Record<string, { Type: string; Properties: Record<string, unknown> }>,
+      ).filter((resource) => resource.Type === 'AWS::StepFunctions::StateMachine');
+      const synthesized = JSON.parse(
+        resolveIntrinsics(machine?.Properties.DefinitionString, template, {
+          tableName: runtime.database.tableName,
+        }),
+      ) as { States: Record<string, { Type: string }> };
+
+      expect(runtime.synthesized.journeyDefinition).toEqual(synthesized);
+      const taskStates = Object.entries(synthesized.States)
+        .filter(([, state]) => state.Type === 'Task')
+        .map(([name]) => name)
+        .sort();
+      expect(taskStates).toEqual([...locallyRunStates.tasks].sort());
+    } finally {
+      await runtime.stop();
+    }
+  });
+
+  it('serves every route and schedule of the template', async () => {
+    const runtime = await startLocalRuntime({ port: 0 });
+    try {
+      expect(runtime.synthesized.routes.map((route) => route.routeKey)).toEqual([
+        'GET /api/metrics',
+        'POST /webhooks/stripe',
+      ]);
+      expect(runtime.synthesized.schedules).toEqual([
+        expect.objectContaining({ entry: 'functions/compute-recovery-metrics.ts' }),
+      ]);
+      const unknownJob = await fetch(`${runtime.url}/local/jobs/no-such-job/run`, { method: 'POST' });
+      expect(unknownJob.status).toBe(404);
+      const badAdvance = await fetch(`${runtime.url}/local/clock/advance`, {
+        method: 'POST',
+        body: '{"seconds":-1}',
+      });
+      expect(badAdvance.status).toBe(400);
+      const notJson = await fetch(`${runtime.url}/local/clock/advance`, { method: 'POST', body: 'soon' });
+      expect(notJson.status).toBe(400);
+      expect((await fetch(`${runtime.url}/health`)).status).toBe(200);
+    } finally {
+      await runtime.stop();
+    }
+  });
+
+  it('starts with npm start, prints its URLs and secret, and stops cleanly on Ctrl-C', async () => {
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', 'infra/local/start.ts', '--memory', '--port', '0'],
+      {
+        env: {
+          ...process.env,
+          COLLECTIONS_CLOCK_START: '2026-03-02T03:00:00Z',
+          POWERTOOLS_LOG_LEVEL: 'SILENT',
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    try {
+      await expect.poll(() => output, { timeout: 30_000, interval: 100 }).toContain('Press Ctrl-C to stop.');
+      expect(output).toContain('whsec_collections_local_development_only');
+      const url = /POST (http:\/\/127\.0\.0\.1:\d+)\/webhooks\/stripe/.exec(output)?.[1];
+      expect(url).toBeDefined();
+      const clock = (await (await fetch(`${url}/local/clock`)).json()) as { now: string };
+      expect(clock.now).toBe('2026-03-02T03:00:00.000Z');
+    } finally {
+      child.kill('SIGINT');
+    }
+    expect(await exited).toBe(0);
+    expect(output).toContain('SIGINT: stopping');
+  });
+});
