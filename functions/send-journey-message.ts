@@ -36,7 +36,9 @@ export function createSendJourneyMessageHandler(deps: SendDependencies) {
 export const handler = lazyHandler(() => {
   const config = loadSendConfig();
   const table = new CollectionsTable(new DynamoDBClient({}), config.TABLE_NAME);
-  const email = new SesEmailSender(new SESv2Client({}), {
+  // One attempt per call: an SDK retry after a timeout could send the message twice. Step Functions
+  // retries the task, and the step record decides whether a retry may send.
+  const email = new SesEmailSender(new SESv2Client({ maxAttempts: 1 }), {
     from: config.SENDER_EMAIL,
     ...(config.SES_CONFIGURATION_SET ? { configurationSetName: config.SES_CONFIGURATION_SET } : {}),
   });

@@ -27,6 +27,8 @@ export interface Claim {
   readonly voidedAt?: string;
   /** `occurredAt` of the event whose snapshot (amount, link) the claim carries: the newest one. */
   readonly snapshotAt: string;
+  /** That event's id: breaks ties between events of the same second, so the order never matters. */
+  readonly snapshotEventId: string;
   /** The case collecting this claim, once one is opened. */
   readonly caseId?: string;
 }
@@ -69,7 +71,10 @@ function defined<T extends object>(value: { [K in keyof T]: T[K] | undefined }):
 export function applyBillingEventToClaim(claim: Claim | undefined, event: BillingEvent): Claim {
   const eventStatus = statusOf[event.kind];
   const at = event.occurredAt;
-  const snapshotIsNewer = claim === undefined || at > claim.snapshotAt;
+  const snapshotIsNewer =
+    claim === undefined ||
+    at > claim.snapshotAt ||
+    (at === claim.snapshotAt && event.eventId > claim.snapshotEventId);
   const snapshot = event.claim;
   const base = snapshotIsNewer
     ? {
@@ -79,6 +84,7 @@ export function applyBillingEventToClaim(claim: Claim | undefined, event: Billin
         subscriptionId: snapshot.subscriptionId ?? claim?.subscriptionId,
         nextPaymentAttemptAt: snapshot.nextPaymentAttemptAt,
         snapshotAt: at,
+        snapshotEventId: event.eventId,
       }
     : {
         amountMinor: claim.amountMinor,
@@ -87,6 +93,7 @@ export function applyBillingEventToClaim(claim: Claim | undefined, event: Billin
         subscriptionId: claim.subscriptionId ?? snapshot.subscriptionId,
         nextPaymentAttemptAt: claim.nextPaymentAttemptAt,
         snapshotAt: claim.snapshotAt,
+        snapshotEventId: claim.snapshotEventId,
       };
   const status =
     claim === undefined || statusRank[eventStatus] > statusRank[claim.status] ? eventStatus : claim.status;

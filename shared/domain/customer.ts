@@ -4,13 +4,28 @@ import type { CustomerSnapshot } from './billing-event.ts';
 export interface Customer extends CustomerSnapshot {
   /** The customer's open case, if any: new failed claims join it. */
   readonly openCaseId?: string;
+  /** When the newest snapshot merged into the profile was taken (ISO). */
+  readonly profileAt?: string;
 }
 
-/** Newer non-empty values win; fields the snapshot lacks keep what we knew. */
-export function mergeCustomer(existing: Customer | undefined, snapshot: CustomerSnapshot): Customer {
+/**
+ * Merges a snapshot of the customer taken at `observedAt`. A newer snapshot's non-empty values
+ * win; an older one (a late delivery, or an invoice whose `customer_email` Stripe froze at
+ * finalization) only fills fields we do not know yet, so a stale address never comes back.
+ * Without `observedAt` the snapshot is taken as the newest.
+ */
+export function mergeCustomer(
+  existing: Customer | undefined,
+  snapshot: CustomerSnapshot,
+  observedAt?: string,
+): Customer {
+  const isNewer =
+    observedAt === undefined || existing?.profileAt === undefined || observedAt >= existing.profileAt;
   const merged: Record<string, unknown> = { ...existing };
   for (const [key, value] of Object.entries(snapshot)) {
-    if (value !== undefined && value !== '') merged[key] = value;
+    if (value === undefined || value === '') continue;
+    if (isNewer || merged[key] === undefined) merged[key] = value;
   }
+  if (observedAt !== undefined && isNewer) merged.profileAt = observedAt;
   return merged as unknown as Customer;
 }

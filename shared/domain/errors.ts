@@ -46,3 +46,16 @@ export class ConcurrentUpdateError extends CollectionsError {
 export class MessageInFlightError extends CollectionsError {
   public override readonly statusCode = 409;
 }
+
+/** A channel provider definitely refused a message: nothing was sent, so a retry may send. */
+export class MessageRefusedError extends CollectionsError {}
+
+/**
+ * Whether a failed provider call certainly sent nothing: our own refusal error, or an AWS SDK
+ * service exception of client fault (a 4xx answer such as MessageRejected or throttling). A
+ * timeout, a dropped connection or a 5xx answer leaves it unknown whether the message went out.
+ */
+export function isDefiniteRefusal(error: unknown): boolean {
+  if (error instanceof MessageRefusedError) return true;
+  return typeof error === 'object' && error !== null && (error as { $fault?: unknown }).$fault === 'client';
+}

@@ -1,6 +1,7 @@
 /**
- * Money is always an integer amount in the currency's minor unit (Stripe's convention):
- * cents for USD, yen for JPY (zero-decimal), fils for BHD (three decimals).
+ * Money is always an integer amount in the currency's minor unit as the billing providers
+ * count it (Stripe's convention): cents for USD, yen for JPY (zero-decimal), fils for BHD
+ * (three decimals).
  */
 export interface Money {
   readonly amountMinor: number;
@@ -8,16 +9,50 @@ export interface Money {
   readonly currency: string;
 }
 
-const fractionDigitsCache = new Map<string, number>();
+/** Stripe's zero-decimal currencies: an amount of 500 JPY is ¥500. */
+const zeroDecimalCurrencies = new Set([
+  'BIF',
+  'CLP',
+  'DJF',
+  'GNF',
+  'JPY',
+  'KMF',
+  'KRW',
+  'MGA',
+  'PYG',
+  'RWF',
+  'UGX',
+  'VND',
+  'VUV',
+  'XAF',
+  'XOF',
+  'XPF',
+]);
 
-/** Number of decimal places of a currency's minor unit, from the ICU data in Intl. */
+/** Stripe's three-decimal currencies: an amount of 12345 BHD is 12.345 dinars. */
+const threeDecimalCurrencies = new Set(['BHD', 'JOD', 'KWD', 'OMR', 'TND']);
+
+/**
+ * Decimal places of a currency's minor unit as amounts arrive. This is Stripe's table, not
+ * ISO 4217's: ISK, HUF and TWD are sent in hundredths although they are displayed in whole
+ * units, so the two must not be confused (the display digits come from Intl).
+ */
 export function minorUnitDigits(currency: string): number {
   const code = currency.toUpperCase();
-  let digits = fractionDigitsCache.get(code);
+  if (zeroDecimalCurrencies.has(code)) return 0;
+  if (threeDecimalCurrencies.has(code)) return 3;
+  return 2;
+}
+
+const displayDigitsCache = new Map<string, number>();
+
+/** Decimal places people see for a currency (ICU data): 0 for ISK and HUF, 2 for USD. */
+function displayDigits(currency: string): number {
+  let digits = displayDigitsCache.get(currency);
   if (digits === undefined) {
-    digits = new Intl.NumberFormat('en', { style: 'currency', currency: code }).resolvedOptions()
+    digits = new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions()
       .maximumFractionDigits as number;
-    fractionDigitsCache.set(code, digits);
+    displayDigitsCache.set(currency, digits);
   }
   return digits;
 }
@@ -25,11 +60,11 @@ export function minorUnitDigits(currency: string): number {
 /** Formats a minor-unit amount for people, e.g. 4999 USD → "$49.99", 5000 JPY → "¥5,000". */
 export function formatMoney(money: Money, locale = 'en-US'): string {
   const currency = money.currency.toUpperCase();
-  const digits = minorUnitDigits(currency);
+  const digits = Math.min(displayDigits(currency), minorUnitDigits(currency));
   return new Intl.NumberFormat(locale, {
     style: 'currency',
     currency,
     minimumFractionDigits: digits,
     maximumFractionDigits: digits,
-  }).format(money.amountMinor / 10 ** digits);
+  }).format(money.amountMinor / 10 ** minorUnitDigits(currency));
 }

@@ -58,7 +58,9 @@ export function planNextAction(
   const due = DateTime.fromISO(collectionCase.openedAt, { zone: 'UTC' })
     .plus({ days: step.dayOffset })
     .toJSDate();
-  const earliest = due > now ? due : now;
+  // Whole seconds first (Wait timestamps), rounded up so we never act early; the contact window
+  // is checked on the rounded moment, so 20:59:59.5 cannot become 21:00:00.
+  const earliest = ceilToSecond(due > now ? due : now);
   const timeZones = resolveTimeZones(snapshot.customer ?? {});
   const at = nextAllowedMoment(earliest, timeZones.zones, window);
   const reasons: PlanReason[] = ['step-due', `time-zone-from-${timeZones.source}`];
@@ -73,8 +75,11 @@ export function planNextAction(
   };
 }
 
-/** Step Functions Wait timestamps must be RFC 3339; round up so we never act early. */
+function ceilToSecond(at: Date): Date {
+  return new Date(Math.ceil(at.getTime() / 1000) * 1000);
+}
+
+/** Step Functions Wait timestamps are RFC 3339; `at` is already a whole second. */
 function toWholeSecondIso(at: Date): string {
-  const seconds = Math.ceil(at.getTime() / 1000);
-  return new Date(seconds * 1000).toISOString().replace('.000Z', 'Z');
+  return at.toISOString().replace('.000Z', 'Z');
 }

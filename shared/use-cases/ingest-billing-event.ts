@@ -42,7 +42,11 @@ export async function ingestBillingEvent(
 ): Promise<IngestOutcome> {
   if (await deps.ledger.hasEvent(event.provider, event.eventId)) return { status: 'duplicate' };
 
-  const customer = mergeCustomer(await deps.customers.getCustomer(event.customer.customerId), event.customer);
+  const customer = mergeCustomer(
+    await deps.customers.getCustomer(event.customer.customerId),
+    event.customer,
+    event.occurredAt,
+  );
   await deps.customers.putCustomer(customer);
 
   let claim = await applyToClaim(event, deps);

@@ -1,6 +1,6 @@
 import { isClaimOpen } from '../domain/claim.ts';
 import { renderEmail } from '../domain/email-message.ts';
-import { CaseNotFoundError, MessageInFlightError } from '../domain/errors.ts';
+import { CaseNotFoundError, isDefiniteRefusal, MessageInFlightError } from '../domain/errors.ts';
 import type { Channel, TemplateId } from '../domain/strategy.ts';
 import type {
   CaseStore,
@@ -42,7 +42,8 @@ export interface SendOutcome {
  * provider call happens before the step record is written; the record is `sending` during the
  * call. Step Functions retries a task only after the previous attempt ended, so a retry that
  * finds `sending` knows that attempt died mid-call and marks the step `uncertain` instead of
- * risking a second message. A refusal by the provider marks it `failed`, which a retry may resend.
+ * risking a second message. A definite refusal by the provider marks it `failed`, which a retry
+ * may resend; an error that leaves the provider's outcome unknown (a timeout) marks it `uncertain`.
  */
 export async function sendJourneyMessage(request: SendRequest, deps: SendDependencies): Promise<SendOutcome> {
   const settled = await settledOutcome(request, deps);
@@ -100,12 +101,21 @@ export async function sendJourneyMessage(request: SendRequest, deps: SendDepende
       template: request.template,
     }));
   } catch (error) {
+    if (isDefiniteRefusal(error)) {
+      await deps.messages.completeMessage({
+        ...record,
+        status: 'failed',
+        reasons: [...record.reasons, 'provider-refused'],
+      });
+      throw error;
+    }
+    // The provider may have accepted it (a timeout after the request left): never risk a second message.
     await deps.messages.completeMessage({
       ...record,
-      status: 'failed',
-      reasons: [...record.reasons, 'provider-refused'],
+      status: 'uncertain',
+      reasons: [...record.reasons, 'provider-outcome-unknown'],
     });
-    throw error;
+    return { stepId: request.stepId, status: 'uncertain', duplicate: false };
   }
   await deps.messages.completeMessage({
     ...record,

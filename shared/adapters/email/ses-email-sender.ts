@@ -6,9 +6,9 @@ export interface SesEmailOptions {
   readonly configurationSetName?: string;
 }
 
-/** SES message tags allow [A-Za-z0-9_-.@] only. */
+/** SES message tag values may contain only ASCII letters, digits, underscores and dashes. */
 function tagValue(value: string): string {
-  return value.replace(/[^A-Za-z0-9_\-.@]/g, '_').slice(0, 256);
+  return value.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 256);
 }
 
 /**

@@ -45,7 +45,7 @@ const invoiceEventKinds: Partial<Record<Stripe.Event.Type, BillingEventKind>> = 
 };
 
 export function isSupportedStripeEvent(type: string): boolean {
-  return type in invoiceEventKinds;
+  return Object.hasOwn(invoiceEventKinds, type);
 }
 
 function isoFromUnix(seconds: number | null | undefined): string | undefined {

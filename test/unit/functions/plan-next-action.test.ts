@@ -1,0 +1,88 @@
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { ZodError } from 'zod';
+import { createPlanNextActionHandler } from '../../../functions/plan-next-action.ts';
+import { logger } from '../../../shared/adapters/observability/logger.ts';
+import { CaseNotFoundError } from '../../../shared/domain/errors.ts';
+import { strategyFor } from '../../../workflows/strategies/index.ts';
+import { customerRecord, failedClaim, openCase } from '../../support/billing-records.ts';
+import {
+  type EmbeddedCollectionsTable,
+  startEmbeddedCollectionsTable,
+  uniqueSuffix,
+} from '../../support/embedded-collections-table.ts';
+import { TestClock } from '../../support/fake-ports.ts';
+import { lambdaContext } from '../../support/lambda-events.ts';
+
+let embedded: EmbeddedCollectionsTable;
+
+beforeAll(async () => {
+  embedded = await startEmbeddedCollectionsTable();
+});
+
+afterAll(async () => {
+  await embedded.stop();
+});
+
+beforeEach(() => {
+  vi.spyOn(logger, 'info').mockImplementation(() => undefined);
+});
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+const context = lambdaContext('collections-plan-next-action');
+
+function handler() {
+  const { table } = embedded;
+  return createPlanNextActionHandler({
+    cases: table,
+    claims: table,
+    customers: table,
+    messages: table,
+    clock: new TestClock('2026-11-02T10:14:10.000Z'),
+    strategyFor,
+  });
+}
+
+describe('planNextAction handler', () => {
+  it('returns the plan for the case named in the state input', async () => {
+    // Prepare
+    const suffix = uniqueSuffix();
+    const customerId = `stripe:cus_${suffix}`;
+    const caseId = `case_${suffix}`;
+    const claim = failedClaim({ invoiceId: `in_${suffix}`, customerId, caseId });
+    await embedded.table.putCustomer(customerRecord({ customerId, timeZone: 'Europe/Berlin' }));
+    await embedded.table.putClaim(claim, 0);
+    await embedded.table.createCase(openCase({ caseId, customerId, claimIds: [claim.claimId] }));
+
+    // Act: Step Functions passes the execution input through, extra fields included.
+    const plan = await handler()({ caseId, startedBy: 'ingest' }, context);
+
+    // Assess: 10:14:10Z is 11:14 in Berlin (CET).
+    expect(plan).toEqual({
+      action: 'send',
+      stepId: 'day-0-payment-failed',
+      channel: 'email',
+      template: 'payment-failed',
+      at: '2026-11-02T10:14:10Z',
+      reasons: ['step-due', 'time-zone-from-customer'],
+    });
+  });
+
+  it('rejects an input without a case id', async () => {
+    // Act
+    const planning = handler()({ case: 'case_4f1d2c3b4a5968778695a4b3' }, context);
+
+    // Assess
+    await expect(planning).rejects.toBeInstanceOf(ZodError);
+  });
+
+  it('fails with CaseNotFoundError for a case that does not exist', async () => {
+    // Act
+    const planning = handler()({ caseId: `case_${uniqueSuffix()}` }, context);
+
+    // Assess
+    await expect(planning).rejects.toBeInstanceOf(CaseNotFoundError);
+  });
+});

@@ -1,0 +1,111 @@
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { ZodError } from 'zod';
+import { createSendJourneyMessageHandler } from '../../../functions/send-journey-message.ts';
+import { logger } from '../../../shared/adapters/observability/logger.ts';
+import { customerRecord, failedClaim, openCase } from '../../support/billing-records.ts';
+import {
+  type EmbeddedCollectionsTable,
+  startEmbeddedCollectionsTable,
+  uniqueSuffix,
+} from '../../support/embedded-collections-table.ts';
+import { RecordingEmailSender, TestClock } from '../../support/fake-ports.ts';
+import { lambdaContext } from '../../support/lambda-events.ts';
+
+let embedded: EmbeddedCollectionsTable;
+
+beforeAll(async () => {
+  embedded = await startEmbeddedCollectionsTable();
+});
+
+afterAll(async () => {
+  await embedded.stop();
+});
+
+let logged: unknown[][];
+
+beforeEach(() => {
+  logged = [];
+  vi.spyOn(logger, 'info').mockImplementation((...args: unknown[]) => {
+    logged.push(args);
+  });
+});
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+const context = lambdaContext('collections-send-journey-message');
+
+async function setup() {
+  const suffix = uniqueSuffix();
+  const customerId = `stripe:cus_${suffix}`;
+  const caseId = `case_${suffix}`;
+  const claim = failedClaim({ invoiceId: `in_${suffix}`, customerId, caseId });
+  await embedded.table.putCustomer(customerRecord({ customerId }));
+  await embedded.table.putClaim(claim, 0);
+  await embedded.table.createCase(openCase({ caseId, customerId, claimIds: [claim.claimId] }));
+  const email = new RecordingEmailSender();
+  const { table } = embedded;
+  const handler = createSendJourneyMessageHandler({
+    cases: table,
+    claims: table,
+    customers: table,
+    messages: table,
+    email,
+    clock: new TestClock('2026-11-02T13:00:01.000Z'),
+  });
+  return { handler, email, caseId };
+}
+
+describe('sendJourneyMessage handler', () => {
+  it('sends the planned step from the state input, without reasons when the plan had none', async () => {
+    // Prepare
+    const { handler, email, caseId } = await setup();
+
+    // Act
+    const outcome = await handler(
+      { caseId, stepId: 'day-0-payment-failed', channel: 'email', template: 'payment-failed' },
+      context,
+    );
+
+    // Assess
+    expect(outcome).toEqual({ stepId: 'day-0-payment-failed', status: 'sent', duplicate: false });
+    expect(email.accepted).toHaveLength(1);
+    expect((await embedded.table.getMessage(caseId, 'day-0-payment-failed'))?.reasons).toEqual([]);
+  });
+
+  it('logs the outcome without the recipient', async () => {
+    // Prepare
+    const { handler, caseId } = await setup();
+
+    // Act
+    await handler(
+      { caseId, stepId: 'day-0-payment-failed', channel: 'email', template: 'payment-failed' },
+      context,
+    );
+
+    // Assess
+    const logs = JSON.stringify(logged);
+    expect(logs).toContain(caseId);
+    expect(logs).not.toContain('jenny.rosen@example.com');
+  });
+
+  it.each([
+    ['an unknown channel', { channel: 'carrier-pigeon' }],
+    ['an unknown template', { template: 'threat' }],
+    ['no step id', { stepId: '' }],
+  ])('rejects an input with %s and sends nothing', async (_label, change) => {
+    // Prepare
+    const { handler, email, caseId } = await setup();
+
+    // Act
+    const sending = handler(
+      { caseId, stepId: 'day-0-payment-failed', channel: 'email', template: 'payment-failed', ...change },
+      context,
+    );
+
+    // Assess
+    await expect(sending).rejects.toBeInstanceOf(ZodError);
+    expect(email.attempts).toBe(0);
+  });
+});

@@ -1,0 +1,356 @@
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { BillingEvent, BillingEventKind } from '../../../shared/domain/billing-event.ts';
+import { applyBillingEventToClaim, type Claim, isClaimOpen } from '../../../shared/domain/claim.ts';
+import { caseIdFor, closeReasonFor } from '../../../shared/domain/collection-case.ts';
+import {
+  type IngestDependencies,
+  ingestBillingEvent,
+} from '../../../shared/use-cases/ingest-billing-event.ts';
+import { defaultStrategy } from '../../../workflows/strategies/index.ts';
+import { billingEvent } from '../../support/billing-records.ts';
+import {
+  type EmbeddedCollectionsTable,
+  startEmbeddedCollectionsTable,
+  uniqueSuffix,
+} from '../../support/embedded-collections-table.ts';
+import { RecordingJourneyStarter, TestClock } from '../../support/fake-ports.ts';
+
+let embedded: EmbeddedCollectionsTable;
+
+beforeAll(async () => {
+  embedded = await startEmbeddedCollectionsTable();
+});
+
+afterAll(async () => {
+  await embedded.stop();
+});
+
+interface Scenario {
+  readonly deps: IngestDependencies;
+  readonly journeys: RecordingJourneyStarter;
+  readonly clock: TestClock;
+  readonly customerId: string;
+  /** A billing event for one of this scenario's invoices (`a`, `b`, ...). */
+  event(
+    kind: BillingEventKind,
+    invoice: string,
+    occurredAt: string,
+    claim?: Partial<BillingEvent['claim']>,
+  ): BillingEvent;
+  claimIdOf(invoice: string): string;
+}
+
+/** A customer of its own (tests share the table) with recording fakes around the real table. */
+function scenario(): Scenario {
+  const suffix = uniqueSuffix();
+  const customerId = `stripe:cus_${suffix}`;
+  const journeys = new RecordingJourneyStarter();
+  const clock = new TestClock('2026-11-02T10:14:10.000Z');
+  const { table } = embedded;
+  let sequence = 0;
+  return {
+    deps: {
+      ledger: table,
+      customers: table,
+      claims: table,
+      cases: table,
+      journeys,
+      clock,
+      strategy: defaultStrategy,
+    },
+    journeys,
+    clock,
+    customerId,
+    event: (kind, invoice, occurredAt, claim = {}) => {
+      sequence += 1;
+      return billingEvent(kind, {
+        eventId: `evt_${suffix}_${sequence}`,
+        occurredAt,
+        customer: { customerId },
+        claim: { invoiceId: `in_${suffix}_${invoice}`, ...claim },
+      });
+    },
+    claimIdOf: (invoice) => `stripe:in_${suffix}_${invoice}`,
+  };
+}
+
+describe('ingestBillingEvent', () => {
+  it('opens a case for a first failed payment and starts its journey', async () => {
+    // Prepare
+    const { deps, journeys, customerId, event, claimIdOf } = scenario();
+    const failed = event('claim.payment_failed', 'a', '2026-11-02T10:14:09.000Z');
+    const caseId = caseIdFor(customerId, claimIdOf('a'));
+
+    // Act
+    const outcome = await ingestBillingEvent(failed, deps);
+
+    // Assess
+    expect(outcome).toMatchObject({ status: 'applied', caseId, caseOpened: true, caseClosed: false });
+    expect(await embedded.table.getCase(caseId)).toEqual({
+      caseId,
+      customerId,
+      status: 'open',
+      openedAt: '2026-11-02T10:14:09.000Z',
+      claimIds: [claimIdOf('a')],
+      strategyId: 'default',
+      strategyVersion: 1,
+    });
+    expect((await embedded.table.getClaim(claimIdOf('a')))?.claim).toMatchObject({
+      status: 'failed',
+      caseId,
+    });
+    expect(await embedded.table.getCustomer(customerId)).toMatchObject({
+      email: 'jenny.rosen@example.com',
+      openCaseId: caseId,
+    });
+    expect(journeys.startedCaseIds).toEqual([caseId]);
+    expect(await embedded.table.hasEvent('stripe', failed.eventId)).toBe(true);
+  });
+
+  it('adds a second failed invoice of the same customer to the open case', async () => {
+    // Prepare
+    const { deps, journeys, customerId, event, claimIdOf } = scenario();
+    const caseId = caseIdFor(customerId, claimIdOf('a'));
+    await ingestBillingEvent(event('claim.payment_failed', 'a', '2026-11-02T10:14:09.000Z'), deps);
+
+    // Act
+    const outcome = await ingestBillingEvent(
+      event('claim.payment_failed', 'b', '2026-11-09T10:14:09.000Z'),
+      deps,
+    );
+
+    // Assess
+    expect(outcome).toMatchObject({ status: 'applied', caseId, caseOpened: false });
+    expect((await embedded.table.getCase(caseId))?.claimIds).toEqual([claimIdOf('a'), claimIdOf('b')]);
+    expect((await embedded.table.getClaim(claimIdOf('b')))?.claim.caseId).toBe(caseId);
+    expect(journeys.startedCaseIds).toEqual([caseId, caseId]);
+  });
+
+  it('closes the case as paid and releases the customer once its only claim is paid', async () => {
+    // Prepare
+    const { deps, clock, customerId, event, claimIdOf } = scenario();
+    const caseId = caseIdFor(customerId, claimIdOf('a'));
+    await ingestBillingEvent(event('claim.payment_failed', 'a', '2026-11-02T10:14:09.000Z'), deps);
+    clock.set('2026-11-05T10:31:45.000Z');
+
+    // Act
+    const outcome = await ingestBillingEvent(
+      event('claim.paid', 'a', '2026-11-05T10:31:44.000Z', {
+        attemptCount: 2,
+        paidAt: '2026-11-05T10:31:42.000Z',
+      }),
+      deps,
+    );
+
+    // Assess
+    expect(outcome).toMatchObject({ status: 'applied', caseId, caseOpened: false, caseClosed: true });
+    expect(await embedded.table.getCase(caseId)).toMatchObject({
+      status: 'closed',
+      closeReason: 'paid',
+      closedAt: '2026-11-05T10:31:45.000Z',
+    });
+    expect((await embedded.table.getCustomer(customerId))?.openCaseId).toBeUndefined();
+    expect(await embedded.table.listOpenCaseIds()).not.toContain(caseId);
+  });
+
+  it('keeps the case open while another of its claims is unpaid, then closes it as resolved', async () => {
+    // Prepare
+    const { deps, customerId, event, claimIdOf } = scenario();
+    const caseId = caseIdFor(customerId, claimIdOf('a'));
+    await ingestBillingEvent(event('claim.payment_failed', 'a', '2026-11-02T10:14:09.000Z'), deps);
+    await ingestBillingEvent(event('claim.payment_failed', 'b', '2026-11-09T10:14:09.000Z'), deps);
+
+    // Act
+    const paidA = await ingestBillingEvent(event('claim.paid', 'a', '2026-11-10T08:00:00.000Z'), deps);
+    const stillOpen = await embedded.table.getCase(caseId);
+    const voidedB = await ingestBillingEvent(event('claim.voided', 'b', '2026-11-11T08:00:00.000Z'), deps);
+
+    // Assess
+    expect(paidA).toMatchObject({ caseClosed: false });
+    expect(stillOpen?.status).toBe('open');
+    expect(voidedB).toMatchObject({ caseClosed: true });
+    expect(await embedded.table.getCase(caseId)).toMatchObject({ status: 'closed', closeReason: 'resolved' });
+  });
+
+  it.each<[BillingEventKind, string]>([
+    ['claim.voided', 'voided'],
+    ['claim.written_off', 'written_off'],
+  ])('closes the case when its claim is %s', async (kind, reason) => {
+    // Prepare
+    const { deps, customerId, event, claimIdOf } = scenario();
+    await ingestBillingEvent(event('claim.payment_failed', 'a', '2026-11-02T10:14:09.000Z'), deps);
+
+    // Act
+    await ingestBillingEvent(event(kind, 'a', '2026-11-16T10:14:10.000Z'), deps);
+
+    // Assess
+    expect(await embedded.table.getCase(caseIdFor(customerId, claimIdOf('a')))).toMatchObject({
+      status: 'closed',
+      closeReason: reason,
+    });
+  });
+
+  it('opens a new case for a failure after the previous case closed', async () => {
+    // Prepare
+    const { deps, journeys, customerId, event, claimIdOf } = scenario();
+    await ingestBillingEvent(event('claim.payment_failed', 'a', '2026-11-02T10:14:09.000Z'), deps);
+    await ingestBillingEvent(event('claim.paid', 'a', '2026-11-05T10:31:44.000Z'), deps);
+
+    // Act
+    const outcome = await ingestBillingEvent(
+      event('claim.payment_failed', 'b', '2026-12-02T10:14:09.000Z'),
+      deps,
+    );
+
+    // Assess
+    const secondCase = caseIdFor(customerId, claimIdOf('b'));
+    expect(outcome).toMatchObject({ caseId: secondCase, caseOpened: true });
+    expect(secondCase).not.toBe(caseIdFor(customerId, claimIdOf('a')));
+    expect((await embedded.table.getCustomer(customerId))?.openCaseId).toBe(secondCase);
+    expect(journeys.startedCaseIds).toEqual([caseIdFor(customerId, claimIdOf('a')), secondCase]);
+  });
+
+  it('answers duplicate for a redelivered event and changes nothing', async () => {
+    // Prepare
+    const { deps, journeys, event } = scenario();
+    const failed = event('claim.payment_failed', 'a', '2026-11-02T10:14:09.000Z');
+    await ingestBillingEvent(failed, deps);
+    const before = await embedded.scanItems();
+
+    // Act
+    const outcome = await ingestBillingEvent(failed, deps);
+
+    // Assess
+    expect(outcome).toEqual({ status: 'duplicate' });
+    expect(await embedded.scanItems()).toEqual(before);
+    expect(journeys.startedCaseIds).toHaveLength(1);
+  });
+
+  it('opens no case when the payment arrives before the failure it settled', async () => {
+    // Prepare
+    const { deps, journeys, customerId, event, claimIdOf } = scenario();
+    const paid = event('claim.paid', 'a', '2026-11-05T10:31:44.000Z', { attemptCount: 2 });
+    const failed = event('claim.payment_failed', 'a', '2026-11-02T10:14:09.000Z');
+
+    // Act
+    await ingestBillingEvent(paid, deps);
+    const outcome = await ingestBillingEvent(failed, deps);
+
+    // Assess
+    expect(outcome).toMatchObject({ status: 'applied', caseOpened: false, caseClosed: false });
+    expect(outcome).not.toHaveProperty('caseId');
+    expect((await embedded.table.getClaim(claimIdOf('a')))?.claim).toMatchObject({
+      status: 'paid',
+      firstFailedAt: '2026-11-02T10:14:09.000Z',
+    });
+    expect((await embedded.table.getCustomer(customerId))?.openCaseId).toBeUndefined();
+    expect(await embedded.table.getCase(caseIdFor(customerId, claimIdOf('a')))).toBeUndefined();
+    expect(journeys.startedCaseIds).toEqual([]);
+  });
+
+  it('leaves a closed case closed when a stale failure of its paid claim arrives late', async () => {
+    // Prepare
+    const { deps, journeys, customerId, event, claimIdOf } = scenario();
+    const caseId = caseIdFor(customerId, claimIdOf('a'));
+    await ingestBillingEvent(
+      event('claim.payment_failed', 'a', '2026-11-05T10:14:09.000Z', { attemptCount: 2 }),
+      deps,
+    );
+    await ingestBillingEvent(event('claim.paid', 'a', '2026-11-05T10:31:44.000Z', { attemptCount: 2 }), deps);
+
+    // Act
+    const outcome = await ingestBillingEvent(
+      event('claim.payment_failed', 'a', '2026-11-02T10:14:09.000Z'),
+      deps,
+    );
+
+    // Assess
+    expect(outcome).toMatchObject({ caseOpened: false, caseClosed: false, caseId });
+    expect(await embedded.table.getCase(caseId)).toMatchObject({ status: 'closed', closeReason: 'paid' });
+    expect((await embedded.table.getClaim(claimIdOf('a')))?.claim).toMatchObject({
+      status: 'paid',
+      firstFailedAt: '2026-11-02T10:14:09.000Z',
+    });
+    expect(journeys.startedCaseIds).toEqual([caseId]);
+  });
+
+  it('reaches the same claims and case state for any delivery order, with duplicates', async () => {
+    /** Two invoices of one customer over a month; every event at its own second. */
+    const timeline: readonly [BillingEventKind, string, string, number][] = [
+      ['claim.payment_failed', 'a', '2026-11-02T10:14:09.000Z', 1],
+      ['claim.payment_failed', 'a', '2026-11-05T10:14:08.000Z', 2],
+      ['claim.payment_failed', 'b', '2026-11-09T07:00:03.000Z', 1],
+      ['claim.paid', 'a', '2026-11-10T18:22:41.000Z', 3],
+      ['claim.payment_failed', 'b', '2026-11-12T07:00:05.000Z', 2],
+      ['claim.written_off', 'b', '2026-11-23T07:00:06.000Z', 4],
+    ];
+    await fc.assert(
+      fc.asyncProperty(
+        fc
+          .subarray([...timeline.keys()], { minLength: 1 })
+          .chain((chosen) =>
+            fc.shuffledSubarray(chosen, { minLength: chosen.length, maxLength: chosen.length }),
+          ),
+        fc.array(fc.nat(), { maxLength: 3 }),
+        async (order, duplicates) => {
+          // Prepare
+          const { deps, journeys, customerId, event, claimIdOf } = scenario();
+          const events = order.map((index) => {
+            const [kind, invoice, at, attemptCount] = timeline[index] ?? [];
+            if (kind === undefined || invoice === undefined || at === undefined)
+              throw new Error('bad timeline');
+            return event(kind, invoice, at, { attemptCount: attemptCount ?? 1 });
+          });
+          const redelivered = duplicates.flatMap((pick) => events[pick % events.length] ?? []);
+          const deliveries = [...events, ...redelivered];
+
+          // Act
+          const outcomes = [];
+          for (const delivery of deliveries) outcomes.push(await ingestBillingEvent(delivery, deps));
+
+          // Assess: every claim is the join of its events, whatever the order.
+          const invoices = [...new Set(order.map((index) => timeline[index]?.[1] ?? ''))];
+          const claims: Claim[] = [];
+          for (const invoice of invoices) {
+            const stored = (await embedded.table.getClaim(claimIdOf(invoice)))?.claim;
+            if (stored === undefined) throw new Error(`claim ${invoice} missing`);
+            const expected = events
+              .filter((e) => e.claim.claimId === claimIdOf(invoice))
+              .reduce<Claim | undefined>((claim, e) => applyBillingEventToClaim(claim, e), undefined);
+            const { caseId: _caseId, ...withoutCase } = stored;
+            expect(withoutCase).toEqual(expected);
+            claims.push(stored);
+          }
+          expect(outcomes.slice(events.length).every((outcome) => outcome.status === 'duplicate')).toBe(true);
+
+          // Assess: the case state follows from the claims.
+          const customer = await embedded.table.getCustomer(customerId);
+          const openClaims = claims.filter(isClaimOpen);
+          const caseIds = [...new Set(claims.flatMap((claim) => (claim.caseId ? [claim.caseId] : [])))];
+          const cases = await Promise.all(caseIds.map((caseId) => embedded.table.getCase(caseId)));
+          if (openClaims.length > 0) {
+            expect(customer?.openCaseId).toBeDefined();
+            expect(openClaims.every((claim) => claim.caseId === customer?.openCaseId)).toBe(true);
+            const openCase = cases.find((c) => c?.caseId === customer?.openCaseId);
+            expect(openCase?.status).toBe('open');
+            expect(openCase?.claimIds).toEqual(
+              expect.arrayContaining(openClaims.map((claim) => claim.claimId)),
+            );
+          } else {
+            expect(customer?.openCaseId).toBeUndefined();
+          }
+          for (const collectionCase of cases) {
+            if (collectionCase === undefined) throw new Error('a claim points at a missing case');
+            const members = await embedded.table.getClaims(collectionCase.claimIds);
+            const reason = closeReasonFor(members);
+            expect(collectionCase.status).toBe(reason === undefined ? 'open' : 'closed');
+            if (reason !== undefined) expect(collectionCase.closeReason).toBe(reason);
+            expect(journeys.startedCaseIds).toContain(collectionCase.caseId);
+          }
+        },
+      ),
+      { numRuns: 25 },
+    );
+  });
+});

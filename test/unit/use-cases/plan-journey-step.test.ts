@@ -1,0 +1,137 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CaseNotFoundError } from '../../../shared/domain/errors.ts';
+import type { MessageStatus } from '../../../shared/ports.ts';
+import { type PlanDependencies, planJourneyStep } from '../../../shared/use-cases/plan-journey-step.ts';
+import { strategyFor } from '../../../workflows/strategies/index.ts';
+import { customerRecord, failedClaim, openCase } from '../../support/billing-records.ts';
+import {
+  type EmbeddedCollectionsTable,
+  startEmbeddedCollectionsTable,
+  uniqueSuffix,
+} from '../../support/embedded-collections-table.ts';
+import { TestClock } from '../../support/fake-ports.ts';
+
+let embedded: EmbeddedCollectionsTable;
+
+beforeAll(async () => {
+  embedded = await startEmbeddedCollectionsTable();
+});
+
+afterAll(async () => {
+  await embedded.stop();
+});
+
+/** A stored open case (opened 2026-11-02T10:14:09Z) of a New York customer with one failed claim. */
+async function storedCase(strategyVersion = 1): Promise<{ caseId: string; deps: PlanDependencies }> {
+  const suffix = uniqueSuffix();
+  const customerId = `stripe:cus_${suffix}`;
+  const caseId = `case_${suffix}`;
+  const claim = failedClaim({ invoiceId: `in_${suffix}`, customerId, caseId });
+  const { table } = embedded;
+  await table.putCustomer(customerRecord({ customerId, timeZone: 'America/New_York' }));
+  await table.putClaim(claim, 0);
+  await table.createCase(openCase({ caseId, customerId, claimIds: [claim.claimId], strategyVersion }));
+  return {
+    caseId,
+    deps: {
+      cases: table,
+      claims: table,
+      customers: table,
+      messages: table,
+      clock: new TestClock('2026-11-02T15:30:00.000Z'),
+      strategyFor,
+    },
+  };
+}
+
+async function recordStep(caseId: string, stepId: string, status: MessageStatus): Promise<void> {
+  const record = {
+    caseId,
+    stepId,
+    channel: 'email' as const,
+    template: 'payment-failed' as const,
+    status: 'sending' as const,
+    startedAt: '2026-11-02T13:00:01.000Z',
+    reasons: ['step-due'],
+  };
+  await embedded.table.beginMessage(record);
+  await embedded.table.completeMessage({ ...record, status });
+}
+
+describe('planJourneyStep', () => {
+  it('plans the first step of a fresh case from the stored state', async () => {
+    // Prepare
+    const { caseId, deps } = await storedCase();
+
+    // Act
+    const plan = await planJourneyStep(caseId, deps);
+
+    // Assess
+    expect(plan).toMatchObject({
+      action: 'send',
+      stepId: 'day-0-payment-failed',
+      at: '2026-11-02T15:30:00Z',
+    });
+  });
+
+  it.each<MessageStatus>(['sent', 'undeliverable', 'uncertain'])(
+    'moves on to the next step once the previous one ended %s',
+    async (status) => {
+      // Prepare
+      const { caseId, deps } = await storedCase();
+      await recordStep(caseId, 'day-0-payment-failed', status);
+
+      // Act
+      const plan = await planJourneyStep(caseId, deps);
+
+      // Assess
+      expect(plan).toMatchObject({ action: 'send', stepId: 'day-3-reminder', at: '2026-11-05T13:00:00Z' });
+    },
+  );
+
+  it('plans a step again when the provider refused it', async () => {
+    // Prepare
+    const { caseId, deps } = await storedCase();
+    await recordStep(caseId, 'day-0-payment-failed', 'failed');
+
+    // Act
+    const plan = await planJourneyStep(caseId, deps);
+
+    // Assess
+    expect(plan).toMatchObject({ action: 'send', stepId: 'day-0-payment-failed' });
+  });
+
+  it('ends the journey of a case closed since the last step', async () => {
+    // Prepare
+    const { caseId, deps } = await storedCase();
+    await embedded.table.closeCase(caseId, 'paid', new Date('2026-11-02T15:00:00.000Z'));
+
+    // Act
+    const plan = await planJourneyStep(caseId, deps);
+
+    // Assess
+    expect(plan).toEqual({ action: 'end', reasons: ['case-closed'] });
+  });
+
+  it('fails with CaseNotFoundError for an unknown case', async () => {
+    // Prepare
+    const { deps } = await storedCase();
+
+    // Act
+    const planning = planJourneyStep(`case_${uniqueSuffix()}`, deps);
+
+    // Assess
+    await expect(planning).rejects.toBeInstanceOf(CaseNotFoundError);
+  });
+
+  it('fails with CaseNotFoundError when the strategy version of the case is not published', async () => {
+    // Prepare
+    const { caseId, deps } = await storedCase(7);
+
+    // Act
+    const planning = planJourneyStep(caseId, deps);
+
+    // Assess
+    await expect(planning).rejects.toThrow(`strategy default@7 of case ${caseId} is not published`);
+  });
+});
