@@ -2,6 +2,8 @@ import type { BillingEvent } from './domain/billing-event.ts';
 import type { Claim } from './domain/claim.ts';
 import type { CaseCloseReason, CollectionCase } from './domain/collection-case.ts';
 import type { Customer } from './domain/customer.ts';
+import type { MetricCell } from './domain/metric-cells.ts';
+import type { Contribution, SubscriptionClaimSummary } from './domain/metric-contributions.ts';
 import type { RecoveryMetricsRow } from './domain/recovery-metrics.ts';
 import type { Channel, TemplateId } from './domain/strategy.ts';
 
@@ -114,4 +116,111 @@ export interface OutboundEmail {
 
 export interface EmailSender {
   send(email: OutboundEmail): Promise<{ providerMessageId: string }>;
+}
+
+// Finance metrics (docs/metrics.md) --------------------------------------------------------
+
+/**
+ * A unit's contribution as the aggregates hold it (a claim, or a subscription for the MRR
+ * metrics). `pending` is the write-ahead of a replacement in progress: whoever reads it finishes
+ * it (applying to a cell is idempotent per token), so a crash mid-way is repaired by the next refresh.
+ */
+export interface MetricContributionRecord {
+  readonly unitId: string;
+  /** Optimistic-lock version of the record (0: not stored yet). */
+  readonly version: number;
+  /** What the aggregates currently contain for this unit. */
+  readonly applied: Contribution;
+  /** Stored version of the source (the claim) `applied` was computed from; an older source is never applied. */
+  readonly sourceVersion: number;
+  readonly pending?: {
+    readonly token: string;
+    readonly target: Contribution;
+    readonly sourceVersion: number;
+  };
+  /** Subscription units: what each of its claims says, keyed by claim id. */
+  readonly summaries?: Readonly<Record<string, SubscriptionClaimSummary>>;
+}
+
+export interface MetricAggregateStore {
+  getContributionRecord(unitId: string): Promise<MetricContributionRecord | undefined>;
+  /** Writes the record if its stored version still equals `expectedVersion`; else ConcurrentUpdateError. */
+  putContributionRecord(record: Omit<MetricContributionRecord, 'version'>, expectedVersion: number): Promise<void>;
+  /**
+   * Adds `cell.values` to the stored cell once per token: false when the token was already applied.
+   * Tokens older than the longest a writer can live are forgotten (`now` dates them).
+   */
+  addToCell(cell: MetricCell, token: string, now: Date): Promise<boolean>;
+  listCurrencies(): Promise<string[]>;
+  /** Every month cell of a currency (one item per month of history). */
+  listMonthCells(currency: string): Promise<MetricCell[]>;
+  /** The day cells of one month of a currency. */
+  listDayCells(currency: string, month: string): Promise<MetricCell[]>;
+}
+
+/** What the rebuild job needs beyond the live store: every source record and raw access to the cells. */
+export interface MetricRebuildStore extends MetricAggregateStore {
+  /** Every claim (with its version), case and message of the table, in one pass. */
+  scanMetricSources(): Promise<{
+    claims: VersionedClaim[];
+    cases: CollectionCase[];
+    messages: MessageRecord[];
+  }>;
+  listAllCells(): Promise<MetricCell[]>;
+  /** Overwrites a cell with exactly these values (no tokens); an empty `values` deletes it. */
+  replaceCell(cell: MetricCell): Promise<void>;
+  listContributionUnitIds(): Promise<string[]>;
+  /** Overwrites a contribution record, whatever its version. */
+  replaceContributionRecord(record: Omit<MetricContributionRecord, 'version'>): Promise<void>;
+  deleteContributionRecord(unitId: string): Promise<void>;
+}
+
+/** The finance report's files, kept for later (S3 on AWS, a folder locally). */
+export interface ReportArchive {
+  put(key: string, body: Uint8Array, contentType: string): Promise<void>;
+  /** A link that opens the archived file without credentials, valid for `expiresInSeconds`. */
+  linkTo(key: string, expiresInSeconds: number): Promise<string>;
+}
+
+export interface ReportAttachment {
+  readonly fileName: string;
+  readonly contentType: string;
+  readonly content: Uint8Array;
+  /** Set for images shown in the HTML body (`<img src="cid:...">`). */
+  readonly contentId?: string;
+}
+
+export interface ReportEmail {
+  readonly to: readonly string[];
+  readonly subject: string;
+  readonly text: string;
+  readonly html: string;
+  readonly attachments: readonly ReportAttachment[];
+  readonly reportId: string;
+  readonly archiveUrl: string;
+}
+
+export interface ReportMailer {
+  sendReport(email: ReportEmail): Promise<{ providerMessageId: string }>;
+}
+
+/** `sending` while the mailer is called; `uncertain` when an attempt died during it: never resent. */
+export type ReportDeliveryStatus = 'sending' | 'sent' | 'failed' | 'uncertain' | 'archived';
+
+export interface ReportDeliveryRecord {
+  readonly reportId: string;
+  readonly status: ReportDeliveryStatus;
+  readonly startedAt: string;
+  readonly sentAt?: string;
+  readonly recipients: readonly string[];
+  readonly archiveKey: string;
+  readonly providerMessageId?: string;
+}
+
+/** At most one email per report id, even when the scheduler retries the job. */
+export interface ReportDeliveryLedger {
+  /** Creates the record unless one exists (a `failed` one may be replaced); false when it exists. */
+  beginReportDelivery(record: ReportDeliveryRecord): Promise<boolean>;
+  getReportDelivery(reportId: string): Promise<ReportDeliveryRecord | undefined>;
+  completeReportDelivery(record: ReportDeliveryRecord): Promise<void>;
 }

@@ -31,6 +31,24 @@ export interface Claim {
   readonly snapshotEventId: string;
   /** The case collecting this claim, once one is opened. */
   readonly caseId?: string;
+  // Reporting inputs (docs/metrics.md, "What each metric needs"). Optional: the metrics read them
+  // when a billing adapter provides them and fall back to documented defaults when absent.
+  /** When the invoice was issued (finalized), ISO. Default for the metrics: `dueAt`, else the first failure. */
+  readonly issuedAt?: string;
+  /** When the invoice fell due, ISO. Default for the metrics: `issuedAt`, else the first failure. */
+  readonly dueAt?: string;
+  /** A subscription (recurring) invoice. Default for the metrics: true when `subscriptionId` is set. */
+  readonly recurring?: boolean;
+  /** Monthly-normalised recurring amount of the claim's subscription, minor units, same currency. */
+  readonly subscriptionMrrMinor?: number;
+  /** Total refunded or credited after payment, minor units (cumulative, never more than the amount). */
+  readonly refundedAmountMinor?: number;
+  /** When the latest refund or credit was made, ISO; the whole `refundedAmountMinor` is dated here. */
+  readonly refundedAt?: string;
+  /** When the claim's subscription was cancelled for non-payment (involuntary churn), ISO. */
+  readonly subscriptionChurnedAt?: string;
+  /** Decline classification of the first failure, e.g. `soft`, `hard`, `authentication_required`. */
+  readonly declineClass?: string;
 }
 
 /** Terminal states close the claim; a stale failure can never reopen them. */

@@ -24,6 +24,13 @@ export interface CollectionCase {
   readonly journeyEndedAt?: string;
   /** The case that took over this one's open claims. */
   readonly supersededBy?: string;
+  // Experiment inputs read by the metrics (docs/metrics.md): optional until cases carry them.
+  /** Variant of the strategy the case runs (A/B test arm). */
+  readonly variant?: string;
+  /** Segment the case was planned for (e.g. `smb`, `high-value`). */
+  readonly segment?: string;
+  /** The case is in the random holdout group: no contact, the baseline for lift. */
+  readonly holdout?: boolean;
 }
 
 /**

@@ -1,0 +1,72 @@
+import { computeCurrencyMetrics, type CurrencyMetrics, dayCellMonthsFor } from '../domain/finance-metrics.ts';
+import { type FinanceReport, reportIdFor } from '../domain/finance-report.ts';
+import { CellIndex, type MetricCell } from '../domain/metric-cells.ts';
+import type { MetricsSettings } from '../domain/metric-contributions.ts';
+import type { ReportPeriod } from '../domain/metrics-calendar.ts';
+import type { MetricAggregateStore } from '../ports.ts';
+
+export interface BuildFinanceReportDependencies {
+  readonly aggregates: Pick<MetricAggregateStore, 'listCurrencies' | 'listMonthCells' | 'listDayCells'>;
+  readonly settings: MetricsSettings;
+}
+
+export interface BuildFinanceReportRequest {
+  readonly kind: FinanceReport['kind'];
+  readonly period: ReportPeriod;
+  readonly generatedAt: Date;
+  /** Only this currency (ISO 4217, upper case). @default every currency */
+  readonly currency?: string;
+}
+
+function hasAnything(metrics: CurrencyMetrics): boolean {
+  const { cohort, receivables, mrr } = metrics;
+  return [
+    cohort.failedCount,
+    cohort.recoveredCount,
+    receivables.beginningMinor,
+    receivables.endingMinor,
+    receivables.billedCount,
+    receivables.collectedAmountMinor,
+    receivables.refundedAmountMinor,
+    receivables.writtenOffAmountMinor,
+    mrr.atRiskSubscriptions,
+    mrr.recoveredSubscriptions,
+    mrr.churnedSubscriptions,
+    mrr.recurringDueMinor,
+    mrr.recurringCollectedMinor,
+  ].some((value) => value !== 0);
+}
+
+/**
+ * Computes a report from the aggregates alone. Per currency it reads the month cells (one Query,
+ * one item per month of history) and the day cells of at most three months (partial months of the
+ * period and the day before it), so its cost does not depend on the number of claims.
+ */
+export async function buildFinanceReport(
+  request: BuildFinanceReportRequest,
+  deps: BuildFinanceReportDependencies,
+): Promise<FinanceReport> {
+  const currencies = request.currency ? [request.currency] : await deps.aggregates.listCurrencies();
+  const dayMonths = dayCellMonthsFor(request.period);
+  const perCurrency = await Promise.all(
+    currencies.map(async (currency) => {
+      const [monthCells, ...dayCellLists] = await Promise.all([
+        deps.aggregates.listMonthCells(currency),
+        ...dayMonths.map((month) => deps.aggregates.listDayCells(currency, month)),
+      ]);
+      const index = new CellIndex(monthCells, (dayCellLists as MetricCell[][]).flat(), dayMonths);
+      return computeCurrencyMetrics(index, currency, request.period);
+    }),
+  );
+  return {
+    reportId: reportIdFor(request.kind, request.period),
+    kind: request.kind,
+    period: request.period,
+    timeZone: deps.settings.timeZone,
+    attributionWindowDays: deps.settings.attributionWindowDays,
+    generatedAt: request.generatedAt.toISOString(),
+    currencies: perCurrency
+      .filter((metrics) => request.currency !== undefined || hasAnything(metrics))
+      .sort((a, b) => (a.currency < b.currency ? -1 : 1)),
+  };
+}
