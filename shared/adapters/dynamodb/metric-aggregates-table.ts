@@ -205,13 +205,14 @@ export class MetricAggregatesTable implements MetricRebuildStore, ReportDelivery
 
   public async addToCell(cell: MetricCell, token: string, now: Date): Promise<boolean> {
     const measures = Object.entries(cell.values);
+    const chunks: [string, number][][] = [];
+    for (let start = 0; start < measures.length; start += measuresPerUpdate) {
+      chunks.push(measures.slice(start, start + measuresPerUpdate));
+    }
     let appliedAny = false;
-    for (let start = 0, chunk = 0; start < measures.length || (start === 0 && chunk === 0); chunk += 1) {
-      const part = measures.slice(start, start + measuresPerUpdate);
-      start += measuresPerUpdate;
-      const chunkToken = measures.length > measuresPerUpdate ? `${token}/${chunk}` : token;
-      if (await this.addChunk(cell, part, chunkToken, now)) appliedAny = true;
-      if (start >= measures.length) break;
+    for (const [index, chunk] of chunks.entries()) {
+      const chunkToken = chunks.length > 1 ? `${token}/${index}` : token;
+      if (await this.addChunk(cell, chunk, chunkToken, now)) appliedAny = true;
     }
     if (cell.granularity === 'month') {
       await this.documents.send(
