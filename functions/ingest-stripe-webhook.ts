@@ -5,6 +5,7 @@ import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { systemClock } from '../shared/adapters/clock/system-clock.ts';
 import { CollectionsTable } from '../shared/adapters/dynamodb/collections-table.ts';
+import { MetricAggregatesTable } from '../shared/adapters/dynamodb/metric-aggregates-table.ts';
 import { header, httpErrorResponses, jsonResponse, rawBody } from '../shared/adapters/http/http-api.ts';
 import { StepFunctionsJourneyStarter } from '../shared/adapters/journeys/step-functions-journey-starter.ts';
 import { lazyHandler } from '../shared/adapters/lazy-handler.ts';
@@ -14,9 +15,10 @@ import {
   translateStripeEvent,
   verifyStripeEvent,
 } from '../shared/adapters/stripe/stripe-billing-events.ts';
-import { loadIngestConfig } from '../shared/config.ts';
+import { loadIngestConfig, loadMetricsConfig } from '../shared/config.ts';
 import { ConfigurationError } from '../shared/domain/errors.ts';
 import { type IngestDependencies, ingestBillingEvent } from '../shared/use-cases/ingest-billing-event.ts';
+import { claimMetricsRefresher } from '../shared/use-cases/refresh-metric-contributions.ts';
 import { defaultStrategy } from '../workflows/strategies/index.ts';
 
 export interface IngestStripeWebhookDependencies extends IngestDependencies {
@@ -58,7 +60,9 @@ export function createIngestStripeWebhookHandler(deps: IngestStripeWebhookDepend
 
 export const handler = lazyHandler(() => {
   const config = loadIngestConfig();
-  const table = new CollectionsTable(new DynamoDBClient({}), config.TABLE_NAME);
+  const dynamodb = new DynamoDBClient({});
+  const table = new CollectionsTable(dynamodb, config.TABLE_NAME);
+  const metricsConfig = loadMetricsConfig();
   const journeys = new StepFunctionsJourneyStarter(new SFNClient({}), config.JOURNEY_STATE_MACHINE_ARN);
   const { STRIPE_WEBHOOK_SECRET: localSecret, STRIPE_WEBHOOK_SECRET_ARN: secretArn } = config;
   const webhookSecret = async (): Promise<string> => {
@@ -77,5 +81,16 @@ export const handler = lazyHandler(() => {
     clock: systemClock,
     strategy: defaultStrategy,
     webhookSecret,
+    metrics: claimMetricsRefresher({
+      claims: table,
+      cases: table,
+      messages: table,
+      aggregates: new MetricAggregatesTable(dynamodb, config.TABLE_NAME),
+      clock: systemClock,
+      settings: {
+        timeZone: metricsConfig.METRICS_TIME_ZONE,
+        attributionWindowDays: metricsConfig.ATTRIBUTION_WINDOW_DAYS,
+      },
+    }),
   });
 });

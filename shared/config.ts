@@ -52,3 +52,51 @@ export function loadSendConfig(env: NodeJS.ProcessEnv = process.env): SendConfig
 export function loadTableConfig(env: NodeJS.ProcessEnv = process.env): TableOnlyConfig {
   return readConfig(tableOnlyConfigSchema, env);
 }
+
+/** Finance metrics: the company's time zone and the attribution window (docs/metrics.md). */
+export const metricsConfigSchema = z.object({
+  METRICS_TIME_ZONE: z
+    .string()
+    .default('UTC')
+    .refine((zone) => {
+      try {
+        new Intl.DateTimeFormat('en-US', { timeZone: zone });
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'expected an IANA time zone such as Europe/Paris'),
+  ATTRIBUTION_WINDOW_DAYS: z.coerce.number().int().min(1).max(90).default(7),
+});
+export type MetricsConfig = z.infer<typeof metricsConfigSchema>;
+
+export function loadMetricsConfig(env: NodeJS.ProcessEnv = process.env): MetricsConfig {
+  return readConfig(metricsConfigSchema, env);
+}
+
+const recipientList = z
+  .string()
+  .default('')
+  .transform((list) =>
+    list
+      .split(',')
+      .map((address) => address.trim())
+      .filter((address) => address.length > 0),
+  )
+  .pipe(z.array(z.email()));
+
+/** The scheduled finance reports: where they are archived, who receives them, from whom. */
+export const financeReportConfigSchema = tableConfig.extend(metricsConfigSchema.shape).extend({
+  REPORT_BUCKET_NAME: z.string().min(3),
+  SENDER_EMAIL: z.string().min(3),
+  SES_CONFIGURATION_SET: z.string().min(1).optional(),
+  REPORT_RECIPIENTS_DAILY: recipientList,
+  REPORT_RECIPIENTS_WEEKLY: recipientList,
+  REPORT_RECIPIENTS_MONTHLY: recipientList,
+  REPORT_LINK_TTL_SECONDS: z.coerce.number().int().min(60).max(604800).default(604800),
+});
+export type FinanceReportConfig = z.infer<typeof financeReportConfigSchema>;
+
+export function loadFinanceReportConfig(env: NodeJS.ProcessEnv = process.env): FinanceReportConfig {
+  return readConfig(financeReportConfigSchema, env);
+}

@@ -15,6 +15,11 @@ export interface IngestDependencies {
   readonly clock: Clock;
   /** The strategy new cases start with. */
   readonly strategy: Strategy;
+  /**
+   * Keeps the finance aggregates in line with the claim (docs/metrics.md). Idempotent, and called
+   * before the event is recorded, so a crash is repaired by the provider's redelivery.
+   */
+  readonly metrics?: { refreshClaim(claimId: string): Promise<void> };
 }
 
 export type IngestOutcome =
@@ -62,6 +67,7 @@ export async function ingestBillingEvent(
     caseClosed = await closeCaseIfSettled(claim.caseId, deps);
   }
 
+  if (deps.metrics) await deps.metrics.refreshClaim(claim.claimId);
   await deps.ledger.recordEvent(event, deps.clock.now());
   return {
     status: 'applied',

@@ -179,3 +179,8 @@ export async function refreshMetricContributions(claimId: string, deps: RefreshM
     deps,
   );
 }
+
+/** The `metrics` dependency of ingestion: refreshes a claim's contributions after each change. */
+export function claimMetricsRefresher(deps: RefreshMetricsDependencies): { refreshClaim(claimId: string): Promise<void> } {
+  return { refreshClaim: (claimId) => refreshMetricContributions(claimId, deps) };
+}

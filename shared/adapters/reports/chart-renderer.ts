@@ -1,0 +1,61 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { initWasm, Resvg } from '@resvg/resvg-wasm';
+import { parse, View } from 'vega';
+import { compile, type TopLevelSpec } from 'vega-lite';
+
+/**
+ * Charts for email: a Vega-Lite spec compiled to Vega, rendered to SVG without a browser or a
+ * canvas, then rasterised to PNG by resvg compiled to WebAssembly (no native binary, so the same
+ * code runs on x86 laptops and arm64 Lambda). Mail clients show PNG; many refuse SVG.
+ */
+export const chartFontFamily = 'DejaVu Sans';
+
+/**
+ * The WebAssembly module and the font ship as files. In a Lambda bundle they are copied next to
+ * the bundle (see `infra/constructs/finance-reports.ts`); elsewhere they resolve from node_modules.
+ */
+const assets = {
+  wasm: { bundled: 'resvg.wasm', module: '@resvg/resvg-wasm/index_bg.wasm' },
+  font: { bundled: 'chart-font.woff2', module: '@fontsource/dejavu-sans/files/dejavu-sans-latin-400-normal.woff2' },
+} as const;
+
+function readAsset(asset: { readonly bundled: string; readonly module: string }): Uint8Array {
+  const beside = fileURLToPath(new URL(`./${asset.bundled}`, import.meta.url));
+  if (existsSync(beside)) return new Uint8Array(readFileSync(beside));
+  return new Uint8Array(readFileSync(createRequire(import.meta.url).resolve(asset.module)));
+}
+
+let ready: Promise<Uint8Array> | undefined;
+
+/** Loads the WebAssembly module once per process; returns the font. */
+function prepare(): Promise<Uint8Array> {
+  ready ??= (async () => {
+    await initWasm(readAsset(assets.wasm));
+    return readAsset(assets.font);
+  })();
+  return ready;
+}
+
+/** Renders a Vega-Lite spec to a PNG at twice its CSS size (sharp on high-density screens). */
+export async function renderChartPng(spec: TopLevelSpec): Promise<Uint8Array> {
+  const font = await prepare();
+  const vegaSpec = compile(spec).spec;
+  const view = new View(parse(vegaSpec), { renderer: 'none' });
+  try {
+    const svg = await view.toSVG();
+    const image = new Resvg(svg, {
+      font: { fontBuffers: [font], defaultFontFamily: chartFontFamily, loadSystemFonts: false },
+      fitTo: { mode: 'zoom', value: 2 },
+      background: '#ffffff',
+    });
+    try {
+      return image.render().asPng();
+    } finally {
+      image.free();
+    }
+  } finally {
+    view.finalize();
+  }
+}
