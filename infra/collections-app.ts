@@ -9,6 +9,12 @@ export const CollectionsContextKey = {
   senderEmail: 'senderEmail',
   sesConfigurationSetName: 'sesConfigurationSetName',
   metricsScheduleTimeZone: 'metricsScheduleTimeZone',
+  financeTimeZone: 'financeTimeZone',
+  /** Comma-separated addresses, e.g. `-c monthlyReportRecipients=cfo@acme.test,ar@acme.test`. */
+  dailyReportRecipients: 'dailyReportRecipients',
+  weeklyReportRecipients: 'weeklyReportRecipients',
+  monthlyReportRecipients: 'monthlyReportRecipients',
+  attributionWindowDays: 'attributionWindowDays',
 } as const;
 
 /** Stacks whose assets are bundled; the empty list turns esbuild off for the whole app. */
@@ -58,7 +64,33 @@ function stackPropsFromContext(app: App): CollectionsStackProps {
   const senderEmail = optionalContextString(app, CollectionsContextKey.senderEmail);
   const sesConfigurationSetName = optionalContextString(app, CollectionsContextKey.sesConfigurationSetName);
   const metricsScheduleTimeZone = optionalContextString(app, CollectionsContextKey.metricsScheduleTimeZone);
+  const financeTimeZone = optionalContextString(app, CollectionsContextKey.financeTimeZone);
+  const recipients = (key: string): string[] | undefined =>
+    optionalContextString(app, key)
+      ?.split(',')
+      .map((address) => address.trim())
+      .filter((address) => address.length > 0);
+  const daily = recipients(CollectionsContextKey.dailyReportRecipients);
+  const weekly = recipients(CollectionsContextKey.weeklyReportRecipients);
+  const monthly = recipients(CollectionsContextKey.monthlyReportRecipients);
+  const windowText: unknown = app.node.tryGetContext(CollectionsContextKey.attributionWindowDays);
+  const attributionWindowDays =
+    windowText === undefined || windowText === null || windowText === '' ? undefined : Number(windowText);
+  if (attributionWindowDays !== undefined && !Number.isInteger(attributionWindowDays)) {
+    throw new Error(`context "attributionWindowDays" must be a whole number of days, got ${JSON.stringify(windowText)}`);
+  }
   return {
+    ...(financeTimeZone ? { financeTimeZone } : {}),
+    ...(daily || weekly || monthly
+      ? {
+          financeReportRecipients: {
+            ...(daily ? { daily } : {}),
+            ...(weekly ? { weekly } : {}),
+            ...(monthly ? { monthly } : {}),
+          },
+        }
+      : {}),
+    ...(attributionWindowDays === undefined ? {} : { attributionWindowDays }),
     description: 'Collections and failed-payment recovery',
     ...(senderEmail ? { senderEmail } : {}),
     ...(sesConfigurationSetName ? { sesConfigurationSetName } : {}),

@@ -1,6 +1,7 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { CollectionsTable } from './constructs/collections-table.ts';
+import { FinanceReports, type FinanceReportRecipients } from './constructs/finance-reports.ts';
 import { CollectionsHttpApi, HttpRoutePath } from './constructs/http-api.ts';
 import { Journeys } from './constructs/journeys.ts';
 import { Messaging } from './constructs/messaging.ts';
@@ -24,6 +25,21 @@ export interface CollectionsStackProps extends StackProps {
    * @default 'UTC'
    */
   readonly metricsScheduleTimeZone?: string;
+  /**
+   * The company's IANA time zone: finance report periods and schedules follow its wall clock.
+   * @default - `metricsScheduleTimeZone`, else 'UTC'
+   */
+  readonly financeTimeZone?: string;
+  /**
+   * Recipients of the daily summary, weekly report and monthly close.
+   * @default - none: reports are archived in S3, not emailed
+   */
+  readonly financeReportRecipients?: FinanceReportRecipients;
+  /**
+   * Last-touch attribution window of the finance metrics, in days.
+   * @default 7
+   */
+  readonly attributionWindowDays?: number;
 }
 
 export const defaultSenderEmail = 'billing@example.com';
@@ -42,6 +58,7 @@ export class CollectionsStack extends Stack {
   public readonly ingest: WebhookIngest;
   public readonly metrics: RecoveryMetrics;
   public readonly httpApi: CollectionsHttpApi;
+  public readonly financeReports: FinanceReports;
 
   public constructor(scope: Construct, id: string, props: CollectionsStackProps = {}) {
     super(scope, id, props);
@@ -73,6 +90,17 @@ export class CollectionsStack extends Stack {
       getMetricsFunction: this.metrics.getMetricsFunction,
     });
 
+    this.financeReports = new FinanceReports(this, 'FinanceReports', {
+      table,
+      email: this.messaging,
+      metricFunctions: [this.ingest.stripeWebhookFunction, this.metrics.getMetricsFunction],
+      ...(props.financeTimeZone || props.metricsScheduleTimeZone
+        ? { timeZone: props.financeTimeZone ?? props.metricsScheduleTimeZone }
+        : {}),
+      ...(props.financeReportRecipients ? { recipients: props.financeReportRecipients } : {}),
+      ...(props.attributionWindowDays === undefined ? {} : { attributionWindowDays: props.attributionWindowDays }),
+    });
+
     new CfnOutput(this, 'ApiUrl', { description: 'Base URL of the HTTP API', value: this.httpApi.url });
     new CfnOutput(this, 'StripeWebhookUrl', {
       description: 'Register this URL as a webhook endpoint in the Stripe dashboard',
@@ -88,5 +116,9 @@ export class CollectionsStack extends Stack {
       value: this.ingest.stripeWebhookSecret.secretArn,
     });
     new CfnOutput(this, 'TableName', { description: 'The collections table', value: table.tableName });
+    new CfnOutput(this, 'ReportArchiveBucketName', {
+      description: 'Archived finance reports (HTML, charts, CSV, JSON) under reports/<report id>/',
+      value: this.financeReports.archiveBucket.bucketName,
+    });
   }
 }

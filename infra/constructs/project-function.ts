@@ -53,6 +53,17 @@ export interface ProjectFunctionProps {
    * @default 'collections'
    */
   readonly serviceName?: string;
+  /**
+   * Modules left out of the bundle, e.g. an optional native dependency a library only tries to load.
+   * @default - none: everything is bundled
+   */
+  readonly externalModules?: readonly string[];
+  /**
+   * Files copied next to the bundle (`to` is a file name in the asset), e.g. a WebAssembly module
+   * or a font a library reads at run time. `from` is relative to the repository root.
+   * @default - none
+   */
+  readonly bundledFiles?: readonly { readonly from: string; readonly to: string }[];
 }
 
 /**
@@ -106,7 +117,19 @@ export class ProjectFunction extends NodejsFunction {
         // The map only needs positions and names: leaving the sources out keeps the asset small.
         sourcesContent: false,
         bundleAwsSDK: true,
-        externalModules: [],
+        externalModules: [...(props.externalModules ?? [])],
+        ...(props.bundledFiles && props.bundledFiles.length > 0
+          ? {
+              commandHooks: {
+                beforeBundling: () => [],
+                beforeInstall: () => [],
+                afterBundling: (_inputDir: string, outputDir: string) =>
+                  (props.bundledFiles ?? []).map(
+                    (file) => `cp "${join(repoRoot, file.from)}" "${join(outputDir, file.to)}"`,
+                  ),
+              },
+            }
+          : {}),
         tsconfig: join(repoRoot, 'tsconfig.json'),
         forceDockerBundling: false,
       },

@@ -1,8 +1,9 @@
 import './promise-with-resolvers.ts';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { basename, join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { basename, extname, join } from 'node:path';
 import { GetItemCommand, type GetItemCommandInput } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { z } from 'zod';
@@ -10,8 +11,16 @@ import { createComputeRecoveryMetricsHandler } from '../../functions/compute-rec
 import { createGetRecoveryMetricsHandler } from '../../functions/get-recovery-metrics.ts';
 import { createIngestStripeWebhookHandler } from '../../functions/ingest-stripe-webhook.ts';
 import { createPlanNextActionHandler } from '../../functions/plan-next-action.ts';
+import { createRebuildMetricAggregatesHandler } from '../../functions/rebuild-metric-aggregates.ts';
+import { createSendFinanceReportHandler } from '../../functions/send-finance-report.ts';
 import { createSendJourneyMessageHandler } from '../../functions/send-journey-message.ts';
 import { CollectionsTable } from '../../shared/adapters/dynamodb/collections-table.ts';
+import { MetricAggregatesTable } from '../../shared/adapters/dynamodb/metric-aggregates-table.ts';
+import { ChartingReportRenderer } from '../../shared/adapters/reports/finance-report-renderer.ts';
+import { FolderReportArchive } from '../../shared/adapters/reports/folder-report-archive.ts';
+import type { MetricsSettings } from '../../shared/domain/metric-contributions.ts';
+import type { ReportKind } from '../../shared/domain/metrics-calendar.ts';
+import { claimMetricsRefresher } from '../../shared/use-cases/refresh-metric-contributions.ts';
 import { defaultStrategy, strategyFor } from '../../workflows/strategies/index.ts';
 import { toApiGatewayEvent, writeApiGatewayResult } from './api-gateway-event.ts';
 import { type EmbeddedDynamoDb, startEmbeddedDynamoDb } from './embedded-dynamodb.ts';
@@ -37,6 +46,22 @@ export interface LocalRuntimeOptions {
   readonly stripeWebhookSecret?: string;
   /** Where the runtime reports failures (journeys, jobs, requests). */
   readonly log?: (message: string, detail?: unknown) => void;
+  /**
+   * The company's time zone for the finance metrics and report schedules (`financeTimeZone` context).
+   * @default 'UTC'
+   */
+  readonly metricsTimeZone?: string;
+  /** @default 7 */
+  readonly attributionWindowDays?: number;
+  /**
+   * Run the daily, weekly and monthly finance reports on the virtual clock. Off by default so that
+   * tests advancing the clock get only the messages they expect; `npm start` turns it on. The jobs
+   * can always be run with `POST /local/jobs/<name>/run`. A list turns on only those kinds.
+   * @default false
+   */
+  readonly scheduledReports?: boolean | readonly ReportKind[];
+  /** Recipients of each report kind in the outbox. @default - none: reports are archived only */
+  readonly reportRecipients?: Partial<Record<ReportKind, readonly string[]>>;
 }
 
 export interface LocalRuntime {
@@ -51,6 +76,10 @@ export interface LocalRuntime {
   readonly stripeWebhookSecret: string;
   /** Journeys of open cases re-created from the stored state at start. */
   readonly resumedJourneys: number;
+  /** The finance aggregates, contribution records and report deliveries. */
+  readonly aggregates: MetricAggregatesTable;
+  /** Where archived finance reports are written (`<dir>/reports/<report id>/`). */
+  readonly reportsDir: string;
   stop(): Promise<void>;
 }
 
@@ -131,8 +160,19 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   const stripeWebhookSecret = options.stripeWebhookSecret ?? developmentStripeWebhookSecret;
 
   const database = await startEmbeddedDynamoDb(dataDir ? { path: join(dataDir, 'dynamodb') } : {});
-  const synthesized = synthesizeCollectionsApp({ tableName: database.tableName });
+  const synthesized = synthesizeCollectionsApp(
+    { tableName: database.tableName },
+    options.metricsTimeZone ? { financeTimeZone: options.metricsTimeZone } : undefined,
+  );
   const table = new CollectionsTable(database.client, database.tableName);
+  const aggregates = new MetricAggregatesTable(database.client, database.tableName);
+  const metricsSettings: MetricsSettings = {
+    timeZone: options.metricsTimeZone ?? 'UTC',
+    attributionWindowDays: options.attributionWindowDays ?? 7,
+  };
+  const reportsDir = dataDir ? join(dataDir, 'reports') : mkdtempSync(join(tmpdir(), 'collections-reports-'));
+  let baseUrl = '';
+  const reportArchive = new FolderReportArchive(reportsDir, () => `${baseUrl}/local/`);
   const outbox = new Outbox(
     clock,
     { from: developmentSenderEmail },
@@ -182,9 +222,37 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     clock,
     strategy: defaultStrategy,
     webhookSecret: async () => stripeWebhookSecret,
+    metrics: claimMetricsRefresher({
+      claims: table,
+      cases: table,
+      messages: table,
+      aggregates,
+      clock,
+      settings: metricsSettings,
+    }),
   });
   const computeMetrics = createComputeRecoveryMetricsHandler({ claims: table, metrics: table, clock });
-  const getMetrics = createGetRecoveryMetricsHandler({ metrics: table });
+  const getMetrics = createGetRecoveryMetricsHandler({
+    metrics: table,
+    finance: { aggregates, settings: metricsSettings, clock },
+  });
+  const sendFinanceReport = createSendFinanceReportHandler({
+    aggregates,
+    deliveries: aggregates,
+    settings: metricsSettings,
+    renderer: new ChartingReportRenderer(),
+    // Archived under the data folder's reports/ (a temporary folder with --memory), served below.
+    archive: reportArchive,
+    mailer: outbox,
+    clock,
+    recipients: {
+      daily: options.reportRecipients?.daily ?? [],
+      weekly: options.reportRecipients?.weekly ?? [],
+      monthly: options.reportRecipients?.monthly ?? [],
+    },
+    linkTtlSeconds: 7 * 24 * 3600,
+  });
+  const rebuildMetrics = createRebuildMetricAggregatesHandler({ store: aggregates, settings: metricsSettings });
 
   // Every function of the template, by entry file: the local runtime serves what `cdk deploy` ships.
   const localFunctions: Record<string, (event: never, context: Context) => Promise<unknown>> = {
@@ -193,6 +261,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     'functions/compute-recovery-metrics.ts': computeMetrics,
     'functions/plan-next-action.ts': plan,
     'functions/send-journey-message.ts': send,
+    'functions/send-finance-report.ts': sendFinanceReport,
+    'functions/rebuild-metric-aggregates.ts': rebuildMetrics,
   };
   const missing = synthesized.functionEntries.filter((entry) => !(entry in localFunctions));
   if (missing.length > 0) throw new Error(`the local runtime has no handler for ${missing.join(', ')}`);
@@ -204,21 +274,36 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       { handler: localFunctions[route.entry] as HttpHandler, name: functionName(route.entry) },
     ]),
   );
-  const jobs = new Map<string, () => Promise<unknown>>(
+  // Schedules that invoke one function with different inputs (the report kinds) are told apart by
+  // the input's `kind`: send-finance-report-daily, -weekly, -monthly.
+  const jobName = (schedule: (typeof synthesized.schedules)[number]): string => {
+    const kind = schedule.input ? (JSON.parse(schedule.input) as { kind?: unknown }).kind : undefined;
+    return typeof kind === 'string' ? `${functionName(schedule.entry)}-${kind}` : functionName(schedule.entry);
+  };
+  const jobs = new Map<string, (overrides?: object) => Promise<unknown>>(
     synthesized.schedules.map((schedule) => {
-      const name = functionName(schedule.entry);
+      const name = jobName(schedule);
       const handler = localFunctions[schedule.entry] as (event: object, context: Context) => Promise<unknown>;
-      return [name, () => handler({}, localLambdaContext(name))];
+      const input = schedule.input ? (JSON.parse(schedule.input) as object) : {};
+      return [name, (overrides = {}) => handler({ ...input, ...overrides }, localLambdaContext(name))];
     }),
   );
   const scheduler = new LocalScheduler(clock, (job, error) => log(`scheduled job ${job} failed`, error));
   scheduler.start(
-    synthesized.schedules.map((schedule) => {
-      const name = functionName(schedule.entry);
-      const run = jobs.get(name);
-      if (run === undefined) throw new Error(`no job for ${schedule.entry}`);
-      return { name, expression: schedule.expression, timeZone: schedule.timeZone, run };
-    }),
+    synthesized.schedules
+      .filter((schedule) => {
+        if (schedule.entry !== 'functions/send-finance-report.ts') return true;
+        const wanted = options.scheduledReports ?? false;
+        if (typeof wanted === 'boolean') return wanted;
+        const kind = schedule.input ? (JSON.parse(schedule.input) as { kind?: ReportKind }).kind : undefined;
+        return kind !== undefined && wanted.includes(kind);
+      })
+      .map((schedule) => {
+        const name = jobName(schedule);
+        const run = jobs.get(name);
+        if (run === undefined) throw new Error(`no job for ${schedule.entry}`);
+        return { name, expression: schedule.expression, timeZone: schedule.timeZone, run: () => run() };
+      }),
   );
 
   const saveClock = (): void => {
@@ -248,14 +333,62 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     }
     if (key === 'GET /local/outbox') return sendJson(response, 200, outbox.list());
     if (key === 'GET /local/executions') return sendJson(response, 200, journeys.list());
+    if (method === 'GET' && (url.pathname === '/local/reports' || url.pathname.startsWith('/local/reports/'))) {
+      return serveReport(url.pathname, response);
+    }
     const job = /^POST \/local\/jobs\/([a-z0-9-]+)\/run$/.exec(key)?.[1];
     if (job !== undefined) {
       const run = jobs.get(job);
       if (!run) throw new HttpError(404, `no job named ${job}; jobs: ${[...jobs.keys()].join(', ')}`);
-      const result = await clock.track(run);
+      // An optional JSON body overrides the schedule's input, e.g. {"period": "2026-03"} or {"repair": true}.
+      const overrides = parseJson(await readBody(request, 64 * 1024));
+      if (typeof overrides !== 'object' || overrides === null || Array.isArray(overrides)) {
+        throw new HttpError(400, 'expected a JSON object (or no body)');
+      }
+      const result = await clock.track(() => run(overrides));
       return sendJson(response, 200, { job, now: clock.now().toISOString(), result });
     }
     throw new HttpError(404, `no route for ${key}`);
+  };
+
+  /** `GET /local/reports` lists the archived reports; `/local/reports/<id>/<file>` serves one file. */
+  const contentTypes: Record<string, string> = {
+    '.html': 'text/html; charset=utf-8',
+    '.png': 'image/png',
+    '.csv': 'text/csv; charset=utf-8',
+    '.json': 'application/json; charset=utf-8',
+  };
+  const serveReport = (pathname: string, response: ServerResponse): void => {
+    const folder = join(reportsDir, 'reports');
+    if (pathname === '/local/reports' || pathname === '/local/reports/') {
+      const ids = existsSync(folder) ? readdirSync(folder).filter((id) => statSync(join(folder, id)).isDirectory()) : [];
+      return sendJson(
+        response,
+        200,
+        ids.sort().map((id) => ({ reportId: id, url: `${baseUrl}/local/reports/${id}/index.html` })),
+      );
+    }
+    const match = /^\/local\/reports\/([A-Za-z0-9_.-]+)(?:\/([A-Za-z0-9_.-]*))?$/.exec(pathname);
+    if (!match?.[1] || match[1].startsWith('.')) throw new HttpError(404, `no report at ${pathname}`);
+    if (match[2] === undefined) {
+      // The page references its charts relatively: serve it from the folder URL.
+      response.writeHead(302, { location: `${pathname}/` });
+      response.end();
+      return;
+    }
+    const file = match[2] ? match[2] : 'index.html';
+    let body: Buffer;
+    try {
+      body = reportArchive.read(`reports/${match[1]}/${file}`);
+    } catch {
+      throw new HttpError(404, `no report file ${match[1]}/${file}`);
+    }
+    response.writeHead(200, {
+      'content-type': contentTypes[extname(file)] ?? 'application/octet-stream',
+      'content-length': String(body.length),
+      'cache-control': 'no-store',
+    });
+    response.end(body);
   };
 
   const server: Server = createServer((request, response) => {
@@ -270,6 +403,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     server.listen(options.port, options.host ?? '127.0.0.1', () => resolve());
   });
   const { port } = server.address() as AddressInfo;
+  baseUrl = `http://${options.host ?? '127.0.0.1'}:${port}`;
 
   // Executions live in memory: re-create the journeys of open cases from the stored state. The
   // planner reads which steps were already sent, so nothing is lost and nothing is sent twice.
@@ -287,6 +421,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     synthesized,
     stripeWebhookSecret,
     resumedJourneys: openCaseIds.length,
+    aggregates,
+    reportsDir,
     stop: async () => {
       scheduler.stop();
       server.closeAllConnections();

@@ -10,6 +10,11 @@ export interface ScheduledJob {
 }
 
 const dailyCron = /^cron\((\d{1,2}) (\d{1,2}) \* \* \? \*\)$/;
+/** Weekly on one day, `cron(30 7 ? * MON *)`. */
+const weeklyCron = /^cron\((\d{1,2}) (\d{1,2}) \? \* (MON|TUE|WED|THU|FRI|SAT|SUN) \*\)$/;
+/** Monthly on one day of the month, `cron(0 8 1 * ? *)`. */
+const monthlyCron = /^cron\((\d{1,2}) (\d{1,2}) (\d{1,2}) \* \? \*\)$/;
+const weekdays = ['MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT', 'SUN'];
 const rate = /^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$/;
 
 /**
@@ -25,6 +30,38 @@ export function nextRunAfter(expression: string, timeZone: string, after: Date):
     let candidate = local.set({ hour: Number(hour), minute: Number(minute), second: 0, millisecond: 0 });
     if (candidate <= local) candidate = candidate.plus({ days: 1 });
     return candidate.toJSDate();
+  }
+  const weekly = weeklyCron.exec(expression);
+  if (weekly) {
+    const [, minute, hour, day = 'MON'] = weekly;
+    const local = DateTime.fromJSDate(after, { zone: timeZone });
+    let candidate = local.set({
+      weekday: (weekdays.indexOf(day) + 1) as 1 | 2 | 3 | 4 | 5 | 6 | 7,
+      hour: Number(hour),
+      minute: Number(minute),
+      second: 0,
+      millisecond: 0,
+    });
+    if (candidate <= local) candidate = candidate.plus({ weeks: 1 });
+    return candidate.toJSDate();
+  }
+  const monthly = monthlyCron.exec(expression);
+  if (monthly) {
+    const [, minute, hour, dayOfMonth] = monthly;
+    const local = DateTime.fromJSDate(after, { zone: timeZone });
+    // A day the month lacks (31 in April) is skipped, as EventBridge Scheduler does.
+    for (let offset = 0; offset < 13; offset += 1) {
+      const month = local.startOf('month').plus({ months: offset });
+      if (Number(dayOfMonth) > (month.daysInMonth ?? 0)) continue;
+      const candidate = month.set({
+        day: Number(dayOfMonth),
+        hour: Number(hour),
+        minute: Number(minute),
+        second: 0,
+        millisecond: 0,
+      });
+      if (candidate > local) return candidate.toJSDate();
+    }
   }
   const every = rate.exec(expression);
   if (every) {

@@ -24,6 +24,8 @@ export interface SynthesizedSchedule {
   readonly expression: string;
   readonly timeZone: string;
   readonly entry: string;
+  /** The target's `Input` (JSON text), when the schedule passes one. */
+  readonly input?: string;
 }
 
 /** What the local runtime takes from the synthesized CDK app, never from a hand-kept copy. */
@@ -125,11 +127,12 @@ export function readSynthesizedTemplate(template: CloudFormationTemplate, names:
     })
     .sort((a, b) => a.routeKey.localeCompare(b.routeKey));
   const schedules = resourcesOfType(template, 'AWS::Scheduler::Schedule').map(([, schedule]) => {
-    const target = schedule.Properties?.Target as { Arn?: TemplateValue } | undefined;
+    const target = schedule.Properties?.Target as { Arn?: TemplateValue; Input?: TemplateValue } | undefined;
     return {
       expression: String(schedule.Properties?.ScheduleExpression),
       timeZone: String(schedule.Properties?.ScheduleExpressionTimezone ?? 'UTC'),
       entry: entryOfFunctionReference(target?.Arn, template),
+      ...(typeof target?.Input === 'string' ? { input: target.Input } : {}),
     };
   });
   const functionEntries = resourcesOfType(template, 'AWS::Lambda::Function')
@@ -143,8 +146,8 @@ export function readSynthesizedTemplate(template: CloudFormationTemplate, names:
  * Synthesizes the CDK app in this process, without bundling (fast, offline), and reads it.
  * This is what makes the local runtime run the very definition `cdk deploy` ships.
  */
-export function synthesizeCollectionsApp(names: LocalNames): SynthesizedApp {
-  const { app, stack } = buildCollectionsApp({ bundling: false });
+export function synthesizeCollectionsApp(names: LocalNames, context?: Record<string, unknown>): SynthesizedApp {
+  const { app, stack } = buildCollectionsApp({ bundling: false, ...(context ? { context } : {}) });
   const assembly = app.synth();
   const template = assembly.getStackByName(stack.stackName).template as CloudFormationTemplate;
   return readSynthesizedTemplate(template, names);

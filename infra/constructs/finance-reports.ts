@@ -1,0 +1,267 @@
+import { Duration, RemovalPolicy, Stack, TimeZone } from 'aws-cdk-lib';
+import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
+import { BlockPublicAccess, Bucket, BucketEncryption, type IBucket, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
+import { Schedule, ScheduleExpression, ScheduleTargetInput } from 'aws-cdk-lib/aws-scheduler';
+import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
+import { Construct } from 'constructs';
+import { acknowledgeFinding, nagArnReference } from '../compliance.ts';
+import type { EmailChannel } from './messaging.ts';
+import { ProjectFunction } from './project-function.ts';
+
+/** Who receives each scheduled report; a kind with no recipient is archived only. */
+export interface FinanceReportRecipients {
+  readonly daily?: readonly string[];
+  readonly weekly?: readonly string[];
+  readonly monthly?: readonly string[];
+}
+
+export interface FinanceReportsProps {
+  /** Aggregates and delivery records are read and written here. */
+  readonly table: ITable;
+  /** Reports are sent from its sender identity, through its configuration set. */
+  readonly email: EmailChannel;
+  /**
+   * IANA time zone of the company: report periods are its local days, weeks and months, and the
+   * schedules run on its wall clock.
+   * @default 'UTC'
+   */
+  readonly timeZone?: string;
+  /**
+   * Last-touch attribution window in days (1-90). Changing it needs a rebuild with `{"repair": true}`.
+   * @default 7
+   */
+  readonly attributionWindowDays?: number;
+  /** @default - no recipients: reports are archived, not emailed */
+  readonly recipients?: FinanceReportRecipients;
+  /**
+   * How long the archive link in a report email is valid, at most 7 days (SigV4).
+   * @default Duration.days(7)
+   */
+  readonly linkTtl?: Duration;
+  /**
+   * How long archived reports are kept.
+   * @default Duration.days(400) - a year of monthly closes and a bit
+   */
+  readonly archiveRetention?: Duration;
+  /**
+   * Functions that update or read the aggregates: they get the time zone and window settings
+   * (`METRICS_TIME_ZONE`, `ATTRIBUTION_WINDOW_DAYS`), so every writer dates facts the same way.
+   */
+  readonly metricFunctions: readonly LambdaFunction[];
+}
+
+const emailPattern = /^[^\s@,]+@[^\s@,]+\.[^\s@,]+$/;
+
+function validated(props: FinanceReportsProps) {
+  const timeZone = props.timeZone ?? 'UTC';
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone });
+  } catch {
+    throw new Error(`metricsTimeZone "${timeZone}" is not an IANA time zone (e.g. "UTC", "Europe/Paris")`);
+  }
+  const window = props.attributionWindowDays ?? 7;
+  if (!Number.isInteger(window) || window < 1 || window > 90) {
+    throw new Error(`attributionWindowDays must be an integer from 1 to 90, got ${window}`);
+  }
+  const recipients = {
+    daily: [...(props.recipients?.daily ?? [])],
+    weekly: [...(props.recipients?.weekly ?? [])],
+    monthly: [...(props.recipients?.monthly ?? [])],
+  };
+  for (const address of Object.values(recipients).flat()) {
+    if (!emailPattern.test(address)) throw new Error(`report recipient "${address}" is not an email address`);
+  }
+  const linkTtl = props.linkTtl ?? Duration.days(7);
+  if (linkTtl.toSeconds() < 60 || linkTtl.toSeconds() > 7 * 24 * 3600) {
+    throw new Error('linkTtl must be between 1 minute and 7 days (presigned URL limit)');
+  }
+  return { timeZone, window, recipients, linkTtl };
+}
+
+/**
+ * Scheduled finance reports (docs/metrics.md): the report function (charts, CSV, HTML, SES email
+ * with attachments), the archive bucket, three EventBridge Scheduler schedules in the company's
+ * time zone (daily summary 07:00, weekly report Monday 07:30, monthly close on the 1st at 08:00 for
+ * the previous month) and the rebuild job that proves the aggregates against the claims weekly.
+ */
+export class FinanceReports extends Construct {
+  public readonly reportFunction: ProjectFunction;
+  public readonly rebuildFunction: ProjectFunction;
+  public readonly archiveBucket: Bucket;
+  public readonly schedules: readonly Schedule[];
+  public readonly alarms: readonly Alarm[];
+
+  public constructor(scope: Construct, id: string, props: FinanceReportsProps) {
+    super(scope, id);
+    const { timeZone, window, recipients, linkTtl } = validated(props);
+    const metricsEnvironment = { METRICS_TIME_ZONE: timeZone, ATTRIBUTION_WINDOW_DAYS: String(window) };
+    for (const fn of props.metricFunctions) {
+      for (const [name, value] of Object.entries(metricsEnvironment)) fn.addEnvironment(name, value);
+    }
+
+    const accessLogs = new Bucket(this, 'ArchiveAccessLogs', {
+      encryption: BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: ObjectOwnership.BUCKET_OWNER_PREFERRED,
+      lifecycleRules: [{ expiration: Duration.days(90) }],
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    acknowledgeFinding(
+      accessLogs,
+      'S1',
+      'This bucket receives the server access logs of the report archive; logging it into itself would loop.',
+    );
+    this.archiveBucket = new Bucket(this, 'ArchiveBucket', {
+      encryption: BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      versioned: true,
+      // exactOptionalPropertyTypes vs the L2's own `isWebsite?: boolean`: the bucket is an IBucket.
+      serverAccessLogsBucket: accessLogs as unknown as IBucket,
+      lifecycleRules: [
+        {
+          expiration: props.archiveRetention ?? Duration.days(400),
+          noncurrentVersionExpiration: Duration.days(30),
+        },
+      ],
+      // Finance records: kept when the stack is deleted.
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    this.reportFunction = new ProjectFunction(this, 'ReportFunction', {
+      entry: 'functions/send-finance-report.ts',
+      description: 'Scheduled finance report: metrics from the aggregates, charts, CSV, archive, SES email',
+      // Chart rendering (Vega, resvg in WebAssembly) is CPU-bound: more memory, more CPU.
+      memorySize: 1536,
+      timeout: Duration.minutes(2),
+      // Vega tries an optional native `canvas` package; it renders SVG without it.
+      externalModules: ['canvas'],
+      bundledFiles: [
+        { from: 'node_modules/@resvg/resvg-wasm/index_bg.wasm', to: 'resvg.wasm' },
+        {
+          from: 'node_modules/@fontsource/dejavu-sans/files/dejavu-sans-latin-400-normal.woff2',
+          to: 'chart-font.woff2',
+        },
+      ],
+      environment: {
+        ...metricsEnvironment,
+        REPORT_BUCKET_NAME: this.archiveBucket.bucketName,
+        SENDER_EMAIL: props.email.senderEmail,
+        SES_CONFIGURATION_SET: props.email.configurationSetName,
+        REPORT_RECIPIENTS_DAILY: recipients.daily.join(','),
+        REPORT_RECIPIENTS_WEEKLY: recipients.weekly.join(','),
+        REPORT_RECIPIENTS_MONTHLY: recipients.monthly.join(','),
+        REPORT_LINK_TTL_SECONDS: String(linkTtl.toSeconds()),
+      },
+    });
+    this.reportFunction.bindTable(props.table, 'readWrite');
+    // Read as well as write: a presigned GET link is authorized as the signer.
+    this.archiveBucket.grantReadWrite(this.reportFunction);
+    props.email.grantSendEmail(this.reportFunction);
+
+    this.rebuildFunction = new ProjectFunction(this, 'RebuildFunction', {
+      entry: 'functions/rebuild-metric-aggregates.ts',
+      description: 'Recomputes the finance aggregates from the claims and proves them equal (or repairs them)',
+      memorySize: 3008,
+      timeout: Duration.minutes(15),
+      environment: metricsEnvironment,
+    });
+    this.rebuildFunction.bindTable(props.table, 'readWrite');
+
+    const schedulerRole = new Role(this, 'SchedulerRole', {
+      assumedBy: new ServicePrincipal('scheduler.amazonaws.com', {
+        conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
+      }),
+      description: 'Lets EventBridge Scheduler invoke the finance report and rebuild jobs',
+    });
+    const zone = TimeZone.of(timeZone);
+    const reportSchedule = (name: string, kind: string, description: string, expression: ScheduleExpression) =>
+      new Schedule(this, name, {
+        description,
+        schedule: expression,
+        // A rerun re-archives the same files and never emails twice (delivery ledger).
+        target: new LambdaInvoke(this.reportFunction, {
+          role: schedulerRole,
+          input: ScheduleTargetInput.fromObject({ kind }),
+          retryAttempts: 3,
+          maxEventAge: Duration.hours(6),
+        }),
+      });
+    this.schedules = [
+      reportSchedule(
+        'DailySummarySchedule',
+        'daily',
+        'Daily recovery summary for the previous day',
+        ScheduleExpression.cron({ minute: '0', hour: '7', timeZone: zone }),
+      ),
+      reportSchedule(
+        'WeeklyReportSchedule',
+        'weekly',
+        'Weekly recovery report for the previous ISO week',
+        ScheduleExpression.cron({ minute: '30', hour: '7', weekDay: 'MON', timeZone: zone }),
+      ),
+      reportSchedule(
+        'MonthlyCloseSchedule',
+        'monthly',
+        'Monthly close for the previous month, on the 1st',
+        ScheduleExpression.cron({ minute: '0', hour: '8', day: '1', timeZone: zone }),
+      ),
+      new Schedule(this, 'RebuildVerifySchedule', {
+        description: 'Weekly proof that the finance aggregates equal a recomputation from the claims',
+        schedule: ScheduleExpression.cron({ minute: '0', hour: '3', weekDay: 'SUN', timeZone: zone }),
+        target: new LambdaInvoke(this.rebuildFunction, {
+          role: schedulerRole,
+          input: ScheduleTargetInput.fromObject({ repair: false }),
+          // A mismatch is a finding, not a transient failure: no retry, the alarm fires.
+          retryAttempts: 0,
+        }),
+      }),
+    ];
+
+    const errorsAlarm = (name: string, fn: ProjectFunction, description: string) =>
+      new Alarm(this, name, {
+        alarmDescription: description,
+        metric: fn.metricErrors({ period: Duration.hours(1), statistic: 'Sum' }),
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      });
+    this.alarms = [
+      errorsAlarm('ReportErrorsAlarm', this.reportFunction, 'A scheduled finance report failed: finance did not get it.'),
+      errorsAlarm(
+        'RebuildErrorsAlarm',
+        this.rebuildFunction,
+        'The finance aggregates differ from the claims (or the proof failed to run): reports may be wrong.',
+      ),
+    ];
+
+    for (const fn of [this.reportFunction, this.rebuildFunction]) {
+      acknowledgeFinding(
+        schedulerRole,
+        `IAM5[Resource::${nagArnReference(fn)}:*]`,
+        'The scheduler role may invoke this one function and its versions and aliases (`<arn>:*`), as granted by the LambdaInvoke target.',
+      );
+    }
+    // Bucket.grantReadWrite on the report archive only: the wildcards are S3's action families on
+    // that one bucket and its objects.
+    const reportRole = this.reportFunction.role;
+    if (reportRole === undefined) throw new Error('the report function has no role');
+    for (const action of ['s3:Abort*', 's3:DeleteObject*', 's3:GetBucket*', 's3:GetObject*', 's3:List*']) {
+      acknowledgeFinding(
+        reportRole,
+        `IAM5[Action::${action}]`,
+        `Granted by Bucket.grantReadWrite on the report archive bucket only (${action}: upload housekeeping, overwrite of a rerun report in the versioned bucket, reads for presigned links).`,
+      );
+    }
+    acknowledgeFinding(
+      reportRole,
+      `IAM5[Resource::${nagArnReference(this.archiveBucket)}/*]`,
+      'Objects of the report archive bucket: every report is written under its own key.',
+    );
+  }
+}
