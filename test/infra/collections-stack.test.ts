@@ -219,8 +219,8 @@ describe('CollectionsStack', () => {
   });
 
   describe('functions', () => {
-    it('creates the five functions of the product', () => {
-      expect(Object.keys(resourcesOfType(template, 'AWS::Lambda::Function'))).toHaveLength(5);
+    it('creates the seven functions of the product', () => {
+      expect(Object.keys(resourcesOfType(template, 'AWS::Lambda::Function'))).toHaveLength(7);
     });
 
     it('runs every function on Node.js 22, arm64, with X-Ray tracing and source maps', () => {
@@ -484,21 +484,24 @@ describe('CollectionsStack', () => {
   });
 
   describe('least privilege', () => {
-    it('lets only the send function call ses:SendEmail, on the sender identity and configuration set only', () => {
+    it('lets only the send and finance report functions call ses:SendEmail, on the sender identity and configuration set only', () => {
       const sendRoleId = roleLogicalIdOf(template, logicalIdOf(stack.journeys.sendFunction));
+      const reportRoleId = roleLogicalIdOf(template, logicalIdOf(stack.financeReports.reportFunction));
       const sesStatements = allStatements(template).filter((statement) =>
         asList(statement.Action).some((action) => String(action).startsWith('ses:')),
       );
-      expect(sesStatements).toHaveLength(1);
+      expect(sesStatements).toHaveLength(2);
       expect(statementsOfRole(template, sendRoleId)).toContainEqual(sesStatements[0]);
-      const [sesStatement] = sesStatements;
-      expect(sesStatement?.Action).toBe('ses:SendEmail');
-      expect(asList(sesStatement?.Resource).map(renderIntrinsic).sort()).toEqual(
-        [
-          `arn:<AWS::Partition>:ses:<AWS::Region>:<AWS::AccountId>:configuration-set/<${logicalIdOf(stack.messaging.configurationSet)}>`,
-          `arn:<AWS::Partition>:ses:<AWS::Region>:<AWS::AccountId>:identity/<${logicalIdOf(stack.messaging.emailIdentity)}>`,
-        ].sort(),
-      );
+      expect(statementsOfRole(template, reportRoleId)).toContainEqual(sesStatements[1]);
+      for (const sesStatement of sesStatements) {
+        expect(sesStatement?.Action).toBe('ses:SendEmail');
+        expect(asList(sesStatement?.Resource).map(renderIntrinsic).sort()).toEqual(
+          [
+            `arn:<AWS::Partition>:ses:<AWS::Region>:<AWS::AccountId>:configuration-set/<${logicalIdOf(stack.messaging.configurationSet)}>`,
+            `arn:<AWS::Partition>:ses:<AWS::Region>:<AWS::AccountId>:identity/<${logicalIdOf(stack.messaging.emailIdentity)}>`,
+          ].sort(),
+        );
+      }
     });
 
     it('lets only the ingest function start journeys, on the journey state machine only', () => {
@@ -558,10 +561,11 @@ describe('CollectionsStack', () => {
   });
 
   describe('outputs', () => {
-    it('outputs the API and webhook URLs, the state machine and secret ARNs, and the table name', () => {
+    it('outputs the API and webhook URLs, the state machine and secret ARNs, the table and report archive names', () => {
       expect(Object.keys(template.toJSON().Outputs).sort()).toEqual(
         [
           'ApiUrl',
+          'ReportArchiveBucketName',
           'JourneyStateMachineArn',
           'StripeWebhookSecretArn',
           'StripeWebhookUrl',
