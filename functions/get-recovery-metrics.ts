@@ -22,7 +22,10 @@ import {
   type RecoveryMetricsRow,
 } from '../shared/domain/recovery-metrics.ts';
 import type { Clock, MetricsStore } from '../shared/ports.ts';
-import { type BuildFinanceReportDependencies, buildFinanceReport } from '../shared/use-cases/build-finance-report.ts';
+import {
+  type BuildFinanceReportDependencies,
+  buildFinanceReport,
+} from '../shared/use-cases/build-finance-report.ts';
 
 export interface GetRecoveryMetricsDependencies {
   readonly metrics: Pick<MetricsStore, 'listRecoveryMetrics'>;
@@ -51,7 +54,8 @@ const metricsQuerySchema = z.strictObject({
     .max(200)
     .transform((list) => list.split(',').map((name) => name.trim()))
     .refine(
-      (names) => names.every((name) => name === 'all' || (breakdownDimensions as readonly string[]).includes(name)),
+      (names) =>
+        names.every((name) => name === 'all' || (breakdownDimensions as readonly string[]).includes(name)),
       `expected "all" or dimensions among ${breakdownDimensions.join(', ')}`,
     )
     .optional(),
@@ -77,7 +81,9 @@ function withBreakdowns(metrics: CurrencyMetrics, requested: readonly string[] |
   const dimensions = requested.includes('all') ? breakdownDimensions : requested;
   return {
     ...rest,
-    breakdowns: Object.fromEntries(dimensions.map((dimension) => [dimension, breakdowns[dimension as BreakdownDimension]])),
+    breakdowns: Object.fromEntries(
+      dimensions.map((dimension) => [dimension, breakdowns[dimension as BreakdownDimension]]),
+    ),
   };
 }
 

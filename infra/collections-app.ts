@@ -77,7 +77,9 @@ function stackPropsFromContext(app: App): CollectionsStackProps {
   const attributionWindowDays =
     windowText === undefined || windowText === null || windowText === '' ? undefined : Number(windowText);
   if (attributionWindowDays !== undefined && !Number.isInteger(attributionWindowDays)) {
-    throw new Error(`context "attributionWindowDays" must be a whole number of days, got ${JSON.stringify(windowText)}`);
+    throw new Error(
+      `context "attributionWindowDays" must be a whole number of days, got ${JSON.stringify(windowText)}`,
+    );
   }
   return {
     ...(financeTimeZone ? { financeTimeZone } : {}),

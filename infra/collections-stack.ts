@@ -1,7 +1,7 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { CollectionsTable } from './constructs/collections-table.ts';
-import { FinanceReports, type FinanceReportRecipients } from './constructs/finance-reports.ts';
+import { type FinanceReportRecipients, FinanceReports } from './constructs/finance-reports.ts';
 import { CollectionsHttpApi, HttpRoutePath } from './constructs/http-api.ts';
 import { Journeys } from './constructs/journeys.ts';
 import { Messaging } from './constructs/messaging.ts';
@@ -98,7 +98,9 @@ export class CollectionsStack extends Stack {
         ? { timeZone: props.financeTimeZone ?? props.metricsScheduleTimeZone }
         : {}),
       ...(props.financeReportRecipients ? { recipients: props.financeReportRecipients } : {}),
-      ...(props.attributionWindowDays === undefined ? {} : { attributionWindowDays: props.attributionWindowDays }),
+      ...(props.attributionWindowDays === undefined
+        ? {}
+        : { attributionWindowDays: props.attributionWindowDays }),
     });
 
     new CfnOutput(this, 'ApiUrl', { description: 'Base URL of the HTTP API', value: this.httpApi.url });

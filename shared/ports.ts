@@ -145,7 +145,10 @@ export interface MetricContributionRecord {
 export interface MetricAggregateStore {
   getContributionRecord(unitId: string): Promise<MetricContributionRecord | undefined>;
   /** Writes the record if its stored version still equals `expectedVersion`; else ConcurrentUpdateError. */
-  putContributionRecord(record: Omit<MetricContributionRecord, 'version'>, expectedVersion: number): Promise<void>;
+  putContributionRecord(
+    record: Omit<MetricContributionRecord, 'version'>,
+    expectedVersion: number,
+  ): Promise<void>;
   /**
    * Adds `cell.values` to the stored cell once per token: false when the token was already applied.
    * Tokens older than the longest a writer can live are forgotten (`now` dates them).

@@ -160,7 +160,8 @@ export class FinanceReports extends Construct {
 
     this.rebuildFunction = new ProjectFunction(this, 'RebuildFunction', {
       entry: 'functions/rebuild-metric-aggregates.ts',
-      description: 'Recomputes the finance aggregates from the claims and proves them equal (or repairs them)',
+      description:
+        'Recomputes the finance aggregates from the claims and proves them equal (or repairs them)',
       memorySize: 3008,
       timeout: Duration.minutes(15),
       environment: metricsEnvironment,
@@ -174,7 +175,12 @@ export class FinanceReports extends Construct {
       description: 'Lets EventBridge Scheduler invoke the finance report and rebuild jobs',
     });
     const zone = TimeZone.of(timeZone);
-    const reportSchedule = (name: string, kind: string, description: string, expression: ScheduleExpression) =>
+    const reportSchedule = (
+      name: string,
+      kind: string,
+      description: string,
+      expression: ScheduleExpression,
+    ) =>
       new Schedule(this, name, {
         description,
         schedule: expression,
@@ -227,7 +233,11 @@ export class FinanceReports extends Construct {
         treatMissingData: TreatMissingData.NOT_BREACHING,
       });
     this.alarms = [
-      errorsAlarm('ReportErrorsAlarm', this.reportFunction, 'A scheduled finance report failed: finance did not get it.'),
+      errorsAlarm(
+        'ReportErrorsAlarm',
+        this.reportFunction,
+        'A scheduled finance report failed: finance did not get it.',
+      ),
       errorsAlarm(
         'RebuildErrorsAlarm',
         this.rebuildFunction,

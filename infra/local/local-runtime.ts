@@ -1,5 +1,13 @@
 import './promise-with-resolvers.ts';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -252,7 +260,10 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     },
     linkTtlSeconds: 7 * 24 * 3600,
   });
-  const rebuildMetrics = createRebuildMetricAggregatesHandler({ store: aggregates, settings: metricsSettings });
+  const rebuildMetrics = createRebuildMetricAggregatesHandler({
+    store: aggregates,
+    settings: metricsSettings,
+  });
 
   // Every function of the template, by entry file: the local runtime serves what `cdk deploy` ships.
   const localFunctions: Record<string, (event: never, context: Context) => Promise<unknown>> = {
@@ -278,7 +289,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   // the input's `kind`: send-finance-report-daily, -weekly, -monthly.
   const jobName = (schedule: (typeof synthesized.schedules)[number]): string => {
     const kind = schedule.input ? (JSON.parse(schedule.input) as { kind?: unknown }).kind : undefined;
-    return typeof kind === 'string' ? `${functionName(schedule.entry)}-${kind}` : functionName(schedule.entry);
+    return typeof kind === 'string'
+      ? `${functionName(schedule.entry)}-${kind}`
+      : functionName(schedule.entry);
   };
   const jobs = new Map<string, (overrides?: object) => Promise<unknown>>(
     synthesized.schedules.map((schedule) => {
@@ -333,7 +346,10 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     }
     if (key === 'GET /local/outbox') return sendJson(response, 200, outbox.list());
     if (key === 'GET /local/executions') return sendJson(response, 200, journeys.list());
-    if (method === 'GET' && (url.pathname === '/local/reports' || url.pathname.startsWith('/local/reports/'))) {
+    if (
+      method === 'GET' &&
+      (url.pathname === '/local/reports' || url.pathname.startsWith('/local/reports/'))
+    ) {
       return serveReport(url.pathname, response);
     }
     const job = /^POST \/local\/jobs\/([a-z0-9-]+)\/run$/.exec(key)?.[1];
@@ -361,12 +377,15 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   const serveReport = (pathname: string, response: ServerResponse): void => {
     const folder = join(reportsDir, 'reports');
     if (pathname === '/local/reports' || pathname === '/local/reports/') {
-      const ids = existsSync(folder) ? readdirSync(folder).filter((id) => statSync(join(folder, id)).isDirectory()) : [];
-      return sendJson(
+      const ids = existsSync(folder)
+        ? readdirSync(folder).filter((id) => statSync(join(folder, id)).isDirectory())
+        : [];
+      sendJson(
         response,
         200,
         ids.sort().map((id) => ({ reportId: id, url: `${baseUrl}/local/reports/${id}/index.html` })),
       );
+      return;
     }
     const match = /^\/local\/reports\/([A-Za-z0-9_.-]+)(?:\/([A-Za-z0-9_.-]*))?$/.exec(pathname);
     if (!match?.[1] || match[1].startsWith('.')) throw new HttpError(404, `no report at ${pathname}`);

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { loadMetricsConfig } from '../../shared/config.ts';
 import { developmentStripeWebhookSecret, startLocalRuntime } from './local-runtime.ts';
 
 /**
@@ -7,7 +8,9 @@ import { developmentStripeWebhookSecret, startLocalRuntime } from './local-runti
  *   --memory            throwaway in-memory store (default: persistent under --data-dir)
  *   --data-dir <path>   where the store, outbox and clock live (default: .data)
  *   --port <n>          HTTP port (default: $PORT or 3000)
- * Environment: PORT, STRIPE_WEBHOOK_SECRET, COLLECTIONS_CLOCK_START (ISO timestamp).
+ * Environment: PORT, STRIPE_WEBHOOK_SECRET, COLLECTIONS_CLOCK_START (ISO timestamp);
+ * finance reports: METRICS_TIME_ZONE, ATTRIBUTION_WINDOW_DAYS, REPORT_RECIPIENTS_DAILY / _WEEKLY /
+ * _MONTHLY (comma-separated; the monthly close goes to finance@collections.localhost by default).
  */
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -30,12 +33,29 @@ async function main(): Promise<void> {
   if (secret !== undefined && !secret.startsWith('whsec_'))
     throw new Error('STRIPE_WEBHOOK_SECRET must start with whsec_');
   const dataDir = values.memory ? undefined : resolve(values['data-dir']);
+  const metrics = loadMetricsConfig();
+  const recipients = (name: string, fallback: string[] = []): string[] => {
+    const list = process.env[name];
+    if (list === undefined) return fallback;
+    return list
+      .split(',')
+      .map((address) => address.trim())
+      .filter((address) => address.length > 0);
+  };
 
   const runtime = await startLocalRuntime({
     port,
     ...(dataDir ? { dataDir } : {}),
     ...(clockStart ? { clockStart } : {}),
     ...(secret ? { stripeWebhookSecret: secret } : {}),
+    metricsTimeZone: metrics.METRICS_TIME_ZONE,
+    attributionWindowDays: metrics.ATTRIBUTION_WINDOW_DAYS,
+    scheduledReports: true,
+    reportRecipients: {
+      daily: recipients('REPORT_RECIPIENTS_DAILY'),
+      weekly: recipients('REPORT_RECIPIENTS_WEEKLY'),
+      monthly: recipients('REPORT_RECIPIENTS_MONTHLY', ['finance@collections.localhost']),
+    },
   });
   const lines = [
     'Collections platform running locally',
@@ -46,6 +66,9 @@ async function main(): Promise<void> {
     `  Outbox            GET  ${runtime.url}/local/outbox`,
     `  Journeys          GET  ${runtime.url}/local/executions`,
     `  Jobs              POST ${runtime.url}/local/jobs/compute-recovery-metrics/run`,
+    `                    POST ${runtime.url}/local/jobs/send-finance-report-monthly/run (also -daily, -weekly)`,
+    `                    POST ${runtime.url}/local/jobs/rebuild-metric-aggregates/run`,
+    `  Finance reports   GET  ${runtime.url}/local/reports   (${metrics.METRICS_TIME_ZONE}; archived in ${runtime.reportsDir})`,
     `  Store             ${dataDir ?? 'in memory (--memory)'}`,
     `  Clock now         ${runtime.clock.now().toISOString()}`,
     `  Stripe webhook signing secret (development): ${runtime.stripeWebhookSecret}${

@@ -146,7 +146,10 @@ export function readSynthesizedTemplate(template: CloudFormationTemplate, names:
  * Synthesizes the CDK app in this process, without bundling (fast, offline), and reads it.
  * This is what makes the local runtime run the very definition `cdk deploy` ships.
  */
-export function synthesizeCollectionsApp(names: LocalNames, context?: Record<string, unknown>): SynthesizedApp {
+export function synthesizeCollectionsApp(
+  names: LocalNames,
+  context?: Record<string, unknown>,
+): SynthesizedApp {
   const { app, stack } = buildCollectionsApp({ bundling: false, ...(context ? { context } : {}) });
   const assembly = app.synth();
   const template = assembly.getStackByName(stack.stackName).template as CloudFormationTemplate;

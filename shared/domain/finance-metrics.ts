@@ -180,7 +180,12 @@ export function computeCurrencyMetrics(
   const flow = (measure: string): number => flows.get(measure) ?? 0;
 
   const cohort: CohortMetrics = {
-    ...figures(flow('failed.count'), flow('failed.amount'), flow('recovered.count'), flow('recovered.amount')),
+    ...figures(
+      flow('failed.count'),
+      flow('failed.amount'),
+      flow('recovered.count'),
+      flow('recovered.amount'),
+    ),
     writtenOffAmountMinor: flow('writtenOff.amount'),
     writtenOffCount: flow('writtenOff.count'),
     refundedAmountMinor: flow('refunded.amount'),
@@ -222,7 +227,8 @@ export function computeCurrencyMetrics(
   const lift = liftRows(breakdowns);
 
   // Stocks: cumulative flows up to a day's end.
-  const openAt = (day: LocalDay): Map<string, number> => index.cumulative(day, (m) => m.startsWith('open@due='));
+  const openAt = (day: LocalDay): Map<string, number> =>
+    index.cumulative(day, (m) => m.startsWith('open@due='));
   const total = (values: Map<string, number>): number => [...values.values()].reduce((sum, v) => sum + v, 0);
   const beginning = total(openAt(addDays(period.start, -1)));
   const endingByDue = openAt(period.end);
@@ -231,7 +237,15 @@ export function computeCurrencyMetrics(
     const dueDay = measure.slice('open@due='.length);
     const pastDue = daysBetween(dueDay, period.end);
     const bucket: AgingBucket =
-      pastDue <= 0 ? 'current' : pastDue <= 30 ? '1-30' : pastDue <= 60 ? '31-60' : pastDue <= 90 ? '61-90' : 'over-90';
+      pastDue <= 0
+        ? 'current'
+        : pastDue <= 30
+          ? '1-30'
+          : pastDue <= 60
+            ? '31-60'
+            : pastDue <= 90
+              ? '61-90'
+              : 'over-90';
     aging.set(bucket, (aging.get(bucket) ?? 0) + amount);
   }
   const ending = total(endingByDue);
@@ -292,7 +306,11 @@ export function computeCurrencyMetrics(
 function liftRows(breakdowns: Record<BreakdownDimension, BreakdownRow[]>): LiftRow[] {
   const rows: LiftRow[] = [];
   const none = figures(0, 0, 0, 0);
-  const compare = (scope: string, treated: RecoveryFigures | undefined, holdout: RecoveryFigures | undefined) => {
+  const compare = (
+    scope: string,
+    treated: RecoveryFigures | undefined,
+    holdout: RecoveryFigures | undefined,
+  ) => {
     if (treated === undefined || holdout === undefined) return;
     const diff = (a: number | null, b: number | null) => (a === null || b === null ? null : a - b);
     rows.push({
@@ -340,9 +358,13 @@ function countbackDso(
   let days = 0;
   let month = monthOf(end);
   for (let step = 0; step < maxMonths; step += 1) {
-    const monthDays = step === 0 ? daysBetween(firstDayOfMonth(month), end) + 1 : daysBetween(firstDayOfMonth(month), lastDayOfMonth(month)) + 1;
+    const monthDays =
+      step === 0
+        ? daysBetween(firstDayOfMonth(month), end) + 1
+        : daysBetween(firstDayOfMonth(month), lastDayOfMonth(month)) + 1;
     const billed = sumMonth(index, month, 'billed.amount', step === 0 ? end : undefined);
-    if (billed >= remaining && billed > 0) return { days: days + (remaining * monthDays) / billed, complete: true };
+    if (billed >= remaining && billed > 0)
+      return { days: days + (remaining * monthDays) / billed, complete: true };
     days += monthDays;
     remaining -= billed;
     month = addMonths(month, -1);

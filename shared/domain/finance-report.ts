@@ -104,8 +104,7 @@ export const metricDefinitions: readonly { readonly term: string; readonly defin
   },
   {
     term: 'Aging',
-    definition:
-      'Ending receivables by days past due: current (not yet due), 1-30, 31-60, 61-90, over 90.',
+    definition: 'Ending receivables by days past due: current (not yet due), 1-30, 31-60, 61-90, over 90.',
   },
   {
     term: 'DSO (simple)',

@@ -74,7 +74,10 @@ export class CellAccumulator {
     const id = cellId(cell);
     let target = this.cells.get(id);
     if (target === undefined) {
-      target = { ref: { currency: cell.currency, granularity: cell.granularity, period: cell.period }, values: {} };
+      target = {
+        ref: { currency: cell.currency, granularity: cell.granularity, period: cell.period },
+        values: {},
+      };
       this.cells.set(id, target);
     }
     for (const [measure, value] of Object.entries(cell.values)) {
@@ -92,7 +95,10 @@ export class CellAccumulator {
 }
 
 /** Values equal, ignoring measures at zero (a cell whose facts cancelled out may keep zeros). */
-export function sameCellValues(a: Readonly<Record<string, number>>, b: Readonly<Record<string, number>>): boolean {
+export function sameCellValues(
+  a: Readonly<Record<string, number>>,
+  b: Readonly<Record<string, number>>,
+): boolean {
   const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
   for (const key of keys) if ((a[key] ?? 0) !== (b[key] ?? 0)) return false;
   return true;

@@ -45,7 +45,14 @@ export const timeToRecoveryBuckets = ['same-day', '1-7', '8-30', '31-60', 'over-
 export type TimeToRecoveryBucket = (typeof timeToRecoveryBuckets)[number];
 
 /** Breakdowns of the failure cohort (failed and recovered). */
-export const cohortDimensions = ['strategy', 'variant', 'segment', 'decline', 'group', 'strategyGroup'] as const;
+export const cohortDimensions = [
+  'strategy',
+  'variant',
+  'segment',
+  'decline',
+  'group',
+  'strategyGroup',
+] as const;
 /** Breakdowns of recoveries only: who gets the credit (last touch in the window, or `silent`). */
 export const attributionDimensions = ['channel', 'step'] as const;
 export type BreakdownDimension = (typeof cohortDimensions)[number] | (typeof attributionDimensions)[number];
@@ -65,14 +72,22 @@ export function parseFactKey(key: string): { currency: string; day: LocalDay; me
   return { currency: key.slice(0, first), day: key.slice(first + 1, second), measure: key.slice(second + 1) };
 }
 
+const dimensionValues = new Map<string, string>();
+
 /** Dimension values are free text from the case (segment names...); keep them printable and unambiguous. */
 function dimensionValue(value: string): string {
-  return (
-    value
-      .replace(/[|@=\s]+/g, '-')
-      .replace(/[^\x21-\x7e]/g, '_')
-      .slice(0, 64) || 'none'
-  );
+  let clean = dimensionValues.get(value);
+  if (clean === undefined) {
+    clean =
+      value
+        .replace(/[|@=\s]+/g, '-')
+        .replace(/[^\x21-\x7e]/g, '_')
+        .slice(0, 64) || 'none';
+    // Dimension values are few (strategies, variants, segments): a small cache, reset if it grows.
+    if (dimensionValues.size > 10_000) dimensionValues.clear();
+    dimensionValues.set(value, clean);
+  }
+  return clean;
 }
 
 export function measureWith(measure: string, dimension: BreakdownDimension, value: string): string {
@@ -96,10 +111,15 @@ class ContributionBuilder {
   }
 }
 
-function amountOf(claim: Claim, field: 'amountMinor' | 'refundedAmountMinor' | 'subscriptionMrrMinor'): number {
+function amountOf(
+  claim: Claim,
+  field: 'amountMinor' | 'refundedAmountMinor' | 'subscriptionMrrMinor',
+): number {
   const value = claim[field] ?? 0;
   if (!Number.isSafeInteger(value) || value < 0) {
-    throw new RangeError(`claim ${claim.claimId} ${field} ${value} is not a non-negative integer in minor units`);
+    throw new RangeError(
+      `claim ${claim.claimId} ${field} ${value} is not a non-negative integer in minor units`,
+    );
   }
   return value;
 }
@@ -207,7 +227,12 @@ export function claimContribution(inputs: ClaimMetricInputs, settings: MetricsSe
     const addCohort = (measure: string, value: number, extra: Record<string, string> = {}): void => {
       facts.add(currency, cohortDay, measure, value);
       for (const [dimension, dimensionVal] of Object.entries({ ...dimensions, ...extra })) {
-        facts.add(currency, cohortDay, measureWith(measure, dimension as BreakdownDimension, dimensionVal), value);
+        facts.add(
+          currency,
+          cohortDay,
+          measureWith(measure, dimension as BreakdownDimension, dimensionVal),
+          value,
+        );
       }
     };
     addCohort('failed.count', 1);
@@ -292,7 +317,10 @@ export function subscriptionClaimSummary(claim: Claim, claimVersion: number): Su
     claimId: claim.claimId,
     claimVersion,
     currency: claim.currency.toUpperCase(),
-    mrrMinor: claim.subscriptionMrrMinor === undefined ? amountOf(claim, 'amountMinor') : amountOf(claim, 'subscriptionMrrMinor'),
+    mrrMinor:
+      claim.subscriptionMrrMinor === undefined
+        ? amountOf(claim, 'amountMinor')
+        : amountOf(claim, 'subscriptionMrrMinor'),
     snapshotAt: claim.snapshotAt,
     ...(claim.firstFailedAt === undefined ? {} : { failedAt: claim.firstFailedAt }),
     ...(settledAt === undefined ? {} : { settledAt }),
@@ -349,9 +377,7 @@ export function subscriptionContribution(
       current.end =
         current.end === undefined || interval.end === undefined
           ? undefined
-          : current.end > interval.end
-            ? current.end
-            : interval.end;
+          : [current.end, interval.end].sort()[1];
       current.recovered &&= interval.recovered;
     } else {
       episodes.push({ ...interval });

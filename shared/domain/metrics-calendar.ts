@@ -33,11 +33,27 @@ export function assertTimeZone(timeZone: string): string {
   return timeZone;
 }
 
+const utcZones = new Set(['UTC', 'Etc/UTC', 'GMT', 'Etc/GMT']);
+/** Local days of recent instants: contributions convert the same timestamps again and again. */
+const localDayCache = new Map<string, LocalDay>();
+const localDayCacheLimit = 50_000;
+
 /** The local day an instant falls on in `timeZone`. */
 export function localDayOf(iso: string, timeZone: string): LocalDay {
+  if (utcZones.has(timeZone)) {
+    const instant = new Date(iso);
+    if (Number.isNaN(instant.getTime())) throw new RangeError(`invalid timestamp ${iso}`);
+    return instant.toISOString().slice(0, 10);
+  }
+  const key = `${timeZone}|${iso}`;
+  const cached = localDayCache.get(key);
+  if (cached !== undefined) return cached;
   const instant = DateTime.fromISO(iso, { setZone: true });
   if (!instant.isValid) throw new RangeError(`invalid timestamp ${iso}`);
-  return instant.setZone(timeZone).toISODate() as LocalDay;
+  const day = instant.setZone(timeZone).toISODate() as LocalDay;
+  if (localDayCache.size >= localDayCacheLimit) localDayCache.clear();
+  localDayCache.set(key, day);
+  return day;
 }
 
 export function monthOf(day: LocalDay): LocalMonth {

@@ -1,4 +1,4 @@
-import { computeCurrencyMetrics, type CurrencyMetrics, dayCellMonthsFor } from '../domain/finance-metrics.ts';
+import { type CurrencyMetrics, computeCurrencyMetrics, dayCellMonthsFor } from '../domain/finance-metrics.ts';
 import { type FinanceReport, reportIdFor } from '../domain/finance-report.ts';
 import { CellIndex, type MetricCell } from '../domain/metric-cells.ts';
 import type { MetricsSettings } from '../domain/metric-contributions.ts';

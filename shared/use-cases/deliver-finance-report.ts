@@ -70,11 +70,20 @@ export async function deliverFinanceReport(
   const prefix = archivePrefixFor(report.reportId);
   const archiveKey = `${prefix}index.html`;
   const encoder = new TextEncoder();
-  for (const chart of rendered.charts) await deps.archive.put(`${prefix}${chart.fileName}`, chart.png, 'image/png');
+  for (const chart of rendered.charts)
+    await deps.archive.put(`${prefix}${chart.fileName}`, chart.png, 'image/png');
   for (const file of rendered.csvFiles) {
-    await deps.archive.put(`${prefix}${file.fileName}`, encoder.encode(file.content), 'text/csv; charset=utf-8');
+    await deps.archive.put(
+      `${prefix}${file.fileName}`,
+      encoder.encode(file.content),
+      'text/csv; charset=utf-8',
+    );
   }
-  await deps.archive.put(`${prefix}report.json`, encoder.encode(JSON.stringify(report, null, 2)), 'application/json');
+  await deps.archive.put(
+    `${prefix}report.json`,
+    encoder.encode(JSON.stringify(report, null, 2)),
+    'application/json',
+  );
   await deps.archive.put(archiveKey, encoder.encode(rendered.archiveHtml), 'text/html; charset=utf-8');
   const archiveUrl = await deps.archive.linkTo(archiveKey, deps.linkTtlSeconds);
   const base = {

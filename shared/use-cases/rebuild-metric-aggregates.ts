@@ -36,7 +36,11 @@ export interface RebuildResult {
   readonly repaired: boolean;
 }
 
-function mismatchOf(id: string, expected: MetricCell | undefined, stored: MetricCell | undefined): CellMismatch {
+function mismatchOf(
+  id: string,
+  expected: MetricCell | undefined,
+  stored: MetricCell | undefined,
+): CellMismatch {
   const measures: Record<string, [number, number]> = {};
   const a = expected?.values ?? {};
   const b = stored?.values ?? {};
@@ -58,7 +62,9 @@ export async function rebuildMetricAggregates(
   options: { readonly repair: boolean },
 ): Promise<RebuildResult> {
   const { claims, cases, messages } = await deps.store.scanMetricSources();
-  const casesById = new Map<string, CollectionCase>(cases.map((collectionCase) => [collectionCase.caseId, collectionCase]));
+  const casesById = new Map<string, CollectionCase>(
+    cases.map((collectionCase) => [collectionCase.caseId, collectionCase]),
+  );
   const messagesByCase = new Map<string, MessageRecord[]>();
   for (const message of messages) {
     messagesByCase.set(message.caseId, [...(messagesByCase.get(message.caseId) ?? []), message]);
@@ -73,8 +79,13 @@ export async function rebuildMetricAggregates(
   for (const { claim, version } of claims) {
     const collectionCase = claim.caseId === undefined ? undefined : casesById.get(claim.caseId);
     const touches =
-      claim.paidAt !== undefined && claim.caseId !== undefined ? touchesOf(messagesByCase.get(claim.caseId) ?? []) : [];
-    const target = claimContribution({ claim, ...(collectionCase ? { collectionCase } : {}), touches }, deps.settings);
+      claim.paidAt !== undefined && claim.caseId !== undefined
+        ? touchesOf(messagesByCase.get(claim.caseId) ?? [])
+        : [];
+    const target = claimContribution(
+      { claim, ...(collectionCase ? { collectionCase } : {}), touches },
+      deps.settings,
+    );
     targets.set(claimUnitId(claim.claimId), { target, sourceVersion: version });
     expected.add(target);
     const subscription = subscriptionUnitOf(claim);
@@ -100,7 +111,12 @@ export async function rebuildMetricAggregates(
     if (sameCellValues(want?.values ?? {}, have?.values ?? {})) continue;
     mismatches.push(mismatchOf(id, want, have));
     const ref = (want ?? have) as MetricCell;
-    differing.push({ currency: ref.currency, granularity: ref.granularity, period: ref.period, values: want?.values ?? {} });
+    differing.push({
+      currency: ref.currency,
+      granularity: ref.granularity,
+      period: ref.period,
+      values: want?.values ?? {},
+    });
   }
 
   if (options.repair) {

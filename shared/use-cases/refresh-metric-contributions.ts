@@ -42,7 +42,11 @@ const maxRounds = 8;
 export function touchesOf(messages: readonly MessageRecord[]): Touch[] {
   return messages
     .filter((message) => message.status === 'sent' && message.sentAt !== undefined)
-    .map((message) => ({ sentAt: message.sentAt as string, channel: message.channel, stepId: message.stepId }));
+    .map((message) => ({
+      sentAt: message.sentAt as string,
+      channel: message.channel,
+      stepId: message.stepId,
+    }));
 }
 
 interface NextState {
@@ -142,7 +146,10 @@ async function caseOf(claim: Claim, deps: RefreshMetricsDependencies): Promise<C
  * a crash, or concurrently, leaves the aggregates as if it ran once on the newest state. Call it
  * after every change of a claim, of its case's experiment fields, or of its messages.
  */
-export async function refreshMetricContributions(claimId: string, deps: RefreshMetricsDependencies): Promise<void> {
+export async function refreshMetricContributions(
+  claimId: string,
+  deps: RefreshMetricsDependencies,
+): Promise<void> {
   const stored = await deps.claims.getClaim(claimId);
   if (stored === undefined) return;
   const { claim, version } = stored;
@@ -157,7 +164,8 @@ export async function refreshMetricContributions(claimId: string, deps: RefreshM
   );
   await replaceContribution(
     claimUnitId(claimId),
-    (record) => (record !== undefined && record.sourceVersion > version ? undefined : { target, sourceVersion: version }),
+    (record) =>
+      record !== undefined && record.sourceVersion > version ? undefined : { target, sourceVersion: version },
     deps,
   );
 
@@ -181,6 +189,8 @@ export async function refreshMetricContributions(claimId: string, deps: RefreshM
 }
 
 /** The `metrics` dependency of ingestion: refreshes a claim's contributions after each change. */
-export function claimMetricsRefresher(deps: RefreshMetricsDependencies): { refreshClaim(claimId: string): Promise<void> } {
+export function claimMetricsRefresher(deps: RefreshMetricsDependencies): {
+  refreshClaim(claimId: string): Promise<void>;
+} {
   return { refreshClaim: (claimId) => refreshMetricContributions(claimId, deps) };
 }

@@ -5,6 +5,16 @@ import { LocalRuntimeClient } from './support/local-runtime-client.ts';
 
 const pngMagic = 'iVBORw0KGgo'; // base64 of the PNG signature
 
+interface SerializedSimpleContent {
+  readonly Attachments: readonly { FileName: string; RawContent: string; ContentDisposition: string }[];
+}
+
+function simpleContent(report: OutboxReport | undefined): SerializedSimpleContent {
+  const content = report?.request.Content as { Simple?: SerializedSimpleContent } | undefined;
+  if (content?.Simple === undefined) throw new Error('the report has no Simple content');
+  return content.Simple;
+}
+
 /**
  * A simulated March 2026 on the local runtime: failed payments and recoveries arrive as signed
  * Stripe webhooks while the journey emails the debtors; on 1 April at 08:00 the monthly close
@@ -16,7 +26,11 @@ describe('the monthly close on the local runtime', () => {
   const failures: string[] = [];
   let report: OutboxReport | undefined;
 
-  const deliver = async (at: string, type: 'invoice.payment_failed' | 'invoice.paid', invoice: Record<string, unknown>) => {
+  const deliver = async (
+    at: string,
+    type: 'invoice.payment_failed' | 'invoice.paid',
+    invoice: Record<string, unknown>,
+  ) => {
     await client.advanceTo(at);
     const { status } = await client.deliverStripeEvent(type, invoice);
     expect(status).toBe(200);
@@ -31,16 +45,39 @@ describe('the monthly close on the local runtime', () => {
       log: (message, detail) => failures.push(`${message} ${String(detail)}`),
     });
     client = new LocalRuntimeClient(runtime);
-    const usdA = { invoiceId: 'in_FR_A', customerId: 'cus_FR_A', amountDue: 4999, currency: 'usd', subscriptionId: 'sub_FR_A', timeZone: 'UTC' };
-    const usdB = { invoiceId: 'in_FR_B', customerId: 'cus_FR_B', amountDue: 10000, currency: 'usd', subscriptionId: 'sub_FR_B', timeZone: 'UTC' };
-    const jpyC = { invoiceId: 'in_FR_C', customerId: 'cus_FR_C', amountDue: 5000, currency: 'jpy', subscriptionId: 'sub_FR_C', timeZone: 'UTC' };
+    const usdA = {
+      invoiceId: 'in_FR_A',
+      customerId: 'cus_FR_A',
+      amountDue: 4999,
+      currency: 'usd',
+      subscriptionId: 'sub_FR_A',
+      timeZone: 'UTC',
+    };
+    const usdB = {
+      invoiceId: 'in_FR_B',
+      customerId: 'cus_FR_B',
+      amountDue: 10000,
+      currency: 'usd',
+      subscriptionId: 'sub_FR_B',
+      timeZone: 'UTC',
+    };
+    const jpyC = {
+      invoiceId: 'in_FR_C',
+      customerId: 'cus_FR_C',
+      amountDue: 5000,
+      currency: 'jpy',
+      subscriptionId: 'sub_FR_C',
+      timeZone: 'UTC',
+    };
     await deliver('2026-03-02T10:00:00Z', 'invoice.payment_failed', usdA);
     await deliver('2026-03-03T10:00:00Z', 'invoice.payment_failed', usdB);
     await deliver('2026-03-05T10:00:00Z', 'invoice.payment_failed', jpyC);
     await deliver('2026-03-09T15:00:00Z', 'invoice.paid', usdA);
     await deliver('2026-03-20T10:00:00Z', 'invoice.paid', jpyC);
     await client.advanceTo('2026-04-01T09:00:00Z');
-    report = (await client.outbox() as OutboxEntry[]).find((entry): entry is OutboxReport => 'kind' in entry && entry.kind === 'report');
+    report = ((await client.outbox()) as OutboxEntry[]).find(
+      (entry): entry is OutboxReport => 'kind' in entry && entry.kind === 'report',
+    );
   });
 
   afterAll(async () => {
@@ -72,22 +109,25 @@ describe('the monthly close on the local runtime', () => {
     ]);
     expect(report?.html).toContain('src="cid:cohorts-usd@finance-report"');
     expect(report?.html).toContain('Definitions');
-    const simple = (report?.request.Content as { Simple: { Attachments: { RawContent: string; ContentDisposition: string }[] } })
-      .Simple;
+    const simple = simpleContent(report);
     expect(simple.Attachments[0]?.RawContent.startsWith(pngMagic)).toBe(true);
     expect(simple.Attachments[0]?.ContentDisposition).toBe('INLINE');
     expect(simple.Attachments[6]?.ContentDisposition).toBe('ATTACHMENT');
   });
 
   it('carries the month’s figures in the CSV, to the minor unit', () => {
-    const simple = (report?.request.Content as { Simple: { Attachments: { FileName: string; RawContent: string }[] } }).Simple;
+    const simple = simpleContent(report);
     const summary = Buffer.from(
       simple.Attachments.find((attachment) => attachment.FileName === 'summary.csv')?.RawContent ?? '',
       'base64',
     ).toString('utf8');
-    const rows = summary.trim().split('\r\n').map((line) => line.split(','));
+    const rows = summary
+      .trim()
+      .split('\r\n')
+      .map((line) => line.split(','));
     const header = rows[0] ?? [];
-    const field = (currency: string, name: string) => rows.find((row) => row[0] === currency)?.[header.indexOf(name)];
+    const field = (currency: string, name: string) =>
+      rows.find((row) => row[0] === currency)?.[header.indexOf(name)];
     expect(field('USD', 'failed_amount_minor')).toBe('14999');
     expect(field('USD', 'recovered_amount_minor')).toBe('4999');
     expect(field('USD', 'ending_receivables_minor')).toBe('10000');
@@ -110,13 +150,22 @@ describe('the monthly close on the local runtime', () => {
   });
 
   it('serves the same metrics through GET /api/metrics with a period and breakdowns', async () => {
-    const response = await fetch(`${runtime.url}/api/metrics?period=2026-03&currency=usd&breakdown=channel,strategy`);
+    const response = await fetch(
+      `${runtime.url}/api/metrics?period=2026-03&currency=usd&breakdown=channel,strategy`,
+    );
     expect(response.status).toBe(200);
     const body = (await response.json()) as {
-      currencies: { currency: string; cohort: Record<string, number>; breakdowns: Record<string, { value: string }[]> }[];
+      currencies: {
+        currency: string;
+        cohort: Record<string, number>;
+        breakdowns: Record<string, { value: string }[]>;
+      }[];
     };
     expect(body.currencies).toHaveLength(1);
-    expect(body.currencies[0]?.cohort).toMatchObject({ failedAmountMinor: 14999, recoveredAmountMinor: 4999 });
+    expect(body.currencies[0]?.cohort).toMatchObject({
+      failedAmountMinor: 14999,
+      recoveredAmountMinor: 4999,
+    });
     expect(Object.keys(body.currencies[0]?.breakdowns ?? {})).toEqual(['channel', 'strategy']);
     expect(body.currencies[0]?.breakdowns.channel?.map((row) => row.value)).toEqual(['email']);
     expect((await fetch(`${runtime.url}/api/metrics?breakdown=channel`)).status).toBe(400);
@@ -124,7 +173,9 @@ describe('the monthly close on the local runtime', () => {
   });
 
   it('proves the live aggregates equal a rebuild from the claims', async () => {
-    const response = await fetch(`${runtime.url}/local/jobs/rebuild-metric-aggregates/run`, { method: 'POST' });
+    const response = await fetch(`${runtime.url}/local/jobs/rebuild-metric-aggregates/run`, {
+      method: 'POST',
+    });
     expect(response.status).toBe(200);
     expect(((await response.json()) as { result: { equal: boolean; claims: number } }).result).toMatchObject({
       equal: true,
@@ -133,9 +184,13 @@ describe('the monthly close on the local runtime', () => {
   });
 
   it('never emails the same report twice when the job runs again', async () => {
-    const response = await fetch(`${runtime.url}/local/jobs/send-finance-report-monthly/run`, { method: 'POST' });
+    const response = await fetch(`${runtime.url}/local/jobs/send-finance-report-monthly/run`, {
+      method: 'POST',
+    });
     expect(((await response.json()) as { result: { email: string } }).result.email).toBe('already-delivered');
-    const reports = (await client.outbox() as OutboxEntry[]).filter((entry) => 'kind' in entry && entry.kind === 'report');
+    const reports = ((await client.outbox()) as OutboxEntry[]).filter(
+      (entry) => 'kind' in entry && entry.kind === 'report',
+    );
     expect(reports).toHaveLength(1);
   });
 });

@@ -90,7 +90,10 @@ describe('the local runtime', () => {
         expect.objectContaining({ entry: 'functions/send-finance-report.ts', input: '{"kind":"daily"}' }),
         expect.objectContaining({ entry: 'functions/send-finance-report.ts', input: '{"kind":"weekly"}' }),
         expect.objectContaining({ entry: 'functions/send-finance-report.ts', input: '{"kind":"monthly"}' }),
-        expect.objectContaining({ entry: 'functions/rebuild-metric-aggregates.ts', input: '{"repair":false}' }),
+        expect.objectContaining({
+          entry: 'functions/rebuild-metric-aggregates.ts',
+          input: '{"repair":false}',
+        }),
       ]);
       const unknownJob = await fetch(`${runtime.url}/local/jobs/no-such-job/run`, { method: 'POST' });
       expect(unknownJob.status).toBe(404);

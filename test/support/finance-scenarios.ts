@@ -240,9 +240,27 @@ export const jpyScenario: readonly ScenarioClaim[] = [
 
 /** EUR: open receivables billed over three months, for countback DSO. */
 export const eurScenario: readonly ScenarioClaim[] = [
-  { claim: scenarioClaim('in_E1', { amountMinor: 30000, currency: 'EUR', issuedAt: '2026-01-15T12:00:00.000Z' }) },
-  { claim: scenarioClaim('in_E2', { amountMinor: 20000, currency: 'EUR', issuedAt: '2026-02-10T12:00:00.000Z' }) },
-  { claim: scenarioClaim('in_E3', { amountMinor: 10000, currency: 'EUR', issuedAt: '2026-03-05T12:00:00.000Z' }) },
+  {
+    claim: scenarioClaim('in_E1', {
+      amountMinor: 30000,
+      currency: 'EUR',
+      issuedAt: '2026-01-15T12:00:00.000Z',
+    }),
+  },
+  {
+    claim: scenarioClaim('in_E2', {
+      amountMinor: 20000,
+      currency: 'EUR',
+      issuedAt: '2026-02-10T12:00:00.000Z',
+    }),
+  },
+  {
+    claim: scenarioClaim('in_E3', {
+      amountMinor: 10000,
+      currency: 'EUR',
+      issuedAt: '2026-03-05T12:00:00.000Z',
+    }),
+  },
   {
     claim: scenarioClaim('in_E4', {
       amountMinor: 40000,
@@ -267,7 +285,8 @@ export function expectedCells(scenario: readonly ScenarioClaim[], settings: Metr
       ),
     );
     const unit = subscriptionUnitOf(claim);
-    if (unit) bySubscription.set(unit, [...(bySubscription.get(unit) ?? []), subscriptionClaimSummary(claim, 1)]);
+    if (unit)
+      bySubscription.set(unit, [...(bySubscription.get(unit) ?? []), subscriptionClaimSummary(claim, 1)]);
   }
   for (const summaries of bySubscription.values()) cells.add(subscriptionContribution(summaries, settings));
   return cells.list();

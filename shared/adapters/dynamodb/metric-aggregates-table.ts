@@ -155,7 +155,11 @@ export class MetricAggregatesTable implements MetricRebuildStore, ReportDelivery
 
   public async getContributionRecord(unitId: string): Promise<MetricContributionRecord | undefined> {
     const result = await this.documents.send(
-      new GetCommand({ TableName: this.tableName, Key: metricKeys.contribution(unitId), ConsistentRead: true }),
+      new GetCommand({
+        TableName: this.tableName,
+        Key: metricKeys.contribution(unitId),
+        ConsistentRead: true,
+      }),
     );
     return result.Item ? contributionRecordOf(result.Item) : undefined;
   }
@@ -170,12 +174,15 @@ export class MetricAggregatesTable implements MetricRebuildStore, ReportDelivery
           TableName: this.tableName,
           Item: contributionItem(record, expectedVersion + 1),
           ConditionExpression:
-            expectedVersion === 0 ? 'attribute_not_exists(pk)' : 'attribute_exists(pk) AND version = :expected',
+            expectedVersion === 0
+              ? 'attribute_not_exists(pk)'
+              : 'attribute_exists(pk) AND version = :expected',
           ...(expectedVersion === 0 ? {} : { ExpressionAttributeValues: { ':expected': expectedVersion } }),
         }),
       );
     } catch (error) {
-      if (isConditionFailure(error)) throw new ConcurrentUpdateError(`metrics of ${record.unitId} changed concurrently`);
+      if (isConditionFailure(error))
+        throw new ConcurrentUpdateError(`metrics of ${record.unitId} changed concurrently`);
       throw error;
     }
   }
@@ -183,12 +190,17 @@ export class MetricAggregatesTable implements MetricRebuildStore, ReportDelivery
   public async replaceContributionRecord(record: Omit<MetricContributionRecord, 'version'>): Promise<void> {
     const stored = await this.getContributionRecord(record.unitId);
     await this.documents.send(
-      new PutCommand({ TableName: this.tableName, Item: contributionItem(record, (stored?.version ?? 0) + 1) }),
+      new PutCommand({
+        TableName: this.tableName,
+        Item: contributionItem(record, (stored?.version ?? 0) + 1),
+      }),
     );
   }
 
   public async deleteContributionRecord(unitId: string): Promise<void> {
-    await this.documents.send(new DeleteCommand({ TableName: this.tableName, Key: metricKeys.contribution(unitId) }));
+    await this.documents.send(
+      new DeleteCommand({ TableName: this.tableName, Key: metricKeys.contribution(unitId) }),
+    );
   }
 
   public async listContributionUnitIds(): Promise<string[]> {
@@ -220,7 +232,10 @@ export class MetricAggregatesTable implements MetricRebuildStore, ReportDelivery
           TableName: this.tableName,
           Key: metricKeys.currencies,
           UpdateExpression: 'SET entity = :entity ADD currencies :currency',
-          ExpressionAttributeValues: { ':entity': 'metric-currencies', ':currency': new Set([cell.currency]) },
+          ExpressionAttributeValues: {
+            ':entity': 'metric-currencies',
+            ':currency': new Set([cell.currency]),
+          },
         }),
       );
     }
@@ -345,7 +360,10 @@ export class MetricAggregatesTable implements MetricRebuildStore, ReportDelivery
           TableName: this.tableName,
           Key: metricKeys.currencies,
           UpdateExpression: 'SET entity = :entity ADD currencies :currency',
-          ExpressionAttributeValues: { ':entity': 'metric-currencies', ':currency': new Set([cell.currency]) },
+          ExpressionAttributeValues: {
+            ':entity': 'metric-currencies',
+            ':currency': new Set([cell.currency]),
+          },
         }),
       );
     }
@@ -368,7 +386,8 @@ export class MetricAggregatesTable implements MetricRebuildStore, ReportDelivery
     const cases: CollectionCase[] = [];
     const messages: MessageRecord[] = [];
     for (const item of items) {
-      if (item.entity === 'claim') claims.push({ claim: strip<Claim>(item), version: Number(item.version ?? 0) });
+      if (item.entity === 'claim')
+        claims.push({ claim: strip<Claim>(item), version: Number(item.version ?? 0) });
       else if (item.entity === 'case') cases.push(strip<CollectionCase>(item));
       else messages.push(strip<MessageRecord>(item));
     }
@@ -397,7 +416,11 @@ export class MetricAggregatesTable implements MetricRebuildStore, ReportDelivery
 
   public async getReportDelivery(reportId: string): Promise<ReportDeliveryRecord | undefined> {
     const result = await this.documents.send(
-      new GetCommand({ TableName: this.tableName, Key: metricKeys.reportDelivery(reportId), ConsistentRead: true }),
+      new GetCommand({
+        TableName: this.tableName,
+        Key: metricKeys.reportDelivery(reportId),
+        ConsistentRead: true,
+      }),
     );
     return result.Item ? strip<ReportDeliveryRecord>(result.Item) : undefined;
   }

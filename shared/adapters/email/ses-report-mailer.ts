@@ -27,9 +27,7 @@ export function sesReportEmailInput(email: ReportEmail, options: SesEmailOptions
       },
     },
     ...(options.configurationSetName ? { ConfigurationSetName: options.configurationSetName } : {}),
-    EmailTags: [
-      { Name: 'report', Value: email.reportId.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 256) },
-    ],
+    EmailTags: [{ Name: 'report', Value: email.reportId.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 256) }],
   };
 }
 

@@ -18,7 +18,10 @@ export const chartFontFamily = 'DejaVu Sans';
  */
 const assets = {
   wasm: { bundled: 'resvg.wasm', module: '@resvg/resvg-wasm/index_bg.wasm' },
-  font: { bundled: 'chart-font.woff2', module: '@fontsource/dejavu-sans/files/dejavu-sans-latin-400-normal.woff2' },
+  font: {
+    bundled: 'chart-font.woff2',
+    module: '@fontsource/dejavu-sans/files/dejavu-sans-latin-400-normal.woff2',
+  },
 } as const;
 
 function readAsset(asset: { readonly bundled: string; readonly module: string }): Uint8Array {

@@ -53,7 +53,12 @@ export function chartSpecs(metrics: CurrencyMetrics): { name: string; title: str
     },
     mark: 'bar',
     encoding: {
-      x: { field: 'month', type: 'ordinal', title: 'Cohort (month of first failure)', axis: { labelAngle: 0 } },
+      x: {
+        field: 'month',
+        type: 'ordinal',
+        title: 'Cohort (month of first failure)',
+        axis: { labelAngle: 0 },
+      },
       xOffset: { field: 'series' },
       y: { field: 'amount', type: 'quantitative', title: currency },
       color: {

@@ -127,7 +127,13 @@ export function reportCsvFiles(report: FinanceReport): CsvFile[] {
     ['currency', 'kind', 'bucket', 'count', 'amount_minor'],
     ...report.currencies.flatMap((m) => [
       ...m.receivables.aging.map((row) => [m.currency, 'aging', row.bucket, '', row.amountMinor]),
-      ...m.timeToRecovery.map((row) => [m.currency, 'time_to_recovery', row.bucket, row.count ?? '', row.amountMinor]),
+      ...m.timeToRecovery.map((row) => [
+        m.currency,
+        'time_to_recovery',
+        row.bucket,
+        row.count ?? '',
+        row.amountMinor,
+      ]),
     ]),
   ];
   const lift = [

@@ -49,7 +49,10 @@ function currencyView(metrics: CurrencyMetrics, charts: readonly RenderedChart[]
   return {
     currency: metrics.currency,
     headline: [
-      { label: 'Failed (cohort)', value: `${money(cohort.failedAmountMinor)} · ${cohort.failedCount} invoices` },
+      {
+        label: 'Failed (cohort)',
+        value: `${money(cohort.failedAmountMinor)} · ${cohort.failedCount} invoices`,
+      },
       {
         label: 'Recovered',
         value: `${money(cohort.recoveredAmountMinor)} · ${cohort.recoveredCount} invoices`,
@@ -58,9 +61,18 @@ function currencyView(metrics: CurrencyMetrics, charts: readonly RenderedChart[]
         label: 'Recovery rate',
         value: `${percent(cohort.recoveryRateAmount)} by amount · ${percent(cohort.recoveryRateCount)} by count`,
       },
-      { label: 'Written off (cohort)', value: `${money(cohort.writtenOffAmountMinor)} · ${cohort.writtenOffCount}` },
-      { label: 'MRR at risk (end)', value: `${money(mrr.atRiskMinor)} · ${mrr.atRiskSubscriptions} subscriptions` },
-      { label: 'Recovered MRR', value: `${money(mrr.recoveredMinor)} · ${mrr.recoveredSubscriptions} subscriptions` },
+      {
+        label: 'Written off (cohort)',
+        value: `${money(cohort.writtenOffAmountMinor)} · ${cohort.writtenOffCount}`,
+      },
+      {
+        label: 'MRR at risk (end)',
+        value: `${money(mrr.atRiskMinor)} · ${mrr.atRiskSubscriptions} subscriptions`,
+      },
+      {
+        label: 'Recovered MRR',
+        value: `${money(mrr.recoveredMinor)} · ${mrr.recoveredSubscriptions} subscriptions`,
+      },
       {
         label: 'Involuntary churn MRR',
         value: `${money(mrr.involuntaryChurnMinor)} · ${mrr.churnedSubscriptions} subscriptions`,
@@ -69,9 +81,18 @@ function currencyView(metrics: CurrencyMetrics, charts: readonly RenderedChart[]
         label: 'MRR collection rate',
         value: `${percent(mrr.collectionRate)} (${money(mrr.recurringCollectedMinor)} of ${money(mrr.recurringDueMinor)} due)`,
       },
-      { label: 'Receivables', value: `${money(receivables.beginningMinor)} → ${money(receivables.endingMinor)}` },
-      { label: 'Billed / collected', value: `${money(receivables.billedAmountMinor)} / ${money(receivables.collectedAmountMinor)}` },
-      { label: 'Refunded / written off', value: `${money(receivables.refundedAmountMinor)} / ${money(receivables.writtenOffAmountMinor)}` },
+      {
+        label: 'Receivables',
+        value: `${money(receivables.beginningMinor)} → ${money(receivables.endingMinor)}`,
+      },
+      {
+        label: 'Billed / collected',
+        value: `${money(receivables.billedAmountMinor)} / ${money(receivables.collectedAmountMinor)}`,
+      },
+      {
+        label: 'Refunded / written off',
+        value: `${money(receivables.refundedAmountMinor)} / ${money(receivables.writtenOffAmountMinor)}`,
+      },
       {
         label: 'DSO',
         value: `${days(receivables.dsoSimpleDays)} simple · ${days(receivables.dsoCountbackDays)} countback`,
@@ -98,8 +119,8 @@ function currencyView(metrics: CurrencyMetrics, charts: readonly RenderedChart[]
       liftAmount: points(row.liftRateAmount),
     })),
     hasLift: metrics.lift.length > 0,
-    breakdowns: (['strategy', 'variant', 'segment', 'decline', 'group', 'channel', 'step'] as const).map((dimension) =>
-      breakdownView(metrics, dimension),
+    breakdowns: (['strategy', 'variant', 'segment', 'decline', 'group', 'channel', 'step'] as const).map(
+      (dimension) => breakdownView(metrics, dimension),
     ),
   };
 }
@@ -153,7 +174,11 @@ export interface ReportHtmlOptions {
   readonly csvNames: readonly string[];
 }
 
-export function reportHtml(report: FinanceReport, charts: readonly RenderedChart[], options: ReportHtmlOptions): string {
+export function reportHtml(
+  report: FinanceReport,
+  charts: readonly RenderedChart[],
+  options: ReportHtmlOptions,
+): string {
   return Mustache.render(template, {
     title: reportTitles[report.kind],
     periodLabel: report.period.label,
@@ -178,11 +203,13 @@ export function reportText(report: FinanceReport, archiveUrl?: string): string {
   if (report.currencies.length === 0) lines.push('No activity in this period.', '');
   for (const metrics of report.currencies) {
     lines.push(metrics.currency);
-    for (const { label, value } of currencyView(metrics, [], 'file').headline) lines.push(`  ${label}: ${value}`);
+    for (const { label, value } of currencyView(metrics, [], 'file').headline)
+      lines.push(`  ${label}: ${value}`);
     lines.push('');
   }
   if (archiveUrl) lines.push(`Archived copy (charts, CSV): ${archiveUrl}`, '');
   lines.push('Definitions');
-  for (const { term, definition } of definitionsFor(report.attributionWindowDays)) lines.push(`  ${term}: ${definition}`);
+  for (const { term, definition } of definitionsFor(report.attributionWindowDays))
+    lines.push(`  ${term}: ${definition}`);
   return lines.join('\n');
 }

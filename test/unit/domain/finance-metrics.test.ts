@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { computeCurrencyMetrics, type CurrencyMetrics } from '../../../shared/domain/finance-metrics.ts';
+import { type CurrencyMetrics, computeCurrencyMetrics } from '../../../shared/domain/finance-metrics.ts';
 import { CellIndex } from '../../../shared/domain/metric-cells.ts';
 import type { MetricsSettings } from '../../../shared/domain/metric-contributions.ts';
 import { monthPeriod, parsePeriod } from '../../../shared/domain/metrics-calendar.ts';
@@ -7,7 +7,12 @@ import { expectedCells, goldenScenario, scenarioClaim } from '../../support/fina
 
 const settings: MetricsSettings = { timeZone: 'UTC', attributionWindowDays: 7 };
 
-function metricsFor(currency: string, period: string, scenario = goldenScenario, options = settings): CurrencyMetrics {
+function metricsFor(
+  currency: string,
+  period: string,
+  scenario = goldenScenario,
+  options = settings,
+): CurrencyMetrics {
   const cells = expectedCells(scenario, options).filter((cell) => cell.currency === currency);
   const index = new CellIndex(
     cells.filter((cell) => cell.granularity === 'month'),
@@ -57,26 +62,50 @@ describe('computeCurrencyMetrics (golden scenario)', () => {
         recoveredCount: 1,
         recoveredAmountMinor: 10000,
       });
-      expect(row(march, 'variant', 'default/B')).toMatchObject({ failedAmountMinor: 5000, recoveredAmountMinor: 4000 });
+      expect(row(march, 'variant', 'default/B')).toMatchObject({
+        failedAmountMinor: 5000,
+        recoveredAmountMinor: 4000,
+      });
       expect(row(march, 'variant', 'default/holdout')).toMatchObject({
         failedCount: 2,
         failedAmountMinor: 6000,
         recoveredCount: 1,
         recoveredAmountMinor: 3000,
       });
-      expect(row(march, 'segment', 'smb')).toMatchObject({ failedAmountMinor: 42000, recoveredAmountMinor: 13000 });
-      expect(row(march, 'segment', 'enterprise')).toMatchObject({ failedAmountMinor: 5000, recoveredAmountMinor: 4000 });
-      expect(march.breakdowns.decline.map((entry) => [entry.value, entry.failedAmountMinor, entry.recoveredAmountMinor])).toEqual([
+      expect(row(march, 'segment', 'smb')).toMatchObject({
+        failedAmountMinor: 42000,
+        recoveredAmountMinor: 13000,
+      });
+      expect(row(march, 'segment', 'enterprise')).toMatchObject({
+        failedAmountMinor: 5000,
+        recoveredAmountMinor: 4000,
+      });
+      expect(
+        march.breakdowns.decline.map((entry) => [
+          entry.value,
+          entry.failedAmountMinor,
+          entry.recoveredAmountMinor,
+        ]),
+      ).toEqual([
         ['hard', 5000, 4000],
         ['soft', 39000, 13000],
         ['unclassified', 3000, 0],
       ]);
       expect(march.breakdowns.strategy).toHaveLength(1);
-      expect(row(march, 'strategy', 'default')).toMatchObject({ failedAmountMinor: 47000, recoveredAmountMinor: 17000 });
+      expect(row(march, 'strategy', 'default')).toMatchObject({
+        failedAmountMinor: 47000,
+        recoveredAmountMinor: 17000,
+      });
     });
 
     it('credits recoveries to the last touch within 7 days, else to silent', () => {
-      expect(march.breakdowns.channel.map((entry) => [entry.value, entry.recoveredCount, entry.recoveredAmountMinor])).toEqual([
+      expect(
+        march.breakdowns.channel.map((entry) => [
+          entry.value,
+          entry.recoveredCount,
+          entry.recoveredAmountMinor,
+        ]),
+      ).toEqual([
         ['silent', 2, 7000], // U2 (touch 41 days before) and U5 (holdout)
         ['sms', 1, 10000], // U1: the SMS of 4 March, after the email of 3 March
       ]);

@@ -1,12 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MetricAggregatesTable } from '../../../../shared/adapters/dynamodb/metric-aggregates-table.ts';
-import { monthPeriod } from '../../../../shared/domain/metrics-calendar.ts';
 import type { MetricsSettings } from '../../../../shared/domain/metric-contributions.ts';
+import { monthPeriod } from '../../../../shared/domain/metrics-calendar.ts';
 import type { MetricAggregateStore } from '../../../../shared/ports.ts';
 import { buildFinanceReport } from '../../../../shared/use-cases/build-finance-report.ts';
 import { rebuildMetricAggregates } from '../../../../shared/use-cases/rebuild-metric-aggregates.ts';
 import { refreshMetricContributions } from '../../../../shared/use-cases/refresh-metric-contributions.ts';
-import { type EmbeddedCollectionsTable, startEmbeddedCollectionsTable } from '../../../support/embedded-collections-table.ts';
+import {
+  type EmbeddedCollectionsTable,
+  startEmbeddedCollectionsTable,
+} from '../../../support/embedded-collections-table.ts';
 import { expectedCells, goldenScenario, scenarioCases } from '../../../support/finance-scenarios.ts';
 
 const settings: MetricsSettings = { timeZone: 'UTC', attributionWindowDays: 7 };
@@ -72,7 +75,8 @@ describe('MetricAggregatesTable with refreshMetricContributions', () => {
 
   it('holds exactly the recomputed cells after refreshing every claim, twice and in any order', async () => {
     for (const { claim } of goldenScenario) await refreshMetricContributions(claim.claimId, deps());
-    for (const { claim } of [...goldenScenario].reverse()) await refreshMetricContributions(claim.claimId, deps());
+    for (const { claim } of [...goldenScenario].reverse())
+      await refreshMetricContributions(claim.claimId, deps());
 
     const stored = (await aggregates.listAllCells()).sort((a, b) =>
       `${a.currency}${a.granularity}${a.period}` < `${b.currency}${b.granularity}${b.period}` ? -1 : 1,
@@ -127,19 +131,29 @@ describe('MetricAggregatesTable with refreshMetricContributions', () => {
 
   it('never applies an older claim version over a newer one', async () => {
     const before = await aggregates.getContributionRecord('claim:stripe:in_U6');
-    const stale = { ...deps(), claims: { getClaim: async () => ({ claim: goldenScenario[5]?.claim ?? never(), version: 1 }) } };
+    const stale = {
+      ...deps(),
+      claims: { getClaim: async () => ({ claim: goldenScenario[5]?.claim ?? never(), version: 1 }) },
+    };
     await refreshMetricContributions('stripe:in_U6', stale);
     expect(await aggregates.getContributionRecord('claim:stripe:in_U6')).toEqual(before);
   });
 
   it('finds a tampered cell, and repairs it', async () => {
-    await aggregates.replaceCell({ currency: 'USD', granularity: 'month', period: '2026-03', values: { 'failed.amount': 1 } });
+    await aggregates.replaceCell({
+      currency: 'USD',
+      granularity: 'month',
+      period: '2026-03',
+      values: { 'failed.amount': 1 },
+    });
     const found = await rebuildMetricAggregates({ store: aggregates, settings }, { repair: false });
     expect(found.equal).toBe(false);
     expect(found.mismatches[0]?.cell).toBe('USD#month#2026-03');
 
     await rebuildMetricAggregates({ store: aggregates, settings }, { repair: true });
-    expect((await rebuildMetricAggregates({ store: aggregates, settings }, { repair: false })).equal).toBe(true);
+    expect((await rebuildMetricAggregates({ store: aggregates, settings }, { repair: false })).equal).toBe(
+      true,
+    );
   });
 });
 

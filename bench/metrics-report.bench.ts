@@ -1,0 +1,425 @@
+/**
+ * Benchmark: finance report time against history size (docs/metrics.md, "Scale").
+ *
+ *   npm run bench:metrics-report            # 10k, 100k, 1M simulated claims
+ *   npx tsx bench/metrics-report.bench.ts 10000 50000
+ *
+ * For each size it simulates that many claims over 24 months in three currencies (with cases,
+ * holdout, variants, segments, decline classes, messages, subscriptions, refunds, write-offs and
+ * voids), folds their contributions into the aggregate cells exactly as the live path does, loads
+ * the cells into an embedded DynamoDB (dynalite) through the real adapter, then times the monthly
+ * close, the weekly and the daily report as `GET /api/metrics` and the report job compute them
+ * (`buildFinanceReport`), counting the items read. It also times recomputing from the claims
+ * (what a report costs without aggregates) and one claim's incremental refresh on dynalite.
+ *
+ * `runMetricsReportBenchmark` is exported for a general bench runner (`npm run bench`).
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startEmbeddedDynamoDb } from '../infra/local/embedded-dynamodb.ts';
+import { CollectionsTable } from '../shared/adapters/dynamodb/collections-table.ts';
+import { MetricAggregatesTable } from '../shared/adapters/dynamodb/metric-aggregates-table.ts';
+import type { Claim } from '../shared/domain/claim.ts';
+import type { CollectionCase } from '../shared/domain/collection-case.ts';
+import { CellAccumulator } from '../shared/domain/metric-cells.ts';
+import {
+  type CaseDimensions,
+  claimContribution,
+  type MetricsSettings,
+  type SubscriptionClaimSummary,
+  subscriptionClaimSummary,
+  subscriptionContribution,
+  subscriptionUnitOf,
+  type Touch,
+} from '../shared/domain/metric-contributions.ts';
+import { monthPeriod, parsePeriod, type ReportPeriod } from '../shared/domain/metrics-calendar.ts';
+import type { MetricAggregateStore } from '../shared/ports.ts';
+import { buildFinanceReport } from '../shared/use-cases/build-finance-report.ts';
+import { refreshMetricContributions } from '../shared/use-cases/refresh-metric-contributions.ts';
+
+export interface MetricsReportBenchmarkOptions {
+  /** Numbers of simulated claims. @default [10_000, 100_000, 1_000_000] */
+  readonly sizes?: readonly number[];
+  /** Timed runs per report; the median is reported. @default 7 */
+  readonly runs?: number;
+  readonly log?: (line: string) => void;
+}
+
+export interface ReportTiming {
+  readonly report: string;
+  readonly medianMs: number;
+  readonly minMs: number;
+  readonly maxMs: number;
+  /** Items the report read from the table (month and day cells). */
+  readonly itemsRead: number;
+  /** Queries and gets it sent. */
+  readonly requests: number;
+}
+
+export interface SizeResult {
+  readonly claims: number;
+  readonly cells: number;
+  /** Time to fold every claim's contribution in memory: what a report costs without aggregates. */
+  readonly recomputeFromClaimsMs: number;
+  readonly loadCellsMs: number;
+  readonly reports: readonly ReportTiming[];
+}
+
+export interface MetricsReportBenchmarkResult {
+  readonly benchmark: 'metrics-report';
+  readonly ranAt: string;
+  readonly node: string;
+  readonly cpus: string;
+  readonly sizes: readonly SizeResult[];
+  /** One claim's incremental refresh on dynalite (read claim, case, messages; write-ahead; cell updates). */
+  readonly refreshPerClaimMedianMs: number;
+  /** Largest monthly-close median ÷ smallest: about 1 when report time is flat in history size. */
+  readonly monthlyCloseSpread: number;
+}
+
+const settings: MetricsSettings = { timeZone: 'UTC', attributionWindowDays: 7 };
+const historyStart = Date.UTC(2024, 3, 1); // April 2024: 24 months up to March 2026
+const historyEnd = Date.UTC(2026, 3, 1);
+const hour = 3_600_000;
+const day = 24 * hour;
+
+/** A small seeded PRNG (mulberry32): the same history for every run and every size prefix. */
+function random(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+interface SimulatedClaim {
+  readonly claim: Claim;
+  readonly collectionCase?: CaseDimensions;
+  readonly touches: readonly Touch[];
+}
+
+const currencies = [
+  { code: 'USD', share: 0.7, amounts: [999, 1999, 4999, 9900, 24900] },
+  { code: 'EUR', share: 0.2, amounts: [900, 1900, 4900, 9900] },
+  { code: 'JPY', share: 0.1, amounts: [980, 1980, 4980, 9800] },
+];
+
+/** Rounded to the hour: simulated events happen on the hour (it keeps the date cache small). */
+function isoAt(ms: number): string {
+  return new Date(Math.floor(ms / hour) * hour).toISOString();
+}
+
+/** The n-th simulated claim (deterministic in n). */
+export function simulatedClaim(n: number): SimulatedClaim {
+  const next = random(n * 7919 + 17);
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)] as T;
+  const roll = next();
+  const currency = roll < 0.7 ? currencies[0] : roll < 0.9 ? currencies[1] : currencies[2];
+  if (currency === undefined) throw new Error('no currency');
+  const amountMinor = pick(currency.amounts);
+  const issued = historyStart + Math.floor(next() * (historyEnd - historyStart - day));
+  const invoiceId = `in_bench_${n}`;
+  const subscriptionId = next() < 0.9 ? `sub_bench_${Math.floor(n / 3)}` : undefined;
+  const base = {
+    claimId: `stripe:${invoiceId}`,
+    invoiceId,
+    provider: 'stripe',
+    customerId: `stripe:cus_bench_${Math.floor(n / 3)}`,
+    amountMinor,
+    currency: currency.code,
+    attemptCount: 1,
+    snapshotAt: isoAt(issued),
+    snapshotEventId: `evt_bench_${n}`,
+    issuedAt: isoAt(issued),
+    ...(subscriptionId
+      ? { subscriptionId, subscriptionMrrMinor: amountMinor }
+      : { dueAt: isoAt(issued + 30 * day) }),
+  };
+  // Most invoices are paid at the first attempt: billed and collected, no cohort.
+  if (next() < 0.75) {
+    return { claim: { ...base, status: 'paid', paidAt: isoAt(issued + hour) }, touches: [] };
+  }
+  const failedAt = issued;
+  const holdout = next() < 0.1;
+  const collectionCase: CaseDimensions = {
+    strategyId: pick(['default', 'gentle', 'firm']),
+    variant: pick(['A', 'B']),
+    segment: pick(['smb', 'mid-market', 'enterprise']),
+    holdout,
+  };
+  const touches: Touch[] = holdout
+    ? []
+    : [0, 3, 7]
+        .map((offset, index) => ({
+          sentAt: isoAt(failedAt + offset * day + 3 * hour),
+          channel: index === 1 ? 'sms' : 'email',
+          stepId: `day-${offset}`,
+        }))
+        .filter((touch) => Date.parse(touch.sentAt) < historyEnd);
+  const outcome = next();
+  const recoveredAfter = Math.floor(next() * 70 * day);
+  const claim: Claim = {
+    ...base,
+    status: 'failed',
+    firstFailedAt: isoAt(failedAt),
+    lastFailedAt: isoAt(failedAt),
+    declineClass: pick(['soft', 'soft', 'hard', 'authentication_required']),
+    caseId: `case_bench_${n}`,
+  };
+  if (outcome < 0.6 && failedAt + recoveredAfter < historyEnd) {
+    const refund = next() < 0.05 ? Math.floor(amountMinor / 2) : 0;
+    return {
+      claim: {
+        ...claim,
+        status: 'paid',
+        paidAt: isoAt(failedAt + recoveredAfter),
+        ...(refund > 0
+          ? { refundedAmountMinor: refund, refundedAt: isoAt(failedAt + recoveredAfter + 2 * day) }
+          : {}),
+      },
+      collectionCase,
+      touches,
+    };
+  }
+  if (outcome < 0.85 && failedAt + 45 * day < historyEnd) {
+    return {
+      claim: {
+        ...claim,
+        status: 'written_off',
+        writtenOffAt: isoAt(failedAt + 45 * day),
+        ...(subscriptionId && next() < 0.5 ? { subscriptionChurnedAt: isoAt(failedAt + 45 * day) } : {}),
+      },
+      collectionCase,
+      touches,
+    };
+  }
+  if (outcome < 0.88) {
+    return {
+      claim: { ...claim, status: 'voided', voidedAt: isoAt(failedAt + 5 * day) },
+      collectionCase,
+      touches,
+    };
+  }
+  return { claim, collectionCase, touches };
+}
+
+/** Folds the first `size` simulated claims into aggregate cells, as the live path would have. */
+function aggregateHistory(size: number): { cells: CellAccumulator; ms: number } {
+  const started = performance.now();
+  const cells = new CellAccumulator();
+  const subscriptions = new Map<string, SubscriptionClaimSummary[]>();
+  for (let n = 0; n < size; n += 1) {
+    const { claim, collectionCase, touches } = simulatedClaim(n);
+    cells.add(claimContribution({ claim, ...(collectionCase ? { collectionCase } : {}), touches }, settings));
+    const unit = subscriptionUnitOf(claim);
+    if (unit) {
+      const list = subscriptions.get(unit);
+      const summary = subscriptionClaimSummary(claim, 1);
+      if (list) list.push(summary);
+      else subscriptions.set(unit, [summary]);
+    }
+  }
+  for (const summaries of subscriptions.values()) cells.add(subscriptionContribution(summaries, settings));
+  return { cells, ms: performance.now() - started };
+}
+
+/** Counts what a report reads. */
+function counting(store: MetricAggregatesTable): {
+  store: Pick<MetricAggregateStore, 'listCurrencies' | 'listMonthCells' | 'listDayCells'>;
+  reset(): { items: number; requests: number };
+} {
+  let items = 0;
+  let requests = 0;
+  return {
+    store: {
+      listCurrencies: async () => {
+        requests += 1;
+        items += 1;
+        return store.listCurrencies();
+      },
+      listMonthCells: async (currency) => {
+        requests += 1;
+        const cells = await store.listMonthCells(currency);
+        items += cells.length;
+        return cells;
+      },
+      listDayCells: async (currency, month) => {
+        requests += 1;
+        const cells = await store.listDayCells(currency, month);
+        items += cells.length;
+        return cells;
+      },
+    },
+    reset: () => {
+      const counts = { items, requests };
+      items = 0;
+      requests = 0;
+      return counts;
+    },
+  };
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? 0;
+}
+
+const reportsTimed: readonly { name: string; kind: 'monthly' | 'weekly' | 'daily'; period: ReportPeriod }[] =
+  [
+    { name: 'monthly close 2026-03', kind: 'monthly', period: monthPeriod('2026-03') },
+    { name: 'weekly 2026-W12', kind: 'weekly', period: parsePeriod('2026-W12') },
+    { name: 'daily 2026-03-31', kind: 'daily', period: parsePeriod('2026-03-31') },
+  ];
+
+export async function runMetricsReportBenchmark(
+  options: MetricsReportBenchmarkOptions = {},
+): Promise<MetricsReportBenchmarkResult> {
+  const log = options.log ?? ((line: string) => console.log(line));
+  const sizes = options.sizes ?? [10_000, 100_000, 1_000_000];
+  const runs = options.runs ?? 7;
+  const results: SizeResult[] = [];
+  for (const size of sizes) {
+    const { cells, ms: recomputeMs } = aggregateHistory(size);
+    const list = cells.list();
+    const db = await startEmbeddedDynamoDb();
+    try {
+      const aggregates = new MetricAggregatesTable(db.client, db.tableName);
+      const loadStarted = performance.now();
+      for (const cell of list) await aggregates.replaceCell(cell);
+      const loadMs = performance.now() - loadStarted;
+      const counter = counting(aggregates);
+      const timings: ReportTiming[] = [];
+      for (const { name, kind, period } of reportsTimed) {
+        // One untimed run warms the JIT and the store.
+        await buildFinanceReport(
+          { kind, period, generatedAt: new Date() },
+          { aggregates: counter.store, settings },
+        );
+        counter.reset();
+        const times: number[] = [];
+        let reads = { items: 0, requests: 0 };
+        for (let run = 0; run < runs; run += 1) {
+          const started = performance.now();
+          await buildFinanceReport(
+            { kind, period, generatedAt: new Date() },
+            { aggregates: counter.store, settings },
+          );
+          times.push(performance.now() - started);
+          reads = counter.reset();
+        }
+        timings.push({
+          report: name,
+          medianMs: Math.round(median(times) * 10) / 10,
+          minMs: Math.round(Math.min(...times) * 10) / 10,
+          maxMs: Math.round(Math.max(...times) * 10) / 10,
+          itemsRead: reads.items,
+          requests: reads.requests,
+        });
+      }
+      results.push({
+        claims: size,
+        cells: list.length,
+        recomputeFromClaimsMs: Math.round(recomputeMs),
+        loadCellsMs: Math.round(loadMs),
+        reports: timings,
+      });
+      log(
+        `${size.toLocaleString('en')} claims: ${list.length} cells; recompute from claims ${Math.round(recomputeMs)} ms; ` +
+          timings.map((t) => `${t.report} ${t.medianMs} ms (${t.itemsRead} items)`).join('; '),
+      );
+    } finally {
+      await db.stop();
+    }
+  }
+
+  // Incremental maintenance: one claim's refresh against the real adapter on dynalite.
+  const db = await startEmbeddedDynamoDb();
+  const refreshTimes: number[] = [];
+  try {
+    const table = new CollectionsTable(db.client, db.tableName);
+    const aggregates = new MetricAggregatesTable(db.client, db.tableName);
+    const deps = {
+      claims: table,
+      cases: table,
+      messages: table,
+      aggregates,
+      clock: { now: () => new Date() },
+      settings,
+    };
+    for (let n = 0; n < 200; n += 1) {
+      const { claim, collectionCase } = simulatedClaim(n);
+      await table.putClaim(claim, 0);
+      if (collectionCase && claim.caseId) {
+        const stored: CollectionCase = {
+          caseId: claim.caseId,
+          customerId: claim.customerId,
+          status: 'open',
+          openedAt: claim.firstFailedAt ?? claim.snapshotAt,
+          claimIds: [claim.claimId],
+          strategyId: collectionCase.strategyId,
+          strategyVersion: 1,
+        };
+        await table.createCase(stored);
+      }
+      const started = performance.now();
+      await refreshMetricContributions(claim.claimId, deps);
+      refreshTimes.push(performance.now() - started);
+    }
+  } finally {
+    await db.stop();
+  }
+
+  const monthly = results.map((result) => result.reports[0]?.medianMs ?? 0);
+  return {
+    benchmark: 'metrics-report',
+    ranAt: new Date().toISOString(),
+    node: process.version,
+    cpus: `${(await import('node:os')).cpus().length} × ${(await import('node:os')).cpus()[0]?.model ?? 'unknown'}`,
+    sizes: results,
+    refreshPerClaimMedianMs: Math.round(median(refreshTimes) * 10) / 10,
+    monthlyCloseSpread:
+      Math.round((Math.max(...monthly) / Math.max(Math.min(...monthly), 0.001)) * 100) / 100,
+  };
+}
+
+function markdownOf(result: MetricsReportBenchmarkResult): string {
+  const lines = [
+    '# Finance report time against history size',
+    '',
+    `Run ${result.ranAt} on Node ${result.node}, ${result.cpus}. Embedded DynamoDB (dynalite, in memory), real adapter.`,
+    '',
+    '| claims | aggregate cells | report | median ms | min–max ms | items read | requests | recompute from claims (ms) |',
+    '| ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: |',
+  ];
+  for (const size of result.sizes) {
+    for (const report of size.reports) {
+      lines.push(
+        `| ${size.claims.toLocaleString('en')} | ${size.cells} | ${report.report} | ${report.medianMs} | ${report.minMs}–${report.maxMs} | ${report.itemsRead} | ${report.requests} | ${size.recomputeFromClaimsMs} |`,
+      );
+    }
+  }
+  lines.push(
+    '',
+    `Monthly close, largest ÷ smallest median: ${result.monthlyCloseSpread}. One claim's incremental refresh: ${result.refreshPerClaimMedianMs} ms (median of 200).`,
+    '',
+  );
+  return lines.join('\n');
+}
+
+const isMain = process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1];
+if (isMain) {
+  const sizes = process.argv
+    .slice(2)
+    .map(Number)
+    .filter((value) => Number.isInteger(value) && value > 0);
+  const result = await runMetricsReportBenchmark(sizes.length > 0 ? { sizes } : {});
+  const folder = join(dirname(fileURLToPath(import.meta.url)), 'results');
+  mkdirSync(folder, { recursive: true });
+  writeFileSync(join(folder, 'metrics-report.json'), `${JSON.stringify(result, null, 2)}\n`);
+  writeFileSync(join(folder, 'metrics-report.md'), markdownOf(result));
+  console.log(markdownOf(result));
+}
