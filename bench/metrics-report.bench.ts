@@ -41,7 +41,7 @@ import { refreshMetricContributions } from '../shared/use-cases/refresh-metric-c
 export interface MetricsReportBenchmarkOptions {
   /** Numbers of simulated claims. @default [10_000, 100_000, 1_000_000] */
   readonly sizes?: readonly number[];
-  /** Timed runs per report; the median is reported. @default 7 */
+  /** Timed runs per report; the median is reported. @default 15 */
   readonly runs?: number;
   readonly log?: (line: string) => void;
 }
@@ -55,6 +55,8 @@ export interface ReportTiming {
   readonly itemsRead: number;
   /** Queries and gets it sent. */
   readonly requests: number;
+  /** Size of the measures it read (JSON characters): bounded by the calendar, not the claims. */
+  readonly kilobytesRead: number;
 }
 
 export interface SizeResult {
@@ -230,10 +232,15 @@ function aggregateHistory(size: number): { cells: CellAccumulator; ms: number } 
 /** Counts what a report reads. */
 function counting(store: MetricAggregatesTable): {
   store: Pick<MetricAggregateStore, 'listCurrencies' | 'listMonthCells' | 'listDayCells'>;
-  reset(): { items: number; requests: number };
+  reset(): { items: number; requests: number; bytes: number };
 } {
   let items = 0;
   let requests = 0;
+  let bytes = 0;
+  const measure = (cells: readonly { values: object }[]) => {
+    items += cells.length;
+    for (const cell of cells) bytes += JSON.stringify(cell.values).length;
+  };
   return {
     store: {
       listCurrencies: async () => {
@@ -244,20 +251,21 @@ function counting(store: MetricAggregatesTable): {
       listMonthCells: async (currency) => {
         requests += 1;
         const cells = await store.listMonthCells(currency);
-        items += cells.length;
+        measure(cells);
         return cells;
       },
       listDayCells: async (currency, month) => {
         requests += 1;
         const cells = await store.listDayCells(currency, month);
-        items += cells.length;
+        measure(cells);
         return cells;
       },
     },
     reset: () => {
-      const counts = { items, requests };
+      const counts = { items, requests, bytes };
       items = 0;
       requests = 0;
+      bytes = 0;
       return counts;
     },
   };
@@ -280,7 +288,7 @@ export async function runMetricsReportBenchmark(
 ): Promise<MetricsReportBenchmarkResult> {
   const log = options.log ?? ((line: string) => console.log(line));
   const sizes = options.sizes ?? [10_000, 100_000, 1_000_000];
-  const runs = options.runs ?? 7;
+  const runs = options.runs ?? 15;
   const results: SizeResult[] = [];
   for (const size of sizes) {
     const { cells, ms: recomputeMs } = aggregateHistory(size);
@@ -301,7 +309,7 @@ export async function runMetricsReportBenchmark(
         );
         counter.reset();
         const times: number[] = [];
-        let reads = { items: 0, requests: 0 };
+        let reads = { items: 0, requests: 0, bytes: 0 };
         for (let run = 0; run < runs; run += 1) {
           const started = performance.now();
           await buildFinanceReport(
@@ -318,6 +326,7 @@ export async function runMetricsReportBenchmark(
           maxMs: Math.round(Math.max(...times) * 10) / 10,
           itemsRead: reads.items,
           requests: reads.requests,
+          kilobytesRead: Math.round(reads.bytes / 1024),
         });
       }
       results.push({
@@ -392,13 +401,13 @@ function markdownOf(result: MetricsReportBenchmarkResult): string {
     '',
     `Run ${result.ranAt} on Node ${result.node}, ${result.cpus}. Embedded DynamoDB (dynalite, in memory), real adapter.`,
     '',
-    '| claims | aggregate cells | report | median ms | min–max ms | items read | requests | recompute from claims (ms) |',
-    '| ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: |',
+    '| claims | aggregate cells | report | median ms | min–max ms | items read | KB read | requests | recompute from claims (ms) |',
+    '| ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |',
   ];
   for (const size of result.sizes) {
     for (const report of size.reports) {
       lines.push(
-        `| ${size.claims.toLocaleString('en')} | ${size.cells} | ${report.report} | ${report.medianMs} | ${report.minMs}–${report.maxMs} | ${report.itemsRead} | ${report.requests} | ${size.recomputeFromClaimsMs} |`,
+        `| ${size.claims.toLocaleString('en')} | ${size.cells} | ${report.report} | ${report.medianMs} | ${report.minMs}–${report.maxMs} | ${report.itemsRead} | ${report.kilobytesRead} | ${report.requests} | ${size.recomputeFromClaimsMs} |`,
       );
     }
   }
