@@ -133,6 +133,8 @@ export class ChannelEvents extends Construct {
     const topic = (name: ChannelTopicName, constructId: string, displayName: string): Topic => {
       const created = new Topic(this, constructId, { displayName, masterKey: this.key, enforceSSL: true });
       (created.node.defaultChild as CfnTopic).addMetadata(channelTopicMetadataKey, name);
+      // SES gets a narrower statement from its event destination (this configuration set only).
+      if (name === ChannelTopic.sesEvents) return created;
       created.addToResourcePolicy(
         new PolicyStatement({
           effect: Effect.ALLOW,
