@@ -124,10 +124,9 @@ describe('channels on the local runtime', () => {
     const email = (await client.outbox()).find((message) => message.channel === 'email');
     expect(email).toBeDefined();
     const tags = Object.fromEntries(
-      ((email?.request as { EmailTags?: { Name: string; Value: string }[] }).EmailTags ?? []).map((tag) => [
-        tag.Name,
-        tag.Value,
-      ]),
+      (
+        (email?.request as { EmailTags?: { Name: string; Value: string }[] } | undefined)?.EmailTags ?? []
+      ).map((tag) => [tag.Name, tag.Value]),
     );
 
     const injected = await client.inject(
@@ -150,7 +149,7 @@ describe('channels on the local runtime', () => {
 
   it('puts an SMS delivery receipt on the case timeline through the Context it was sent with', async () => {
     const sms = await textTheDebtor('day-1-sms');
-    const context = (sms?.request as { Context?: Record<string, string> }).Context ?? {};
+    const context = (sms?.request as { Context?: Record<string, string> } | undefined)?.Context ?? {};
 
     await client.inject(
       '/local/events/sms-voice',
