@@ -12,6 +12,7 @@ export const CollectionsContextKey = {
   smsOriginationIdentity: 'smsOriginationIdentity',
   smsConfigurationSetName: 'smsConfigurationSetName',
   whatsAppPhoneNumberId: 'whatsAppPhoneNumberId',
+  whatsAppBusinessAccountId: 'whatsAppBusinessAccountId',
   supportContact: 'supportContact',
   senderName: 'senderName',
 } as const;
@@ -78,6 +79,7 @@ function channelPropsFromContext(app: App): Partial<CollectionsStackProps> {
     'smsOriginationIdentity',
     'smsConfigurationSetName',
     'whatsAppPhoneNumberId',
+    'whatsAppBusinessAccountId',
     'supportContact',
     'senderName',
   ] as const;

@@ -42,6 +42,11 @@ export interface CollectionsStackProps extends StackProps {
    */
   readonly whatsAppPhoneNumberId?: string;
   /**
+   * WhatsApp Business Account id (`waba-...`): the stack sets its event destination to the WhatsApp topic.
+   * @default - none (set the event destination by hand)
+   */
+  readonly whatsAppBusinessAccountId?: string;
+  /**
    * Support contact quoted in HELP answers.
    * @default - the sender email
    */
@@ -108,6 +113,9 @@ export class CollectionsStack extends Stack {
       ...(props.smsOriginationIdentity ? { smsOriginationIdentity: props.smsOriginationIdentity } : {}),
       ...(props.smsConfigurationSetName ? { smsConfigurationSetName: props.smsConfigurationSetName } : {}),
       ...(props.whatsAppPhoneNumberId ? { whatsAppPhoneNumberId: props.whatsAppPhoneNumberId } : {}),
+      ...(props.whatsAppBusinessAccountId
+        ? { whatsAppBusinessAccountId: props.whatsAppBusinessAccountId }
+        : {}),
       ...(props.senderName ? { senderName: props.senderName } : {}),
     });
     new CfnOutput(this, 'InboundSmsTopicArn', {

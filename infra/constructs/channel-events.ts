@@ -1,13 +1,21 @@
 import { Duration, Stack } from 'aws-cdk-lib';
+import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Effect, Grant, type IGrantable, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { type ConfigurationSet, EmailSendingEvent, EventDestination } from 'aws-cdk-lib/aws-ses';
 import { CfnConfigurationSet } from 'aws-cdk-lib/aws-smsvoice';
 import { type CfnTopic, Topic } from 'aws-cdk-lib/aws-sns';
 import { LambdaSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import {
+  AwsCustomResource,
+  AwsCustomResourcePolicy,
+  type AwsSdkCall,
+  PhysicalResourceId,
+} from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { acknowledgeFinding } from '../compliance.ts';
 import { ProjectFunction } from './project-function.ts';
@@ -47,6 +55,13 @@ export interface ChannelEventsProps {
    * @default - none: no WhatsApp send grant; the WhatsApp function fails at cold start if invoked
    */
   readonly whatsAppPhoneNumberId?: string;
+  /**
+   * The WhatsApp Business Account id (`waba-...`) to point at the `WhatsAppEventsTopic`: the stack
+   * then sets the account's event destination itself (a custom resource calling
+   * `PutWhatsAppBusinessAccountEventDestinations`).
+   * @default - none: set the event destination once by hand (docs/channels.md)
+   */
+  readonly whatsAppBusinessAccountId?: string;
   /** How debtors reach support, quoted in HELP answers (carrier rules require one). */
   readonly supportContact: string;
   /**
@@ -91,6 +106,8 @@ export class ChannelEvents extends Construct {
   public readonly topics: Readonly<Record<ChannelTopicName, Topic>>;
   public readonly smsConfigurationSet: CfnConfigurationSet;
   public readonly deadLetterQueue: Queue;
+  /** Fires as soon as one channel event could not be processed (it waits in the dead-letter queue). */
+  public readonly deadLetterAlarm: Alarm;
   public readonly smsVoiceEventsFunction: ProjectFunction;
   public readonly sesEventsFunction: ProjectFunction;
   public readonly inboundSmsFunction: ProjectFunction;
@@ -200,6 +217,16 @@ export class ChannelEvents extends Construct {
       'This queue is the dead-letter queue of the channel event subscriptions and functions; a dead-letter queue of its own would only move the same messages again.',
     );
 
+    this.deadLetterAlarm = new Alarm(this, 'DeadLetterAlarm', {
+      alarmDescription:
+        'A channel event (delivery receipt, bounce, reply) failed processing and waits in the dead-letter queue',
+      metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) }),
+      threshold: 0,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+
     const replySettings = {
       SUPPORT_CONTACT: props.supportContact,
       SENDER_NAME: props.senderName ?? 'Billing',
@@ -240,6 +267,53 @@ export class ChannelEvents extends Construct {
     });
     if (this.smsOriginationArn) this.grantSendText(this.inboundSmsFunction);
     if (this.whatsAppPhoneNumberArn) this.grantSendWhatsApp(this.whatsAppEventsFunction);
+    if (props.whatsAppBusinessAccountId) this.setWhatsAppEventDestination(props.whatsAppBusinessAccountId);
+  }
+
+  /** Points the WhatsApp Business Account's (one) event destination at the WhatsApp topic, and removes it on delete. */
+  private setWhatsAppEventDestination(accountId: string): void {
+    if (!/^waba-[0-9a-zA-Z]+$/.test(accountId))
+      throw new Error(`whatsAppBusinessAccountId "${accountId}" must look like waba-0123...`);
+    const stack = Stack.of(this);
+    const accountArn = stack.formatArn({
+      service: 'social-messaging',
+      resource: 'waba',
+      resourceName: accountId.slice('waba-'.length),
+    });
+    const put = (topicArn: string | undefined): AwsSdkCall => ({
+      service: '@aws-sdk/client-socialmessaging',
+      action: 'PutWhatsAppBusinessAccountEventDestinations',
+      parameters: {
+        id: accountId,
+        eventDestinations: topicArn ? [{ eventDestinationArn: topicArn }] : [],
+      },
+      physicalResourceId: PhysicalResourceId.of(`${accountId}-event-destination`),
+    });
+    const topicArn = this.topics[ChannelTopic.whatsAppEvents].topicArn;
+    const destination = new AwsCustomResource(this, 'WhatsAppEventDestination', {
+      onCreate: put(topicArn),
+      onUpdate: put(topicArn),
+      onDelete: put(undefined),
+      policy: AwsCustomResourcePolicy.fromSdkCalls({ resources: [accountArn] }),
+      installLatestAwsSdk: false,
+      logGroup: new LogGroup(this, 'WhatsAppEventDestinationLogs', { retention: RetentionDays.ONE_MONTH }),
+    });
+    destination.node.addDependency(this.topics[ChannelTopic.whatsAppEvents]);
+    // The provider function is a stack-wide singleton created by the CDK for AwsCustomResource.
+    const provider = stack.node.tryFindChild(
+      `AWS${AwsCustomResource.PROVIDER_FUNCTION_UUID.replace(/-/g, '')}`,
+    );
+    if (provider === undefined) throw new Error('the AwsCustomResource provider function was not found');
+    acknowledgeFinding(
+      provider,
+      'IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+      'The CDK-managed provider of AwsCustomResource runs once per deploy to set the WhatsApp event destination; its basic execution role only writes its own logs.',
+    );
+    acknowledgeFinding(
+      provider,
+      'L1',
+      'The AwsCustomResource provider runtime is chosen by the CDK version, not by this app; it runs only at deploy time.',
+    );
   }
 
   /** Allows `SendTextMessage` from the configured origination identity through this configuration set only. */

@@ -14,6 +14,7 @@ import {
 const configured = {
   smsOriginationIdentity: 'phone-0a1b2c3d4e5f60718293a4b5c6d7e8f9',
   whatsAppPhoneNumberId: 'phone-number-id-976c72a700aac43eaf573ae050example',
+  whatsAppBusinessAccountId: 'waba-fb2594b8a7974770b128a409e2example',
   supportContact: 'support@acme.example',
   senderName: 'Acme Billing',
 };
@@ -220,5 +221,29 @@ describe('ChannelEvents', () => {
       const report = pack.validateScope(app);
       expect(report.violations.map((violation) => violation.ruleName)).toEqual([]);
     }
+  });
+  it('points the WhatsApp Business Account at the WhatsApp topic, allowed on that account only', () => {
+    const resources = template.findResources('Custom::AWS');
+    const [destination] = Object.values(resources) as { Properties: { Create: unknown; Delete: unknown } }[];
+    const create = JSON.stringify(destination?.Properties.Create);
+    expect(create).toContain('PutWhatsAppBusinessAccountEventDestinations');
+    expect(create).toContain('waba-fb2594b8a7974770b128a409e2example');
+    expect(create).toContain(logicalIdOf(channels.topics['whatsapp-events']));
+    // On delete the destination is removed (an empty list), so the account does not publish into a deleted topic.
+    expect(JSON.stringify(destination?.Properties.Delete)).toMatch(/eventDestinations\\":\[\]/);
+    const policies = JSON.stringify(template.findResources('AWS::IAM::Policy'));
+    expect(policies).toContain('social-messaging:PutWhatsAppBusinessAccountEventDestinations');
+    expect(policies).toContain(':waba/fb2594b8a7974770b128a409e2example');
+  });
+
+  it('alarms as soon as a channel event waits in the dead-letter queue', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [
+        { Name: 'QueueName', Value: { 'Fn::GetAtt': [logicalIdOf(channels.deadLetterQueue), 'QueueName'] } },
+      ],
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+    });
   });
 });
