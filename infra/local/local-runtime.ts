@@ -20,6 +20,10 @@ import { createGetRecoveryMetricsHandler } from '../../functions/get-recovery-me
 import { createIngestStripeWebhookHandler } from '../../functions/ingest-stripe-webhook.ts';
 import { createPlanNextActionHandler } from '../../functions/plan-next-action.ts';
 import { createRebuildMetricAggregatesHandler } from '../../functions/rebuild-metric-aggregates.ts';
+import { createReceiveInboundSmsHandler } from '../../functions/receive-inbound-sms.ts';
+import { createReceiveSesEventsHandler } from '../../functions/receive-ses-events.ts';
+import { createReceiveSmsVoiceEventsHandler } from '../../functions/receive-sms-voice-events.ts';
+import { createReceiveWhatsAppEventsHandler } from '../../functions/receive-whatsapp-events.ts';
 import { createSendFinanceReportHandler } from '../../functions/send-finance-report.ts';
 import { createSendJourneyMessageHandler } from '../../functions/send-journey-message.ts';
 import { CollectionsTable } from '../../shared/adapters/dynamodb/collections-table.ts';
@@ -28,6 +32,7 @@ import { ChartingReportRenderer } from '../../shared/adapters/reports/finance-re
 import { FolderReportArchive } from '../../shared/adapters/reports/folder-report-archive.ts';
 import type { MetricsSettings } from '../../shared/domain/metric-contributions.ts';
 import type { ReportKind } from '../../shared/domain/metrics-calendar.ts';
+import type { DeliverDependencies } from '../../shared/use-cases/deliver-channel-message.ts';
 import { claimMetricsRefresher } from '../../shared/use-cases/refresh-metric-contributions.ts';
 import { defaultStrategy, strategyFor } from '../../workflows/strategies/index.ts';
 import { toApiGatewayEvent, writeApiGatewayResult } from './api-gateway-event.ts';
@@ -35,6 +40,7 @@ import { type EmbeddedDynamoDb, startEmbeddedDynamoDb } from './embedded-dynamod
 import { localLambdaContext } from './lambda-context.ts';
 import { type JSONValue, LocalJourneyEngine } from './local-journey-engine.ts';
 import { LocalScheduler } from './local-scheduler.ts';
+import { localSnsEvent } from './local-sns-event.ts';
 import { Outbox } from './outbox.ts';
 import { type SynthesizedApp, synthesizeCollectionsApp } from './synthesized-app.ts';
 import { VirtualClock } from './virtual-clock.ts';
@@ -42,6 +48,16 @@ import { VirtualClock } from './virtual-clock.ts';
 /** The development signing secret; `STRIPE_WEBHOOK_SECRET` overrides it. Never use it in production. */
 export const developmentStripeWebhookSecret = 'whsec_collections_local_development_only';
 export const developmentSenderEmail = 'billing@collections.localhost';
+/** Quoted in HELP answers locally. */
+export const developmentSupportContact = 'support@collections.localhost';
+
+/** Operator routes that inject provider payloads into the function subscribed to a channel topic. */
+const injectionRoutes: Readonly<Record<string, string>> = {
+  'POST /local/inbound/sms': 'inbound-sms',
+  'POST /local/inbound/whatsapp': 'whatsapp-events',
+  'POST /local/events/ses': 'ses-events',
+  'POST /local/events/sms-voice': 'sms-voice-events',
+};
 
 export interface LocalRuntimeOptions {
   /** TCP port; 0 picks a free one. */
@@ -88,6 +104,11 @@ export interface LocalRuntime {
   readonly aggregates: MetricAggregatesTable;
   /** Where archived finance reports are written (`<dir>/reports/<report id>/`). */
   readonly reportsDir: string;
+  /**
+   * What `deliverChannelMessage` needs locally: the outbox's senders for every channel, the table
+   * as consent store and address book, the virtual clock (docs/channels.md).
+   */
+  readonly channels: DeliverDependencies;
   stop(): Promise<void>;
 }
 
@@ -239,6 +260,24 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       settings: metricsSettings,
     }),
   });
+  const senders = outbox.channelSenders();
+  const replyDependencies = {
+    directory: table,
+    customers: table,
+    cases: table,
+    consents: table,
+    interactions: table,
+    actions: table,
+    autoReplies: table,
+    senders,
+    clock,
+    settings: { supportContact: developmentSupportContact, senderName: 'Collections (local)' },
+  };
+  const deliveryDependencies = { cases: table, interactions: table, consents: table, directory: table };
+  const receiveSmsVoiceEvents = createReceiveSmsVoiceEventsHandler(deliveryDependencies);
+  const receiveSesEvents = createReceiveSesEventsHandler(deliveryDependencies);
+  const receiveInboundSms = createReceiveInboundSmsHandler(replyDependencies);
+  const receiveWhatsAppEvents = createReceiveWhatsAppEventsHandler(replyDependencies);
   const computeMetrics = createComputeRecoveryMetricsHandler({ claims: table, metrics: table, clock });
   const getMetrics = createGetRecoveryMetricsHandler({
     metrics: table,
@@ -274,6 +313,10 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     'functions/send-journey-message.ts': send,
     'functions/send-finance-report.ts': sendFinanceReport,
     'functions/rebuild-metric-aggregates.ts': rebuildMetrics,
+    'functions/receive-sms-voice-events.ts': receiveSmsVoiceEvents,
+    'functions/receive-ses-events.ts': receiveSesEvents,
+    'functions/receive-inbound-sms.ts': receiveInboundSms,
+    'functions/receive-whatsapp-events.ts': receiveWhatsAppEvents,
   };
   const missing = synthesized.functionEntries.filter((entry) => !(entry in localFunctions));
   if (missing.length > 0) throw new Error(`the local runtime has no handler for ${missing.join(', ')}`);
@@ -345,6 +388,23 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       return sendJson(response, 200, { now: now.toISOString() });
     }
     if (key === 'GET /local/outbox') return sendJson(response, 200, outbox.list());
+    const topicName = injectionRoutes[key];
+    if (topicName !== undefined) {
+      const topic = synthesized.topics.find((candidate) => candidate.name === topicName);
+      if (topic === undefined || topic.entries.length === 0)
+        throw new HttpError(404, `the template has no subscriber of the ${topicName} topic`);
+      const event = localSnsEvent(
+        parseJson(await readBody(request, 256 * 1024)),
+        topic.logicalId,
+        clock.now(),
+      );
+      const results = [];
+      for (const entry of topic.entries) {
+        const handler = localFunctions[entry] as (event: object, context: Context) => Promise<unknown>;
+        results.push(await clock.track(() => handler(event, localLambdaContext(functionName(entry)))));
+      }
+      return sendJson(response, 200, { topic: topicName, results });
+    }
     if (key === 'GET /local/executions') return sendJson(response, 200, journeys.list());
     if (
       method === 'GET' &&
@@ -442,6 +502,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     resumedJourneys: openCaseIds.length,
     aggregates,
     reportsDir,
+    channels: { senders, consents: table, directory: table, clock },
     stop: async () => {
       scheduler.stop();
       server.closeAllConnections();

@@ -219,8 +219,8 @@ describe('CollectionsStack', () => {
   });
 
   describe('functions', () => {
-    it('creates the seven functions of the product', () => {
-      expect(Object.keys(resourcesOfType(template, 'AWS::Lambda::Function'))).toHaveLength(7);
+    it('creates the eleven functions of the product', () => {
+      expect(Object.keys(resourcesOfType(template, 'AWS::Lambda::Function'))).toHaveLength(11);
     });
 
     it('runs every function on Node.js 22, arm64, with X-Ray tracing and source maps', () => {
@@ -561,12 +561,15 @@ describe('CollectionsStack', () => {
   });
 
   describe('outputs', () => {
-    it('outputs the API and webhook URLs, the state machine and secret ARNs, the table and report archive names', () => {
+    it('outputs the API and webhook URLs, the state machine and secret ARNs, the table name, the channel settings and the report archive', () => {
       expect(Object.keys(template.toJSON().Outputs).sort()).toEqual(
         [
           'ApiUrl',
           'ReportArchiveBucketName',
+          'InboundSmsTopicArn',
           'JourneyStateMachineArn',
+          'SmsConfigurationSetName',
+          'WhatsAppEventsTopicArn',
           'StripeWebhookSecretArn',
           'StripeWebhookUrl',
           'TableName',
