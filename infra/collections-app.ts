@@ -9,6 +9,8 @@ export const CollectionsContextKey = {
   senderEmail: 'senderEmail',
   sesConfigurationSetName: 'sesConfigurationSetName',
   metricsScheduleTimeZone: 'metricsScheduleTimeZone',
+  billingMode: 'billingMode',
+  stripeEventSourceName: 'stripeEventSourceName',
 } as const;
 
 /** Stacks whose assets are bundled; the empty list turns esbuild off for the whole app. */
@@ -58,8 +60,14 @@ function stackPropsFromContext(app: App): CollectionsStackProps {
   const senderEmail = optionalContextString(app, CollectionsContextKey.senderEmail);
   const sesConfigurationSetName = optionalContextString(app, CollectionsContextKey.sesConfigurationSetName);
   const metricsScheduleTimeZone = optionalContextString(app, CollectionsContextKey.metricsScheduleTimeZone);
+  const billingMode = optionalContextString(app, CollectionsContextKey.billingMode);
+  if (billingMode !== undefined && billingMode !== 'live' && billingMode !== 'test')
+    throw new Error(`context "billingMode" must be "live" or "test", got "${billingMode}"`);
+  const stripeEventSourceName = optionalContextString(app, CollectionsContextKey.stripeEventSourceName);
   return {
     description: 'Collections and failed-payment recovery',
+    ...(billingMode ? { billingMode } : {}),
+    ...(stripeEventSourceName ? { stripeEventSourceName } : {}),
     ...(senderEmail ? { senderEmail } : {}),
     ...(sesConfigurationSetName ? { sesConfigurationSetName } : {}),
     ...(metricsScheduleTimeZone ? { metricsScheduleTimeZone } : {}),

@@ -5,7 +5,8 @@ import { CollectionsHttpApi, HttpRoutePath } from './constructs/http-api.ts';
 import { Journeys } from './constructs/journeys.ts';
 import { Messaging } from './constructs/messaging.ts';
 import { RecoveryMetrics } from './constructs/recovery-metrics.ts';
-import { WebhookIngest } from './constructs/webhook-ingest.ts';
+import { StripeEventSync } from './constructs/stripe-event-sync.ts';
+import { type BillingMode, WebhookIngest } from './constructs/webhook-ingest.ts';
 
 export interface CollectionsStackProps extends StackProps {
   /**
@@ -24,6 +25,17 @@ export interface CollectionsStackProps extends StackProps {
    * @default 'UTC'
    */
   readonly metricsScheduleTimeZone?: string;
+  /**
+   * The billing mode of the deployment: `test` refuses live billing events, `live` refuses test ones.
+   * @default 'live'
+   */
+  readonly billingMode?: BillingMode;
+  /**
+   * Name of a Stripe partner event source (`aws.partner/stripe.com/ed_...`) to receive Stripe events
+   * through Amazon EventBridge instead of (or besides) the public webhook.
+   * @default - no EventBridge delivery
+   */
+  readonly stripeEventSourceName?: string;
 }
 
 export const defaultSenderEmail = 'billing@example.com';
@@ -42,6 +54,7 @@ export class CollectionsStack extends Stack {
   public readonly ingest: WebhookIngest;
   public readonly metrics: RecoveryMetrics;
   public readonly httpApi: CollectionsHttpApi;
+  public readonly stripeEventSync: StripeEventSync;
 
   public constructor(scope: Construct, id: string, props: CollectionsStackProps = {}) {
     super(scope, id, props);
@@ -63,6 +76,13 @@ export class CollectionsStack extends Stack {
     this.ingest = new WebhookIngest(this, 'Ingest', {
       table,
       journeyStateMachine: this.journeys.stateMachine,
+      ...(props.billingMode ? { billingMode: props.billingMode } : {}),
+    });
+    this.stripeEventSync = new StripeEventSync(this, 'StripeEventSync', {
+      table,
+      journeyStateMachine: this.journeys.stateMachine,
+      ingest: this.ingest,
+      ...(props.stripeEventSourceName ? { partnerEventSourceName: props.stripeEventSourceName } : {}),
     });
     this.metrics = new RecoveryMetrics(this, 'Metrics', {
       table,
@@ -71,6 +91,11 @@ export class CollectionsStack extends Stack {
     this.httpApi = new CollectionsHttpApi(this, 'HttpApi', {
       stripeWebhookFunction: this.ingest.stripeWebhookFunction,
       getMetricsFunction: this.metrics.getMetricsFunction,
+      providerWebhooks: [
+        { id: 'Paddle', path: HttpRoutePath.paddleWebhook, function: this.ingest.paddle.function },
+        { id: 'Chargebee', path: HttpRoutePath.chargebeeWebhook, function: this.ingest.chargebee.function },
+        { id: 'Inhouse', path: HttpRoutePath.inhouseWebhook, function: this.ingest.inhouse.function },
+      ],
     });
 
     new CfnOutput(this, 'ApiUrl', { description: 'Base URL of the HTTP API', value: this.httpApi.url });
@@ -87,6 +112,13 @@ export class CollectionsStack extends Stack {
       description: 'Put the Stripe signing secret (whsec_...) here: aws secretsmanager put-secret-value',
       value: this.ingest.stripeWebhookSecret.secretArn,
     });
+    for (const [id, path] of [
+      ['PaddleWebhookUrl', HttpRoutePath.paddleWebhook],
+      ['ChargebeeWebhookUrl', HttpRoutePath.chargebeeWebhook],
+      ['InhouseWebhookUrl', HttpRoutePath.inhouseWebhook],
+    ] as const) {
+      new CfnOutput(this, id, { description: `Webhook URL for ${path}`, value: `${this.httpApi.url}${path.slice(1)}` });
+    }
     new CfnOutput(this, 'TableName', { description: 'The collections table', value: table.tableName });
   }
 }

@@ -8,10 +8,16 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context
 import { z } from 'zod';
 import { createComputeRecoveryMetricsHandler } from '../../functions/compute-recovery-metrics.ts';
 import { createGetRecoveryMetricsHandler } from '../../functions/get-recovery-metrics.ts';
+import { createIngestChargebeeWebhookHandler } from '../../functions/ingest-chargebee-webhook.ts';
+import { createIngestInhouseWebhookHandler } from '../../functions/ingest-inhouse-webhook.ts';
+import { createIngestPaddleWebhookHandler } from '../../functions/ingest-paddle-webhook.ts';
+import { createIngestStripeEventBridgeHandler } from '../../functions/ingest-stripe-eventbridge.ts';
 import { createIngestStripeWebhookHandler } from '../../functions/ingest-stripe-webhook.ts';
+import { createReconcileStripeEventsHandler } from '../../functions/reconcile-stripe-events.ts';
 import { createPlanNextActionHandler } from '../../functions/plan-next-action.ts';
 import { createSendJourneyMessageHandler } from '../../functions/send-journey-message.ts';
 import { CollectionsTable } from '../../shared/adapters/dynamodb/collections-table.ts';
+import { createStripeApiClient, type StripeApiOptions } from '../../shared/adapters/stripe/stripe-api.ts';
 import { defaultStrategy, strategyFor } from '../../workflows/strategies/index.ts';
 import { toApiGatewayEvent, writeApiGatewayResult } from './api-gateway-event.ts';
 import { type EmbeddedDynamoDb, startEmbeddedDynamoDb } from './embedded-dynamodb.ts';
@@ -25,6 +31,10 @@ import { VirtualClock } from './virtual-clock.ts';
 /** The development signing secret; `STRIPE_WEBHOOK_SECRET` overrides it. Never use it in production. */
 export const developmentStripeWebhookSecret = 'whsec_collections_local_development_only';
 export const developmentSenderEmail = 'billing@collections.localhost';
+/** Development credentials of the other billing providers' endpoints. Never use them in production. */
+export const developmentPaddleWebhookSecret = 'pdl_ntfset_collections_local_development_only';
+export const developmentChargebeeCredentials = 'chargebee:collections-local-development-only';
+export const developmentInhouseWebhookSecret = 'inhouse_collections_local_development_only';
 
 export interface LocalRuntimeOptions {
   /** TCP port; 0 picks a free one. */
@@ -35,6 +45,20 @@ export interface LocalRuntimeOptions {
   /** Where the virtual clock starts; default: where a persistent store left it, else the real time. */
   readonly clockStart?: Date;
   readonly stripeWebhookSecret?: string;
+  readonly paddleWebhookSecret?: string;
+  /** `user:password` of the Chargebee webhook's Basic auth. */
+  readonly chargebeeCredentials?: string;
+  readonly inhouseWebhookSecret?: string;
+  /**
+   * The deployment's billing mode: events of the other mode are refused.
+   * @default false (test mode)
+   */
+  readonly livemode?: boolean;
+  /**
+   * The Stripe API for reconciliation (a test key, or a local server answering like Stripe).
+   * @default - none: the reconciliation job skips
+   */
+  readonly stripeApi?: StripeApiOptions;
   /** Where the runtime reports failures (journeys, jobs, requests). */
   readonly log?: (message: string, detail?: unknown) => void;
 }
@@ -49,6 +73,10 @@ export interface LocalRuntime {
   readonly table: CollectionsTable;
   readonly synthesized: SynthesizedApp;
   readonly stripeWebhookSecret: string;
+  readonly paddleWebhookSecret: string;
+  readonly chargebeeCredentials: string;
+  readonly inhouseWebhookSecret: string;
+  readonly livemode: boolean;
   /** Journeys of open cases re-created from the stored state at start. */
   readonly resumedJourneys: number;
   stop(): Promise<void>;
@@ -129,6 +157,10 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   const clockFile = dataDir ? join(dataDir, 'clock.json') : undefined;
   const clock = new VirtualClock(options.clockStart ?? readSavedClock(clockFile) ?? new Date());
   const stripeWebhookSecret = options.stripeWebhookSecret ?? developmentStripeWebhookSecret;
+  const paddleWebhookSecret = options.paddleWebhookSecret ?? developmentPaddleWebhookSecret;
+  const chargebeeCredentials = options.chargebeeCredentials ?? developmentChargebeeCredentials;
+  const inhouseWebhookSecret = options.inhouseWebhookSecret ?? developmentInhouseWebhookSecret;
+  const livemode = options.livemode ?? false;
 
   const database = await startEmbeddedDynamoDb(dataDir ? { path: join(dataDir, 'dynamodb') } : {});
   const synthesized = synthesizeCollectionsApp({ tableName: database.tableName });
@@ -173,22 +205,53 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     (name, error) => log(`journey ${name} failed`, error),
   );
 
-  const ingestStripe = createIngestStripeWebhookHandler({
+  const ingestDeps = {
     ledger: table,
     customers: table,
     claims: table,
     cases: table,
+    subscriptions: table,
+    ignoredEvents: table,
     journeys,
     clock,
     strategy: defaultStrategy,
-    webhookSecret: async () => stripeWebhookSecret,
+    livemode,
+  };
+  const splitSecrets = (value: string): string[] => value.split(',').map((one) => one.trim());
+  const ingestStripe = createIngestStripeWebhookHandler({
+    ...ingestDeps,
+    webhookSecret: async () => splitSecrets(stripeWebhookSecret),
   });
+  const ingestPaddle = createIngestPaddleWebhookHandler({
+    ...ingestDeps,
+    webhookSecrets: async () => splitSecrets(paddleWebhookSecret),
+  });
+  const ingestChargebee = createIngestChargebeeWebhookHandler({
+    ...ingestDeps,
+    credentials: async () => splitSecrets(chargebeeCredentials),
+  });
+  const ingestInhouse = createIngestInhouseWebhookHandler({
+    ...ingestDeps,
+    webhookSecrets: async () => splitSecrets(inhouseWebhookSecret),
+  });
+  const stripeApi = options.stripeApi ? createStripeApiClient(options.stripeApi) : undefined;
+  const reconcileStripe = createReconcileStripeEventsHandler({
+    ...ingestDeps,
+    cursors: table,
+    stripe: async () => stripeApi,
+  });
+  const ingestStripeEventBridge = createIngestStripeEventBridgeHandler(ingestDeps);
   const computeMetrics = createComputeRecoveryMetricsHandler({ claims: table, metrics: table, clock });
   const getMetrics = createGetRecoveryMetricsHandler({ metrics: table });
 
   // Every function of the template, by entry file: the local runtime serves what `cdk deploy` ships.
   const localFunctions: Record<string, (event: never, context: Context) => Promise<unknown>> = {
     'functions/ingest-stripe-webhook.ts': ingestStripe,
+    'functions/ingest-paddle-webhook.ts': ingestPaddle,
+    'functions/ingest-chargebee-webhook.ts': ingestChargebee,
+    'functions/ingest-inhouse-webhook.ts': ingestInhouse,
+    'functions/reconcile-stripe-events.ts': reconcileStripe,
+    'functions/ingest-stripe-eventbridge.ts': ingestStripeEventBridge,
     'functions/get-recovery-metrics.ts': getMetrics,
     'functions/compute-recovery-metrics.ts': computeMetrics,
     'functions/plan-next-action.ts': plan,
@@ -286,6 +349,10 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     table,
     synthesized,
     stripeWebhookSecret,
+    paddleWebhookSecret,
+    chargebeeCredentials,
+    inhouseWebhookSecret,
+    livemode,
     resumedJourneys: openCaseIds.length,
     stop: async () => {
       scheduler.stop();

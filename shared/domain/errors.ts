@@ -59,3 +59,13 @@ export function isDefiniteRefusal(error: unknown): boolean {
   if (error instanceof MessageRefusedError) return true;
   return typeof error === 'object' && error !== null && (error as { $fault?: unknown }).$fault === 'client';
 }
+
+/** Credentials (HTTP Basic auth of a provider endpoint) missing or wrong. */
+export class AuthenticationError extends CollectionsError {
+  public override readonly statusCode = 401;
+}
+
+/** The request body is not JSON as the provider sends it. */
+export class UnsupportedMediaTypeError extends CollectionsError {
+  public override readonly statusCode = 415;
+}

@@ -23,6 +23,12 @@ export const keys = {
     pk: 'METRICS#RECOVERY',
     sk: `COHORT#${cohortMonth}#${currency}`,
   }),
+  subscription: (subscriptionId: string) => ({ pk: `SUBSCRIPTION#${subscriptionId}`, sk: 'SUBSCRIPTION' }),
+  ignoredEvents: (provider: string, sourceType: string) => ({
+    pk: 'IGNORED_EVENTS',
+    sk: `${provider}#${sourceType}`,
+  }),
+  cursor: (name: string) => ({ pk: `CURSOR#${name}`, sk: 'CURSOR' }),
   failureMonthPartition: (month: string) => `FAILED#${month}`,
   openCasesPartition: 'OPEN_CASE',
 } as const;
