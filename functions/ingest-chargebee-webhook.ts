@@ -1,18 +1,18 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SFNClient } from '@aws-sdk/client-sfn';
-import { systemClock } from '../shared/adapters/clock/system-clock.ts';
 import {
   type ChargebeeEvent,
   parseChargebeeEvent,
   translateChargebeeEvent,
   verifyChargebeeBasicAuth,
 } from '../shared/adapters/chargebee/chargebee-billing-events.ts';
+import { systemClock } from '../shared/adapters/clock/system-clock.ts';
 import { CollectionsTable } from '../shared/adapters/dynamodb/collections-table.ts';
 import { header } from '../shared/adapters/http/http-api.ts';
 import {
   createProviderWebhookHandler,
-  parseVerifiedJson,
   type ProviderWebhook,
+  parseVerifiedJson,
   type WebhookIngestDependencies,
 } from '../shared/adapters/http/webhook-handler.ts';
 import { StepFunctionsJourneyStarter } from '../shared/adapters/journeys/step-functions-journey-starter.ts';

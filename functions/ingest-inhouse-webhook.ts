@@ -5,8 +5,8 @@ import { CollectionsTable } from '../shared/adapters/dynamodb/collections-table.
 import { header } from '../shared/adapters/http/http-api.ts';
 import {
   createProviderWebhookHandler,
-  parseVerifiedJson,
   type ProviderWebhook,
+  parseVerifiedJson,
   type WebhookIngestDependencies,
 } from '../shared/adapters/http/webhook-handler.ts';
 import {
@@ -58,6 +58,10 @@ export const handler = lazyHandler(() => {
     clock: systemClock,
     strategy: defaultStrategy,
     ...(config.BILLING_LIVEMODE === undefined ? {} : { livemode: config.BILLING_LIVEMODE }),
-    webhookSecrets: secretValues('in-house webhook', config.INHOUSE_WEBHOOK_SECRET, config.INHOUSE_WEBHOOK_SECRET_ARN),
+    webhookSecrets: secretValues(
+      'in-house webhook',
+      config.INHOUSE_WEBHOOK_SECRET,
+      config.INHOUSE_WEBHOOK_SECRET_ARN,
+    ),
   });
 });

@@ -5,8 +5,8 @@ import { CollectionsTable } from '../shared/adapters/dynamodb/collections-table.
 import { header } from '../shared/adapters/http/http-api.ts';
 import {
   createProviderWebhookHandler,
-  parseVerifiedJson,
   type ProviderWebhook,
+  parseVerifiedJson,
   type WebhookIngestDependencies,
 } from '../shared/adapters/http/webhook-handler.ts';
 import { StepFunctionsJourneyStarter } from '../shared/adapters/journeys/step-functions-journey-starter.ts';
@@ -58,6 +58,10 @@ export const handler = lazyHandler(() => {
     clock: systemClock,
     strategy: defaultStrategy,
     ...(config.BILLING_LIVEMODE === undefined ? {} : { livemode: config.BILLING_LIVEMODE }),
-    webhookSecrets: secretValues('Paddle webhook', config.PADDLE_WEBHOOK_SECRET, config.PADDLE_WEBHOOK_SECRET_ARN),
+    webhookSecrets: secretValues(
+      'Paddle webhook',
+      config.PADDLE_WEBHOOK_SECRET,
+      config.PADDLE_WEBHOOK_SECRET_ARN,
+    ),
   });
 });

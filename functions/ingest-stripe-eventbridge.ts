@@ -10,7 +10,10 @@ import { lazyHandler } from '../shared/adapters/lazy-handler.ts';
 import { logger } from '../shared/adapters/observability/logger.ts';
 import { secretValues } from '../shared/adapters/secrets/secret-values.ts';
 import { createStripeApiClient, stripeApiPaymentLocator } from '../shared/adapters/stripe/stripe-api.ts';
-import { type StripePaymentLocator, translateStripeEvent } from '../shared/adapters/stripe/stripe-billing-events.ts';
+import {
+  type StripePaymentLocator,
+  translateStripeEvent,
+} from '../shared/adapters/stripe/stripe-billing-events.ts';
 import { loadStripeEventBridgeConfig } from '../shared/config.ts';
 import { InvalidRequestError } from '../shared/domain/errors.ts';
 import { type IngestOutcome, ingestBillingEvent } from '../shared/use-cases/ingest-billing-event.ts';
@@ -36,7 +39,8 @@ export function createIngestStripeEventBridgeHandler(deps: IngestStripeEventBrid
   return async (
     event: EventBridgeEvent<string, unknown>,
   ): Promise<IngestOutcome | { status: 'ignored'; reason: string }> => {
-    if (!isStripeEvent(event.detail)) throw new InvalidRequestError('EventBridge detail is not a Stripe event');
+    if (!isStripeEvent(event.detail))
+      throw new InvalidRequestError('EventBridge detail is not a Stripe event');
     const stripeEvent = event.detail;
     const translation = await translateStripeEvent(
       stripeEvent,
@@ -66,7 +70,11 @@ export const handler = lazyHandler(() => {
   const locatePayment: StripePaymentLocator | undefined = hasKey
     ? async (payment) => {
         if (locator === undefined) {
-          const [key = ''] = await secretValues('Stripe API key', config.STRIPE_API_KEY, config.STRIPE_API_KEY_ARN)();
+          const [key = ''] = await secretValues(
+            'Stripe API key',
+            config.STRIPE_API_KEY,
+            config.STRIPE_API_KEY_ARN,
+          )();
           locator = stripeApiPaymentLocator(createStripeApiClient({ apiKey: key }));
         }
         return locator(payment);

@@ -34,7 +34,12 @@ export function stripeWebhook(
   return {
     provider: 'stripe',
     verify: async (body, request, now) => {
-      const event = verifyStripeEvent(body, header(request, 'stripe-signature'), await deps.webhookSecret(), now);
+      const event = verifyStripeEvent(
+        body,
+        header(request, 'stripe-signature'),
+        await deps.webhookSecret(),
+        now,
+      );
       return { eventId: event.id, type: event.type, payload: event };
     },
     translate: (event) =>

@@ -7,7 +7,11 @@ import { StepFunctionsJourneyStarter } from '../shared/adapters/journeys/step-fu
 import { lazyHandler } from '../shared/adapters/lazy-handler.ts';
 import { logger } from '../shared/adapters/observability/logger.ts';
 import { secretValues } from '../shared/adapters/secrets/secret-values.ts';
-import { createStripeApiClient, stripeApiPaymentLocator, stripeEventSource } from '../shared/adapters/stripe/stripe-api.ts';
+import {
+  createStripeApiClient,
+  stripeApiPaymentLocator,
+  stripeEventSource,
+} from '../shared/adapters/stripe/stripe-api.ts';
 import { translateStripeEvent } from '../shared/adapters/stripe/stripe-billing-events.ts';
 import { loadReconcileConfig } from '../shared/config.ts';
 import { ConfigurationError } from '../shared/domain/errors.ts';

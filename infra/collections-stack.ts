@@ -117,7 +117,10 @@ export class CollectionsStack extends Stack {
       ['ChargebeeWebhookUrl', HttpRoutePath.chargebeeWebhook],
       ['InhouseWebhookUrl', HttpRoutePath.inhouseWebhook],
     ] as const) {
-      new CfnOutput(this, id, { description: `Webhook URL for ${path}`, value: `${this.httpApi.url}${path.slice(1)}` });
+      new CfnOutput(this, id, {
+        description: `Webhook URL for ${path}`,
+        value: `${this.httpApi.url}${path.slice(1)}`,
+      });
     }
     new CfnOutput(this, 'TableName', { description: 'The collections table', value: table.tableName });
   }

@@ -104,7 +104,10 @@ export function loadProviderIngestConfig<N extends string>(
 /** The Stripe API (backfill, reconciliation, invoice lookups): a restricted key, from Secrets Manager or the environment. */
 export const stripeApiConfigSchema = z.object({
   STRIPE_API_KEY_ARN: z.string().startsWith('arn:').optional(),
-  STRIPE_API_KEY: z.string().regex(/^(sk|rk)_/, 'expected a secret (sk_) or restricted (rk_) key').optional(),
+  STRIPE_API_KEY: z
+    .string()
+    .regex(/^(sk|rk)_/, 'expected a secret (sk_) or restricted (rk_) key')
+    .optional(),
   BILLING_LIVEMODE: booleanText.optional(),
 });
 export type StripeApiConfig = z.infer<typeof stripeApiConfigSchema>;
@@ -113,10 +116,12 @@ export function loadStripeApiConfig(env: NodeJS.ProcessEnv = process.env): Strip
   return readConfig(stripeApiConfigSchema, env);
 }
 
-export const reconcileConfigSchema = billingIngestBase.extend(stripeApiConfigSchema.shape).refine(
-  (env) => env.STRIPE_API_KEY_ARN || env.STRIPE_API_KEY,
-  { message: 'set STRIPE_API_KEY_ARN (AWS) or STRIPE_API_KEY (local)', path: ['STRIPE_API_KEY_ARN'] },
-);
+export const reconcileConfigSchema = billingIngestBase
+  .extend(stripeApiConfigSchema.shape)
+  .refine((env) => env.STRIPE_API_KEY_ARN || env.STRIPE_API_KEY, {
+    message: 'set STRIPE_API_KEY_ARN (AWS) or STRIPE_API_KEY (local)',
+    path: ['STRIPE_API_KEY_ARN'],
+  });
 export type ReconcileConfig = z.infer<typeof reconcileConfigSchema>;
 
 export function loadReconcileConfig(env: NodeJS.ProcessEnv = process.env): ReconcileConfig {

@@ -3,8 +3,8 @@ import type { Claim } from './domain/claim.ts';
 import type { CaseCloseReason, CollectionCase } from './domain/collection-case.ts';
 import type { Customer } from './domain/customer.ts';
 import type { RecoveryMetricsRow } from './domain/recovery-metrics.ts';
-import type { Subscription } from './domain/subscription.ts';
 import type { Channel, TemplateId } from './domain/strategy.ts';
+import type { Subscription } from './domain/subscription.ts';
 
 /** Time is a port: Lambda reads the system clock, the local runtime a virtual one. */
 export interface Clock {

@@ -35,7 +35,11 @@ export interface CollectionsHttpApiProps {
    * authenticated by its function (signature or Basic auth) before anything is parsed.
    * @default - none
    */
-  readonly providerWebhooks?: readonly { readonly path: string; readonly id: string; readonly function: IFunction }[];
+  readonly providerWebhooks?: readonly {
+    readonly path: string;
+    readonly id: string;
+    readonly function: IFunction;
+  }[];
   /**
    * Rate and burst limits of every route of the default stage, so a flood (or a replay storm from a
    * misconfigured provider) is shed at the edge instead of scaling the functions and the table.

@@ -56,7 +56,10 @@ export class StripeEventSync extends Construct {
       description: 'Scheduled: applies the Stripe events the webhook missed, since the last one seen',
       timeout: Duration.minutes(5),
       memorySize: 1024,
-      environment: { ...props.ingest.ingestEnvironment, STRIPE_API_KEY_ARN: props.ingest.stripeApiKeySecret.secretArn },
+      environment: {
+        ...props.ingest.ingestEnvironment,
+        STRIPE_API_KEY_ARN: props.ingest.stripeApiKeySecret.secretArn,
+      },
     });
     props.ingest.bindIngest(this.reconcileFunction, props);
     props.ingest.stripeApiKeySecret.grantRead(this.reconcileFunction);
@@ -72,7 +75,11 @@ export class StripeEventSync extends Construct {
       description: 'Fetch and apply missed Stripe events',
       schedule: ScheduleExpression.rate(every),
       // Reruns are idempotent (event ledger, cursor); an old missed run is superseded by the next.
-      target: new LambdaInvoke(this.reconcileFunction, { role: schedulerRole, retryAttempts: 2, maxEventAge: every }),
+      target: new LambdaInvoke(this.reconcileFunction, {
+        role: schedulerRole,
+        retryAttempts: 2,
+        maxEventAge: every,
+      }),
     });
     acknowledgeFinding(
       schedulerRole,
@@ -103,7 +110,8 @@ export class StripeEventSync extends Construct {
       });
       this.eventBridgeFunction = new ProjectFunction(this, 'EventBridgeFunction', {
         entry: 'functions/ingest-stripe-eventbridge.ts',
-        description: 'Stripe events from the partner event bus: record the billing event, open or update the case',
+        description:
+          'Stripe events from the partner event bus: record the billing event, open or update the case',
         environment: {
           ...props.ingest.ingestEnvironment,
           STRIPE_API_KEY_ARN: props.ingest.stripeApiKeySecret.secretArn,
@@ -135,7 +143,8 @@ export class StripeEventSync extends Construct {
       });
       alarms.push(
         new Alarm(this, 'EventBridgeDeadLettersAlarm', {
-          alarmDescription: 'Stripe events from EventBridge could not be applied and wait in the dead-letter queue.',
+          alarmDescription:
+            'Stripe events from EventBridge could not be applied and wait in the dead-letter queue.',
           metric: deadLetters.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) }),
           threshold: 1,
           evaluationPeriods: 1,

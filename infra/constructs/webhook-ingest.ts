@@ -96,7 +96,8 @@ export class WebhookIngest extends Construct {
     this.paddle = this.providerEndpoint(props, {
       id: 'Paddle',
       entry: 'functions/ingest-paddle-webhook.ts',
-      description: 'POST /webhooks/paddle: verify Paddle-Signature, record the billing event, open or update the case',
+      description:
+        'POST /webhooks/paddle: verify Paddle-Signature, record the billing event, open or update the case',
       secretVariable: 'PADDLE_WEBHOOK_SECRET_ARN',
       secret: this.emptySecret(
         'PaddleWebhookSecret',
@@ -107,7 +108,8 @@ export class WebhookIngest extends Construct {
     this.chargebee = this.providerEndpoint(props, {
       id: 'Chargebee',
       entry: 'functions/ingest-chargebee-webhook.ts',
-      description: 'POST /webhooks/chargebee: check Basic auth, record the billing event, open or update the case',
+      description:
+        'POST /webhooks/chargebee: check Basic auth, record the billing event, open or update the case',
       secretVariable: 'CHARGEBEE_WEBHOOK_CREDENTIALS_ARN',
       secret: this.emptySecret(
         'ChargebeeWebhookCredentials',
@@ -116,7 +118,8 @@ export class WebhookIngest extends Construct {
       ),
     });
     const inhouseSecret = new Secret(this, 'InhouseWebhookSecret', {
-      description: 'HMAC-SHA256 signing secret of the in-house billing format (Collections-Signature). Several, one per line, while rotating.',
+      description:
+        'HMAC-SHA256 signing secret of the in-house billing format (Collections-Signature). Several, one per line, while rotating.',
       generateSecretString: { passwordLength: 48, excludePunctuation: true },
     });
     acknowledgeFinding(
@@ -127,7 +130,8 @@ export class WebhookIngest extends Construct {
     this.inhouse = this.providerEndpoint(props, {
       id: 'Inhouse',
       entry: 'functions/ingest-inhouse-webhook.ts',
-      description: 'POST /webhooks/inhouse: verify Collections-Signature, record the billing event, open or update the case',
+      description:
+        'POST /webhooks/inhouse: verify Collections-Signature, record the billing event, open or update the case',
       secretVariable: 'INHOUSE_WEBHOOK_SECRET_ARN',
       secret: inhouseSecret,
     });

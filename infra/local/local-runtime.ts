@@ -13,8 +13,8 @@ import { createIngestInhouseWebhookHandler } from '../../functions/ingest-inhous
 import { createIngestPaddleWebhookHandler } from '../../functions/ingest-paddle-webhook.ts';
 import { createIngestStripeEventBridgeHandler } from '../../functions/ingest-stripe-eventbridge.ts';
 import { createIngestStripeWebhookHandler } from '../../functions/ingest-stripe-webhook.ts';
-import { createReconcileStripeEventsHandler } from '../../functions/reconcile-stripe-events.ts';
 import { createPlanNextActionHandler } from '../../functions/plan-next-action.ts';
+import { createReconcileStripeEventsHandler } from '../../functions/reconcile-stripe-events.ts';
 import { createSendJourneyMessageHandler } from '../../functions/send-journey-message.ts';
 import { CollectionsTable } from '../../shared/adapters/dynamodb/collections-table.ts';
 import { createStripeApiClient, type StripeApiOptions } from '../../shared/adapters/stripe/stripe-api.ts';

@@ -62,7 +62,9 @@ async function main(): Promise<void> {
     ...(process.env.CHARGEBEE_WEBHOOK_CREDENTIALS
       ? { chargebeeCredentials: process.env.CHARGEBEE_WEBHOOK_CREDENTIALS }
       : {}),
-    ...(process.env.INHOUSE_WEBHOOK_SECRET ? { inhouseWebhookSecret: process.env.INHOUSE_WEBHOOK_SECRET } : {}),
+    ...(process.env.INHOUSE_WEBHOOK_SECRET
+      ? { inhouseWebhookSecret: process.env.INHOUSE_WEBHOOK_SECRET }
+      : {}),
     ...(livemodeText ? { livemode: livemodeText === 'true' } : {}),
     ...(stripeApi ? { stripeApi } : {}),
   });

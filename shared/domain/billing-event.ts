@@ -146,11 +146,7 @@ export type SubscriptionStatus =
   | 'canceled';
 
 /** Why a subscription ended: `payment_failed` and `payment_disputed` are involuntary churn. */
-export type CancellationReason =
-  | 'payment_failed'
-  | 'payment_disputed'
-  | 'cancellation_requested'
-  | 'other';
+export type CancellationReason = 'payment_failed' | 'payment_disputed' | 'cancellation_requested' | 'other';
 
 export interface SubscriptionSnapshot {
   /** Provider-qualified id, e.g. `stripe:sub_123`. */

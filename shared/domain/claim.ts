@@ -17,11 +17,7 @@ import { definedOnly, isNewer, maxIso, minIso, type Stamp, stampOf } from './sta
  */
 export type ClaimStatus =
   /** Known, not failed (finalized, due soon, disputed or refunded before we saw anything else). */
-  | 'pending'
-  | 'failed'
-  | 'written_off'
-  | 'paid'
-  | 'voided';
+  'pending' | 'failed' | 'written_off' | 'paid' | 'voided';
 
 /** A chargeback as the claim keeps it: its latest state. */
 export interface DisputeRecord {
@@ -129,7 +125,12 @@ const disputeStateRank: Record<DisputeState, number> = {
   lost: 2,
 };
 
-const closedDisputeStates: ReadonlySet<DisputeState> = new Set(['warning_closed', 'prevented', 'won', 'lost']);
+const closedDisputeStates: ReadonlySet<DisputeState> = new Set([
+  'warning_closed',
+  'prevented',
+  'won',
+  'lost',
+]);
 
 export function isClaimOpen(claim: Pick<Claim, 'status'>): boolean {
   return claim.status === 'failed';
@@ -148,7 +149,12 @@ function storedSnapshotStamp(claim: Claim): Stamp {
   return claim.snapshotStamp ?? stampOf(claim.snapshotAt, claim.snapshotEventId, 1);
 }
 
-function mergeDispute(existing: DisputeRecord | undefined, dispute: DisputeSnapshot, stamp: Stamp, at: string) {
+function mergeDispute(
+  existing: DisputeRecord | undefined,
+  dispute: DisputeSnapshot,
+  stamp: Stamp,
+  at: string,
+) {
   const incoming: DisputeRecord = definedOnly<DisputeRecord>({
     state: dispute.state,
     amountMinor: dispute.amountMinor,
@@ -256,7 +262,13 @@ export function applyBillingEventToClaim(claim: Claim | undefined, event: ClaimB
     eventStamp,
     fieldStamps,
   );
-  const customerId = sticky('customerId', claim?.customerId, event.customer.customerId, eventStamp, fieldStamps);
+  const customerId = sticky(
+    'customerId',
+    claim?.customerId,
+    event.customer.customerId,
+    eventStamp,
+    fieldStamps,
+  );
 
   const eventStatus = statusOf[event.kind];
   const status =
@@ -293,9 +305,7 @@ export function applyBillingEventToClaim(claim: Claim | undefined, event: ClaimB
     lastFailedAt: isFailure ? maxIso(claim?.lastFailedAt, at) : claim?.lastFailedAt,
     lastDecline,
     actionRequiredAt:
-      event.kind === 'claim.action_required'
-        ? maxIso(claim?.actionRequiredAt, at)
-        : claim?.actionRequiredAt,
+      event.kind === 'claim.action_required' ? maxIso(claim?.actionRequiredAt, at) : claim?.actionRequiredAt,
     paidAt: event.kind === 'claim.paid' ? minIso(claim?.paidAt, snapshot.paidAt ?? at) : claim?.paidAt,
     writtenOffAt: event.kind === 'claim.written_off' ? minIso(claim?.writtenOffAt, at) : claim?.writtenOffAt,
     voidedAt: event.kind === 'claim.voided' ? minIso(claim?.voidedAt, at) : claim?.voidedAt,

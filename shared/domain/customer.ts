@@ -62,7 +62,9 @@ export function mergeCustomer(
   setFact('deletedAt', facts.deletedAt ? minIso(existing?.deletedAt, facts.deletedAt) : undefined);
   setFact(
     'paymentMethodUpdatedAt',
-    facts.paymentMethodUpdatedAt ? maxIso(existing?.paymentMethodUpdatedAt, facts.paymentMethodUpdatedAt) : undefined,
+    facts.paymentMethodUpdatedAt
+      ? maxIso(existing?.paymentMethodUpdatedAt, facts.paymentMethodUpdatedAt)
+      : undefined,
   );
   setFact(
     'paymentMethodAutoUpdatedAt',

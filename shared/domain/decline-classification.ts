@@ -93,7 +93,10 @@ function table(rows: readonly [readonly string[], Reading][]): ReadonlyMap<strin
 
 /** Stripe `decline_code` values (the issuer's reason), DOMAIN.md §2. */
 const declineCodes = table([
-  [['insufficient_funds', 'withdrawal_count_limit_exceeded', 'card_velocity_exceeded'], soft('toward_payday')],
+  [
+    ['insufficient_funds', 'withdrawal_count_limit_exceeded', 'card_velocity_exceeded'],
+    soft('toward_payday'),
+  ],
   [['do_not_honor', 'generic_decline', 'call_issuer', 'no_action_taken'], soft('limited', { maxRetries: 2 })],
   [['try_again_later', 'processing_error', 'issuer_not_available', 'reenter_transaction'], soft('quick')],
   [
@@ -175,7 +178,8 @@ function networkAdvice(code: string): Reading | undefined {
   if (code === '03' || code === '21') return stop;
   if (code === '01') return hard;
   const delay = delays[code];
-  if (delay !== undefined) return soft('after_delay', { retryAfterSeconds: delay, askForNewPaymentMethod: false });
+  if (delay !== undefined)
+    return soft('after_delay', { retryAfterSeconds: delay, askForNewPaymentMethod: false });
   return undefined;
 }
 

@@ -1,8 +1,4 @@
-import type {
-  CancellationReason,
-  SubscriptionBillingEvent,
-  SubscriptionStatus,
-} from './billing-event.ts';
+import type { CancellationReason, SubscriptionBillingEvent, SubscriptionStatus } from './billing-event.ts';
 import { definedOnly, isNewer, minIso, type Stamp, stampOf } from './stamp.ts';
 
 /** A subscription as collections sees it: its status, its MRR, and whether it churned involuntarily. */
@@ -49,7 +45,9 @@ const intervalsPerMonth: Record<BillingInterval, number> = {
 export function monthlyRecurringAmount(items: readonly RecurringPriceItem[]): number {
   const exact = items.reduce((sum, item) => {
     if (item.intervalCount <= 0) return sum;
-    return sum + (item.unitAmountMinor * item.quantity * intervalsPerMonth[item.interval]) / item.intervalCount;
+    return (
+      sum + (item.unitAmountMinor * item.quantity * intervalsPerMonth[item.interval]) / item.intervalCount
+    );
   }, 0);
   return Math.round(exact);
 }
@@ -80,7 +78,9 @@ export function applyBillingEventToSubscription(
     canceledAt,
     cancellationReason,
     involuntaryChurn:
-      snapshot.status === 'canceled' && cancellationReason !== undefined && involuntaryReasons.has(cancellationReason),
+      snapshot.status === 'canceled' &&
+      cancellationReason !== undefined &&
+      involuntaryReasons.has(cancellationReason),
     snapshotStamp: stamp,
   });
 }

@@ -79,7 +79,10 @@ export async function ingestBillingEvent(
 }
 
 /** Refuses an event of the other mode before anything is read or written. */
-export function assertModeMatches(event: Pick<BillingEvent, 'livemode' | 'provider'>, livemode?: boolean): void {
+export function assertModeMatches(
+  event: Pick<BillingEvent, 'livemode' | 'provider'>,
+  livemode?: boolean,
+): void {
   if (livemode === undefined || event.livemode === livemode) return;
   throw new LivemodeMismatchError(
     `${event.livemode ? 'live' : 'test'} ${event.provider} event refused: this deployment is in ${

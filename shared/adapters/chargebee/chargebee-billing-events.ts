@@ -18,7 +18,10 @@ import { type BillingInterval, monthlyRecurringAmount } from '../../domain/subsc
  * Chargebee protects a webhook with HTTP Basic auth on the endpoint (its payload is not signed).
  * `credentials` are `user:password` pairs; several are accepted while they are rotated.
  */
-export function verifyChargebeeBasicAuth(authorization: string | undefined, credentials: readonly string[]): void {
+export function verifyChargebeeBasicAuth(
+  authorization: string | undefined,
+  credentials: readonly string[],
+): void {
   const match = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(authorization ?? '');
   if (!match?.[1]) throw new AuthenticationError('missing or malformed Basic authorization');
   const given = Buffer.from(match[1], 'base64');
@@ -83,7 +86,13 @@ const chargebeeSubscription = z.looseObject({
   cancel_reason: z.string().nullish(),
   current_term_end: unix.nullish(),
   subscription_items: z
-    .array(z.looseObject({ unit_price: z.number().int().optional(), quantity: z.number().optional(), item_type: z.string().optional() }))
+    .array(
+      z.looseObject({
+        unit_price: z.number().int().optional(),
+        quantity: z.number().optional(),
+        item_type: z.string().optional(),
+      }),
+    )
     .optional(),
 });
 
@@ -125,7 +134,10 @@ function cancellationReasonOf(reason: string | null | undefined): CancellationRe
   return 'other';
 }
 
-function invoiceKind(eventType: string, invoice: z.infer<typeof chargebeeInvoice>): ClaimEventKind | undefined {
+function invoiceKind(
+  eventType: string,
+  invoice: z.infer<typeof chargebeeInvoice>,
+): ClaimEventKind | undefined {
   if (eventType === 'payment_failed') return 'claim.payment_failed';
   if (eventType === 'payment_succeeded') return 'claim.paid';
   if (eventType === 'invoice_deleted') return 'claim.voided';
@@ -139,7 +151,9 @@ function invoiceKind(eventType: string, invoice: z.infer<typeof chargebeeInvoice
       return 'claim.voided';
     case 'payment_due':
     case 'not_paid':
-      return (invoice.dunning_attempts?.length ?? 0) > 0 || invoice.dunning_status ? 'claim.payment_failed' : 'claim.updated';
+      return (invoice.dunning_attempts?.length ?? 0) > 0 || invoice.dunning_status
+        ? 'claim.payment_failed'
+        : 'claim.updated';
     case 'posted':
     case 'pending':
       return 'claim.updated';
@@ -160,8 +174,10 @@ export function translateChargebeeEvent(event: ChargebeeEvent, livemode: boolean
     livemode,
     sourceType: event.event_type,
   };
-  const parsedCustomer = event.content.customer === undefined ? undefined : chargebeeCustomer.safeParse(event.content.customer);
-  if (parsedCustomer && !parsedCustomer.success) throw new InvalidRequestError(`${event.event_type} with an invalid customer`);
+  const parsedCustomer =
+    event.content.customer === undefined ? undefined : chargebeeCustomer.safeParse(event.content.customer);
+  if (parsedCustomer && !parsedCustomer.success)
+    throw new InvalidRequestError(`${event.event_type} with an invalid customer`);
   const customer = parsedCustomer?.data;
   const customerSnapshot = (customerId: string): CustomerSnapshot => {
     const name = [customer?.first_name, customer?.last_name].filter(Boolean).join(' ');
@@ -171,7 +187,9 @@ export function translateChargebeeEvent(event: ChargebeeEvent, livemode: boolean
       ...(name ? { name } : {}),
       ...(customer?.phone ? { phone: customer.phone } : {}),
       ...(customer?.locale ? { locale: customer.locale } : {}),
-      ...(customer?.billing_address?.country ? { country: customer.billing_address.country.toUpperCase() } : {}),
+      ...(customer?.billing_address?.country
+        ? { country: customer.billing_address.country.toUpperCase() }
+        : {}),
     };
   };
 
@@ -182,7 +200,9 @@ export function translateChargebeeEvent(event: ChargebeeEvent, livemode: boolean
     const kind = invoiceKind(event.event_type, invoice);
     if (kind === undefined) return { status: 'ignored', reason: `invoice in status ${invoice.status}` };
     const transactionParse =
-      event.content.transaction === undefined ? undefined : chargebeeTransaction.safeParse(event.content.transaction);
+      event.content.transaction === undefined
+        ? undefined
+        : chargebeeTransaction.safeParse(event.content.transaction);
     const transaction = transactionParse?.success ? transactionParse.data : undefined;
     const paymentAttempt: PaymentAttempt | undefined =
       kind === 'claim.payment_failed' && transaction
@@ -222,7 +242,8 @@ export function translateChargebeeEvent(event: ChargebeeEvent, livemode: boolean
     if (!parsed.success) throw new InvalidRequestError(`${event.event_type} with an invalid subscription`);
     const subscription = parsed.data;
     const status = subscriptionStatuses[subscription.status];
-    if (status === undefined) return { status: 'ignored', reason: `subscription in status ${subscription.status}` };
+    if (status === undefined)
+      return { status: 'ignored', reason: `subscription in status ${subscription.status}` };
     const interval = subscription.billing_period_unit as BillingInterval | undefined;
     const computedMrr =
       interval && subscription.subscription_items
@@ -239,7 +260,8 @@ export function translateChargebeeEvent(event: ChargebeeEvent, livemode: boolean
         : undefined;
     // Chargebee computes MRR itself (after discounts); use it when present.
     const mrrMinor = subscription.mrr ?? computedMrr;
-    const cancellationReason = status === 'canceled' ? cancellationReasonOf(subscription.cancel_reason) : undefined;
+    const cancellationReason =
+      status === 'canceled' ? cancellationReasonOf(subscription.cancel_reason) : undefined;
     const subscriptionEvent: BillingEvent = {
       ...base,
       kind: 'subscription.updated',
@@ -261,7 +283,9 @@ export function translateChargebeeEvent(event: ChargebeeEvent, livemode: boolean
     const kind =
       event.event_type === 'customer_deleted'
         ? 'customer.deleted'
-        : ['card_added', 'card_updated', 'payment_source_added', 'payment_source_updated'].includes(event.event_type)
+        : ['card_added', 'card_updated', 'payment_source_added', 'payment_source_updated'].includes(
+              event.event_type,
+            )
           ? 'customer.payment_method_updated'
           : 'customer.updated';
     return { status: 'translated', event: { ...base, kind, customer: customerSnapshot(customer.id) } };

@@ -13,9 +13,9 @@ import type { BillingEvent } from '../../domain/billing-event.ts';
 import type { Claim } from '../../domain/claim.ts';
 import type { CaseCloseReason, CollectionCase } from '../../domain/collection-case.ts';
 import type { Customer } from '../../domain/customer.ts';
-import type { Subscription } from '../../domain/subscription.ts';
 import { ConcurrentUpdateError } from '../../domain/errors.ts';
 import type { RecoveryMetricsRow } from '../../domain/recovery-metrics.ts';
+import type { Subscription } from '../../domain/subscription.ts';
 import type {
   CaseStore,
   ClaimStore,
@@ -423,7 +423,11 @@ export class CollectionsTable
 
   public async getSubscription(subscriptionId: string): Promise<VersionedSubscription | undefined> {
     const result = await this.documents.send(
-      new GetCommand({ TableName: this.tableName, Key: keys.subscription(subscriptionId), ConsistentRead: true }),
+      new GetCommand({
+        TableName: this.tableName,
+        Key: keys.subscription(subscriptionId),
+        ConsistentRead: true,
+      }),
     );
     if (!result.Item) return undefined;
     return { subscription: stripKeys<Subscription>(result.Item), version: Number(result.Item.version ?? 0) };
@@ -441,7 +445,9 @@ export class CollectionsTable
             version: expectedVersion + 1,
           },
           ConditionExpression:
-            expectedVersion === 0 ? 'attribute_not_exists(pk)' : 'attribute_exists(pk) AND version = :expected',
+            expectedVersion === 0
+              ? 'attribute_not_exists(pk)'
+              : 'attribute_exists(pk) AND version = :expected',
           ...(expectedVersion === 0 ? {} : { ExpressionAttributeValues: { ':expected': expectedVersion } }),
         }),
       );
@@ -461,7 +467,12 @@ export class CollectionsTable
         Key: keys.ignoredEvents(provider, sourceType),
         UpdateExpression: 'SET entity = :entity, provider = :provider, sourceType = :type ADD #count :one',
         ExpressionAttributeNames: { '#count': 'count' },
-        ExpressionAttributeValues: { ':entity': 'ignored-events', ':provider': provider, ':type': sourceType, ':one': 1 },
+        ExpressionAttributeValues: {
+          ':entity': 'ignored-events',
+          ':provider': provider,
+          ':type': sourceType,
+          ':one': 1,
+        },
       }),
     );
   }

@@ -17,7 +17,12 @@ export interface TimestampedSignatures {
  */
 export function parseSignatureHeader(
   header: string | undefined,
-  names: { readonly headerName: string; readonly pairSeparator: string; readonly timestampKey: string; readonly signatureKey: string },
+  names: {
+    readonly headerName: string;
+    readonly pairSeparator: string;
+    readonly timestampKey: string;
+    readonly signatureKey: string;
+  },
 ): TimestampedSignatures {
   if (!header) throw new SignatureVerificationError(`missing ${names.headerName} header`);
   let timestamp: number | undefined;
@@ -28,7 +33,8 @@ export function parseSignatureHeader(
     const key = part.slice(0, index).trim();
     const value = part.slice(index + 1).trim();
     if (key === names.timestampKey && /^\d{1,12}$/.test(value)) timestamp = Number(value);
-    else if (key === names.signatureKey && /^[0-9a-f]{64}$/i.test(value)) signatures.push(value.toLowerCase());
+    else if (key === names.signatureKey && /^[0-9a-f]{64}$/i.test(value))
+      signatures.push(value.toLowerCase());
   }
   if (timestamp === undefined || signatures.length === 0)
     throw new SignatureVerificationError(`malformed ${names.headerName} header`);

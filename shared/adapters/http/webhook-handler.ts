@@ -54,7 +54,10 @@ export function parseVerifiedJson(body: string): unknown {
  * apply through the one ingest core, answer fast. Event types the product does not handle are
  * acknowledged with 200 (so the provider stops retrying them) and counted.
  */
-export function createProviderWebhookHandler<T>(webhook: ProviderWebhook<T>, deps: WebhookIngestDependencies) {
+export function createProviderWebhookHandler<T>(
+  webhook: ProviderWebhook<T>,
+  deps: WebhookIngestDependencies,
+) {
   return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
     .use(httpErrorResponses())
     .handler(async (request) => {

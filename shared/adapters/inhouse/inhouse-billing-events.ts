@@ -1,5 +1,10 @@
 import { z } from 'zod';
-import type { BillingEvent, BillingTranslation, ClaimEventKind, CustomerEventKind } from '../../domain/billing-event.ts';
+import type {
+  BillingEvent,
+  BillingTranslation,
+  ClaimEventKind,
+  CustomerEventKind,
+} from '../../domain/billing-event.ts';
 import { classifyDecline } from '../../domain/decline-classification.ts';
 import { InvalidRequestError } from '../../domain/errors.ts';
 import { monthlyRecurringAmount } from '../../domain/subscription.ts';
@@ -35,14 +40,31 @@ export function verifyInhouseSignature(
 }
 
 /** The `Collections-Signature` value for `rawBody` at `atUnixSeconds`; one `v1` per secret. */
-export function signInhousePayload(rawBody: string, secret: string | readonly string[], atUnixSeconds: number): string {
+export function signInhousePayload(
+  rawBody: string,
+  secret: string | readonly string[],
+  atUnixSeconds: number,
+): string {
   const secrets = typeof secret === 'string' ? [secret] : secret;
-  return [`t=${atUnixSeconds}`, ...secrets.map((one) => `v1=${hmacSha256Hex(one, `${atUnixSeconds}.${rawBody}`)}`)].join(',');
+  return [
+    `t=${atUnixSeconds}`,
+    ...secrets.map((one) => `v1=${hmacSha256Hex(one, `${atUnixSeconds}.${rawBody}`)}`),
+  ].join(',');
 }
 
-const id = z.string().min(1).max(200).regex(/^[A-Za-z0-9_.:-]+$/, 'letters, digits and _ . : - only');
-const minor = z.number().int().describe('An amount in the currency minor unit (cents; yen for JPY; fils for BHD).');
-const currency = z.string().regex(/^[A-Za-z]{3}$/).describe('ISO 4217 code.');
+const id = z
+  .string()
+  .min(1)
+  .max(200)
+  .regex(/^[A-Za-z0-9_.:-]+$/, 'letters, digits and _ . : - only');
+const minor = z
+  .number()
+  .int()
+  .describe('An amount in the currency minor unit (cents; yen for JPY; fils for BHD).');
+const currency = z
+  .string()
+  .regex(/^[A-Za-z]{3}$/)
+  .describe('ISO 4217 code.');
 const timestamp = z.iso.datetime({ offset: true });
 
 const customer = z
@@ -50,8 +72,15 @@ const customer = z
     id,
     email: z.email().optional(),
     name: z.string().max(200).optional(),
-    phone: z.string().regex(/^\+[1-9]\d{6,14}$/, 'E.164').optional(),
-    country: z.string().regex(/^[A-Za-z]{2}$/).optional().describe('ISO 3166-1 alpha-2.'),
+    phone: z
+      .string()
+      .regex(/^\+[1-9]\d{6,14}$/, 'E.164')
+      .optional(),
+    country: z
+      .string()
+      .regex(/^[A-Za-z]{2}$/)
+      .optional()
+      .describe('ISO 3166-1 alpha-2.'),
     timeZone: z.string().max(64).optional().describe('IANA time zone, e.g. Europe/Paris.'),
     locale: z.string().max(35).optional().describe('BCP 47, e.g. fr-FR.'),
   })
@@ -65,7 +94,9 @@ const invoice = z
     currency,
     payUrl: z.url({ protocol: /^https?$/ }).optional(),
     attemptCount: z.number().int().nonnegative().optional(),
-    nextPaymentAttemptAt: timestamp.optional().describe('When your billing retries by itself; journeys wait for it.'),
+    nextPaymentAttemptAt: timestamp
+      .optional()
+      .describe('When your billing retries by itself; journeys wait for it.'),
     dueAt: timestamp.optional(),
     paidAt: timestamp.optional(),
     subscriptionId: id.optional(),
@@ -74,7 +105,11 @@ const invoice = z
 
 const paymentAttempt = z.strictObject({
   id: id.optional(),
-  declineCode: z.string().max(64).optional().describe('Issuer decline code, Stripe vocabulary (insufficient_funds, expired_card, ...).'),
+  declineCode: z
+    .string()
+    .max(64)
+    .optional()
+    .describe('Issuer decline code, Stripe vocabulary (insufficient_funds, expired_card, ...).'),
   adviceCode: z.string().max(64).optional(),
   networkAdviceCode: z.string().max(8).optional().describe('Card network advice, e.g. Mastercard 03, 24.'),
   failureCode: z.string().max(64).optional(),
@@ -107,7 +142,16 @@ const refund = z.strictObject({
 
 const subscription = z.strictObject({
   id,
-  status: z.enum(['incomplete', 'incomplete_expired', 'trialing', 'active', 'past_due', 'unpaid', 'paused', 'canceled']),
+  status: z.enum([
+    'incomplete',
+    'incomplete_expired',
+    'trialing',
+    'active',
+    'past_due',
+    'unpaid',
+    'paused',
+    'canceled',
+  ]),
   currency: currency.optional(),
   items: z
     .array(
@@ -120,7 +164,9 @@ const subscription = z.strictObject({
     )
     .optional(),
   canceledAt: timestamp.optional(),
-  cancellationReason: z.enum(['payment_failed', 'payment_disputed', 'cancellation_requested', 'other']).optional(),
+  cancellationReason: z
+    .enum(['payment_failed', 'payment_disputed', 'cancellation_requested', 'other'])
+    .optional(),
   currentPeriodEnd: timestamp.optional(),
 });
 
@@ -143,7 +189,12 @@ const invoiceTypes = [
 
 export const inhouseBillingEventSchema = z
   .discriminatedUnion('type', [
-    z.strictObject({ ...common, type: z.enum(invoiceTypes), invoice, paymentAttempt: paymentAttempt.optional() }),
+    z.strictObject({
+      ...common,
+      type: z.enum(invoiceTypes),
+      invoice,
+      paymentAttempt: paymentAttempt.optional(),
+    }),
     z.strictObject({ ...common, type: z.literal('invoice.disputed'), invoice, dispute }),
     z.strictObject({ ...common, type: z.literal('invoice.refunded'), invoice, refund }),
     z.strictObject({
@@ -225,7 +276,10 @@ export function translateInhouseEvent(event: InhouseBillingEvent): BillingTransl
       source: 'invoice' as const,
       ...optional('payUrl', inv.payUrl),
       ...optional('attemptCount', inv.attemptCount),
-      ...optional('nextPaymentAttemptAt', inv.nextPaymentAttemptAt && new Date(inv.nextPaymentAttemptAt).toISOString()),
+      ...optional(
+        'nextPaymentAttemptAt',
+        inv.nextPaymentAttemptAt && new Date(inv.nextPaymentAttemptAt).toISOString(),
+      ),
       ...optional('dueAt', inv.dueAt && new Date(inv.dueAt).toISOString()),
       ...optional('paidAt', inv.paidAt && new Date(inv.paidAt).toISOString()),
       ...optional('subscriptionId', inv.subscriptionId && `inhouse:${inv.subscriptionId}`),
@@ -298,7 +352,10 @@ export function translateInhouseEvent(event: InhouseBillingEvent): BillingTransl
           ...optional('currency', sub.currency?.toUpperCase()),
           ...optional('canceledAt', sub.canceledAt && new Date(sub.canceledAt).toISOString()),
           ...optional('cancellationReason', sub.cancellationReason),
-          ...optional('currentPeriodEnd', sub.currentPeriodEnd && new Date(sub.currentPeriodEnd).toISOString()),
+          ...optional(
+            'currentPeriodEnd',
+            sub.currentPeriodEnd && new Date(sub.currentPeriodEnd).toISOString(),
+          ),
         },
       },
     };

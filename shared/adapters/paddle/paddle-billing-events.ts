@@ -9,11 +9,7 @@ import type {
 import { classifyDecline } from '../../domain/decline-classification.ts';
 import { InvalidRequestError } from '../../domain/errors.ts';
 import { type BillingInterval, monthlyRecurringAmount } from '../../domain/subscription.ts';
-import {
-  hmacSha256Hex,
-  parseSignatureHeader,
-  verifyTimestampedHmac,
-} from '../http/hmac-signature.ts';
+import { hmacSha256Hex, parseSignatureHeader, verifyTimestampedHmac } from '../http/hmac-signature.ts';
 
 /**
  * Paddle Billing notifications: `Paddle-Signature: ts=<unix>;h1=<hex>[;h1=...]`, HMAC-SHA256 of
@@ -33,11 +29,21 @@ export function verifyPaddleSignature(
     timestampKey: 'ts',
     signatureKey: 'h1',
   });
-  verifyTimestampedHmac({ headerName, parsed, signedPayload: `${parsed.timestamp}:${rawBody}`, secrets, now });
+  verifyTimestampedHmac({
+    headerName,
+    parsed,
+    signedPayload: `${parsed.timestamp}:${rawBody}`,
+    secrets,
+    now,
+  });
 }
 
 /** The header Paddle sends for `rawBody` at `atUnixSeconds` (tests, simulator). */
-export function signPaddlePayload(rawBody: string, secret: string | readonly string[], atUnixSeconds: number): string {
+export function signPaddlePayload(
+  rawBody: string,
+  secret: string | readonly string[],
+  atUnixSeconds: number,
+): string {
   const secrets = typeof secret === 'string' ? [secret] : secret;
   const signatures = secrets.map((one) => `h1=${hmacSha256Hex(one, `${atUnixSeconds}:${rawBody}`)}`);
   return [`ts=${atUnixSeconds}`, ...signatures].join(';');
@@ -60,7 +66,11 @@ const paddleTransaction = z.looseObject({
   currency_code: z.string().length(3),
   billed_at: z.string().nullish(),
   details: z.looseObject({
-    totals: z.looseObject({ grand_total: minorAmount.optional(), total: minorAmount, balance: minorAmount.optional() }),
+    totals: z.looseObject({
+      grand_total: minorAmount.optional(),
+      total: minorAmount,
+      balance: minorAmount.optional(),
+    }),
   }),
   payments: z.array(paddlePayment).default([]),
   checkout: z.looseObject({ url: z.string().nullish() }).nullish(),
@@ -79,7 +89,9 @@ const paddleSubscription = z.looseObject({
         quantity: z.number().default(1),
         price: z.looseObject({
           unit_price: z.looseObject({ amount: minorAmount, currency_code: z.string() }),
-          billing_cycle: z.looseObject({ interval: z.enum(['day', 'week', 'month', 'year']), frequency: z.number() }).nullish(),
+          billing_cycle: z
+            .looseObject({ interval: z.enum(['day', 'week', 'month', 'year']), frequency: z.number() })
+            .nullish(),
         }),
       }),
     )
@@ -161,7 +173,10 @@ const subscriptionStatuses: Record<string, SubscriptionStatus> = {
  * Translates a verified Paddle notification. Paddle's payload does not say whether it comes from
  * the sandbox: the endpoint's secret belongs to one environment, so `livemode` is the endpoint's.
  */
-export function translatePaddleNotification(notification: PaddleNotification, livemode: boolean): BillingTranslation {
+export function translatePaddleNotification(
+  notification: PaddleNotification,
+  livemode: boolean,
+): BillingTranslation {
   const type = notification.event_type;
   const base = {
     provider: 'paddle' as const,
@@ -175,20 +190,26 @@ export function translatePaddleNotification(notification: PaddleNotification, li
     if (!parsed.success) throw new InvalidRequestError(`${type} without a valid transaction`);
     const transaction = parsed.data;
     const kind = transactionKinds[type] ?? kindFromStatus(transaction.status);
-    if (kind === undefined) return { status: 'ignored', reason: `transaction in status ${transaction.status}` };
+    if (kind === undefined)
+      return { status: 'ignored', reason: `transaction in status ${transaction.status}` };
     if (!transaction.customer_id) return { status: 'ignored', reason: 'transaction without a customer' };
     const failures = transaction.payments
       .filter((payment) => payment.status === 'error' || payment.status === 'failed')
       .sort((a, b) => (b.created_at ?? '').localeCompare(a.created_at ?? ''));
     const latestFailure = failures[0];
-    const declineCode = latestFailure?.error_code ? paddleErrorAsDeclineCode[latestFailure.error_code] : undefined;
+    const declineCode = latestFailure?.error_code
+      ? paddleErrorAsDeclineCode[latestFailure.error_code]
+      : undefined;
     const paymentAttempt: PaymentAttempt | undefined =
       kind === 'claim.payment_failed' && latestFailure
         ? {
             ...(latestFailure.payment_attempt_id ? { paymentId: latestFailure.payment_attempt_id } : {}),
             ...(declineCode ? { declineCode } : {}),
             ...(latestFailure.error_code ? { failureCode: latestFailure.error_code } : {}),
-            classification: classifyDecline({ declineCode, failureCode: latestFailure.error_code ?? undefined }),
+            classification: classifyDecline({
+              declineCode,
+              failureCode: latestFailure.error_code ?? undefined,
+            }),
           }
         : undefined;
     const totals = transaction.details.totals;
@@ -216,7 +237,8 @@ export function translatePaddleNotification(notification: PaddleNotification, li
     if (!parsed.success) throw new InvalidRequestError(`${type} without a valid subscription`);
     const subscription = parsed.data;
     const status = subscriptionStatuses[subscription.status];
-    if (status === undefined) return { status: 'ignored', reason: `subscription in status ${subscription.status}` };
+    if (status === undefined)
+      return { status: 'ignored', reason: `subscription in status ${subscription.status}` };
     const items = subscription.items.flatMap((item) =>
       item.price.billing_cycle
         ? [
@@ -240,7 +262,9 @@ export function translatePaddleNotification(notification: PaddleNotification, li
           status,
           ...(items.length > 0 ? { mrrMinor: monthlyRecurringAmount(items) } : {}),
           ...(subscription.currency_code ? { currency: subscription.currency_code.toUpperCase() } : {}),
-          ...(subscription.canceled_at ? { canceledAt: new Date(subscription.canceled_at).toISOString() } : {}),
+          ...(subscription.canceled_at
+            ? { canceledAt: new Date(subscription.canceled_at).toISOString() }
+            : {}),
           ...(subscription.current_billing_period
             ? { currentPeriodEnd: new Date(subscription.current_billing_period.ends_at).toISOString() }
             : {}),
@@ -267,11 +291,16 @@ export function translatePaddleNotification(notification: PaddleNotification, li
     };
   }
   if (type === 'payment_method.saved') {
-    const customerId = typeof notification.data.customer_id === 'string' ? notification.data.customer_id : undefined;
+    const customerId =
+      typeof notification.data.customer_id === 'string' ? notification.data.customer_id : undefined;
     if (!customerId) return { status: 'ignored', reason: 'payment method without a customer' };
     return {
       status: 'translated',
-      event: { ...base, kind: 'customer.payment_method_updated', customer: { customerId: `paddle:${customerId}` } },
+      event: {
+        ...base,
+        kind: 'customer.payment_method_updated',
+        customer: { customerId: `paddle:${customerId}` },
+      },
     };
   }
   return { status: 'ignored', reason: `event type ${type} is not handled` };

@@ -36,7 +36,11 @@ export function createStripeApiClient(options: StripeApiOptions): Stripe {
 export function stripeApiPaymentLocator(stripe: Stripe): StripePaymentLocator {
   return async ({ paymentIntentId, account }) => {
     const page = await stripe.invoicePayments.list(
-      { payment: { type: 'payment_intent', payment_intent: paymentIntentId }, limit: 1, expand: ['data.invoice'] },
+      {
+        payment: { type: 'payment_intent', payment_intent: paymentIntentId },
+        limit: 1,
+        expand: ['data.invoice'],
+      },
       account ? { stripeAccount: account } : undefined,
     );
     const [payment] = page.data;

@@ -324,7 +324,8 @@ class Translator {
           subscriptionId: this.qualify(subscription.id),
           status: subscription.status as SubscriptionStatus,
           // Tiered prices have no unit amount: MRR is left unknown rather than guessed.
-          mrrMinor: priced.length === items.length && items.length > 0 ? monthlyRecurringAmount(priced) : undefined,
+          mrrMinor:
+            priced.length === items.length && items.length > 0 ? monthlyRecurringAmount(priced) : undefined,
           currency: subscription.currency?.toUpperCase(),
           canceledAt: isoFromUnix(subscription.ended_at ?? subscription.canceled_at),
           cancellationReason: subscription.status === 'canceled' ? cancellationReason : undefined,
@@ -389,7 +390,13 @@ class Translator {
         failureCode: error?.code,
       }),
     });
-    const event = this.paymentClaim('claim.payment_failed', located, customerId, intent.amount, intent.currency);
+    const event = this.paymentClaim(
+      'claim.payment_failed',
+      located,
+      customerId,
+      intent.amount,
+      intent.currency,
+    );
     return { status: 'translated', event: { ...event, paymentAttempt: attempt } };
   }
 
@@ -413,7 +420,13 @@ class Translator {
         failureCode: charge.failure_code ?? undefined,
       }),
     });
-    const event = this.paymentClaim('claim.payment_failed', located, customerId, charge.amount, charge.currency);
+    const event = this.paymentClaim(
+      'claim.payment_failed',
+      located,
+      customerId,
+      charge.amount,
+      charge.currency,
+    );
     return { status: 'translated', event: { ...event, paymentAttempt: attempt } };
   }
 
@@ -463,16 +476,11 @@ class Translator {
   private creditNote(note: Stripe.CreditNote): StripeTranslation {
     const invoiceId = idOf(note.invoice);
     const customerId = idOf(note.customer);
-    if (!invoiceId || !customerId) return { status: 'ignored', reason: 'credit note without invoice or customer' };
+    if (!invoiceId || !customerId)
+      return { status: 'ignored', reason: 'credit note without invoice or customer' };
     // A pre-payment credit note lowers what is owed, which the invoice's next snapshot carries;
     // only the post-payment part gives money back.
-    const event = this.paymentClaim(
-      'claim.refunded',
-      { invoiceId },
-      customerId,
-      note.total,
-      note.currency,
-    );
+    const event = this.paymentClaim('claim.refunded', { invoiceId }, customerId, note.total, note.currency);
     return {
       status: 'translated',
       event: {
