@@ -214,8 +214,8 @@ describe('ingestStripeWebhook', () => {
       },
     );
     const countsBefore = await embedded.table.listIgnoredEventCounts();
-    const before = (count: { sourceType: string; count: number }[]) =>
-      count.find((one) => one.sourceType === 'payout.paid')?.count ?? 0;
+    const payoutCount = (counts: { sourceType: string; count: number }[]) =>
+      counts.find((one) => one.sourceType === 'payout.paid')?.count ?? 0;
 
     // Act
     const response = await invoke(delivery(payout));
@@ -227,7 +227,7 @@ describe('ingestStripeWebhook', () => {
       ignored: 'payout.paid',
       reason: 'event type payout.paid is not handled',
     });
-    expect(before(await embedded.table.listIgnoredEventCounts())).toBe(before(countsBefore) + 1);
+    expect(payoutCount(await embedded.table.listIgnoredEventCounts())).toBe(payoutCount(countsBefore) + 1);
   });
 
   it('verifies and applies a base64-encoded body', async () => {
