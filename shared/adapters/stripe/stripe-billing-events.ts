@@ -11,7 +11,8 @@ import type {
   SubscriptionStatus,
 } from '../../domain/billing-event.ts';
 import { classifyDecline } from '../../domain/decline-classification.ts';
-import { SignatureVerificationError } from '../../domain/errors.ts';
+import { InvalidRequestError, SignatureVerificationError } from '../../domain/errors.ts';
+import { parseVerifiedJson } from '../http/webhook-handler.ts';
 import { type BillingInterval, monthlyRecurringAmount } from '../../domain/subscription.ts';
 
 /** Stripe's default tolerance for the signature timestamp, in seconds. */
@@ -22,6 +23,7 @@ export const stripeSignatureToleranceSeconds = 300;
  * a placeholder key keeps the constructor happy without ever reaching the network.
  */
 const stripe = new Stripe('sk_verification_only', { maxNetworkRetries: 0 });
+const stripeSignature = stripe.webhooks.signature;
 
 /**
  * Verifies `Stripe-Signature` over the raw body, against the runtime's clock (the virtual one
@@ -34,28 +36,50 @@ export function verifyStripeEvent(
   now: Date,
 ): Stripe.Event {
   if (!signatureHeader) throw new SignatureVerificationError('missing Stripe-Signature header');
+  if (stripeSignature === null) throw new Error('stripe-node has no webhook signature support');
   // During a secret roll Stripe signs with both secrets; the endpoint may also hold both.
   const secrets = typeof secret === 'string' ? [secret] : secret;
   let failure: unknown;
+  let verified = false;
   for (const one of secrets) {
     try {
-      return stripe.webhooks.constructEvent(
+      // stripe-node takes the receipt time in milliseconds.
+      stripeSignature.verifyHeader(
         rawBody,
         signatureHeader,
         one,
         stripeSignatureToleranceSeconds,
         undefined,
-        // stripe-node takes the receipt time in milliseconds.
         now.getTime(),
       );
+      verified = true;
+      break;
     } catch (error) {
       failure = error;
     }
   }
-  const stale = failure instanceof Error && /timestamp outside the tolerance/i.test(failure.message);
-  throw new SignatureVerificationError(
-    stale ? 'stale Stripe signature timestamp (older than 300 s)' : 'invalid Stripe signature',
-    { cause: failure },
+  if (!verified) {
+    const stale = failure instanceof Error && /timestamp outside the tolerance/i.test(failure.message);
+    throw new SignatureVerificationError(
+      stale ? 'stale Stripe signature timestamp (older than 300 s)' : 'invalid Stripe signature',
+      { cause: failure },
+    );
+  }
+  // Parsed only once the bytes are known to come from Stripe.
+  const event = parseVerifiedJson(rawBody);
+  if (!isStripeEventShape(event)) throw new InvalidRequestError('body is not a Stripe event');
+  return event;
+}
+
+function isStripeEventShape(value: unknown): value is Stripe.Event {
+  if (typeof value !== 'object' || value === null) return false;
+  const event = value as { id?: unknown; type?: unknown; created?: unknown; data?: { object?: unknown } };
+  return (
+    typeof event.id === 'string' &&
+    typeof event.type === 'string' &&
+    typeof event.created === 'number' &&
+    typeof event.data?.object === 'object' &&
+    event.data.object !== null
   );
 }
 
