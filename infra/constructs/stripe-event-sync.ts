@@ -105,7 +105,6 @@ export class StripeEventSync extends Construct {
         );
       }
       this.eventBus = new EventBus(this, 'StripePartnerBus', {
-        eventBusName: props.partnerEventSourceName,
         eventSourceName: props.partnerEventSourceName,
       });
       this.eventBridgeFunction = new ProjectFunction(this, 'EventBridgeFunction', {

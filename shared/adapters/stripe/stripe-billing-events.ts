@@ -12,8 +12,8 @@ import type {
 } from '../../domain/billing-event.ts';
 import { classifyDecline } from '../../domain/decline-classification.ts';
 import { InvalidRequestError, SignatureVerificationError } from '../../domain/errors.ts';
-import { parseVerifiedJson } from '../http/webhook-handler.ts';
 import { type BillingInterval, monthlyRecurringAmount } from '../../domain/subscription.ts';
+import { parseVerifiedJson } from '../http/webhook-handler.ts';
 
 /** Stripe's default tolerance for the signature timestamp, in seconds. */
 export const stripeSignatureToleranceSeconds = 300;
