@@ -18,8 +18,11 @@ import { createReconcileStripeEventsHandler } from '../../functions/reconcile-st
 import { createSendJourneyMessageHandler } from '../../functions/send-journey-message.ts';
 import { CollectionsTable } from '../../shared/adapters/dynamodb/collections-table.ts';
 import { createStripeApiClient, type StripeApiOptions } from '../../shared/adapters/stripe/stripe-api.ts';
+import { CollectionsError } from '../../shared/domain/errors.ts';
+import { ingestBillingEvent } from '../../shared/use-cases/ingest-billing-event.ts';
 import { defaultStrategy, strategyFor } from '../../workflows/strategies/index.ts';
 import { toApiGatewayEvent, writeApiGatewayResult } from './api-gateway-event.ts';
+import { parseBillingEvent } from './billing-event-schema.ts';
 import { type EmbeddedDynamoDb, startEmbeddedDynamoDb } from './embedded-dynamodb.ts';
 import { localLambdaContext } from './lambda-context.ts';
 import { type JSONValue, LocalJourneyEngine } from './local-journey-engine.ts';
@@ -310,6 +313,25 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       return sendJson(response, 200, { now: now.toISOString() });
     }
     if (key === 'GET /local/outbox') return sendJson(response, 200, outbox.list());
+    if (key === 'POST /local/billing-events') {
+      // Operator route (local only): a provider-neutral billing event straight into the ingest
+      // core, as the backfill CLI imports them into a running `npm start`.
+      const event = parseBillingEvent(parseJson(await readBody(request, 1024 * 1024)));
+      if (!event) throw new HttpError(400, 'expected a provider-neutral billing event');
+      const outcome = await clock
+        .track(() => ingestBillingEvent(event, ingestDeps))
+        .catch((error: unknown) => {
+          if (error instanceof CollectionsError && error.expose)
+            throw new HttpError(error.statusCode, error.message);
+          throw error;
+        });
+      return sendJson(response, 200, {
+        status: outcome.status,
+        ...(outcome.status === 'applied'
+          ? { caseOpened: outcome.caseOpened, ...(outcome.caseId ? { caseId: outcome.caseId } : {}) }
+          : {}),
+      });
+    }
     if (key === 'GET /local/executions') return sendJson(response, 200, journeys.list());
     const job = /^POST \/local\/jobs\/([a-z0-9-]+)\/run$/.exec(key)?.[1];
     if (job !== undefined) {
