@@ -14,11 +14,16 @@ import { createIngestPaddleWebhookHandler } from '../../functions/ingest-paddle-
 import { createIngestStripeEventBridgeHandler } from '../../functions/ingest-stripe-eventbridge.ts';
 import { createIngestStripeWebhookHandler } from '../../functions/ingest-stripe-webhook.ts';
 import { createPlanNextActionHandler } from '../../functions/plan-next-action.ts';
+import { createReceiveInboundSmsHandler } from '../../functions/receive-inbound-sms.ts';
+import { createReceiveSesEventsHandler } from '../../functions/receive-ses-events.ts';
+import { createReceiveSmsVoiceEventsHandler } from '../../functions/receive-sms-voice-events.ts';
+import { createReceiveWhatsAppEventsHandler } from '../../functions/receive-whatsapp-events.ts';
 import { createReconcileStripeEventsHandler } from '../../functions/reconcile-stripe-events.ts';
 import { createSendJourneyMessageHandler } from '../../functions/send-journey-message.ts';
 import { CollectionsTable } from '../../shared/adapters/dynamodb/collections-table.ts';
 import { createStripeApiClient, type StripeApiOptions } from '../../shared/adapters/stripe/stripe-api.ts';
 import { CollectionsError } from '../../shared/domain/errors.ts';
+import type { DeliverDependencies } from '../../shared/use-cases/deliver-channel-message.ts';
 import { ingestBillingEvent } from '../../shared/use-cases/ingest-billing-event.ts';
 import { defaultStrategy, strategyFor } from '../../workflows/strategies/index.ts';
 import { toApiGatewayEvent, writeApiGatewayResult } from './api-gateway-event.ts';
@@ -27,6 +32,7 @@ import { type EmbeddedDynamoDb, startEmbeddedDynamoDb } from './embedded-dynamod
 import { localLambdaContext } from './lambda-context.ts';
 import { type JSONValue, LocalJourneyEngine } from './local-journey-engine.ts';
 import { LocalScheduler } from './local-scheduler.ts';
+import { localSnsEvent } from './local-sns-event.ts';
 import { Outbox } from './outbox.ts';
 import { type SynthesizedApp, synthesizeCollectionsApp } from './synthesized-app.ts';
 import { VirtualClock } from './virtual-clock.ts';
@@ -38,6 +44,16 @@ export const developmentSenderEmail = 'billing@collections.localhost';
 export const developmentPaddleWebhookSecret = 'pdl_ntfset_collections_local_development_only';
 export const developmentChargebeeCredentials = 'chargebee:collections-local-development-only';
 export const developmentInhouseWebhookSecret = 'inhouse_collections_local_development_only';
+/** Quoted in HELP answers locally. */
+export const developmentSupportContact = 'support@collections.localhost';
+
+/** Operator routes that inject provider payloads into the function subscribed to a channel topic. */
+const injectionRoutes: Readonly<Record<string, string>> = {
+  'POST /local/inbound/sms': 'inbound-sms',
+  'POST /local/inbound/whatsapp': 'whatsapp-events',
+  'POST /local/events/ses': 'ses-events',
+  'POST /local/events/sms-voice': 'sms-voice-events',
+};
 
 export interface LocalRuntimeOptions {
   /** TCP port; 0 picks a free one. */
@@ -82,6 +98,11 @@ export interface LocalRuntime {
   readonly livemode: boolean;
   /** Journeys of open cases re-created from the stored state at start. */
   readonly resumedJourneys: number;
+  /**
+   * What `deliverChannelMessage` needs locally: the outbox's senders for every channel, the table
+   * as consent store and address book, the virtual clock (docs/channels.md).
+   */
+  readonly channels: DeliverDependencies;
   stop(): Promise<void>;
 }
 
@@ -244,6 +265,24 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     stripe: async () => stripeApi,
   });
   const ingestStripeEventBridge = createIngestStripeEventBridgeHandler(ingestDeps);
+  const senders = outbox.channelSenders();
+  const replyDependencies = {
+    directory: table,
+    customers: table,
+    cases: table,
+    consents: table,
+    interactions: table,
+    actions: table,
+    autoReplies: table,
+    senders,
+    clock,
+    settings: { supportContact: developmentSupportContact, senderName: 'Collections (local)' },
+  };
+  const deliveryDependencies = { cases: table, interactions: table, consents: table, directory: table };
+  const receiveSmsVoiceEvents = createReceiveSmsVoiceEventsHandler(deliveryDependencies);
+  const receiveSesEvents = createReceiveSesEventsHandler(deliveryDependencies);
+  const receiveInboundSms = createReceiveInboundSmsHandler(replyDependencies);
+  const receiveWhatsAppEvents = createReceiveWhatsAppEventsHandler(replyDependencies);
   const computeMetrics = createComputeRecoveryMetricsHandler({ claims: table, metrics: table, clock });
   const getMetrics = createGetRecoveryMetricsHandler({ metrics: table });
 
@@ -259,6 +298,10 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     'functions/compute-recovery-metrics.ts': computeMetrics,
     'functions/plan-next-action.ts': plan,
     'functions/send-journey-message.ts': send,
+    'functions/receive-sms-voice-events.ts': receiveSmsVoiceEvents,
+    'functions/receive-ses-events.ts': receiveSesEvents,
+    'functions/receive-inbound-sms.ts': receiveInboundSms,
+    'functions/receive-whatsapp-events.ts': receiveWhatsAppEvents,
   };
   const missing = synthesized.functionEntries.filter((entry) => !(entry in localFunctions));
   if (missing.length > 0) throw new Error(`the local runtime has no handler for ${missing.join(', ')}`);
@@ -332,6 +375,23 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
           : {}),
       });
     }
+    const topicName = injectionRoutes[key];
+    if (topicName !== undefined) {
+      const topic = synthesized.topics.find((candidate) => candidate.name === topicName);
+      if (topic === undefined || topic.entries.length === 0)
+        throw new HttpError(404, `the template has no subscriber of the ${topicName} topic`);
+      const event = localSnsEvent(
+        parseJson(await readBody(request, 256 * 1024)),
+        topic.logicalId,
+        clock.now(),
+      );
+      const results = [];
+      for (const entry of topic.entries) {
+        const handler = localFunctions[entry] as (event: object, context: Context) => Promise<unknown>;
+        results.push(await clock.track(() => handler(event, localLambdaContext(functionName(entry)))));
+      }
+      return sendJson(response, 200, { topic: topicName, results });
+    }
     if (key === 'GET /local/executions') return sendJson(response, 200, journeys.list());
     const job = /^POST \/local\/jobs\/([a-z0-9-]+)\/run$/.exec(key)?.[1];
     if (job !== undefined) {
@@ -376,6 +436,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     inhouseWebhookSecret,
     livemode,
     resumedJourneys: openCaseIds.length,
+    channels: { senders, consents: table, directory: table, clock },
     stop: async () => {
       scheduler.stop();
       server.closeAllConnections();

@@ -6,7 +6,8 @@ import { type Claim, isClaimOpen } from './claim.ts';
  * (one Step Functions execution, named after the case).
  */
 export type CaseStatus = 'open' | 'closed';
-export type CaseCloseReason = 'paid' | 'voided' | 'written_off' | 'resolved';
+/** `superseded`: a new claim arrived after the journey had run its course; a new case took over the open claims. */
+export type CaseCloseReason = 'paid' | 'voided' | 'written_off' | 'resolved' | 'superseded';
 
 export interface CollectionCase {
   readonly caseId: string;
@@ -19,6 +20,17 @@ export interface CollectionCase {
   readonly claimIds: readonly string[];
   readonly strategyId: string;
   readonly strategyVersion: number;
+  /**
+   * While a promise to pay is pending: contact pauses until this instant (ISO), the start of the
+   * day after the promised day in the debtor's zone. Set from a reply (docs/channels.md).
+   */
+  readonly promisedUntil?: string;
+  /** The promised calendar day (`yyyy-MM-dd`, debtor's zone). */
+  readonly promisedDate?: string;
+  /** Set when the journey ran out of steps while claims were still open (ISO). */
+  readonly journeyEndedAt?: string;
+  /** The case that took over this one's open claims. */
+  readonly supersededBy?: string;
 }
 
 /**

@@ -588,7 +588,7 @@ describe('CollectionsStack', () => {
   });
 
   describe('outputs', () => {
-    it('outputs the API and webhook URLs, the state machine and secret ARNs, and the table name', () => {
+    it('outputs the API and webhook URLs, the state machine and secret ARNs, the table name and the channel settings', () => {
       expect(Object.keys(template.toJSON().Outputs).sort()).toEqual(
         [
           'ApiUrl',
@@ -596,6 +596,9 @@ describe('CollectionsStack', () => {
           'InhouseWebhookUrl',
           'JourneyStateMachineArn',
           'PaddleWebhookUrl',
+          'InboundSmsTopicArn',
+          'SmsConfigurationSetName',
+          'WhatsAppEventsTopicArn',
           'StripeWebhookSecretArn',
           'StripeWebhookUrl',
           'TableName',
