@@ -219,8 +219,8 @@ describe('CollectionsStack', () => {
   });
 
   describe('functions', () => {
-    it('creates the nine functions of the product', () => {
-      expect(Object.keys(resourcesOfType(template, 'AWS::Lambda::Function'))).toHaveLength(9);
+    it('creates the thirteen functions of the product', () => {
+      expect(Object.keys(resourcesOfType(template, 'AWS::Lambda::Function'))).toHaveLength(13);
     });
 
     it('runs every function on Node.js 22, arm64, with X-Ray tracing and source maps', () => {

@@ -21,11 +21,11 @@ describe('npm run import -- stripe', () => {
     workDir = await mkdtemp(join(tmpdir(), 'collections-import-'));
     api.addInvoices(
       ...Array.from(
-        { length: 120 },
+        { length: 30 },
         (_, index) =>
           stripeInvoiceEvent('invoice.payment_failed', {
             invoiceId: `in_cli_${index.toString().padStart(3, '0')}`,
-            customerId: `cus_cli_${index % 40}`,
+            customerId: `cus_cli_${index % 10}`,
             created: 1793614449 - index * 60,
             attemptCount: 1,
           }).data.object,
@@ -72,12 +72,12 @@ describe('npm run import -- stripe', () => {
     const imported = await importCommand();
 
     // Assess
-    expect(dryRun.stdout).toContain('Dry run: nothing written. Listed 120 open invoices.');
-    expect(dryRun.stdout).toContain('Arrears: 120 invoices with failed payments ($5,998.80).');
+    expect(dryRun.stdout).toContain('Dry run: nothing written. Listed 30 open invoices.');
+    expect(dryRun.stdout).toContain('Arrears: 30 invoices with failed payments ($1,499.70).');
     expect(openCasesAfterDryRun).toEqual([]);
-    expect(imported.stderr).toMatch(/Importing invoices \|[█░]+\| 120\/120/);
-    expect(imported.stdout).toContain('Applied 120, already known 0, cases opened 40.');
-    expect(await runtime.table.listOpenCaseIds()).toHaveLength(40);
+    expect(imported.stderr).toMatch(/Importing invoices \|[█░]+\| 30\/30/);
+    expect(imported.stdout).toContain('Applied 30, already known 0, cases opened 10.');
+    expect(await runtime.table.listOpenCaseIds()).toHaveLength(10);
     await expect(readFile(join(workDir, 'cursor.json'), 'utf8')).rejects.toThrow();
   }, 120_000);
 

@@ -97,8 +97,8 @@ const now = () => new Date('2026-11-20T09:00:00.000Z');
 
 describe('backfillStripeInvoices', () => {
   it('pages through every open invoice and opens a case per customer in arrears', async () => {
-    // Prepare: 250 invoices (3 pages of 100), 2 in 3 with failed attempts.
-    const invoices = openInvoices(250);
+    // Prepare: 45 invoices (3 pages of 20), 2 in 3 with failed attempts.
+    const invoices = openInvoices(45);
     api.addInvoices(...invoices);
     const { sink, journeys, stripe, cursor } = setup();
     const ticks: number[] = [];
@@ -111,23 +111,24 @@ describe('backfillStripeInvoices', () => {
       cursor,
       livemode: false,
       now,
+      pageSize: 20,
       progress: { total: (known) => totals.push(known), tick: (done) => ticks.push(done) },
     });
 
     // Assess
     const arrears = invoices.filter((invoice) => invoice.attempt_count > 0);
     expect(report).toMatchObject({
-      listed: 250,
+      listed: 45,
       arrears: arrears.length,
-      applied: 250,
+      applied: 45,
       duplicates: 0,
       casesOpened: arrears.length,
     });
     expect(api.requests.filter((request) => request.path === '/v1/invoices')).toHaveLength(3);
     expect(api.requests[0]?.query.get('status')).toBe('open');
     expect(journeys.startedCaseIds).toHaveLength(arrears.length);
-    expect(ticks).toHaveLength(250);
-    expect(totals.at(-1)).toBe(250);
+    expect(ticks).toHaveLength(45);
+    expect(totals.at(-1)).toBe(45);
     const [notYetAttempted] = invoices.filter((invoice) => invoice.attempt_count === 0);
     expect((await embedded.table.getClaim(`stripe:${notYetAttempted?.id}`))?.claim.status).toBe('pending');
     expect(cursor.value).toBeUndefined();
@@ -178,30 +179,37 @@ describe('backfillStripeInvoices', () => {
   });
 
   it('resumes after the last applied invoice when a run stops half-way', async () => {
-    // Prepare: the sink dies at the 130th invoice (a crash, a Ctrl-C).
-    const invoices = openInvoices(200);
+    // Prepare: the sink dies at the 30th invoice (a crash, a Ctrl-C).
+    const invoices = openInvoices(50);
     api.addInvoices(...invoices);
     const { sink, stripe, cursor } = setup();
     let applied = 0;
     const crashing: BillingEventSink = {
       apply: async (event) => {
-        if (applied === 129) throw new Error('connection reset');
+        if (applied === 29) throw new Error('connection reset');
         applied += 1;
         return sink.apply(event);
       },
     };
-    const firstRun = backfillStripeInvoices({ stripe, sink: crashing, cursor, livemode: false, now });
+    const firstRun = backfillStripeInvoices({
+      stripe,
+      sink: crashing,
+      cursor,
+      livemode: false,
+      now,
+      pageSize: 20,
+    });
     await expect(firstRun).rejects.toThrow('connection reset');
     const stoppedAfter = cursor.value;
     api.requests.length = 0;
 
     // Act
-    const report = await backfillStripeInvoices({ stripe, sink, cursor, livemode: false, now });
+    const report = await backfillStripeInvoices({ stripe, sink, cursor, livemode: false, now, pageSize: 20 });
 
     // Assess
-    expect(stoppedAfter).toBe(invoices[128]?.id);
+    expect(stoppedAfter).toBe(invoices[28]?.id);
     expect(api.requests[0]?.query.get('starting_after')).toBe(stoppedAfter);
-    expect(report).toMatchObject({ resumedAfter: stoppedAfter, listed: 71, applied: 71, duplicates: 0 });
+    expect(report).toMatchObject({ resumedAfter: stoppedAfter, listed: 21, applied: 21, duplicates: 0 });
   });
 
   it('applies nothing twice when the same invoices are imported again', async () => {
@@ -221,7 +229,7 @@ describe('backfillStripeInvoices', () => {
 
   it('waits and resumes when Stripe rate-limits the listing', async () => {
     // Prepare
-    api.addInvoices(...openInvoices(150));
+    api.addInvoices(...openInvoices(30));
     const { sink, stripe, cursor } = setup();
     const waits: number[] = [];
     api.rateLimitNext(2);
@@ -233,6 +241,7 @@ describe('backfillStripeInvoices', () => {
       cursor,
       livemode: false,
       now,
+      pageSize: 10,
       backoff: async (attempt) => {
         waits.push(attempt);
         await noWait();
@@ -240,7 +249,7 @@ describe('backfillStripeInvoices', () => {
     });
 
     // Assess
-    expect(report).toMatchObject({ listed: 150, applied: 150, rateLimitRetries: 2 });
+    expect(report).toMatchObject({ listed: 30, applied: 30, rateLimitRetries: 2 });
     expect(waits).toEqual([1, 2]);
   });
 

@@ -215,7 +215,7 @@ describe('ingestBillingEvent: order and duplicates do not matter', () => {
           expect(await finalState(shuffledSuffix)).toEqual(await finalState(inOrderSuffix));
         },
       ),
-      { numRuns: 40 },
+      { numRuns: 25 },
     );
   });
 });
