@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import {
   type BillingEvent,
   type ClaimBillingEvent,
@@ -103,12 +104,15 @@ function customerFactsOf(event: BillingEvent): CustomerFacts {
 }
 
 async function mergeCustomerOf(event: BillingEvent, deps: IngestDependencies): Promise<void> {
+  const existing = await deps.customers.getCustomer(event.customer.customerId);
   const customer = mergeCustomer(
-    await deps.customers.getCustomer(event.customer.customerId),
+    existing,
     event.customer,
     stampOf(event.occurredAt, event.eventId),
     customerFactsOf(event),
   );
+  // Most events of a known customer change nothing in the profile: save the write.
+  if (existing !== undefined && isDeepStrictEqual(customer, existing)) return;
   await deps.customers.putCustomer(customer);
 }
 
