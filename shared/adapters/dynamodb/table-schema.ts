@@ -8,7 +8,10 @@ export const tableSchema = {
   indexes: {
     /** Claims by the month of their first failure: recovery metrics read one cohort at a time. */
     claimsByFailureMonth: { indexName: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
-    /** Sparse index of open cases, so journeys can be resumed and queues listed. */
+    /**
+     * Sparse index of open cases, so journeys can be resumed and queues listed. The portal shares
+     * it under its own partitions: due commitment checks, open agent tasks (docs/portal.md).
+     */
     openCases: { indexName: 'gsi2', partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
   },
 } as const;
@@ -24,5 +27,15 @@ export const keys = {
     sk: `COHORT#${cohortMonth}#${currency}`,
   }),
   failureMonthPartition: (month: string) => `FAILED#${month}`,
+  portalLink: (linkId: string) => ({ pk: `PORTAL_LINK#${linkId}`, sk: 'LINK' }),
+  interaction: (caseId: string, at: string, id: string) => ({
+    pk: `CASE#${caseId}`,
+    sk: `INTERACTION#${at}#${id}`,
+  }),
+  commitmentCheck: (caseId: string) => ({ pk: `CASE#${caseId}`, sk: 'COMMITMENT_CHECK' }),
+  agentTask: (taskId: string) => ({ pk: `TASK#${taskId}`, sk: 'TASK' }),
+  rateLimit: (key: string, windowStart: number) => ({ pk: `RATE#${key}`, sk: `WINDOW#${windowStart}` }),
+  dueCommitmentsPartition: 'COMMITMENT_DUE',
+  openAgentTasksPartition: 'AGENT_TASK_OPEN',
   openCasesPartition: 'OPEN_CASE',
 } as const;
