@@ -136,3 +136,21 @@ export function isLinkRevoked(link: PortalLink, revokedBefore: string | undefine
   if (link.revokedAt !== undefined) return true;
   return revokedBefore !== undefined && link.issuedAt < revokedBefore;
 }
+
+/**
+ * The signing secret as stored (Secrets Manager on AWS): a plain string, or during a rotation
+ * `{"current": "...", "previous": ["..."]}` so links signed with the old key keep working.
+ */
+export function parsePortalSigningKeys(value: string): PortalSigningKeys {
+  const trimmed = value.trim();
+  if (trimmed.startsWith('{')) {
+    const parsed = JSON.parse(trimmed) as { current?: unknown; previous?: unknown };
+    const previous = Array.isArray(parsed.previous) ? parsed.previous.filter((k): k is string => typeof k === 'string') : [];
+    if (typeof parsed.current !== 'string' || parsed.current.length < 32) {
+      throw new RangeError('the portal signing key must have a "current" key of at least 32 characters');
+    }
+    return { current: parsed.current, previous };
+  }
+  if (trimmed.length < 32) throw new RangeError('the portal signing key must be at least 32 characters');
+  return { current: trimmed };
+}

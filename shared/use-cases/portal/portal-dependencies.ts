@@ -6,7 +6,6 @@ import type {
   Clock,
   CustomerStore,
   EmailSender,
-  JourneyStarter,
   PaymentGateway,
   PortalStore,
   RateLimiter,
@@ -21,7 +20,6 @@ export interface PortalDependencies {
   readonly rateLimiter: RateLimiter;
   readonly payments: PaymentGateway;
   readonly email: EmailSender;
-  readonly journeys: JourneyStarter;
   readonly clock: Clock;
   readonly keys: () => Promise<PortalSigningKeys>;
   readonly policy: PortalPolicy;
