@@ -7,7 +7,11 @@ import { loadPortalConfig } from '../shared/config.ts';
 import type { PortalDependencies } from '../shared/use-cases/portal/portal-dependencies.ts';
 
 /** Stripe's hosted pages a portal form may redirect to (CSP `form-action` applies to redirects). */
-export const stripePaymentOrigins = ['https://invoice.stripe.com', 'https://billing.stripe.com', 'https://checkout.stripe.com'];
+export const stripePaymentOrigins = [
+  'https://invoice.stripe.com',
+  'https://billing.stripe.com',
+  'https://checkout.stripe.com',
+];
 
 /**
  * `ANY /portal/{proxy+}`: the debtor portal, one Hono app (routing, pages, forms) in one function.
@@ -16,7 +20,10 @@ export const stripePaymentOrigins = ['https://invoice.stripe.com', 'https://bill
 export function createPortalHandler(deps: PortalDependencies, options: PortalAppOptions) {
   const run = handle(createPortalApp(deps, options));
   type HonoLambdaEvent = Parameters<typeof run>[0];
-  return async (event: APIGatewayProxyEventV2, context: Context): Promise<APIGatewayProxyStructuredResultV2> => {
+  return async (
+    event: APIGatewayProxyEventV2,
+    context: Context,
+  ): Promise<APIGatewayProxyStructuredResultV2> => {
     // Hono's event type spells optional fields as `T | undefined`; the shapes are the same.
     const result = await run(event as unknown as HonoLambdaEvent, context);
     const cookies = (result as { cookies?: string[] }).cookies;
@@ -24,7 +31,9 @@ export function createPortalHandler(deps: PortalDependencies, options: PortalApp
       statusCode: result.statusCode,
       body: result.body,
       isBase64Encoded: result.isBase64Encoded,
-      headers: Object.fromEntries(Object.entries(result.headers ?? {}).map(([name, value]) => [name, String(value)])),
+      headers: Object.fromEntries(
+        Object.entries(result.headers ?? {}).map(([name, value]) => [name, String(value)]),
+      ),
       ...(cookies && cookies.length > 0 ? { cookies } : {}),
     };
   };

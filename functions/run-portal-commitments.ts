@@ -4,7 +4,10 @@ import { logger } from '../shared/adapters/observability/logger.ts';
 import { awsPortalDependencies } from '../shared/adapters/portal/aws-portal-dependencies.ts';
 import { loadPortalConfig } from '../shared/config.ts';
 import type { PortalDependencies } from '../shared/use-cases/portal/portal-dependencies.ts';
-import { type CommitmentsRunSummary, runPortalCommitments } from '../shared/use-cases/portal/run-portal-commitments.ts';
+import {
+  type CommitmentsRunSummary,
+  runPortalCommitments,
+} from '../shared/use-cases/portal/run-portal-commitments.ts';
 
 /**
  * Hourly job (EventBridge Scheduler): settles due promises to pay and runs payment plans
@@ -18,4 +21,6 @@ export function createRunPortalCommitmentsHandler(deps: PortalDependencies) {
   });
 }
 
-export const handler = lazyHandler(() => createRunPortalCommitmentsHandler(awsPortalDependencies(loadPortalConfig())));
+export const handler = lazyHandler(() =>
+  createRunPortalCommitmentsHandler(awsPortalDependencies(loadPortalConfig())),
+);

@@ -4,15 +4,15 @@ import middy from '@middy/core';
 import { z } from 'zod';
 import { systemClock } from '../shared/adapters/clock/system-clock.ts';
 import { CollectionsTable } from '../shared/adapters/dynamodb/collections-table.ts';
+import { PortalTable } from '../shared/adapters/dynamodb/portal-table.ts';
 import { SesEmailSender } from '../shared/adapters/email/ses-email-sender.ts';
 import { lazyHandler } from '../shared/adapters/lazy-handler.ts';
 import { logger } from '../shared/adapters/observability/logger.ts';
 import { portalSigningKeysFrom } from '../shared/adapters/portal/portal-signing-keys.ts';
-import { PortalTable } from '../shared/adapters/dynamodb/portal-table.ts';
 import { loadSendConfig, loadSendPortalLinkConfig } from '../shared/config.ts';
 import { defaultPortalPolicy } from '../shared/domain/portal/portal-policy.ts';
-import { issuePortalLink } from '../shared/use-cases/portal/issue-portal-link.ts';
 import { channelSchema, templateIdSchema } from '../shared/domain/strategy.ts';
+import { issuePortalLink } from '../shared/use-cases/portal/issue-portal-link.ts';
 import {
   type SendDependencies,
   type SendOutcome,

@@ -9,6 +9,8 @@ export const CollectionsContextKey = {
   senderEmail: 'senderEmail',
   sesConfigurationSetName: 'sesConfigurationSetName',
   metricsScheduleTimeZone: 'metricsScheduleTimeZone',
+  portalDomainName: 'portalDomainName',
+  portalCertificateArn: 'portalCertificateArn',
 } as const;
 
 /** Stacks whose assets are bundled; the empty list turns esbuild off for the whole app. */
@@ -58,8 +60,12 @@ function stackPropsFromContext(app: App): CollectionsStackProps {
   const senderEmail = optionalContextString(app, CollectionsContextKey.senderEmail);
   const sesConfigurationSetName = optionalContextString(app, CollectionsContextKey.sesConfigurationSetName);
   const metricsScheduleTimeZone = optionalContextString(app, CollectionsContextKey.metricsScheduleTimeZone);
+  const portalDomainName = optionalContextString(app, CollectionsContextKey.portalDomainName);
+  const portalCertificateArn = optionalContextString(app, CollectionsContextKey.portalCertificateArn);
   return {
     description: 'Collections and failed-payment recovery',
+    ...(portalDomainName ? { portalDomainName } : {}),
+    ...(portalCertificateArn ? { portalCertificateArn } : {}),
     ...(senderEmail ? { senderEmail } : {}),
     ...(sesConfigurationSetName ? { sesConfigurationSetName } : {}),
     ...(metricsScheduleTimeZone ? { metricsScheduleTimeZone } : {}),

@@ -1,6 +1,8 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
 import type { Construct } from 'constructs';
 import { CollectionsTable } from './constructs/collections-table.ts';
+import { DebtorPortal } from './constructs/debtor-portal.ts';
 import { CollectionsHttpApi, HttpRoutePath } from './constructs/http-api.ts';
 import { Journeys } from './constructs/journeys.ts';
 import { Messaging } from './constructs/messaging.ts';
@@ -24,6 +26,16 @@ export interface CollectionsStackProps extends StackProps {
    * @default 'UTC'
    */
   readonly metricsScheduleTimeZone?: string;
+  /**
+   * Serve the debtor portal on its own domain, e.g. `pay.example.com` (with `portalCertificateArn`).
+   * @default - the API's own URL
+   */
+  readonly portalDomainName?: string;
+  /**
+   * ARN of an ACM certificate for `portalDomainName`, in the stack's region.
+   * @default - none (required with `portalDomainName`)
+   */
+  readonly portalCertificateArn?: string;
 }
 
 export const defaultSenderEmail = 'billing@example.com';
@@ -42,6 +54,7 @@ export class CollectionsStack extends Stack {
   public readonly ingest: WebhookIngest;
   public readonly metrics: RecoveryMetrics;
   public readonly httpApi: CollectionsHttpApi;
+  public readonly portal: DebtorPortal;
 
   public constructor(scope: Construct, id: string, props: CollectionsStackProps = {}) {
     super(scope, id, props);
@@ -73,6 +86,30 @@ export class CollectionsStack extends Stack {
       getMetricsFunction: this.metrics.getMetricsFunction,
     });
 
+    if ((props.portalDomainName === undefined) !== (props.portalCertificateArn === undefined)) {
+      throw new Error('set both portalDomainName and portalCertificateArn for the portal domain, or neither');
+    }
+    this.portal = new DebtorPortal(this, 'Portal', {
+      table,
+      httpApi: this.httpApi.api,
+      stage: this.httpApi.stage,
+      apiUrl: this.httpApi.url,
+      email: this.messaging,
+      linkSigners: [this.journeys.sendFunction],
+      ...(props.portalDomainName && props.portalCertificateArn
+        ? {
+            customDomain: {
+              domainName: props.portalDomainName,
+              certificate: Certificate.fromCertificateArn(
+                this,
+                'PortalCertificate',
+                props.portalCertificateArn,
+              ),
+            },
+          }
+        : {}),
+    });
+
     new CfnOutput(this, 'ApiUrl', { description: 'Base URL of the HTTP API', value: this.httpApi.url });
     new CfnOutput(this, 'StripeWebhookUrl', {
       description: 'Register this URL as a webhook endpoint in the Stripe dashboard',
@@ -87,6 +124,20 @@ export class CollectionsStack extends Stack {
       description: 'Put the Stripe signing secret (whsec_...) here: aws secretsmanager put-secret-value',
       value: this.ingest.stripeWebhookSecret.secretArn,
     });
+    new CfnOutput(this, 'PortalUrl', {
+      description: 'Base URL of the debtor portal (links in messages point below it)',
+      value: this.portal.baseUrl,
+    });
+    new CfnOutput(this, 'StripeApiKeySecretArn', {
+      description: 'Put a Stripe API key (restricted key recommended) here for the portal',
+      value: this.portal.stripeApiKey.secretArn,
+    });
+    if (this.portal.domainName) {
+      new CfnOutput(this, 'PortalDomainTarget', {
+        description: 'Point a CNAME (or alias) record of the portal domain at this name',
+        value: this.portal.domainName.regionalDomainName,
+      });
+    }
     new CfnOutput(this, 'TableName', { description: 'The collections table', value: table.tableName });
   }
 }

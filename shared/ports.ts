@@ -212,9 +212,15 @@ export type InstalmentChargeResult =
  */
 export interface PaymentGateway {
   /** A page where the debtor pays one claim (Stripe: the invoice's hosted page). */
-  createPaymentPage(claim: PayableClaim, options: { readonly returnUrl: string; readonly locale: string }): Promise<{ readonly url: string }>;
+  createPaymentPage(
+    claim: PayableClaim,
+    options: { readonly returnUrl: string; readonly locale: string },
+  ): Promise<{ readonly url: string }>;
   /** A page where the debtor replaces their card (Stripe: a Billing portal session). */
-  createCardUpdatePage(customerId: string, options: { readonly returnUrl: string; readonly locale: string }): Promise<{ readonly url: string }>;
+  createCardUpdatePage(
+    customerId: string,
+    options: { readonly returnUrl: string; readonly locale: string },
+  ): Promise<{ readonly url: string }>;
   /** Attempts the failed claims again now (after a card update); outcomes arrive as webhooks. */
   retryClaims(claims: readonly PayableClaim[]): Promise<void>;
   /** Charges one plan instalment off-session on the customer's saved payment method. */

@@ -10,7 +10,11 @@ import type {
   PayableClaim,
   PaymentGateway,
 } from '../../shared/ports.ts';
-import { type SimulatedInvoiceEventType, signStripeBody, simulatedInvoiceEvent } from './simulated-stripe-events.ts';
+import {
+  type SimulatedInvoiceEventType,
+  signStripeBody,
+  simulatedInvoiceEvent,
+} from './simulated-stripe-events.ts';
 
 /** How the simulated card on file answers a charge. */
 export type SimulatedCardBehaviour = 'approve' | 'decline';
@@ -52,13 +56,19 @@ export class LocalPaymentGateway implements PaymentGateway {
     this.cards.set(customerId, behaviour);
   }
 
-  public async createPaymentPage(claim: PayableClaim, options: { readonly returnUrl: string }): Promise<{ url: string }> {
+  public async createPaymentPage(
+    claim: PayableClaim,
+    options: { readonly returnUrl: string },
+  ): Promise<{ url: string }> {
     const id = randomBytes(12).toString('hex');
     this.sessions.set(id, { kind: 'pay', claim, returnUrl: options.returnUrl });
     return { url: `/local/pay/${id}` };
   }
 
-  public async createCardUpdatePage(customerId: string, options: { readonly returnUrl: string }): Promise<{ url: string }> {
+  public async createCardUpdatePage(
+    customerId: string,
+    options: { readonly returnUrl: string },
+  ): Promise<{ url: string }> {
     const id = randomBytes(12).toString('hex');
     this.sessions.set(id, { kind: 'card', customerId, returnUrl: options.returnUrl });
     return { url: `/local/card/${id}` };
@@ -91,12 +101,24 @@ export class LocalPaymentGateway implements PaymentGateway {
   }
 
   /** Serves the simulated provider pages; undefined when the path is not one of them. */
-  public async handle(method: string, path: string, form: URLSearchParams): Promise<LocalPageResult | undefined> {
+  public async handle(
+    method: string,
+    path: string,
+    form: URLSearchParams,
+  ): Promise<LocalPageResult | undefined> {
     const match = /^\/local\/(pay|card)\/([0-9a-f]{24})$/.exec(path);
     if (!match) return undefined;
     const session = this.sessions.get(match[2] ?? '');
-    if (!session || session.kind !== match[1]) return page(404, 'Unknown session', html`<p>This simulated session does not exist (the runtime may have restarted).</p>`);
-    if (method === 'GET') return session.kind === 'pay' ? this.payPage(match[2] ?? '', session.claim) : this.cardPage(match[2] ?? '');
+    if (!session || session.kind !== match[1])
+      return page(
+        404,
+        'Unknown session',
+        html`<p>This simulated session does not exist (the runtime may have restarted).</p>`,
+      );
+    if (method === 'GET')
+      return session.kind === 'pay'
+        ? this.payPage(match[2] ?? '', session.claim)
+        : this.cardPage(match[2] ?? '');
     if (method !== 'POST') return page(405, 'Method not allowed', html``);
     if (session.kind === 'pay') {
       const outcome = form.get('outcome') === 'decline' ? 'invoice.payment_failed' : 'invoice.paid';
@@ -130,7 +152,11 @@ export class LocalPaymentGateway implements PaymentGateway {
     );
   }
 
-  private async emit(type: SimulatedInvoiceEventType, claim: PayableClaim, extra: { paidOutOfBand?: boolean } = {}): Promise<void> {
+  private async emit(
+    type: SimulatedInvoiceEventType,
+    claim: PayableClaim,
+    extra: { paidOutOfBand?: boolean } = {},
+  ): Promise<void> {
     const [stored, customer] = await Promise.all([
       this.deps.claims.getClaim(claim.claimId),
       this.deps.customers.getCustomer(claim.customerId),
@@ -148,7 +174,10 @@ export class LocalPaymentGateway implements PaymentGateway {
       now,
       extra,
     );
-    await this.deps.deliverWebhook(event.body, signStripeBody(event.body, this.deps.stripeWebhookSecret, now));
+    await this.deps.deliverWebhook(
+      event.body,
+      signStripeBody(event.body, this.deps.stripeWebhookSecret, now),
+    );
   }
 }
 
@@ -161,7 +190,8 @@ async function page(status: number, title: string, body: ReturnType<typeof html>
     headers: {
       'content-type': 'text/html; charset=utf-8',
       'cache-control': 'no-store',
-      'content-security-policy': "default-src 'none'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
+      'content-security-policy':
+        "default-src 'none'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
     },
     body: String(document),
   };

@@ -21,7 +21,9 @@ export function simulatedInvoiceEvent(
   extra: { readonly paidOutOfBand?: boolean } = {},
 ): { readonly id: string; readonly body: string } {
   const [, account, stripeCustomer] =
-    claim.customerId.split(':').length === 3 ? claim.customerId.split(':') : ['stripe', undefined, claim.customerId.split(':')[1]];
+    claim.customerId.split(':').length === 3
+      ? claim.customerId.split(':')
+      : ['stripe', undefined, claim.customerId.split(':')[1]];
   const created = unix(at);
   const paid = type === 'invoice.paid';
   const id = `evt_local_${randomBytes(12).toString('hex')}`;
@@ -59,10 +61,18 @@ export function simulatedInvoiceEvent(
         next_payment_attempt: null,
         paid_out_of_band: extra.paidOutOfBand ?? false,
         parent: claim.subscriptionId
-          ? { type: 'subscription_details', subscription_details: { subscription: claim.subscriptionId, metadata: {} } }
+          ? {
+              type: 'subscription_details',
+              subscription_details: { subscription: claim.subscriptionId, metadata: {} },
+            }
           : null,
         status: paid ? 'paid' : 'open',
-        status_transitions: { finalized_at: created, paid_at: paid ? created : null, voided_at: null, marked_uncollectible_at: null },
+        status_transitions: {
+          finalized_at: created,
+          paid_at: paid ? created : null,
+          voided_at: null,
+          marked_uncollectible_at: null,
+        },
       },
     },
   };

@@ -41,7 +41,10 @@ export function contactPauseOf(
 ): ContactPause | undefined {
   const pauses: ContactPause[] = [];
   if (collectionCase.pausedUntil !== undefined && Date.parse(collectionCase.pausedUntil) > now.getTime()) {
-    pauses.push({ until: collectionCase.pausedUntil, reason: collectionCase.pauseReason ?? 'promise-to-pay' });
+    pauses.push({
+      until: collectionCase.pausedUntil,
+      reason: collectionCase.pauseReason ?? 'promise-to-pay',
+    });
   }
   const open = claims.filter(isClaimOpen);
   if (open.length > 0 && contactableClaims(collectionCase, open, now).length === 0) {

@@ -21,7 +21,11 @@ export interface SendDependencies {
   readonly email: EmailSender;
   readonly clock: Clock;
   /** Signs a fresh portal link for the case (docs/portal.md); without it, messages carry invoice links only. */
-  readonly portalLinks?: (request: { caseId: string; customerId: string; purpose: string }) => Promise<string>;
+  readonly portalLinks?: (request: {
+    caseId: string;
+    customerId: string;
+    purpose: string;
+  }) => Promise<string>;
 }
 
 export interface SendRequest {
@@ -60,7 +64,10 @@ export async function sendJourneyMessage(request: SendRequest, deps: SendDepende
     deps.claims.getClaims(collectionCase.claimIds),
   ]);
   // The pause may have begun while the journey waited: hand the step back to the planner.
-  if (collectionCase.status === 'open' && contactPauseOf(collectionCase, claims, deps.clock.now()) !== undefined) {
+  if (
+    collectionCase.status === 'open' &&
+    contactPauseOf(collectionCase, claims, deps.clock.now()) !== undefined
+  ) {
     return { stepId: request.stepId, status: 'paused', duplicate: false };
   }
   // Claims the debtor flagged are on hold: the message does not mention them.

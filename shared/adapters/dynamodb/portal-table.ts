@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   DynamoDBDocumentClient,
@@ -7,7 +8,6 @@ import {
   type QueryCommandInput,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { randomUUID } from 'node:crypto';
 import { ConcurrentUpdateError } from '../../domain/errors.ts';
 import type { PortalLink } from '../../domain/portal/portal-link.ts';
 import type { AgentTask, CaseInteraction, CasePortalState, PortalStore, RateLimiter } from '../../ports.ts';

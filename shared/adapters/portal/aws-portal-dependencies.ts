@@ -24,16 +24,21 @@ function stripeGatewayFrom(secretArn: string): PaymentGateway {
     const key = (await getSecret<string>(secretArn, { maxAge: 300 }))?.trim();
     if (!key) throw new ConfigurationError('the Stripe API key secret is empty');
     if (cached?.key !== key) {
-      cached = { key, gateway: new StripePaymentGateway(new Stripe(key, { maxNetworkRetries: 2, timeout: 8000 })) };
+      cached = {
+        key,
+        gateway: new StripePaymentGateway(new Stripe(key, { maxNetworkRetries: 2, timeout: 8000 })),
+      };
     }
     return cached.gateway;
   };
   return {
     createPaymentPage: async (claim) => (await gateway()).createPaymentPage(claim),
-    createCardUpdatePage: async (customerId, options) => (await gateway()).createCardUpdatePage(customerId, options),
+    createCardUpdatePage: async (customerId, options) =>
+      (await gateway()).createCardUpdatePage(customerId, options),
     retryClaims: async (claims) => (await gateway()).retryClaims(claims),
     chargeInstalment: async (request) => (await gateway()).chargeInstalment(request),
-    settleClaimsOutOfBand: async (claims, reference) => (await gateway()).settleClaimsOutOfBand(claims, reference),
+    settleClaimsOutOfBand: async (claims, reference) =>
+      (await gateway()).settleClaimsOutOfBand(claims, reference),
   };
 }
 
@@ -56,7 +61,10 @@ export function awsPortalDependencies(config: PortalConfig): PortalDependencies 
     payments: stripeGatewayFrom(config.STRIPE_API_KEY_SECRET_ARN),
     email,
     clock: systemClock,
-    keys: portalSigningKeysFrom({ secretArn: config.PORTAL_SIGNING_KEY_SECRET_ARN, value: config.PORTAL_SIGNING_KEY }),
+    keys: portalSigningKeysFrom({
+      secretArn: config.PORTAL_SIGNING_KEY_SECRET_ARN,
+      value: config.PORTAL_SIGNING_KEY,
+    }),
     policy: defaultPortalPolicy,
     portalBaseUrl: config.PORTAL_BASE_URL.replace(/\/+$/, ''),
   };

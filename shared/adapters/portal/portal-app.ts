@@ -4,7 +4,13 @@ import type { HtmlEscapedString } from 'hono/utils/html';
 import { resolveTimeZones } from '../../domain/contact-policy.ts';
 import { CollectionsError, InvalidRequestError } from '../../domain/errors.ts';
 import { formatMoney } from '../../domain/money.ts';
-import { type CaseFlagKind, caseFlagKinds, planCurrency, planOptions, promiseWindow } from '../../domain/portal/commitments.ts';
+import {
+  type CaseFlagKind,
+  caseFlagKinds,
+  planCurrency,
+  planOptions,
+  promiseWindow,
+} from '../../domain/portal/commitments.ts';
 import {
   csrfTokenFor,
   isCsrfTokenValid,
@@ -119,13 +125,17 @@ export function createPortalApp(deps: PortalDependencies, options: PortalAppOpti
   app.get('/l/:token', async (c) => {
     const token = c.req.param('token');
     const outcome = await openPortalLink(token, deps);
-    if (outcome.status === 'invalid') return render(c, 404, messagePage(frame(c), 'invalidTitle', 'invalidIntro', 'warn'));
+    if (outcome.status === 'invalid')
+      return render(c, 404, messagePage(frame(c), 'invalidTitle', 'invalidIntro', 'warn'));
     if (outcome.status === 'expired') {
       const csrf = csrfTokenFor(outcome.linkId, 'renew', c.get('keys'));
       return render(c, 410, expiredPage(frame(c), { token, csrf }));
     }
     setCookie(c, sessionCookie, outcome.session, {
-      ...cookieOptions(options, Math.floor((outcome.sessionExpiresAt.getTime() - deps.clock.now().getTime()) / 1000)),
+      ...cookieOptions(
+        options,
+        Math.floor((outcome.sessionExpiresAt.getTime() - deps.clock.now().getTime()) / 1000),
+      ),
     });
     return c.redirect('/portal/account', 303);
   });
@@ -134,7 +144,10 @@ export function createPortalApp(deps: PortalDependencies, options: PortalAppOpti
     const form = await c.req.parseBody();
     const token = typeof form.token === 'string' ? form.token : '';
     const check = verifyPortalToken(token, c.get('keys'), deps.clock.now());
-    if (check.status === 'invalid' || !isCsrfTokenValid(field(form, 'csrf'), check.linkId, 'renew', c.get('keys'))) {
+    if (
+      check.status === 'invalid' ||
+      !isCsrfTokenValid(field(form, 'csrf'), check.linkId, 'renew', c.get('keys'))
+    ) {
       throw new ForbiddenRequestError('invalid renewal form');
     }
     if (check.status === 'valid') return c.redirect(`/portal/l/${token}`, 303);
@@ -160,7 +173,10 @@ export function createPortalApp(deps: PortalDependencies, options: PortalAppOpti
         holds,
         promise: context.collectionCase.promiseToPay,
         plan: context.collectionCase.paymentPlan,
-        csrf: { pay: csrfTokenFor(context.link.linkId, 'pay', keys), card: csrfTokenFor(context.link.linkId, 'card', keys) },
+        csrf: {
+          pay: csrfTokenFor(context.link.linkId, 'pay', keys),
+          card: csrfTokenFor(context.link.linkId, 'card', keys),
+        },
       }),
     );
   });
@@ -210,7 +226,15 @@ export function createPortalApp(deps: PortalDependencies, options: PortalAppOpti
     const instalments = Number.parseInt(field(form, 'instalments') ?? '', 10);
     if (!Number.isSafeInteger(instalments)) throw new InvalidRequestError('choose a plan');
     const plan = await createPaymentPlan(context, instalments, deps);
-    return render(c, 200, planConfirmedPage(frame(c, context, '/portal/account'), plan, deps.policy.paymentPlan.reminderDaysBefore));
+    return render(
+      c,
+      200,
+      planConfirmedPage(
+        frame(c, context, '/portal/account'),
+        plan,
+        deps.policy.paymentPlan.reminderDaysBefore,
+      ),
+    );
   });
 
   app.get('/promise', async (c) => {
@@ -256,11 +280,12 @@ export function createPortalApp(deps: PortalDependencies, options: PortalAppOpti
     const context = await session(c);
     const form = await verifiedForm(c, context, 'help', { all: true });
     const kind = field(form, 'kind');
-    const claimIds = ([] as unknown[]).concat(form.claimId ?? form['claimId[]'] ?? []).filter(
-      (value): value is string => typeof value === 'string',
-    );
+    const claimIds = ([] as unknown[])
+      .concat(form.claimId ?? form['claimId[]'] ?? [])
+      .filter((value): value is string => typeof value === 'string');
     const pageFrame = frame(c, context, '/portal/help');
-    if (!caseFlagKinds.includes(kind as CaseFlagKind)) throw new InvalidRequestError('choose what it is about');
+    if (!caseFlagKinds.includes(kind as CaseFlagKind))
+      throw new InvalidRequestError('choose what it is about');
     if (claimIds.length === 0) {
       return render(
         c,
@@ -294,7 +319,10 @@ export function createPortalApp(deps: PortalDependencies, options: PortalAppOpti
       const message = error.statusCode === 410 ? 'invalidIntro' : 'errorIntro';
       return render(c, error.statusCode, messagePage(pageFrame, title, message, 'warn'));
     }
-    logger.error('portal request failed', { route: routeOf(c), error: error instanceof Error ? error : String(error) });
+    logger.error('portal request failed', {
+      route: routeOf(c),
+      error: error instanceof Error ? error : String(error),
+    });
     return render(c, 500, messagePage(pageFrame, 'errorTitle', 'errorIntro', 'warn'));
   });
 
@@ -333,7 +361,9 @@ export function createPortalApp(deps: PortalDependencies, options: PortalAppOpti
         currency,
         intervalDays,
         csrf,
-        ...(context.actionableClaims.length > 0 ? { unavailable: 'planMixedCurrencies' as const } : { unavailable: 'nothingOpen' as const }),
+        ...(context.actionableClaims.length > 0
+          ? { unavailable: 'planMixedCurrencies' as const }
+          : { unavailable: 'nothingOpen' as const }),
       };
     }
     const total = context.actionableClaims.reduce((sum, claim) => sum + claim.amountMinor, 0);
@@ -385,8 +415,13 @@ function field(form: Record<string, unknown>, name: string): string | undefined 
 
 /** API Gateway's view of the client address (payload format 2.0); never logged or stored as such. */
 function sourceIp(c: Context<PortalEnv>): string {
-  const event = (c.env as { event?: { requestContext?: { http?: { sourceIp?: string } } } } | undefined)?.event;
-  return event?.requestContext?.http?.sourceIp ?? c.req.header('x-forwarded-for')?.split(',')[0]?.trim() ?? 'unknown';
+  const event = (c.env as { event?: { requestContext?: { http?: { sourceIp?: string } } } } | undefined)
+    ?.event;
+  return (
+    event?.requestContext?.http?.sourceIp ??
+    c.req.header('x-forwarded-for')?.split(',')[0]?.trim() ??
+    'unknown'
+  );
 }
 
 /** A form post must come from the portal's own pages (checked in addition to the CSRF token). */
@@ -427,7 +462,9 @@ function routeOf(c: Context<PortalEnv>): string {
 
 function totalsOf(claims: readonly { amountMinor: number; currency: string }[], locale: string): string {
   const byCurrency = new Map<string, number>();
-  for (const claim of claims) byCurrency.set(claim.currency, (byCurrency.get(claim.currency) ?? 0) + claim.amountMinor);
-  return [...byCurrency].map(([currency, amountMinor]) => formatMoney({ amountMinor, currency }, locale)).join(' + ');
+  for (const claim of claims)
+    byCurrency.set(claim.currency, (byCurrency.get(claim.currency) ?? 0) + claim.amountMinor);
+  return [...byCurrency]
+    .map(([currency, amountMinor]) => formatMoney({ amountMinor, currency }, locale))
+    .join(' + ');
 }
-

@@ -26,7 +26,11 @@ export interface PageFrame {
   readonly zone: string;
 }
 
-function t(frame: PageFrame, key: PortalMessageKey, values?: Readonly<Record<string, string | number>>): string {
+function t(
+  frame: PageFrame,
+  key: PortalMessageKey,
+  values?: Readonly<Record<string, string | number>>,
+): string {
   return translate(frame.locale, key, values);
 }
 
@@ -40,9 +44,10 @@ function date(frame: PageFrame, iso: string): string {
 
 export function layout(frame: PageFrame, title: string, body: Markup): Markup {
   const languages = portalLanguages.map(
-    (language) => html`<li><a href="${frame.path}?lang=${language}" lang="${language}" hreflang="${language}"${
-      language === frame.locale.language ? html` aria-current="true"` : ''
-    }>${portalCatalogs[language].languageName}</a></li>`,
+    (language) =>
+      html`<li><a href="${frame.path}?lang=${language}" lang="${language}" hreflang="${language}"${
+        language === frame.locale.language ? html` aria-current="true"` : ''
+      }>${portalCatalogs[language].languageName}</a></li>`,
   );
   return html`<!doctype html>
 <html lang="${frame.locale.language}">
@@ -79,7 +84,8 @@ function backLink(frame: PageFrame): Markup {
 /** Totals per currency, never summed across currencies. */
 function totals(frame: PageFrame, claims: readonly Claim[]): string {
   const byCurrency = new Map<string, number>();
-  for (const claim of claims) byCurrency.set(claim.currency, (byCurrency.get(claim.currency) ?? 0) + claim.amountMinor);
+  for (const claim of claims)
+    byCurrency.set(claim.currency, (byCurrency.get(claim.currency) ?? 0) + claim.amountMinor);
   return [...byCurrency]
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([currency, amount]) => money(frame, amount, currency))
@@ -109,7 +115,8 @@ function commitmentStatus(frame: PageFrame, view: Pick<AccountView, 'promise' | 
       date: next ? date(frame, next.dueAt) : '',
     })}</p>`;
   }
-  if (plan?.status === 'broken') return html`<p class="status warn" role="status">${t(frame, 'planBroken')}</p>`;
+  if (plan?.status === 'broken')
+    return html`<p class="status warn" role="status">${t(frame, 'planBroken')}</p>`;
   if (promise?.status === 'active') {
     return html`<p class="status ok" role="status">${t(frame, 'promiseActive', {
       date: formatPortalDate(promise.promisedFor, frame.locale, frame.zone),
@@ -138,7 +145,9 @@ export function accountPage(frame: PageFrame, view: AccountView): Markup {
         : '';
     return html`<li>
 <div><strong>${t(frame, 'invoice', { invoiceId: claim.invoiceId })}</strong>${
-      claim.firstFailedAt ? html`<br><span class="muted">${t(frame, 'dueSince', { date: date(frame, claim.firstFailedAt) })}</span>` : ''
+      claim.firstFailedAt
+        ? html`<br><span class="muted">${t(frame, 'dueSince', { date: date(frame, claim.firstFailedAt) })}</span>`
+        : ''
     }${hold ? html`<br><span class="muted">${t(frame, 'onHold', { kind: t(frame, `kind.${hold}`) })}</span>` : ''}</div>
 <div><span class="amount">${money(frame, claim.amountMinor, claim.currency)}</span> ${pay}</div>
 </li>`;
@@ -185,7 +194,12 @@ ${
 
 export function paymentReturnPage(
   frame: PageFrame,
-  view: { readonly openClaims: readonly Claim[]; readonly settled: boolean; readonly pendingKey: PortalMessageKey; readonly refreshPath: string },
+  view: {
+    readonly openClaims: readonly Claim[];
+    readonly settled: boolean;
+    readonly pendingKey: PortalMessageKey;
+    readonly refreshPath: string;
+  },
 ): Markup {
   const body = view.settled
     ? html`<p class="status ok" role="status">${t(frame, 'returnConfirmed')} ${t(frame, 'allSettled')}</p>`
@@ -215,7 +229,10 @@ export function planPage(
   const choices = view.options.map((option, index) => {
     const label =
       option.lastInstalmentMinor === option.instalmentMinor
-        ? t(frame, 'planOption', { count: option.instalments, amount: money(frame, option.instalmentMinor, currency) })
+        ? t(frame, 'planOption', {
+            count: option.instalments,
+            amount: money(frame, option.instalmentMinor, currency),
+          })
         : t(frame, 'planOptionUneven', {
             count: option.instalments,
             amount: money(frame, option.instalmentMinor, currency),
@@ -238,7 +255,8 @@ export function planPage(
 
 export function planConfirmedPage(frame: PageFrame, plan: PaymentPlan, reminderDays: number): Markup {
   const rows = plan.instalments.map(
-    (one) => html`<tr><td>${date(frame, one.dueAt)}</td><td class="amount">${money(frame, one.amountMinor, plan.currency)}</td></tr>`,
+    (one) =>
+      html`<tr><td>${date(frame, one.dueAt)}</td><td class="amount">${money(frame, one.amountMinor, plan.currency)}</td></tr>`,
   );
   return layout(
     frame,
@@ -251,10 +269,20 @@ export function planConfirmedPage(frame: PageFrame, plan: PaymentPlan, reminderD
 
 export function promisePage(
   frame: PageFrame,
-  view: { readonly min: string; readonly max: string; readonly csrf: string; readonly error?: string; readonly unavailable?: boolean },
+  view: {
+    readonly min: string;
+    readonly max: string;
+    readonly csrf: string;
+    readonly error?: string;
+    readonly unavailable?: boolean;
+  },
 ): Markup {
   if (view.unavailable) {
-    return layout(frame, t(frame, 'promiseTitle'), html`<p class="status warn" role="status">${t(frame, 'promiseUnavailable')}</p>${backLink(frame)}`);
+    return layout(
+      frame,
+      t(frame, 'promiseTitle'),
+      html`<p class="status warn" role="status">${t(frame, 'promiseUnavailable')}</p>${backLink(frame)}`,
+    );
   }
   const hint = t(frame, 'promiseHint', {
     min: formatPortalDate(view.min, frame.locale, frame.zone),
@@ -289,12 +317,14 @@ export function helpPage(
   view: { readonly openClaims: readonly Claim[]; readonly csrf: string; readonly error?: string },
 ): Markup {
   const kinds = caseFlagKinds.map(
-    (kind, index) => html`<div class="choice"><input type="radio" id="kind-${kind}" name="kind" value="${kind}"${
-      index === 0 ? html` checked` : ''
-    } required><label for="kind-${kind}">${t(frame, `kind.${kind}`)}</label></div>`,
+    (kind, index) =>
+      html`<div class="choice"><input type="radio" id="kind-${kind}" name="kind" value="${kind}"${
+        index === 0 ? html` checked` : ''
+      } required><label for="kind-${kind}">${t(frame, `kind.${kind}`)}</label></div>`,
   );
   const claims = view.openClaims.map(
-    (claim) => html`<div class="choice"><input type="checkbox" id="claim-${claim.invoiceId}" name="claimId" value="${claim.claimId}" checked><label for="claim-${claim.invoiceId}">${t(frame, 'invoice', { invoiceId: claim.invoiceId })} · ${money(frame, claim.amountMinor, claim.currency)}</label></div>`,
+    (claim) =>
+      html`<div class="choice"><input type="checkbox" id="claim-${claim.invoiceId}" name="claimId" value="${claim.claimId}" checked><label for="claim-${claim.invoiceId}">${t(frame, 'invoice', { invoiceId: claim.invoiceId })} · ${money(frame, claim.amountMinor, claim.currency)}</label></div>`,
   );
   return layout(
     frame,
@@ -310,15 +340,31 @@ ${view.error ? html`<p class="error" role="alert">${view.error}</p>` : ''}
   );
 }
 
-export function messagePage(frame: PageFrame, title: PortalMessageKey, message: PortalMessageKey, tone: 'ok' | 'warn' | '' = ''): Markup {
-  return layout(frame, t(frame, title), html`<p class="status ${tone}" role="status">${t(frame, message)}</p>`);
+export function messagePage(
+  frame: PageFrame,
+  title: PortalMessageKey,
+  message: PortalMessageKey,
+  tone: 'ok' | 'warn' | '' = '',
+): Markup {
+  return layout(
+    frame,
+    t(frame, title),
+    html`<p class="status ${tone}" role="status">${t(frame, message)}</p>`,
+  );
 }
 
 export function confirmedPage(frame: PageFrame, title: PortalMessageKey, message: PortalMessageKey): Markup {
-  return layout(frame, t(frame, title), html`<p class="status ok" role="status">${t(frame, message)}</p>${backLink(frame)}`);
+  return layout(
+    frame,
+    t(frame, title),
+    html`<p class="status ok" role="status">${t(frame, message)}</p>${backLink(frame)}`,
+  );
 }
 
-export function expiredPage(frame: PageFrame, view: { readonly token: string; readonly csrf: string }): Markup {
+export function expiredPage(
+  frame: PageFrame,
+  view: { readonly token: string; readonly csrf: string },
+): Markup {
   return layout(
     frame,
     t(frame, 'expiredTitle'),

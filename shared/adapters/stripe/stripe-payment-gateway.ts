@@ -22,14 +22,18 @@ export function stripeScopeOf(customerId: string): StripeScope {
     throw new CollectionsError(`customer ${customerId} is not a Stripe customer`);
   }
   const customer = parts[parts.length - 1] ?? '';
-  return parts.length === 3 ? { customer, options: { stripeAccount: parts[1] ?? '' } } : { customer, options: {} };
+  return parts.length === 3
+    ? { customer, options: { stripeAccount: parts[1] ?? '' } }
+    : { customer, options: {} };
 }
 
 /** Stripe's hosted pages take a language (`de`), not a full locale (`de-CH`). */
 function stripeLocale(locale: string): Stripe.BillingPortal.SessionCreateParams.Locale {
   const language = locale.split('-')[0]?.toLowerCase();
   const supported = ['en', 'es', 'de', 'fr', 'it', 'nl', 'pt', 'ja', 'sv', 'da', 'fi', 'nb', 'pl'];
-  return (language && supported.includes(language) ? language : 'auto') as Stripe.BillingPortal.SessionCreateParams.Locale;
+  return (
+    language && supported.includes(language) ? language : 'auto'
+  ) as Stripe.BillingPortal.SessionCreateParams.Locale;
 }
 
 function isStripeError(error: unknown, type: string): boolean {
@@ -83,7 +87,10 @@ export class StripePaymentGateway implements PaymentGateway {
       } catch (error) {
         // A decline is an outcome, and Stripe reports it as `invoice.payment_failed`.
         if (isStripeError(error, 'StripeCardError')) continue;
-        if (isStripeError(error, 'StripeInvalidRequestError') && /already paid|not open|void/i.test(String((error as Error).message))) {
+        if (
+          isStripeError(error, 'StripeInvalidRequestError') &&
+          /already paid|not open|void/i.test(String((error as Error).message))
+        ) {
           continue;
         }
         throw error;
@@ -139,7 +146,10 @@ export class StripePaymentGateway implements PaymentGateway {
           { ...options, idempotencyKey: `settle-${reference}-${claim.invoiceId}` },
         );
       } catch (error) {
-        if (isStripeError(error, 'StripeInvalidRequestError') && /already paid/i.test(String((error as Error).message))) {
+        if (
+          isStripeError(error, 'StripeInvalidRequestError') &&
+          /already paid/i.test(String((error as Error).message))
+        ) {
           continue;
         }
         throw error;

@@ -201,7 +201,12 @@ export function planDuty(plan: PaymentPlan, now: Date, policy: PortalPolicy): Pl
   if (next === undefined) return undefined;
   const due = Date.parse(next.dueAt);
   const reminderAt = due - policy.paymentPlan.reminderDaysBefore * 86_400_000;
-  if (next.number > 1 && next.reminderSentAt === undefined && now.getTime() >= reminderAt && now.getTime() < due) {
+  if (
+    next.number > 1 &&
+    next.reminderSentAt === undefined &&
+    now.getTime() >= reminderAt &&
+    now.getTime() < due
+  ) {
     return { kind: 'remind', instalment: next };
   }
   if (now.getTime() < due) return undefined;

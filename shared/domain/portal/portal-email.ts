@@ -1,7 +1,12 @@
 import Mustache from 'mustache';
 import type { Customer } from '../customer.ts';
 import type { EmailContent } from '../email-message.ts';
-import { formatPortalDate, portalCatalogs, type PortalMessageKey, resolvePortalLocale } from './portal-locale.ts';
+import {
+  formatPortalDate,
+  type PortalMessageKey,
+  portalCatalogs,
+  resolvePortalLocale,
+} from './portal-locale.ts';
 
 export type PortalEmailTemplate = 'portal-fresh-link' | 'instalment-reminder';
 

@@ -145,7 +145,9 @@ export function parsePortalSigningKeys(value: string): PortalSigningKeys {
   const trimmed = value.trim();
   if (trimmed.startsWith('{')) {
     const parsed = JSON.parse(trimmed) as { current?: unknown; previous?: unknown };
-    const previous = Array.isArray(parsed.previous) ? parsed.previous.filter((k): k is string => typeof k === 'string') : [];
+    const previous = Array.isArray(parsed.previous)
+      ? parsed.previous.filter((k): k is string => typeof k === 'string')
+      : [];
     if (typeof parsed.current !== 'string' || parsed.current.length < 32) {
       throw new RangeError('the portal signing key must have a "current" key of at least 32 characters');
     }

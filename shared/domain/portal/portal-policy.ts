@@ -9,7 +9,11 @@ export const portalPolicySchema = z.strictObject({
   /** How long a link in a message stays valid. */
   linkTtlDays: z.number().int().min(1).max(90),
   /** How long a session lasts once a link was opened (capped by the link's own expiry). */
-  sessionMinutes: z.number().int().min(5).max(24 * 60),
+  sessionMinutes: z
+    .number()
+    .int()
+    .min(5)
+    .max(24 * 60),
   promiseToPay: z.strictObject({
     /** The latest date a debtor may promise, in days from today (in their time zone). */
     maxDaysAhead: z.number().int().min(1).max(60),

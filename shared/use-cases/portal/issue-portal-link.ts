@@ -1,4 +1,9 @@
-import { newLinkId, type PortalLink, type PortalSigningKeys, signPortalToken } from '../../domain/portal/portal-link.ts';
+import {
+  newLinkId,
+  type PortalLink,
+  type PortalSigningKeys,
+  signPortalToken,
+} from '../../domain/portal/portal-link.ts';
 import type { Clock, PortalStore } from '../../ports.ts';
 
 export interface IssuePortalLinkDependencies {

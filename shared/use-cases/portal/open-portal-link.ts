@@ -1,14 +1,10 @@
 import { resolveTimeZones } from '../../domain/contact-policy.ts';
 import { CollectionsError } from '../../domain/errors.ts';
-import {
-  addressPseudonym,
-  signPortalSession,
-  verifyPortalToken,
-} from '../../domain/portal/portal-link.ts';
-import type { PortalDependencies } from './portal-dependencies.ts';
+import { renderPortalEmail } from '../../domain/portal/portal-email.ts';
+import { addressPseudonym, signPortalSession, verifyPortalToken } from '../../domain/portal/portal-link.ts';
 import { issuePortalLink } from './issue-portal-link.ts';
 import { loadPortalContext, PortalLinkRevokedError } from './load-portal-context.ts';
-import { renderPortalEmail } from '../../domain/portal/portal-email.ts';
+import type { PortalDependencies } from './portal-dependencies.ts';
 
 /** Too many requests for one link or one address in the window (429). */
 export class PortalRateLimitedError extends CollectionsError {
@@ -16,7 +12,12 @@ export class PortalRateLimitedError extends CollectionsError {
 }
 
 export type OpenLinkOutcome =
-  | { readonly status: 'opened'; readonly session: string; readonly sessionExpiresAt: Date; readonly linkId: string }
+  | {
+      readonly status: 'opened';
+      readonly session: string;
+      readonly sessionExpiresAt: Date;
+      readonly linkId: string;
+    }
   | { readonly status: 'expired'; readonly linkId: string }
   | { readonly status: 'invalid' };
 
@@ -83,7 +84,8 @@ export async function renewPortalLink(expiredLinkId: string, deps: PortalDepende
     if (error instanceof PortalLinkRevokedError) return undefined;
     throw error;
   });
-  if (context === undefined || context.collectionCase.status !== 'open' || !context.customer?.email) return false;
+  if (context === undefined || context.collectionCase.status !== 'open' || !context.customer?.email)
+    return false;
   const allowed = await deps.rateLimiter.consume(
     `renew#${context.collectionCase.caseId}`,
     deps.policy.rateLimits.freshLinksPerCasePerDay,
@@ -92,7 +94,11 @@ export async function renewPortalLink(expiredLinkId: string, deps: PortalDepende
   );
   if (!allowed) throw new PortalRateLimitedError('a fresh link was sent a short while ago');
   const { url, link: fresh } = await issuePortalLink(
-    { caseId: context.collectionCase.caseId, customerId: context.collectionCase.customerId, purpose: 'renewal' },
+    {
+      caseId: context.collectionCase.caseId,
+      customerId: context.collectionCase.customerId,
+      purpose: 'renewal',
+    },
     { ...deps, linkTtlDays: deps.policy.linkTtlDays },
   );
   const content = renderPortalEmail('portal-fresh-link', context.customer, {

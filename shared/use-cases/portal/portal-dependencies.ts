@@ -1,5 +1,5 @@
-import type { PortalPolicy } from '../../domain/portal/portal-policy.ts';
 import type { PortalSigningKeys } from '../../domain/portal/portal-link.ts';
+import type { PortalPolicy } from '../../domain/portal/portal-policy.ts';
 import type {
   CaseStore,
   ClaimStore,

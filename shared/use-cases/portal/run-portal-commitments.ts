@@ -79,7 +79,10 @@ async function checkCase(caseId: string, deps: PortalDependencies, counter: Coun
       if (promiseOutcome.status === 'broken') {
         const { pausedUntil: _until, pauseReason: _reason, ...rest } = state;
         const resumed = current.pauseReason === 'promise-to-pay' ? rest : state;
-        return { state: { ...resumed, brokenPromises: (current.brokenPromises ?? 0) + 1 }, result: undefined };
+        return {
+          state: { ...resumed, brokenPromises: (current.brokenPromises ?? 0) + 1 },
+          result: undefined,
+        };
       }
       return { state, result: undefined };
     });
@@ -107,7 +110,11 @@ async function checkCase(caseId: string, deps: PortalDependencies, counter: Coun
         break;
       }
       // Recorded before the send: at most one reminder per instalment, even if the send is retried.
-      plan = await savePlan(caseId, withInstalment(plan, { ...duty.instalment, reminderSentAt: now.toISOString() }), deps);
+      plan = await savePlan(
+        caseId,
+        withInstalment(plan, { ...duty.instalment, reminderSentAt: now.toISOString() }),
+        deps,
+      );
       if (customer?.email) {
         await sendReminder(collectionCase, customer, plan, duty.instalment.number, deps);
         counter.remindersSent += 1;
@@ -128,7 +135,12 @@ async function checkCase(caseId: string, deps: PortalDependencies, counter: Coun
       if (result.status === 'succeeded') {
         plan = await savePlan(
           caseId,
-          withInstalment(plan, { ...attempted, status: 'paid', paidAt: now.toISOString(), paymentRef: result.paymentRef }),
+          withInstalment(plan, {
+            ...attempted,
+            status: 'paid',
+            paidAt: now.toISOString(),
+            paymentRef: result.paymentRef,
+          }),
           deps,
         );
         counter.instalmentsPaid += 1;
@@ -148,7 +160,12 @@ async function checkCase(caseId: string, deps: PortalDependencies, counter: Coun
     counter.plansBroken += 1;
     note('plan-broken', { planId: plan.planId, instalment: duty.instalment.number });
   }
-  if (plan !== undefined && plan.status === 'completed' && plan.settledAt === undefined && collectionCase.status === 'open') {
+  if (
+    plan !== undefined &&
+    plan.status === 'completed' &&
+    plan.settledAt === undefined &&
+    collectionCase.status === 'open'
+  ) {
     // Every instalment was collected: the provider marks the claims paid, and its `invoice.paid` closes the case.
     const covered = claims.filter((claim) => isClaimOpen(claim) && plan?.claimIds.includes(claim.claimId));
     await deps.payments.settleClaimsOutOfBand(covered.map(payableClaim), plan.planId);
@@ -181,7 +198,8 @@ async function savePlan(caseId: string, plan: PaymentPlan, deps: PortalDependenc
   await updatePortalState(caseId, deps, (current) => {
     const state: CasePortalState = { ...portalStateOf(current), paymentPlan: plan };
     const pausedUntil = planPausedUntil(plan, deps.policy);
-    if (pausedUntil !== undefined) return { state: { ...state, pausedUntil, pauseReason: 'payment-plan' }, result: undefined };
+    if (pausedUntil !== undefined)
+      return { state: { ...state, pausedUntil, pauseReason: 'payment-plan' }, result: undefined };
     if (current.pauseReason !== 'payment-plan') return { state, result: undefined };
     // Broken: contact resumes now. Completed: the pause runs out by itself while the payment settles.
     if (plan.status === 'broken') {
@@ -230,7 +248,10 @@ async function sendReminder(
   const content = renderPortalEmail('instalment-reminder', customer, {
     portalUrl: url,
     timeZone: resolveTimeZones(customer).zones[0] ?? 'UTC',
-    amount: formatMoney({ amountMinor: instalment.amountMinor, currency: plan.currency }, locale.formatLocale),
+    amount: formatMoney(
+      { amountMinor: instalment.amountMinor, currency: plan.currency },
+      locale.formatLocale,
+    ),
     dueAt: instalment.dueAt,
     number,
     count: plan.instalments.length,

@@ -1,8 +1,8 @@
 import type { Claim } from '../../domain/claim.ts';
 import { InvalidRequestError } from '../../domain/errors.ts';
 import type { PayableClaim } from '../../ports.ts';
-import { PortalRateLimitedError } from './open-portal-link.ts';
 import type { PortalContext } from './load-portal-context.ts';
+import { PortalRateLimitedError } from './open-portal-link.ts';
 import type { PortalDependencies } from './portal-dependencies.ts';
 
 export function payableClaim(claim: Claim): PayableClaim {

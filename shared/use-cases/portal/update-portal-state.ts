@@ -1,15 +1,20 @@
 import type { CollectionCase } from '../../domain/collection-case.ts';
 import { CaseNotFoundError, ConcurrentUpdateError } from '../../domain/errors.ts';
-import type { CaseStore, CasePortalState, PortalStore } from '../../ports.ts';
+import type { CasePortalState, CaseStore, PortalStore } from '../../ports.ts';
 
 const maxAttempts = 5;
 
 export function portalStateOf(collectionCase: CollectionCase): CasePortalState {
   const { pausedUntil, pauseReason, promiseToPay, brokenPromises, paymentPlan, claimHolds } = collectionCase;
   return Object.fromEntries(
-    Object.entries({ pausedUntil, pauseReason, promiseToPay, brokenPromises, paymentPlan, claimHolds }).filter(
-      ([, value]) => value !== undefined,
-    ),
+    Object.entries({
+      pausedUntil,
+      pauseReason,
+      promiseToPay,
+      brokenPromises,
+      paymentPlan,
+      claimHolds,
+    }).filter(([, value]) => value !== undefined),
   ) as CasePortalState;
 }
 
@@ -19,8 +24,13 @@ export function portalStateOf(collectionCase: CollectionCase): CasePortalState {
  */
 export async function updatePortalState<T>(
   caseId: string,
-  deps: { readonly cases: Pick<CaseStore, 'getCase'>; readonly portal: Pick<PortalStore, 'updateCasePortalState'> },
-  decide: (collectionCase: CollectionCase) => { readonly state: CasePortalState; readonly result: T } | undefined,
+  deps: {
+    readonly cases: Pick<CaseStore, 'getCase'>;
+    readonly portal: Pick<PortalStore, 'updateCasePortalState'>;
+  },
+  decide: (
+    collectionCase: CollectionCase,
+  ) => { readonly state: CasePortalState; readonly result: T } | undefined,
 ): Promise<{ readonly collectionCase: CollectionCase; readonly result: T | undefined }> {
   for (let attempt = 1; ; attempt += 1) {
     const collectionCase = await deps.cases.getCase(caseId);
@@ -30,7 +40,11 @@ export async function updatePortalState<T>(
     try {
       await deps.portal.updateCasePortalState(caseId, collectionCase.portalVersion ?? 0, decision.state);
       return {
-        collectionCase: { ...collectionCase, ...decision.state, portalVersion: (collectionCase.portalVersion ?? 0) + 1 },
+        collectionCase: {
+          ...collectionCase,
+          ...decision.state,
+          portalVersion: (collectionCase.portalVersion ?? 0) + 1,
+        },
         result: decision.result,
       };
     } catch (error) {
