@@ -90,7 +90,8 @@ export function createPortalApp(deps: PortalDependencies, options: PortalAppOpti
     await next();
     c.header('content-security-policy', csp);
     c.header('x-content-type-options', 'nosniff');
-    c.header('referrer-policy', 'no-referrer');
+    // same-origin, not no-referrer: with no-referrer Chromium sends `Origin: null` on our own form posts.
+    c.header('referrer-policy', 'same-origin');
     c.header('x-frame-options', 'DENY');
     c.header('cross-origin-opener-policy', 'same-origin');
     c.header('permissions-policy', 'camera=(), microphone=(), geolocation=(), payment=()');
@@ -152,7 +153,7 @@ export function createPortalApp(deps: PortalDependencies, options: PortalAppOpti
     }
     if (check.status === 'valid') return c.redirect(`/portal/l/${token}`, 303);
     await limitLink(check.linkId, deps);
-    await renewPortalLink(check.linkId, deps);
+    await renewPortalLink(check.linkId, deps, c.get('locale').language);
     return render(c, 200, messagePage(frame(c), 'expiredTitle', 'expiredSent', 'ok'));
   });
 

@@ -54,7 +54,7 @@ export function layout(frame: PageFrame, title: string, body: Markup): Markup {
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer">
+<meta name="referrer" content="same-origin">
 <title>${title} · ${t(frame, 'siteTitle')}</title>
 <link rel="stylesheet" href="/portal/assets/portal.css">
 </head>

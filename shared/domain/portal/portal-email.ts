@@ -30,9 +30,11 @@ export function renderPortalEmail(
     readonly dueAt?: string;
     readonly number?: number;
     readonly count?: number;
+    /** The language the debtor chose on the portal page that asked for this message. */
+    readonly chosenLanguage?: string;
   },
 ): EmailContent {
-  const locale = resolvePortalLocale({ customerLocale: customer?.locale });
+  const locale = resolvePortalLocale({ chosen: values.chosenLanguage, customerLocale: customer?.locale });
   const catalog = portalCatalogs[locale.language];
   const view = {
     name: customer?.name?.trim() || catalog.customerFallbackName,

@@ -77,7 +77,11 @@ export async function openPortalLink(token: string, deps: PortalDependencies): P
  * visitor types), a few times a day per case at most. Answers whether a message went out; the
  * page says the same thing either way, so it reveals nothing about the case.
  */
-export async function renewPortalLink(expiredLinkId: string, deps: PortalDependencies): Promise<boolean> {
+export async function renewPortalLink(
+  expiredLinkId: string,
+  deps: PortalDependencies,
+  chosenLanguage?: string,
+): Promise<boolean> {
   const link = await deps.portal.getPortalLink(expiredLinkId);
   if (link === undefined) throw new PortalLinkRevokedError('this link is not valid');
   const context = await loadPortalContext(expiredLinkId, deps).catch((error: unknown) => {
@@ -105,6 +109,7 @@ export async function renewPortalLink(expiredLinkId: string, deps: PortalDepende
     portalUrl: url,
     expiresAt: fresh.expiresAt,
     timeZone: resolveTimeZones(context.customer).zones[0] ?? 'UTC',
+    ...(chosenLanguage ? { chosenLanguage } : {}),
   });
   await deps.email.send({
     to: context.customer.email,
