@@ -226,7 +226,7 @@ export function createPortalApp(deps: PortalDependencies, options: PortalAppOpti
     const form = await verifiedForm(c, context, 'plan');
     const instalments = Number.parseInt(field(form, 'instalments') ?? '', 10);
     if (!Number.isSafeInteger(instalments)) throw new InvalidRequestError('choose a plan');
-    const plan = await createPaymentPlan(context, instalments, deps);
+    const plan = await createPaymentPlan(context, instalments, deps, c.get('locale').language);
     return render(
       c,
       200,

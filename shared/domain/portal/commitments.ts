@@ -63,6 +63,8 @@ export interface PaymentPlan {
   readonly endedAt?: string;
   /** When the provider was told to mark the claims paid out of band, once every instalment was collected. */
   readonly settledAt?: string;
+  /** The language the debtor agreed in: reminders are written in it. */
+  readonly language?: string;
 }
 
 export interface PlanOption {
@@ -145,6 +147,7 @@ export function makePaymentPlan(
   count: number,
   now: Date,
   policy: PortalPolicy,
+  language?: string,
 ): PaymentPlan {
   const open = claims.filter(isClaimOpen);
   const currency = planCurrency(open);
@@ -168,6 +171,7 @@ export function makePaymentPlan(
     totalMinor,
     claimIds: open.map((claim) => claim.claimId),
     instalments,
+    ...(language === undefined ? {} : { language }),
   };
 }
 

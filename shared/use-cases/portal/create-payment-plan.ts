@@ -19,6 +19,7 @@ export async function createPaymentPlan(
   context: PortalContext,
   instalments: number,
   deps: PortalDependencies,
+  language?: string,
 ): Promise<PaymentPlan> {
   const now = deps.clock.now();
   const { result } = await updatePortalState(context.collectionCase.caseId, deps, (collectionCase) => {
@@ -31,6 +32,7 @@ export async function createPaymentPlan(
       instalments,
       now,
       deps.policy,
+      language,
     );
     const pausedUntil = planPausedUntil(plan, deps.policy);
     const state = { ...portalStateOf(collectionCase), paymentPlan: plan };

@@ -244,7 +244,7 @@ async function sendReminder(
     { caseId: collectionCase.caseId, customerId: collectionCase.customerId, purpose: `instalment-${number}` },
     { ...deps, linkTtlDays: deps.policy.linkTtlDays },
   );
-  const locale = resolvePortalLocale({ customerLocale: customer.locale });
+  const locale = resolvePortalLocale({ chosen: plan.language, customerLocale: customer.locale });
   const content = renderPortalEmail('instalment-reminder', customer, {
     portalUrl: url,
     timeZone: resolveTimeZones(customer).zones[0] ?? 'UTC',
@@ -255,6 +255,7 @@ async function sendReminder(
     dueAt: instalment.dueAt,
     number,
     count: plan.instalments.length,
+    ...(plan.language ? { chosenLanguage: plan.language } : {}),
   });
   await deps.email.send({
     to: customer.email,
