@@ -158,6 +158,36 @@ describe('portal commitments on the local runtime', () => {
     expect(reminder?.subject).toBe('Reminder: £15.00 is still outstanding');
   });
 
+  it('confirms the one claim paid while another stays open, and refuses links once revoked', async () => {
+    const { caseId, visitor } = await openCaseWithPortal('cus_PART01', [
+      { id: 'in_PART01', amount: 1500 },
+      { id: 'in_PART02', amount: 2500 },
+    ]);
+    const account = await visitor.page('/portal/account');
+    const started = await visitor.submit('/portal/pay', { claimId: 'stripe:in_PART02' }, account);
+    expect(started.status).toBe(303);
+    const payPage = `${runtime.url}${started.headers.get('location')}`;
+    const pending = await visitor.page('/portal/payment/return');
+    expect(pending).toContain('We are waiting for confirmation of your payment.');
+    const paid = await fetch(payPage, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'outcome=succeed',
+    });
+    expect(paid.status).toBe(303);
+    const confirmed = await visitor.page('/portal/payment/return');
+    expect(confirmed).toContain('Your payment is confirmed.');
+    expect(confirmed).not.toContain('Everything is settled');
+    expect(confirmed).toContain('£15.00');
+    expect((await runtime.table.getCase(caseId))?.status).toBe('open');
+
+    await runtime.portal.revokeCasePortalLinks(caseId, await client.now());
+    expect(await visitor.page('/portal/account')).toContain('This link does not work');
+    const link = portalLink((await client.outbox()).find((one) => one.caseId === caseId)?.body ?? '');
+    expect((await fetch(link, { redirect: 'manual' })).status).toBe(410);
+  });
+
   it('refuses a promise outside the window with the form again, and changes nothing', async () => {
     const { caseId, visitor } = await openCaseWithPortal('cus_PTP01', [{ id: 'in_PTP01', amount: 2000 }]);
     const promisePage = await visitor.page('/portal/promise');

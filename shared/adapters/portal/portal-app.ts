@@ -192,14 +192,22 @@ export function createPortalApp(deps: PortalDependencies, options: PortalAppOpti
   // Back from the provider's page. The redirect proves nothing: the page shows what the webhooks recorded.
   app.get('/payment/return', async (c) => {
     const context = await session(c);
+    // Which claim the debtor went to pay: the newest `payment-started` interaction of this link.
+    const started = (await deps.portal.listInteractions(context.collectionCase.caseId))
+      .filter((one) => one.kind === 'payment-started' && one.detail?.linkId === context.link.linkId)
+      .at(-1);
+    const startedClaim = context.claims.find((claim) => claim.claimId === started?.detail?.claimId);
+    const allSettled = context.collectionCase.status === 'closed' || context.openClaims.length === 0;
     return render(
       c,
       200,
       paymentReturnPage(frame(c, context), {
         openClaims: context.openClaims,
-        settled: context.collectionCase.status === 'closed' || context.openClaims.length === 0,
-        pendingKey: 'returnPending',
-        refreshPath: '/portal/payment/return',
+        confirmed: allSettled || startedClaim?.status === 'paid',
+        allSettled,
+        pendingKey: c.req.query('after') === 'card' ? 'cardReturnPending' : 'returnPending',
+        refreshPath:
+          c.req.query('after') === 'card' ? '/portal/payment/return?after=card' : '/portal/payment/return',
       }),
     );
   });

@@ -196,13 +196,21 @@ export function paymentReturnPage(
   frame: PageFrame,
   view: {
     readonly openClaims: readonly Claim[];
-    readonly settled: boolean;
+    /** The webhook recorded the payment the debtor went to make (or nothing is open any more). */
+    readonly confirmed: boolean;
+    readonly allSettled: boolean;
     readonly pendingKey: PortalMessageKey;
     readonly refreshPath: string;
   },
 ): Markup {
-  const body = view.settled
-    ? html`<p class="status ok" role="status">${t(frame, 'returnConfirmed')} ${t(frame, 'allSettled')}</p>`
+  const body = view.confirmed
+    ? html`<p class="status ok" role="status">${t(frame, 'returnConfirmed')}${
+        view.allSettled ? ` ${t(frame, 'allSettled')}` : ''
+      }</p>${
+        view.allSettled
+          ? ''
+          : html`<p>${t(frame, 'total')}: <span class="amount">${totals(frame, view.openClaims)}</span></p>`
+      }`
     : html`<p class="status" role="status">${t(frame, view.pendingKey)}</p>
 <p><a class="button" href="${view.refreshPath}">${t(frame, 'returnRefresh')}</a></p>`;
   return layout(frame, t(frame, 'returnHeading'), html`${body}${backLink(frame)}`);

@@ -314,7 +314,9 @@ describe('sendJourneyMessage with the debtor portal', () => {
     const [sent] = email.accepted;
     expect(sent?.text).toContain('https://pay.example.test/portal/l/v1.token');
     // Mustache escapes `/` in the HTML part; browsers read the entity back.
-    expect(sent?.html).toContain('href="https:&#x2F;&#x2F;pay.example.test&#x2F;portal&#x2F;l&#x2F;v1.token"');
+    expect(sent?.html).toContain(
+      'href="https:&#x2F;&#x2F;pay.example.test&#x2F;portal&#x2F;l&#x2F;v1.token"',
+    );
     expect(sent?.text).toContain('https://invoice.stripe.com/');
   });
 });
