@@ -11,12 +11,17 @@ import { createGetRecoveryMetricsHandler } from '../../functions/get-recovery-me
 import { createIngestStripeWebhookHandler } from '../../functions/ingest-stripe-webhook.ts';
 import { createPlanNextActionHandler } from '../../functions/plan-next-action.ts';
 import { createPortalHandler } from '../../functions/portal.ts';
+import { createReceiveInboundSmsHandler } from '../../functions/receive-inbound-sms.ts';
+import { createReceiveSesEventsHandler } from '../../functions/receive-ses-events.ts';
+import { createReceiveSmsVoiceEventsHandler } from '../../functions/receive-sms-voice-events.ts';
+import { createReceiveWhatsAppEventsHandler } from '../../functions/receive-whatsapp-events.ts';
 import { createRunPortalCommitmentsHandler } from '../../functions/run-portal-commitments.ts';
 import { createSendJourneyMessageHandler } from '../../functions/send-journey-message.ts';
 import { CollectionsTable } from '../../shared/adapters/dynamodb/collections-table.ts';
 import { PortalTable } from '../../shared/adapters/dynamodb/portal-table.ts';
 import { parsePortalSigningKeys } from '../../shared/domain/portal/portal-link.ts';
 import { defaultPortalPolicy } from '../../shared/domain/portal/portal-policy.ts';
+import type { DeliverDependencies } from '../../shared/use-cases/deliver-channel-message.ts';
 import { issuePortalLink } from '../../shared/use-cases/portal/issue-portal-link.ts';
 import type { PortalDependencies } from '../../shared/use-cases/portal/portal-dependencies.ts';
 import { defaultStrategy, strategyFor } from '../../workflows/strategies/index.ts';
@@ -27,6 +32,7 @@ import { type JSONValue, LocalJourneyEngine } from './local-journey-engine.ts';
 import { LocalPaymentGateway } from './local-payment-gateway.ts';
 import { matchLocalRoute } from './local-routes.ts';
 import { LocalScheduler } from './local-scheduler.ts';
+import { localSnsEvent } from './local-sns-event.ts';
 import { Outbox } from './outbox.ts';
 import { type SynthesizedApp, synthesizeCollectionsApp } from './synthesized-app.ts';
 import { VirtualClock } from './virtual-clock.ts';
@@ -36,6 +42,16 @@ export const developmentStripeWebhookSecret = 'whsec_collections_local_developme
 export const developmentSenderEmail = 'billing@collections.localhost';
 /** The development portal signing key; `PORTAL_SIGNING_KEY` overrides it. Never use it in production. */
 export const developmentPortalSigningKey = 'collections-portal-local-development-key-not-secret';
+/** Quoted in HELP answers locally. */
+export const developmentSupportContact = 'support@collections.localhost';
+
+/** Operator routes that inject provider payloads into the function subscribed to a channel topic. */
+const injectionRoutes: Readonly<Record<string, string>> = {
+  'POST /local/inbound/sms': 'inbound-sms',
+  'POST /local/inbound/whatsapp': 'whatsapp-events',
+  'POST /local/events/ses': 'ses-events',
+  'POST /local/events/sms-voice': 'sms-voice-events',
+};
 
 export interface LocalRuntimeOptions {
   /** TCP port; 0 picks a free one. */
@@ -69,6 +85,11 @@ export interface LocalRuntime {
   readonly payments: LocalPaymentGateway;
   /** Journeys of open cases re-created from the stored state at start. */
   readonly resumedJourneys: number;
+  /**
+   * What `deliverChannelMessage` needs locally: the outbox's senders for every channel, the table
+   * as consent store and address book, the virtual clock (docs/channels.md).
+   */
+  readonly channels: DeliverDependencies;
   stop(): Promise<void>;
 }
 
@@ -254,6 +275,24 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   };
   const portal = createPortalHandler(portalDependencies, { secureCookies: false, paymentOrigins: [] });
   const runCommitments = createRunPortalCommitmentsHandler(portalDependencies);
+  const senders = outbox.channelSenders();
+  const replyDependencies = {
+    directory: table,
+    customers: table,
+    cases: table,
+    consents: table,
+    interactions: table,
+    actions: table,
+    autoReplies: table,
+    senders,
+    clock,
+    settings: { supportContact: developmentSupportContact, senderName: 'Collections (local)' },
+  };
+  const deliveryDependencies = { cases: table, interactions: table, consents: table, directory: table };
+  const receiveSmsVoiceEvents = createReceiveSmsVoiceEventsHandler(deliveryDependencies);
+  const receiveSesEvents = createReceiveSesEventsHandler(deliveryDependencies);
+  const receiveInboundSms = createReceiveInboundSmsHandler(replyDependencies);
+  const receiveWhatsAppEvents = createReceiveWhatsAppEventsHandler(replyDependencies);
   const computeMetrics = createComputeRecoveryMetricsHandler({ claims: table, metrics: table, clock });
   const getMetrics = createGetRecoveryMetricsHandler({ metrics: table });
 
@@ -266,6 +305,10 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     'functions/send-journey-message.ts': send,
     'functions/portal.ts': portal,
     'functions/run-portal-commitments.ts': runCommitments,
+    'functions/receive-sms-voice-events.ts': receiveSmsVoiceEvents,
+    'functions/receive-ses-events.ts': receiveSesEvents,
+    'functions/receive-inbound-sms.ts': receiveInboundSms,
+    'functions/receive-whatsapp-events.ts': receiveWhatsAppEvents,
   };
   const missing = synthesized.functionEntries.filter((entry) => !(entry in localFunctions));
   if (missing.length > 0) throw new Error(`the local runtime has no handler for ${missing.join(', ')}`);
@@ -321,6 +364,23 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       return sendJson(response, 200, { now: now.toISOString() });
     }
     if (key === 'GET /local/outbox') return sendJson(response, 200, outbox.list());
+    const topicName = injectionRoutes[key];
+    if (topicName !== undefined) {
+      const topic = synthesized.topics.find((candidate) => candidate.name === topicName);
+      if (topic === undefined || topic.entries.length === 0)
+        throw new HttpError(404, `the template has no subscriber of the ${topicName} topic`);
+      const event = localSnsEvent(
+        parseJson(await readBody(request, 256 * 1024)),
+        topic.logicalId,
+        clock.now(),
+      );
+      const results = [];
+      for (const entry of topic.entries) {
+        const handler = localFunctions[entry] as (event: object, context: Context) => Promise<unknown>;
+        results.push(await clock.track(() => handler(event, localLambdaContext(functionName(entry)))));
+      }
+      return sendJson(response, 200, { topic: topicName, results });
+    }
     if (key === 'GET /local/executions') return sendJson(response, 200, journeys.list());
     if (url.pathname.startsWith('/local/pay/') || url.pathname.startsWith('/local/card/')) {
       const form = new URLSearchParams((await readBody(request, 64 * 1024)).toString('utf8'));
@@ -389,6 +449,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     portal: portalTable,
     payments,
     resumedJourneys: openCaseIds.length,
+    channels: { senders, consents: table, directory: table, clock },
     stop: async () => {
       scheduler.stop();
       server.closeAllConnections();

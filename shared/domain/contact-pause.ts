@@ -6,7 +6,8 @@ import type { CollectionCase } from './collection-case.ts';
  * Whether contact with a case is paused now, and until when. Pauses come from the debtor portal
  * (DOMAIN.md §3: pause all contact during an active promise to pay, a plan in good standing, a
  * dispute or declared hardship):
- * - the case-wide `pausedUntil` (promise to pay, payment plan);
+ * - the case-wide `pausedUntil` (promise to pay or payment plan made in the portal);
+ * - `promisedUntil`, set when a reply promised to pay by a date (docs/channels.md);
  * - holds on flagged claims: a message never mentions a held claim, and when every open claim is
  *   held there is nothing left to write about, so the case pauses until the first hold ends.
  *
@@ -35,11 +36,17 @@ export function contactableClaims(
 }
 
 export function contactPauseOf(
-  collectionCase: Pick<CollectionCase, 'pausedUntil' | 'pauseReason' | 'claimHolds'>,
+  collectionCase: Pick<CollectionCase, 'pausedUntil' | 'pauseReason' | 'claimHolds' | 'promisedUntil'>,
   claims: readonly Claim[],
   now: Date,
 ): ContactPause | undefined {
   const pauses: ContactPause[] = [];
+  if (
+    collectionCase.promisedUntil !== undefined &&
+    Date.parse(collectionCase.promisedUntil) > now.getTime()
+  ) {
+    pauses.push({ until: collectionCase.promisedUntil, reason: 'promise-to-pay' });
+  }
   if (collectionCase.pausedUntil !== undefined && Date.parse(collectionCase.pausedUntil) > now.getTime()) {
     pauses.push({
       until: collectionCase.pausedUntil,

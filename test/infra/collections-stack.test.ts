@@ -219,8 +219,8 @@ describe('CollectionsStack', () => {
   });
 
   describe('functions', () => {
-    it('creates the seven functions of the product', () => {
-      expect(Object.keys(resourcesOfType(template, 'AWS::Lambda::Function'))).toHaveLength(7);
+    it('creates the eleven functions of the product', () => {
+      expect(Object.keys(resourcesOfType(template, 'AWS::Lambda::Function'))).toHaveLength(11);
     });
 
     it('runs every function on Node.js 22, arm64, with X-Ray tracing and source maps', () => {
@@ -676,13 +676,16 @@ describe('CollectionsStack', () => {
   });
 
   describe('outputs', () => {
-    it('outputs the API and webhook URLs, the state machine and secret ARNs, and the table name', () => {
+    it('outputs the API and webhook URLs, the state machine and secret ARNs, the table name and the channel settings', () => {
       expect(Object.keys(template.toJSON().Outputs).sort()).toEqual(
         [
           'ApiUrl',
+          'InboundSmsTopicArn',
           'JourneyStateMachineArn',
           'PortalUrl',
           'StripeApiKeySecretArn',
+          'SmsConfigurationSetName',
+          'WhatsAppEventsTopicArn',
           'StripeWebhookSecretArn',
           'StripeWebhookUrl',
           'TableName',

@@ -10,7 +10,13 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { ConcurrentUpdateError } from '../../domain/errors.ts';
 import type { PortalLink } from '../../domain/portal/portal-link.ts';
-import type { AgentTask, CaseInteraction, CasePortalState, PortalStore, RateLimiter } from '../../ports.ts';
+import type {
+  CaseInteraction,
+  CasePortalState,
+  PortalAgentTask,
+  PortalStore,
+  RateLimiter,
+} from '../../ports.ts';
 import { keys, tableSchema } from './table-schema.ts';
 
 type Item = Record<string, unknown>;
@@ -155,7 +161,7 @@ export class PortalTable implements PortalStore, RateLimiter {
       new PutCommand({
         TableName: this.tableName,
         Item: {
-          ...keys.interaction(interaction.caseId, interaction.at, randomUUID()),
+          ...keys.portalInteraction(interaction.caseId, interaction.at, randomUUID()),
           entity: 'interaction',
           ...interaction,
         },
@@ -167,19 +173,19 @@ export class PortalTable implements PortalStore, RateLimiter {
     const items = await this.queryAll({
       TableName: this.tableName,
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-      ExpressionAttributeValues: { ':pk': keys.collectionCase(caseId).pk, ':prefix': 'INTERACTION#' },
+      ExpressionAttributeValues: { ':pk': keys.collectionCase(caseId).pk, ':prefix': 'PORTAL_INTERACTION#' },
       ConsistentRead: true,
     });
     return items.map((item) => stripKeys<CaseInteraction>(item));
   }
 
-  public async putAgentTask(task: AgentTask): Promise<void> {
+  public async putAgentTask(task: PortalAgentTask): Promise<void> {
     const index = tableSchema.indexes.openCases;
     await this.documents.send(
       new PutCommand({
         TableName: this.tableName,
         Item: {
-          ...keys.agentTask(task.taskId),
+          ...keys.portalAgentTask(task.taskId),
           entity: 'agent-task',
           ...task,
           ...(task.status === 'open'
@@ -194,7 +200,7 @@ export class PortalTable implements PortalStore, RateLimiter {
     );
   }
 
-  public async listOpenAgentTasks(): Promise<AgentTask[]> {
+  public async listOpenAgentTasks(): Promise<PortalAgentTask[]> {
     const index = tableSchema.indexes.openCases;
     const items = await this.queryAll({
       TableName: this.tableName,
@@ -203,7 +209,7 @@ export class PortalTable implements PortalStore, RateLimiter {
       ExpressionAttributeNames: { '#pk': index.partitionKey },
       ExpressionAttributeValues: { ':pk': keys.openAgentTasksPartition },
     });
-    return items.map((item) => stripKeys<AgentTask>(item));
+    return items.map((item) => stripKeys<PortalAgentTask>(item));
   }
 
   public async scheduleCommitmentCheck(caseId: string, at: string | undefined): Promise<void> {

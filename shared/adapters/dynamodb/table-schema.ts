@@ -26,16 +26,41 @@ export const keys = {
     pk: 'METRICS#RECOVERY',
     sk: `COHORT#${cohortMonth}#${currency}`,
   }),
+  interaction: (
+    owner: { caseId?: string; customerId?: string },
+    occurredAt: string,
+    interactionId: string,
+  ) => ({
+    pk: owner.caseId ? `CASE#${owner.caseId}` : `CUSTOMER#${owner.customerId ?? ''}`,
+    sk: `INTERACTION#${occurredAt}#${interactionId}`,
+  }),
+  consent: (customerId: string, channel: string) => ({
+    pk: `CUSTOMER#${customerId}`,
+    sk: `CONSENT#${channel}`,
+  }),
+  address: (channel: string, address: string) => ({ pk: `ADDRESS#${channel}#${address}`, sk: 'ADDRESS' }),
+  promise: (caseId: string, madeAt: string, sourceEventId: string) => ({
+    pk: `CASE#${caseId}`,
+    sk: `PROMISE#${madeAt}#${sourceEventId}`,
+  }),
+  agentTask: (customerId: string, taskId: string) => ({ pk: `CUSTOMER#${customerId}`, sk: `TASK#${taskId}` }),
+  autoReply: (channel: string, inboundMessageId: string) => ({
+    pk: `AUTOREPLY#${channel}#${inboundMessageId}`,
+    sk: 'AUTOREPLY',
+  }),
+  /** Open agent tasks share the sparse open-cases index under their own partition. */
+  openTasksPartition: 'OPEN_TASK',
   failureMonthPartition: (month: string) => `FAILED#${month}`,
   portalLink: (linkId: string) => ({ pk: `PORTAL_LINK#${linkId}`, sk: 'LINK' }),
-  interaction: (caseId: string, at: string, id: string) => ({
+  /** Portal interactions: their own prefix, apart from the channel interactions of the timeline. */
+  portalInteraction: (caseId: string, at: string, id: string) => ({
     pk: `CASE#${caseId}`,
-    sk: `INTERACTION#${at}#${id}`,
+    sk: `PORTAL_INTERACTION#${at}#${id}`,
   }),
   commitmentCheck: (caseId: string) => ({ pk: `CASE#${caseId}`, sk: 'COMMITMENT_CHECK' }),
-  agentTask: (taskId: string) => ({ pk: `TASK#${taskId}`, sk: 'TASK' }),
+  portalAgentTask: (taskId: string) => ({ pk: `PORTAL_TASK#${taskId}`, sk: 'TASK' }),
   rateLimit: (key: string, windowStart: number) => ({ pk: `RATE#${key}`, sk: `WINDOW#${windowStart}` }),
   dueCommitmentsPartition: 'COMMITMENT_DUE',
-  openAgentTasksPartition: 'AGENT_TASK_OPEN',
+  openAgentTasksPartition: 'PORTAL_TASK_OPEN',
   openCasesPartition: 'OPEN_CASE',
 } as const;

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { InvalidRequestError } from '../../domain/errors.ts';
 import type { CaseFlagKind, ClaimHold } from '../../domain/portal/commitments.ts';
-import type { AgentTask } from '../../ports.ts';
+import type { PortalAgentTask } from '../../ports.ts';
 import type { PortalContext } from './load-portal-context.ts';
 import type { PortalDependencies } from './portal-dependencies.ts';
 import { portalStateOf, updatePortalState } from './update-portal-state.ts';
@@ -18,7 +18,7 @@ export async function flagClaims(
   context: PortalContext,
   request: { readonly kind: CaseFlagKind; readonly claimIds: readonly string[]; readonly note?: string },
   deps: PortalDependencies,
-): Promise<AgentTask> {
+): Promise<PortalAgentTask> {
   const open = new Set(context.openClaims.map((claim) => claim.claimId));
   const claimIds = [...new Set(request.claimIds)];
   if (claimIds.length === 0 || claimIds.some((id) => !open.has(id))) {
@@ -26,7 +26,7 @@ export async function flagClaims(
   }
   const note = request.note?.trim().slice(0, maxNoteLength);
   const now = deps.clock.now();
-  const task: AgentTask = {
+  const task: PortalAgentTask = {
     taskId: `task_${randomUUID()}`,
     caseId: context.collectionCase.caseId,
     customerId: context.collectionCase.customerId,

@@ -71,6 +71,15 @@ describe('contactPauseOf', () => {
     ).toBe('claims-on-hold');
   });
 
+  it('pauses for a promise made in a reply (docs/channels.md) until its end', () => {
+    expect(
+      contactPauseOf({ ...openCase, promisedUntil: '2026-03-13T23:00:00.000Z' }, [claim('a')], now),
+    ).toEqual({
+      until: '2026-03-13T23:00:00.000Z',
+      reason: 'promise-to-pay',
+    });
+  });
+
   it('takes the later end when a promise and holds both apply', () => {
     const paused = {
       ...openCase,
