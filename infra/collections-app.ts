@@ -11,6 +11,8 @@ export const CollectionsContextKey = {
   metricsScheduleTimeZone: 'metricsScheduleTimeZone',
   billingMode: 'billingMode',
   stripeEventSourceName: 'stripeEventSourceName',
+  portalDomainName: 'portalDomainName',
+  portalCertificateArn: 'portalCertificateArn',
   smsOriginationIdentity: 'smsOriginationIdentity',
   smsConfigurationSetName: 'smsConfigurationSetName',
   whatsAppPhoneNumberId: 'whatsAppPhoneNumberId',
@@ -66,6 +68,8 @@ function stackPropsFromContext(app: App): CollectionsStackProps {
   const senderEmail = optionalContextString(app, CollectionsContextKey.senderEmail);
   const sesConfigurationSetName = optionalContextString(app, CollectionsContextKey.sesConfigurationSetName);
   const metricsScheduleTimeZone = optionalContextString(app, CollectionsContextKey.metricsScheduleTimeZone);
+  const portalDomainName = optionalContextString(app, CollectionsContextKey.portalDomainName);
+  const portalCertificateArn = optionalContextString(app, CollectionsContextKey.portalCertificateArn);
   const billingMode = optionalContextString(app, CollectionsContextKey.billingMode);
   if (billingMode !== undefined && billingMode !== 'live' && billingMode !== 'test')
     throw new Error(`context "billingMode" must be "live" or "test", got "${billingMode}"`);
@@ -74,6 +78,8 @@ function stackPropsFromContext(app: App): CollectionsStackProps {
     description: 'Collections and failed-payment recovery',
     ...(billingMode ? { billingMode } : {}),
     ...(stripeEventSourceName ? { stripeEventSourceName } : {}),
+    ...(portalDomainName ? { portalDomainName } : {}),
+    ...(portalCertificateArn ? { portalCertificateArn } : {}),
     ...(senderEmail ? { senderEmail } : {}),
     ...(sesConfigurationSetName ? { sesConfigurationSetName } : {}),
     ...(metricsScheduleTimeZone ? { metricsScheduleTimeZone } : {}),

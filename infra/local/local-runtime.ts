@@ -14,23 +14,32 @@ import { createIngestPaddleWebhookHandler } from '../../functions/ingest-paddle-
 import { createIngestStripeEventBridgeHandler } from '../../functions/ingest-stripe-eventbridge.ts';
 import { createIngestStripeWebhookHandler } from '../../functions/ingest-stripe-webhook.ts';
 import { createPlanNextActionHandler } from '../../functions/plan-next-action.ts';
+import { createPortalHandler } from '../../functions/portal.ts';
 import { createReceiveInboundSmsHandler } from '../../functions/receive-inbound-sms.ts';
 import { createReceiveSesEventsHandler } from '../../functions/receive-ses-events.ts';
 import { createReceiveSmsVoiceEventsHandler } from '../../functions/receive-sms-voice-events.ts';
 import { createReceiveWhatsAppEventsHandler } from '../../functions/receive-whatsapp-events.ts';
 import { createReconcileStripeEventsHandler } from '../../functions/reconcile-stripe-events.ts';
+import { createRunPortalCommitmentsHandler } from '../../functions/run-portal-commitments.ts';
 import { createSendJourneyMessageHandler } from '../../functions/send-journey-message.ts';
 import { CollectionsTable } from '../../shared/adapters/dynamodb/collections-table.ts';
+import { PortalTable } from '../../shared/adapters/dynamodb/portal-table.ts';
 import { createStripeApiClient, type StripeApiOptions } from '../../shared/adapters/stripe/stripe-api.ts';
 import { CollectionsError } from '../../shared/domain/errors.ts';
+import { parsePortalSigningKeys } from '../../shared/domain/portal/portal-link.ts';
+import { defaultPortalPolicy } from '../../shared/domain/portal/portal-policy.ts';
 import type { DeliverDependencies } from '../../shared/use-cases/deliver-channel-message.ts';
 import { ingestBillingEvent } from '../../shared/use-cases/ingest-billing-event.ts';
+import { issuePortalLink } from '../../shared/use-cases/portal/issue-portal-link.ts';
+import type { PortalDependencies } from '../../shared/use-cases/portal/portal-dependencies.ts';
 import { defaultStrategy, strategyFor } from '../../workflows/strategies/index.ts';
 import { toApiGatewayEvent, writeApiGatewayResult } from './api-gateway-event.ts';
 import { parseBillingEvent } from './billing-event-schema.ts';
 import { type EmbeddedDynamoDb, startEmbeddedDynamoDb } from './embedded-dynamodb.ts';
 import { localLambdaContext } from './lambda-context.ts';
 import { type JSONValue, LocalJourneyEngine } from './local-journey-engine.ts';
+import { LocalPaymentGateway } from './local-payment-gateway.ts';
+import { matchLocalRoute } from './local-routes.ts';
 import { LocalScheduler } from './local-scheduler.ts';
 import { localSnsEvent } from './local-sns-event.ts';
 import { Outbox } from './outbox.ts';
@@ -44,6 +53,8 @@ export const developmentSenderEmail = 'billing@collections.localhost';
 export const developmentPaddleWebhookSecret = 'pdl_ntfset_collections_local_development_only';
 export const developmentChargebeeCredentials = 'chargebee:collections-local-development-only';
 export const developmentInhouseWebhookSecret = 'inhouse_collections_local_development_only';
+/** The development portal signing key; `PORTAL_SIGNING_KEY` overrides it. Never use it in production. */
+export const developmentPortalSigningKey = 'collections-portal-local-development-key-not-secret';
 /** Quoted in HELP answers locally. */
 export const developmentSupportContact = 'support@collections.localhost';
 
@@ -78,6 +89,8 @@ export interface LocalRuntimeOptions {
    * @default - none: the reconciliation job skips
    */
   readonly stripeApi?: StripeApiOptions;
+  /** Key the portal signs links with (at least 32 characters). */
+  readonly portalSigningKey?: string;
   /** Where the runtime reports failures (journeys, jobs, requests). */
   readonly log?: (message: string, detail?: unknown) => void;
 }
@@ -96,6 +109,11 @@ export interface LocalRuntime {
   readonly chargebeeCredentials: string;
   readonly inhouseWebhookSecret: string;
   readonly livemode: boolean;
+  readonly portalSigningKey: string;
+  /** The debtor portal's items (links, interactions, agent tasks). */
+  readonly portal: PortalTable;
+  /** Stands in for Stripe's payment pages and API (docs/portal.md). */
+  readonly payments: LocalPaymentGateway;
   /** Journeys of open cases re-created from the stored state at start. */
   readonly resumedJourneys: number;
   /**
@@ -110,6 +128,11 @@ type HttpHandler = (
   event: APIGatewayProxyEventV2,
   context: Context,
 ) => Promise<APIGatewayProxyStructuredResultV2>;
+
+const simulatedCardSchema = z.strictObject({
+  customerId: z.string().min(1),
+  behaviour: z.enum(['approve', 'decline']),
+});
 
 const advanceSchema = z.strictObject({
   seconds: z
@@ -189,6 +212,12 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   const database = await startEmbeddedDynamoDb(dataDir ? { path: join(dataDir, 'dynamodb') } : {});
   const synthesized = synthesizeCollectionsApp({ tableName: database.tableName });
   const table = new CollectionsTable(database.client, database.tableName);
+  const portalTable = new PortalTable(database.client, database.tableName);
+  const portalSigningKey = options.portalSigningKey ?? developmentPortalSigningKey;
+  const portalKeys = parsePortalSigningKeys(portalSigningKey);
+  // Known once the server listens (port 0 picks one); links are built after that.
+  let publicUrl = '';
+  const portalBaseUrl = (): string => `${publicUrl}/portal`;
   const outbox = new Outbox(
     clock,
     { from: developmentSenderEmail },
@@ -203,6 +232,16 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     clock,
     strategyFor,
   });
+  const portalLinks = async (request: { caseId: string; customerId: string; purpose: string }) =>
+    (
+      await issuePortalLink(request, {
+        portal: portalTable,
+        clock,
+        keys: async () => portalKeys,
+        linkTtlDays: defaultPortalPolicy.linkTtlDays,
+        portalBaseUrl: portalBaseUrl(),
+      })
+    ).url;
   const send = createSendJourneyMessageHandler({
     cases: table,
     claims: table,
@@ -210,6 +249,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     messages: table,
     email: outbox,
     clock,
+    portalLinks,
   });
   const journeys = new LocalJourneyEngine(
     synthesized.journeyDefinition,
@@ -265,6 +305,37 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     stripe: async () => stripeApi,
   });
   const ingestStripeEventBridge = createIngestStripeEventBridgeHandler(ingestDeps);
+  const payments = new LocalPaymentGateway({
+    clock,
+    claims: table,
+    customers: table,
+    stripeWebhookSecret,
+    deliverWebhook: async (body, signature) => {
+      const response = await fetch(`${publicUrl}/webhooks/stripe`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'stripe-signature': signature },
+        body,
+      });
+      if (!response.ok) throw new Error(`the simulated Stripe webhook was refused: ${response.status}`);
+    },
+  });
+  const portalDependencies: PortalDependencies = {
+    cases: table,
+    claims: table,
+    customers: table,
+    portal: portalTable,
+    rateLimiter: portalTable,
+    payments,
+    email: outbox,
+    clock,
+    keys: async () => portalKeys,
+    policy: defaultPortalPolicy,
+    get portalBaseUrl() {
+      return portalBaseUrl();
+    },
+  };
+  const portal = createPortalHandler(portalDependencies, { secureCookies: false, paymentOrigins: [] });
+  const runCommitments = createRunPortalCommitmentsHandler(portalDependencies);
   const senders = outbox.channelSenders();
   const replyDependencies = {
     directory: table,
@@ -298,6 +369,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     'functions/compute-recovery-metrics.ts': computeMetrics,
     'functions/plan-next-action.ts': plan,
     'functions/send-journey-message.ts': send,
+    'functions/portal.ts': portal,
+    'functions/run-portal-commitments.ts': runCommitments,
     'functions/receive-sms-voice-events.ts': receiveSmsVoiceEvents,
     'functions/receive-ses-events.ts': receiveSesEvents,
     'functions/receive-inbound-sms.ts': receiveInboundSms,
@@ -338,10 +411,11 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     const url = new URL(request.url ?? '/', 'http://localhost');
     const method = request.method ?? 'GET';
     const key = `${method} ${url.pathname}`;
-    const api = apiRoutes.get(key);
-    if (api) {
+    const matched = matchLocalRoute([...apiRoutes.keys()], method, url.pathname);
+    const api = matched ? apiRoutes.get(matched.routeKey) : undefined;
+    if (matched && api) {
       const body = await readBody(request, 10 * 1024 * 1024);
-      const event = toApiGatewayEvent(request, body, key, {}, clock.now());
+      const event = toApiGatewayEvent(request, body, matched.routeKey, matched.pathParameters, clock.now());
       const result = await clock.track(() => api.handler(event, localLambdaContext(api.name)));
       writeApiGatewayResult(response, result);
       return;
@@ -393,6 +467,30 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       return sendJson(response, 200, { topic: topicName, results });
     }
     if (key === 'GET /local/executions') return sendJson(response, 200, journeys.list());
+    if (url.pathname.startsWith('/local/pay/') || url.pathname.startsWith('/local/card/')) {
+      const form = new URLSearchParams((await readBody(request, 64 * 1024)).toString('utf8'));
+      const page = await clock.track(() => payments.handle(method, url.pathname, form));
+      if (page === undefined) throw new HttpError(404, `no route for ${key}`);
+      response.writeHead(page.status, {
+        ...page.headers,
+        'content-length': String(Buffer.byteLength(page.body)),
+      });
+      response.end(page.body);
+      return;
+    }
+    if (key === 'POST /local/payments/cards') {
+      const parsed = simulatedCardSchema.safeParse(parseJson(await readBody(request, 64 * 1024)));
+      if (!parsed.success) {
+        throw new HttpError(
+          400,
+          'expected {"customerId": "stripe:cus_...", "behaviour": "approve" | "decline"}',
+        );
+      }
+      payments.setCard(parsed.data.customerId, parsed.data.behaviour);
+      return sendJson(response, 200, parsed.data);
+    }
+    if (key === 'GET /local/agent-tasks')
+      return sendJson(response, 200, await portalTable.listOpenAgentTasks());
     const job = /^POST \/local\/jobs\/([a-z0-9-]+)\/run$/.exec(key)?.[1];
     if (job !== undefined) {
       const run = jobs.get(job);
@@ -415,6 +513,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     server.listen(options.port, options.host ?? '127.0.0.1', () => resolve());
   });
   const { port } = server.address() as AddressInfo;
+  publicUrl = `http://${options.host ?? '127.0.0.1'}:${port}`;
 
   // Executions live in memory: re-create the journeys of open cases from the stored state. The
   // planner reads which steps were already sent, so nothing is lost and nothing is sent twice.
@@ -435,6 +534,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     chargebeeCredentials,
     inhouseWebhookSecret,
     livemode,
+    portalSigningKey,
+    portal: portalTable,
+    payments,
     resumedJourneys: openCaseIds.length,
     channels: { senders, consents: table, directory: table, clock },
     stop: async () => {
