@@ -15,6 +15,10 @@ export const CollectionsContextKey = {
   weeklyReportRecipients: 'weeklyReportRecipients',
   monthlyReportRecipients: 'monthlyReportRecipients',
   attributionWindowDays: 'attributionWindowDays',
+  billingMode: 'billingMode',
+  stripeEventSourceName: 'stripeEventSourceName',
+  portalDomainName: 'portalDomainName',
+  portalCertificateArn: 'portalCertificateArn',
   smsOriginationIdentity: 'smsOriginationIdentity',
   smsConfigurationSetName: 'smsConfigurationSetName',
   whatsAppPhoneNumberId: 'whatsAppPhoneNumberId',
@@ -87,6 +91,12 @@ function stackPropsFromContext(app: App): CollectionsStackProps {
       `context "attributionWindowDays" must be a whole number of days, got ${JSON.stringify(windowText)}`,
     );
   }
+  const portalDomainName = optionalContextString(app, CollectionsContextKey.portalDomainName);
+  const portalCertificateArn = optionalContextString(app, CollectionsContextKey.portalCertificateArn);
+  const billingMode = optionalContextString(app, CollectionsContextKey.billingMode);
+  if (billingMode !== undefined && billingMode !== 'live' && billingMode !== 'test')
+    throw new Error(`context "billingMode" must be "live" or "test", got "${billingMode}"`);
+  const stripeEventSourceName = optionalContextString(app, CollectionsContextKey.stripeEventSourceName);
   return {
     ...(financeTimeZone ? { financeTimeZone } : {}),
     ...(daily || weekly || monthly
@@ -100,6 +110,10 @@ function stackPropsFromContext(app: App): CollectionsStackProps {
       : {}),
     ...(attributionWindowDays === undefined ? {} : { attributionWindowDays }),
     description: 'Collections and failed-payment recovery',
+    ...(billingMode ? { billingMode } : {}),
+    ...(stripeEventSourceName ? { stripeEventSourceName } : {}),
+    ...(portalDomainName ? { portalDomainName } : {}),
+    ...(portalCertificateArn ? { portalCertificateArn } : {}),
     ...(senderEmail ? { senderEmail } : {}),
     ...(sesConfigurationSetName ? { sesConfigurationSetName } : {}),
     ...(metricsScheduleTimeZone ? { metricsScheduleTimeZone } : {}),

@@ -1,13 +1,16 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
 import type { Construct } from 'constructs';
 import { ChannelEvents } from './constructs/channel-events.ts';
 import { CollectionsTable } from './constructs/collections-table.ts';
 import { type FinanceReportRecipients, FinanceReports } from './constructs/finance-reports.ts';
+import { DebtorPortal } from './constructs/debtor-portal.ts';
 import { CollectionsHttpApi, HttpRoutePath } from './constructs/http-api.ts';
 import { Journeys } from './constructs/journeys.ts';
 import { Messaging } from './constructs/messaging.ts';
 import { RecoveryMetrics } from './constructs/recovery-metrics.ts';
-import { WebhookIngest } from './constructs/webhook-ingest.ts';
+import { StripeEventSync } from './constructs/stripe-event-sync.ts';
+import { type BillingMode, WebhookIngest } from './constructs/webhook-ingest.ts';
 
 export interface CollectionsStackProps extends StackProps {
   /**
@@ -41,6 +44,27 @@ export interface CollectionsStackProps extends StackProps {
    * @default 7
    */
   readonly attributionWindowDays?: number;
+  /**
+   * The billing mode of the deployment: `test` refuses live billing events, `live` refuses test ones.
+   * @default 'live'
+   */
+  readonly billingMode?: BillingMode;
+  /**
+   * Name of a Stripe partner event source (`aws.partner/stripe.com/ed_...`) to receive Stripe events
+   * through Amazon EventBridge instead of (or besides) the public webhook.
+   * @default - no EventBridge delivery
+   */
+  readonly stripeEventSourceName?: string;
+  /**
+   * Serve the debtor portal on its own domain, e.g. `pay.example.com` (with `portalCertificateArn`).
+   * @default - the API's own URL
+   */
+  readonly portalDomainName?: string;
+  /**
+   * ARN of an ACM certificate for `portalDomainName`, in the stack's region.
+   * @default - none (required with `portalDomainName`)
+   */
+  readonly portalCertificateArn?: string;
   /**
    * End User Messaging origination identity for texts, calls and SMS answers: a phone number id
    * (`phone-...`), pool id (`pool-...`) or ARN (docs/channels.md).
@@ -91,6 +115,8 @@ export class CollectionsStack extends Stack {
   public readonly metrics: RecoveryMetrics;
   public readonly httpApi: CollectionsHttpApi;
   public readonly financeReports: FinanceReports;
+  public readonly stripeEventSync: StripeEventSync;
+  public readonly portal: DebtorPortal;
   public readonly channelEvents: ChannelEvents;
 
   public constructor(scope: Construct, id: string, props: CollectionsStackProps = {}) {
@@ -113,6 +139,13 @@ export class CollectionsStack extends Stack {
     this.ingest = new WebhookIngest(this, 'Ingest', {
       table,
       journeyStateMachine: this.journeys.stateMachine,
+      ...(props.billingMode ? { billingMode: props.billingMode } : {}),
+    });
+    this.stripeEventSync = new StripeEventSync(this, 'StripeEventSync', {
+      table,
+      journeyStateMachine: this.journeys.stateMachine,
+      ingest: this.ingest,
+      ...(props.stripeEventSourceName ? { partnerEventSourceName: props.stripeEventSourceName } : {}),
     });
     this.metrics = new RecoveryMetrics(this, 'Metrics', {
       table,
@@ -121,12 +154,50 @@ export class CollectionsStack extends Stack {
     this.httpApi = new CollectionsHttpApi(this, 'HttpApi', {
       stripeWebhookFunction: this.ingest.stripeWebhookFunction,
       getMetricsFunction: this.metrics.getMetricsFunction,
+      providerWebhooks: [
+        { id: 'Paddle', path: HttpRoutePath.paddleWebhook, function: this.ingest.paddle.function },
+        { id: 'Chargebee', path: HttpRoutePath.chargebeeWebhook, function: this.ingest.chargebee.function },
+        { id: 'Inhouse', path: HttpRoutePath.inhouseWebhook, function: this.ingest.inhouse.function },
+      ],
+    });
+
+    if ((props.portalDomainName === undefined) !== (props.portalCertificateArn === undefined)) {
+      throw new Error('set both portalDomainName and portalCertificateArn for the portal domain, or neither');
+    }
+    this.portal = new DebtorPortal(this, 'Portal', {
+      table,
+      httpApi: this.httpApi.api,
+      stage: this.httpApi.stage,
+      apiUrl: this.httpApi.url,
+      email: this.messaging,
+      linkSigners: [this.journeys.sendFunction],
+      ...(props.portalDomainName && props.portalCertificateArn
+        ? {
+            customDomain: {
+              domainName: props.portalDomainName,
+              certificate: Certificate.fromCertificateArn(
+                this,
+                'PortalCertificate',
+                props.portalCertificateArn,
+              ),
+            },
+          }
+        : {}),
     });
 
     this.financeReports = new FinanceReports(this, 'FinanceReports', {
       table,
       email: this.messaging,
-      metricFunctions: [this.ingest.stripeWebhookFunction, this.metrics.getMetricsFunction],
+      // Every function that applies billing events updates the aggregates; get-metrics reads them.
+      metricFunctions: [
+        this.ingest.stripeWebhookFunction,
+        this.ingest.paddle.function,
+        this.ingest.chargebee.function,
+        this.ingest.inhouse.function,
+        this.stripeEventSync.reconcileFunction,
+        ...(this.stripeEventSync.eventBridgeFunction ? [this.stripeEventSync.eventBridgeFunction] : []),
+        this.metrics.getMetricsFunction,
+      ],
       ...(props.financeTimeZone || props.metricsScheduleTimeZone
         ? { timeZone: props.financeTimeZone ?? props.metricsScheduleTimeZone }
         : {}),
@@ -176,6 +247,30 @@ export class CollectionsStack extends Stack {
       description: 'Put the Stripe signing secret (whsec_...) here: aws secretsmanager put-secret-value',
       value: this.ingest.stripeWebhookSecret.secretArn,
     });
+    for (const [id, path] of [
+      ['PaddleWebhookUrl', HttpRoutePath.paddleWebhook],
+      ['ChargebeeWebhookUrl', HttpRoutePath.chargebeeWebhook],
+      ['InhouseWebhookUrl', HttpRoutePath.inhouseWebhook],
+    ] as const) {
+      new CfnOutput(this, id, {
+        description: `Webhook URL for ${path}`,
+        value: `${this.httpApi.url}${path.slice(1)}`,
+      });
+    }
+    new CfnOutput(this, 'PortalUrl', {
+      description: 'Base URL of the debtor portal (links in messages point below it)',
+      value: this.portal.baseUrl,
+    });
+    new CfnOutput(this, 'StripeApiKeySecretArn', {
+      description: 'Put a Stripe API key (restricted key recommended) here for the portal',
+      value: this.portal.stripeApiKey.secretArn,
+    });
+    if (this.portal.domainName) {
+      new CfnOutput(this, 'PortalDomainTarget', {
+        description: 'Point a CNAME (or alias) record of the portal domain at this name',
+        value: this.portal.domainName.regionalDomainName,
+      });
+    }
     new CfnOutput(this, 'TableName', { description: 'The collections table', value: table.tableName });
     new CfnOutput(this, 'ReportArchiveBucketName', {
       description: 'Archived finance reports (HTML, charts, CSV, JSON) under reports/<report id>/',

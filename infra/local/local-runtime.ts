@@ -17,28 +17,46 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context
 import { z } from 'zod';
 import { createComputeRecoveryMetricsHandler } from '../../functions/compute-recovery-metrics.ts';
 import { createGetRecoveryMetricsHandler } from '../../functions/get-recovery-metrics.ts';
+import { createIngestChargebeeWebhookHandler } from '../../functions/ingest-chargebee-webhook.ts';
+import { createIngestInhouseWebhookHandler } from '../../functions/ingest-inhouse-webhook.ts';
+import { createIngestPaddleWebhookHandler } from '../../functions/ingest-paddle-webhook.ts';
+import { createIngestStripeEventBridgeHandler } from '../../functions/ingest-stripe-eventbridge.ts';
 import { createIngestStripeWebhookHandler } from '../../functions/ingest-stripe-webhook.ts';
 import { createPlanNextActionHandler } from '../../functions/plan-next-action.ts';
+import { createPortalHandler } from '../../functions/portal.ts';
 import { createRebuildMetricAggregatesHandler } from '../../functions/rebuild-metric-aggregates.ts';
 import { createReceiveInboundSmsHandler } from '../../functions/receive-inbound-sms.ts';
 import { createReceiveSesEventsHandler } from '../../functions/receive-ses-events.ts';
 import { createReceiveSmsVoiceEventsHandler } from '../../functions/receive-sms-voice-events.ts';
 import { createReceiveWhatsAppEventsHandler } from '../../functions/receive-whatsapp-events.ts';
+import { createReconcileStripeEventsHandler } from '../../functions/reconcile-stripe-events.ts';
+import { createRunPortalCommitmentsHandler } from '../../functions/run-portal-commitments.ts';
 import { createSendFinanceReportHandler } from '../../functions/send-finance-report.ts';
 import { createSendJourneyMessageHandler } from '../../functions/send-journey-message.ts';
 import { CollectionsTable } from '../../shared/adapters/dynamodb/collections-table.ts';
 import { MetricAggregatesTable } from '../../shared/adapters/dynamodb/metric-aggregates-table.ts';
+import { PortalTable } from '../../shared/adapters/dynamodb/portal-table.ts';
 import { ChartingReportRenderer } from '../../shared/adapters/reports/finance-report-renderer.ts';
 import { FolderReportArchive } from '../../shared/adapters/reports/folder-report-archive.ts';
+import { createStripeApiClient, type StripeApiOptions } from '../../shared/adapters/stripe/stripe-api.ts';
+import { CollectionsError } from '../../shared/domain/errors.ts';
 import type { MetricsSettings } from '../../shared/domain/metric-contributions.ts';
 import type { ReportKind } from '../../shared/domain/metrics-calendar.ts';
+import { parsePortalSigningKeys } from '../../shared/domain/portal/portal-link.ts';
+import { defaultPortalPolicy } from '../../shared/domain/portal/portal-policy.ts';
 import type { DeliverDependencies } from '../../shared/use-cases/deliver-channel-message.ts';
+import { ingestBillingEvent } from '../../shared/use-cases/ingest-billing-event.ts';
+import { issuePortalLink } from '../../shared/use-cases/portal/issue-portal-link.ts';
+import type { PortalDependencies } from '../../shared/use-cases/portal/portal-dependencies.ts';
 import { claimMetricsRefresher } from '../../shared/use-cases/refresh-metric-contributions.ts';
 import { defaultStrategy, strategyFor } from '../../workflows/strategies/index.ts';
 import { toApiGatewayEvent, writeApiGatewayResult } from './api-gateway-event.ts';
+import { parseBillingEvent } from './billing-event-schema.ts';
 import { type EmbeddedDynamoDb, startEmbeddedDynamoDb } from './embedded-dynamodb.ts';
 import { localLambdaContext } from './lambda-context.ts';
 import { type JSONValue, LocalJourneyEngine } from './local-journey-engine.ts';
+import { LocalPaymentGateway } from './local-payment-gateway.ts';
+import { matchLocalRoute } from './local-routes.ts';
 import { LocalScheduler } from './local-scheduler.ts';
 import { localSnsEvent } from './local-sns-event.ts';
 import { Outbox } from './outbox.ts';
@@ -48,6 +66,12 @@ import { VirtualClock } from './virtual-clock.ts';
 /** The development signing secret; `STRIPE_WEBHOOK_SECRET` overrides it. Never use it in production. */
 export const developmentStripeWebhookSecret = 'whsec_collections_local_development_only';
 export const developmentSenderEmail = 'billing@collections.localhost';
+/** Development credentials of the other billing providers' endpoints. Never use them in production. */
+export const developmentPaddleWebhookSecret = 'pdl_ntfset_collections_local_development_only';
+export const developmentChargebeeCredentials = 'chargebee:collections-local-development-only';
+export const developmentInhouseWebhookSecret = 'inhouse_collections_local_development_only';
+/** The development portal signing key; `PORTAL_SIGNING_KEY` overrides it. Never use it in production. */
+export const developmentPortalSigningKey = 'collections-portal-local-development-key-not-secret';
 /** Quoted in HELP answers locally. */
 export const developmentSupportContact = 'support@collections.localhost';
 
@@ -68,6 +92,22 @@ export interface LocalRuntimeOptions {
   /** Where the virtual clock starts; default: where a persistent store left it, else the real time. */
   readonly clockStart?: Date;
   readonly stripeWebhookSecret?: string;
+  readonly paddleWebhookSecret?: string;
+  /** `user:password` of the Chargebee webhook's Basic auth. */
+  readonly chargebeeCredentials?: string;
+  readonly inhouseWebhookSecret?: string;
+  /**
+   * The deployment's billing mode: events of the other mode are refused.
+   * @default false (test mode)
+   */
+  readonly livemode?: boolean;
+  /**
+   * The Stripe API for reconciliation (a test key, or a local server answering like Stripe).
+   * @default - none: the reconciliation job skips
+   */
+  readonly stripeApi?: StripeApiOptions;
+  /** Key the portal signs links with (at least 32 characters). */
+  readonly portalSigningKey?: string;
   /** Where the runtime reports failures (journeys, jobs, requests). */
   readonly log?: (message: string, detail?: unknown) => void;
   /**
@@ -98,6 +138,15 @@ export interface LocalRuntime {
   readonly table: CollectionsTable;
   readonly synthesized: SynthesizedApp;
   readonly stripeWebhookSecret: string;
+  readonly paddleWebhookSecret: string;
+  readonly chargebeeCredentials: string;
+  readonly inhouseWebhookSecret: string;
+  readonly livemode: boolean;
+  readonly portalSigningKey: string;
+  /** The debtor portal's items (links, interactions, agent tasks). */
+  readonly portal: PortalTable;
+  /** Stands in for Stripe's payment pages and API (docs/portal.md). */
+  readonly payments: LocalPaymentGateway;
   /** Journeys of open cases re-created from the stored state at start. */
   readonly resumedJourneys: number;
   /** The finance aggregates, contribution records and report deliveries. */
@@ -116,6 +165,11 @@ type HttpHandler = (
   event: APIGatewayProxyEventV2,
   context: Context,
 ) => Promise<APIGatewayProxyStructuredResultV2>;
+
+const simulatedCardSchema = z.strictObject({
+  customerId: z.string().min(1),
+  behaviour: z.enum(['approve', 'decline']),
+});
 
 const advanceSchema = z.strictObject({
   seconds: z
@@ -187,6 +241,10 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   const clockFile = dataDir ? join(dataDir, 'clock.json') : undefined;
   const clock = new VirtualClock(options.clockStart ?? readSavedClock(clockFile) ?? new Date());
   const stripeWebhookSecret = options.stripeWebhookSecret ?? developmentStripeWebhookSecret;
+  const paddleWebhookSecret = options.paddleWebhookSecret ?? developmentPaddleWebhookSecret;
+  const chargebeeCredentials = options.chargebeeCredentials ?? developmentChargebeeCredentials;
+  const inhouseWebhookSecret = options.inhouseWebhookSecret ?? developmentInhouseWebhookSecret;
+  const livemode = options.livemode ?? false;
 
   const database = await startEmbeddedDynamoDb(dataDir ? { path: join(dataDir, 'dynamodb') } : {});
   const synthesized = synthesizeCollectionsApp(
@@ -202,6 +260,12 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   const reportsDir = dataDir ? join(dataDir, 'reports') : mkdtempSync(join(tmpdir(), 'collections-reports-'));
   let baseUrl = '';
   const reportArchive = new FolderReportArchive(reportsDir, () => `${baseUrl}/local/`);
+  const portalTable = new PortalTable(database.client, database.tableName);
+  const portalSigningKey = options.portalSigningKey ?? developmentPortalSigningKey;
+  const portalKeys = parsePortalSigningKeys(portalSigningKey);
+  // Known once the server listens (port 0 picks one); links are built after that.
+  let publicUrl = '';
+  const portalBaseUrl = (): string => `${publicUrl}/portal`;
   const outbox = new Outbox(
     clock,
     { from: developmentSenderEmail },
@@ -216,6 +280,16 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     clock,
     strategyFor,
   });
+  const portalLinks = async (request: { caseId: string; customerId: string; purpose: string }) =>
+    (
+      await issuePortalLink(request, {
+        portal: portalTable,
+        clock,
+        keys: async () => portalKeys,
+        linkTtlDays: defaultPortalPolicy.linkTtlDays,
+        portalBaseUrl: portalBaseUrl(),
+      })
+    ).url;
   const send = createSendJourneyMessageHandler({
     cases: table,
     claims: table,
@@ -223,6 +297,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     messages: table,
     email: outbox,
     clock,
+    portalLinks,
   });
   const journeys = new LocalJourneyEngine(
     synthesized.journeyDefinition,
@@ -242,11 +317,13 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     (name, error) => log(`journey ${name} failed`, error),
   );
 
-  const ingestStripe = createIngestStripeWebhookHandler({
+  const ingestDeps = {
     ledger: table,
     customers: table,
     claims: table,
     cases: table,
+    subscriptions: table,
+    ignoredEvents: table,
     journeys,
     clock,
     strategy: defaultStrategy,
@@ -255,11 +332,68 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       claims: table,
       cases: table,
       messages: table,
+      subscriptions: table,
       aggregates,
       clock,
       settings: metricsSettings,
     }),
+    livemode,
+  };
+  const splitSecrets = (value: string): string[] => value.split(',').map((one) => one.trim());
+  const ingestStripe = createIngestStripeWebhookHandler({
+    ...ingestDeps,
+    webhookSecret: async () => splitSecrets(stripeWebhookSecret),
   });
+  const ingestPaddle = createIngestPaddleWebhookHandler({
+    ...ingestDeps,
+    webhookSecrets: async () => splitSecrets(paddleWebhookSecret),
+  });
+  const ingestChargebee = createIngestChargebeeWebhookHandler({
+    ...ingestDeps,
+    credentials: async () => splitSecrets(chargebeeCredentials),
+  });
+  const ingestInhouse = createIngestInhouseWebhookHandler({
+    ...ingestDeps,
+    webhookSecrets: async () => splitSecrets(inhouseWebhookSecret),
+  });
+  const stripeApi = options.stripeApi ? createStripeApiClient(options.stripeApi) : undefined;
+  const reconcileStripe = createReconcileStripeEventsHandler({
+    ...ingestDeps,
+    cursors: table,
+    stripe: async () => stripeApi,
+  });
+  const ingestStripeEventBridge = createIngestStripeEventBridgeHandler(ingestDeps);
+  const payments = new LocalPaymentGateway({
+    clock,
+    claims: table,
+    customers: table,
+    stripeWebhookSecret,
+    deliverWebhook: async (body, signature) => {
+      const response = await fetch(`${publicUrl}/webhooks/stripe`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'stripe-signature': signature },
+        body,
+      });
+      if (!response.ok) throw new Error(`the simulated Stripe webhook was refused: ${response.status}`);
+    },
+  });
+  const portalDependencies: PortalDependencies = {
+    cases: table,
+    claims: table,
+    customers: table,
+    portal: portalTable,
+    rateLimiter: portalTable,
+    payments,
+    email: outbox,
+    clock,
+    keys: async () => portalKeys,
+    policy: defaultPortalPolicy,
+    get portalBaseUrl() {
+      return portalBaseUrl();
+    },
+  };
+  const portal = createPortalHandler(portalDependencies, { secureCookies: false, paymentOrigins: [] });
+  const runCommitments = createRunPortalCommitmentsHandler(portalDependencies);
   const senders = outbox.channelSenders();
   const replyDependencies = {
     directory: table,
@@ -307,12 +441,19 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   // Every function of the template, by entry file: the local runtime serves what `cdk deploy` ships.
   const localFunctions: Record<string, (event: never, context: Context) => Promise<unknown>> = {
     'functions/ingest-stripe-webhook.ts': ingestStripe,
+    'functions/ingest-paddle-webhook.ts': ingestPaddle,
+    'functions/ingest-chargebee-webhook.ts': ingestChargebee,
+    'functions/ingest-inhouse-webhook.ts': ingestInhouse,
+    'functions/reconcile-stripe-events.ts': reconcileStripe,
+    'functions/ingest-stripe-eventbridge.ts': ingestStripeEventBridge,
     'functions/get-recovery-metrics.ts': getMetrics,
     'functions/compute-recovery-metrics.ts': computeMetrics,
     'functions/plan-next-action.ts': plan,
     'functions/send-journey-message.ts': send,
     'functions/send-finance-report.ts': sendFinanceReport,
     'functions/rebuild-metric-aggregates.ts': rebuildMetrics,
+    'functions/portal.ts': portal,
+    'functions/run-portal-commitments.ts': runCommitments,
     'functions/receive-sms-voice-events.ts': receiveSmsVoiceEvents,
     'functions/receive-ses-events.ts': receiveSesEvents,
     'functions/receive-inbound-sms.ts': receiveInboundSms,
@@ -370,10 +511,11 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     const url = new URL(request.url ?? '/', 'http://localhost');
     const method = request.method ?? 'GET';
     const key = `${method} ${url.pathname}`;
-    const api = apiRoutes.get(key);
-    if (api) {
+    const matched = matchLocalRoute([...apiRoutes.keys()], method, url.pathname);
+    const api = matched ? apiRoutes.get(matched.routeKey) : undefined;
+    if (matched && api) {
       const body = await readBody(request, 10 * 1024 * 1024);
-      const event = toApiGatewayEvent(request, body, key, {}, clock.now());
+      const event = toApiGatewayEvent(request, body, matched.routeKey, matched.pathParameters, clock.now());
       const result = await clock.track(() => api.handler(event, localLambdaContext(api.name)));
       writeApiGatewayResult(response, result);
       return;
@@ -388,6 +530,25 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       return sendJson(response, 200, { now: now.toISOString() });
     }
     if (key === 'GET /local/outbox') return sendJson(response, 200, outbox.list());
+    if (key === 'POST /local/billing-events') {
+      // Operator route (local only): a provider-neutral billing event straight into the ingest
+      // core, as the backfill CLI imports them into a running `npm start`.
+      const event = parseBillingEvent(parseJson(await readBody(request, 1024 * 1024)));
+      if (!event) throw new HttpError(400, 'expected a provider-neutral billing event');
+      const outcome = await clock
+        .track(() => ingestBillingEvent(event, ingestDeps))
+        .catch((error: unknown) => {
+          if (error instanceof CollectionsError && error.expose)
+            throw new HttpError(error.statusCode, error.message);
+          throw error;
+        });
+      return sendJson(response, 200, {
+        status: outcome.status,
+        ...(outcome.status === 'applied'
+          ? { caseOpened: outcome.caseOpened, ...(outcome.caseId ? { caseId: outcome.caseId } : {}) }
+          : {}),
+      });
+    }
     const topicName = injectionRoutes[key];
     if (topicName !== undefined) {
       const topic = synthesized.topics.find((candidate) => candidate.name === topicName);
@@ -412,6 +573,30 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     ) {
       return serveReport(url.pathname, response);
     }
+    if (url.pathname.startsWith('/local/pay/') || url.pathname.startsWith('/local/card/')) {
+      const form = new URLSearchParams((await readBody(request, 64 * 1024)).toString('utf8'));
+      const page = await clock.track(() => payments.handle(method, url.pathname, form));
+      if (page === undefined) throw new HttpError(404, `no route for ${key}`);
+      response.writeHead(page.status, {
+        ...page.headers,
+        'content-length': String(Buffer.byteLength(page.body)),
+      });
+      response.end(page.body);
+      return;
+    }
+    if (key === 'POST /local/payments/cards') {
+      const parsed = simulatedCardSchema.safeParse(parseJson(await readBody(request, 64 * 1024)));
+      if (!parsed.success) {
+        throw new HttpError(
+          400,
+          'expected {"customerId": "stripe:cus_...", "behaviour": "approve" | "decline"}',
+        );
+      }
+      payments.setCard(parsed.data.customerId, parsed.data.behaviour);
+      return sendJson(response, 200, parsed.data);
+    }
+    if (key === 'GET /local/agent-tasks')
+      return sendJson(response, 200, await portalTable.listOpenAgentTasks());
     const job = /^POST \/local\/jobs\/([a-z0-9-]+)\/run$/.exec(key)?.[1];
     if (job !== undefined) {
       const run = jobs.get(job);
@@ -483,6 +668,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   });
   const { port } = server.address() as AddressInfo;
   baseUrl = `http://${options.host ?? '127.0.0.1'}:${port}`;
+  publicUrl = `http://${options.host ?? '127.0.0.1'}:${port}`;
 
   // Executions live in memory: re-create the journeys of open cases from the stored state. The
   // planner reads which steps were already sent, so nothing is lost and nothing is sent twice.
@@ -499,6 +685,13 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     table,
     synthesized,
     stripeWebhookSecret,
+    paddleWebhookSecret,
+    chargebeeCredentials,
+    inhouseWebhookSecret,
+    livemode,
+    portalSigningKey,
+    portal: portalTable,
+    payments,
     resumedJourneys: openCaseIds.length,
     aggregates,
     reportsDir,

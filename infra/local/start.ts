@@ -1,7 +1,12 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import type { StripeApiOptions } from '../../shared/adapters/stripe/stripe-api.ts';
 import { loadMetricsConfig } from '../../shared/config.ts';
-import { developmentStripeWebhookSecret, startLocalRuntime } from './local-runtime.ts';
+import {
+  developmentPortalSigningKey,
+  developmentStripeWebhookSecret,
+  startLocalRuntime,
+} from './local-runtime.ts';
 
 /**
  * `npm start`: the whole product on this machine. Options:
@@ -11,7 +16,25 @@ import { developmentStripeWebhookSecret, startLocalRuntime } from './local-runti
  * Environment: PORT, STRIPE_WEBHOOK_SECRET, COLLECTIONS_CLOCK_START (ISO timestamp);
  * finance reports: METRICS_TIME_ZONE, ATTRIBUTION_WINDOW_DAYS, REPORT_RECIPIENTS_DAILY / _WEEKLY /
  * _MONTHLY (comma-separated; the monthly close goes to finance@collections.localhost by default).
+ * Environment: PORT, STRIPE_WEBHOOK_SECRET, PADDLE_WEBHOOK_SECRET, CHARGEBEE_WEBHOOK_CREDENTIALS
+ * (user:password), INHOUSE_WEBHOOK_SECRET, BILLING_LIVEMODE (true|false, default false),
+ * STRIPE_API_KEY (+ STRIPE_API_HOST, STRIPE_API_PORT, STRIPE_API_PROTOCOL) for reconciliation,
+ * PORTAL_SIGNING_KEY, COLLECTIONS_CLOCK_START (ISO timestamp).
  */
+function stripeApiFromEnvironment(env: NodeJS.ProcessEnv): StripeApiOptions | undefined {
+  const apiKey = env.STRIPE_API_KEY;
+  if (!apiKey) return undefined;
+  const protocol = env.STRIPE_API_PROTOCOL;
+  if (protocol !== undefined && protocol !== 'http' && protocol !== 'https')
+    throw new Error('STRIPE_API_PROTOCOL must be http or https');
+  return {
+    apiKey,
+    ...(env.STRIPE_API_HOST ? { host: env.STRIPE_API_HOST } : {}),
+    ...(env.STRIPE_API_PORT ? { port: Number(env.STRIPE_API_PORT) } : {}),
+    ...(protocol ? { protocol } : {}),
+  };
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -32,6 +55,9 @@ async function main(): Promise<void> {
   const secret = process.env.STRIPE_WEBHOOK_SECRET;
   if (secret !== undefined && !secret.startsWith('whsec_'))
     throw new Error('STRIPE_WEBHOOK_SECRET must start with whsec_');
+  const portalSigningKey = process.env.PORTAL_SIGNING_KEY;
+  if (portalSigningKey !== undefined && portalSigningKey.length < 32)
+    throw new Error('PORTAL_SIGNING_KEY must be at least 32 characters');
   const dataDir = values.memory ? undefined : resolve(values['data-dir']);
   const metrics = loadMetricsConfig();
   const recipients = (name: string, fallback: string[] = []): string[] => {
@@ -42,6 +68,10 @@ async function main(): Promise<void> {
       .map((address) => address.trim())
       .filter((address) => address.length > 0);
   };
+  const livemodeText = process.env.BILLING_LIVEMODE;
+  if (livemodeText !== undefined && livemodeText !== 'true' && livemodeText !== 'false')
+    throw new Error('BILLING_LIVEMODE must be true or false');
+  const stripeApi = stripeApiFromEnvironment(process.env);
 
   const runtime = await startLocalRuntime({
     port,
@@ -56,10 +86,23 @@ async function main(): Promise<void> {
       weekly: recipients('REPORT_RECIPIENTS_WEEKLY'),
       monthly: recipients('REPORT_RECIPIENTS_MONTHLY', ['finance@collections.localhost']),
     },
+    ...(process.env.PADDLE_WEBHOOK_SECRET ? { paddleWebhookSecret: process.env.PADDLE_WEBHOOK_SECRET } : {}),
+    ...(process.env.CHARGEBEE_WEBHOOK_CREDENTIALS
+      ? { chargebeeCredentials: process.env.CHARGEBEE_WEBHOOK_CREDENTIALS }
+      : {}),
+    ...(process.env.INHOUSE_WEBHOOK_SECRET
+      ? { inhouseWebhookSecret: process.env.INHOUSE_WEBHOOK_SECRET }
+      : {}),
+    ...(livemodeText ? { livemode: livemodeText === 'true' } : {}),
+    ...(stripeApi ? { stripeApi } : {}),
+    ...(portalSigningKey ? { portalSigningKey } : {}),
   });
   const lines = [
     'Collections platform running locally',
     `  Stripe webhooks   POST ${runtime.url}/webhooks/stripe`,
+    `  Paddle webhooks   POST ${runtime.url}/webhooks/paddle`,
+    `  Chargebee         POST ${runtime.url}/webhooks/chargebee   (Basic auth)`,
+    `  In-house format   POST ${runtime.url}/webhooks/inhouse   (docs/billing-ingest.md)`,
     `  Recovery metrics  GET  ${runtime.url}/api/metrics`,
     `  Health            GET  ${runtime.url}/health`,
     `  Virtual clock     GET  ${runtime.url}/local/clock   POST ${runtime.url}/local/clock/advance {"seconds": N}`,
@@ -69,10 +112,24 @@ async function main(): Promise<void> {
     `                    POST ${runtime.url}/local/jobs/send-finance-report-monthly/run (also -daily, -weekly)`,
     `                    POST ${runtime.url}/local/jobs/rebuild-metric-aggregates/run`,
     `  Finance reports   GET  ${runtime.url}/local/reports   (${metrics.METRICS_TIME_ZONE}; archived in ${runtime.reportsDir})`,
+    `  Jobs              POST ${runtime.url}/local/jobs/compute-recovery-metrics/run   POST ${runtime.url}/local/jobs/run-portal-commitments/run`,
+    `                    POST ${runtime.url}/local/jobs/reconcile-stripe-events/run${stripeApi ? '' : '   (skips: no STRIPE_API_KEY)'}`,
+    `  Billing mode      ${runtime.livemode ? 'live' : 'test'} (events of the other mode are refused)`,
+    `  Debtor portal     ${runtime.url}/portal/l/<token> (links are in the outbox messages)`,
+    `  Simulated Stripe  ${runtime.url}/local/pay/... and /local/card/...   POST ${runtime.url}/local/payments/cards {"customerId", "behaviour"}`,
+    `  Agent tasks       GET  ${runtime.url}/local/agent-tasks`,
     `  Store             ${dataDir ?? 'in memory (--memory)'}`,
     `  Clock now         ${runtime.clock.now().toISOString()}`,
     `  Stripe webhook signing secret (development): ${runtime.stripeWebhookSecret}${
       runtime.stripeWebhookSecret === developmentStripeWebhookSecret ? '' : ' (from STRIPE_WEBHOOK_SECRET)'
+    }`,
+    `  Paddle notification secret (development): ${runtime.paddleWebhookSecret}`,
+    `  Chargebee Basic auth user:password (development): ${runtime.chargebeeCredentials}`,
+    `  In-house signing secret (development): ${runtime.inhouseWebhookSecret}`,
+    `  Portal signing key (development): ${
+      runtime.portalSigningKey === developmentPortalSigningKey
+        ? runtime.portalSigningKey
+        : '(from PORTAL_SIGNING_KEY)'
     }`,
     `  Resumed journeys  ${runtime.resumedJourneys}`,
     'Press Ctrl-C to stop.',

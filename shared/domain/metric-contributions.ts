@@ -154,6 +154,16 @@ function settledAtOf(claim: Claim): string | undefined {
   return paid <= writtenOff ? claim.paidAt : claim.writtenOffAt;
 }
 
+/** When the newest refund or credit note of the claim was made: its stamp's time (`rank|time|id`). */
+function latestCreditAt(claim: Claim): string | undefined {
+  const times = Object.values(claim.credits ?? {})
+    .filter((credit) => !credit.voided)
+    .map((credit) => credit.stamp.split('|')[1])
+    .filter((time): time is string => time !== undefined && time.length > 0)
+    .sort();
+  return times[times.length - 1];
+}
+
 export function isRecurringClaim(claim: Pick<Claim, 'recurring' | 'subscriptionId'>): boolean {
   return claim.recurring ?? claim.subscriptionId !== undefined;
 }
@@ -198,7 +208,7 @@ function cohortDimensionValues(inputs: ClaimMetricInputs): Record<(typeof cohort
     strategy,
     variant: `${strategy}/${holdout ? 'holdout' : (collectionCase?.variant ?? 'default')}`,
     segment: collectionCase?.segment ?? 'none',
-    decline: claim.declineClass ?? 'unclassified',
+    decline: claim.declineClass ?? claim.lastDecline?.classification.category ?? 'unclassified',
     group: holdout ? 'holdout' : 'treated',
     strategyGroup: `${strategy}/${holdout ? 'holdout' : 'treated'}`,
   };
@@ -276,7 +286,7 @@ export function claimContribution(inputs: ClaimMetricInputs, settings: MetricsSe
     facts.add(currency, day(claim.paidAt), 'collected.amount', amount);
     if (recurring) facts.add(currency, day(claim.paidAt), 'recurring.collected.amount', amount);
     if (refunded > 0) {
-      const refundDay = day(claim.refundedAt ?? claim.paidAt);
+      const refundDay = day(claim.refundedAt ?? latestCreditAt(claim) ?? claim.paidAt);
       facts.add(currency, refundDay, 'refunds.amount', refunded);
       if (recurring) facts.add(currency, refundDay, 'recurring.refunds.amount', refunded);
     }
@@ -301,10 +311,18 @@ export interface SubscriptionClaimSummary {
   readonly churnedAt?: string;
 }
 
-/** The subscription a claim belongs to, as the unit of the MRR metrics; undefined for one-off invoices. */
+/** The subscription a claim belongs to (its provider-qualified id), the unit of the MRR metrics; undefined for one-off invoices. */
 export function subscriptionUnitOf(claim: Claim): string | undefined {
   if (claim.subscriptionId === undefined || !isRecurringClaim(claim)) return undefined;
-  return `${claim.provider}:${claim.subscriptionId}`;
+  return claim.subscriptionId;
+}
+
+/** What the subscription record itself says (issue 3's `Subscription`): it wins over what its claims say. */
+export interface SubscriptionFacts {
+  readonly mrrMinor?: number;
+  readonly currency?: string;
+  /** Cancelled for non-payment at. */
+  readonly churnedAt?: string;
 }
 
 /**
@@ -347,18 +365,22 @@ interface Episode {
 export function subscriptionContribution(
   summaries: readonly SubscriptionClaimSummary[],
   settings: MetricsSettings,
+  subscription: SubscriptionFacts = {},
 ): Contribution {
-  const facts = new ContributionBuilder();
+  const built = new ContributionBuilder();
   const latest = [...summaries].sort((a, b) =>
     a.snapshotAt === b.snapshotAt ? (a.claimId < b.claimId ? -1 : 1) : a.snapshotAt < b.snapshotAt ? -1 : 1,
   )[summaries.length - 1];
-  if (latest === undefined) return facts.build();
-  const { currency, mrrMinor: mrr } = latest;
+  if (latest === undefined) return built.build();
+  const currency = (subscription.currency ?? latest.currency).toUpperCase();
+  const mrr = subscription.mrrMinor ?? latest.mrrMinor;
+  if (!Number.isSafeInteger(mrr) || mrr < 0)
+    throw new RangeError(`subscription MRR ${mrr} is not a non-negative integer`);
   const day = (iso: string): LocalDay => localDayOf(iso, settings.timeZone);
-  const churnedAt = summaries
-    .map((summary) => summary.churnedAt)
+  const churnedAt = [subscription.churnedAt, ...summaries.map((summary) => summary.churnedAt)]
     .filter((at): at is string => at !== undefined)
     .sort()[0];
+  const facts = built;
   const churnDay = churnedAt === undefined ? undefined : day(churnedAt);
 
   const intervals = summaries

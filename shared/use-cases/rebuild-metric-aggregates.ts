@@ -10,7 +10,12 @@ import {
   subscriptionUnitOf,
 } from '../domain/metric-contributions.ts';
 import type { MessageRecord, MetricRebuildStore } from '../ports.ts';
-import { claimUnitId, subscriptionUnitId, touchesOf } from './refresh-metric-contributions.ts';
+import {
+  claimUnitId,
+  subscriptionFactsOf,
+  subscriptionUnitId,
+  touchesOf,
+} from './refresh-metric-contributions.ts';
 
 export interface RebuildMetricAggregatesDependencies {
   readonly store: MetricRebuildStore;
@@ -61,7 +66,8 @@ export async function rebuildMetricAggregates(
   deps: RebuildMetricAggregatesDependencies,
   options: { readonly repair: boolean },
 ): Promise<RebuildResult> {
-  const { claims, cases, messages } = await deps.store.scanMetricSources();
+  const { claims, cases, messages, subscriptions: records } = await deps.store.scanMetricSources();
+  const subscriptionRecords = new Map(records.map((record) => [record.subscriptionId, record]));
   const casesById = new Map<string, CollectionCase>(
     cases.map((collectionCase) => [collectionCase.caseId, collectionCase]),
   );
@@ -96,7 +102,11 @@ export async function rebuildMetricAggregates(
     }
   }
   for (const [subscription, summaries] of subscriptions) {
-    const target = subscriptionContribution(Object.values(summaries), deps.settings);
+    const target = subscriptionContribution(
+      Object.values(summaries),
+      deps.settings,
+      subscriptionFactsOf(subscriptionRecords.get(subscription)),
+    );
     targets.set(subscriptionUnitId(subscription), { target, sourceVersion: 0, summaries });
     expected.add(target);
   }

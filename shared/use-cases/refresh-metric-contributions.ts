@@ -8,11 +8,13 @@ import {
   contributionDelta,
   type MetricsSettings,
   type SubscriptionClaimSummary,
+  type SubscriptionFacts,
   subscriptionClaimSummary,
   subscriptionContribution,
   subscriptionUnitOf,
   type Touch,
 } from '../domain/metric-contributions.ts';
+import type { Subscription } from '../domain/subscription.ts';
 import type {
   CaseStore,
   ClaimStore,
@@ -21,6 +23,7 @@ import type {
   MessageStore,
   MetricAggregateStore,
   MetricContributionRecord,
+  SubscriptionStore,
 } from '../ports.ts';
 
 export interface RefreshMetricsDependencies {
@@ -30,6 +33,27 @@ export interface RefreshMetricsDependencies {
   readonly aggregates: MetricAggregateStore;
   readonly clock: Clock;
   readonly settings: MetricsSettings;
+  /** The subscription records (MRR, cancellation for non-payment), when the billing model keeps them. */
+  readonly subscriptions?: Pick<SubscriptionStore, 'getSubscription'>;
+}
+
+/** What a subscription record says for the MRR metrics. */
+export function subscriptionFactsOf(subscription: Subscription | undefined): SubscriptionFacts {
+  if (subscription === undefined) return {};
+  return {
+    ...(subscription.mrrMinor === undefined ? {} : { mrrMinor: subscription.mrrMinor }),
+    ...(subscription.currency === undefined ? {} : { currency: subscription.currency }),
+    ...(subscription.involuntaryChurn && subscription.canceledAt !== undefined
+      ? { churnedAt: subscription.canceledAt }
+      : {}),
+  };
+}
+
+async function subscriptionFacts(
+  subscriptionId: string,
+  deps: RefreshMetricsDependencies,
+): Promise<SubscriptionFacts> {
+  return subscriptionFactsOf((await deps.subscriptions?.getSubscription(subscriptionId))?.subscription);
 }
 
 export const claimUnitId = (claimId: string): string => `claim:${claimId}`;
@@ -172,6 +196,7 @@ export async function refreshMetricContributions(
   const subscription = subscriptionUnitOf(claim);
   if (subscription === undefined) return;
   const summary = subscriptionClaimSummary(claim, version);
+  const facts = await subscriptionFacts(subscription, deps);
   await replaceContribution(
     subscriptionUnitId(subscription),
     (record) => {
@@ -179,7 +204,7 @@ export async function refreshMetricContributions(
       if (known !== undefined && known.claimVersion > version) return undefined;
       const summaries = { ...record?.summaries, [claim.claimId]: summary };
       return {
-        target: subscriptionContribution(Object.values(summaries), deps.settings),
+        target: subscriptionContribution(Object.values(summaries), deps.settings, facts),
         sourceVersion: 0,
         summaries,
       };
@@ -188,9 +213,34 @@ export async function refreshMetricContributions(
   );
 }
 
+/**
+ * Brings the MRR aggregates in line with a subscription record that changed (its MRR, or a
+ * cancellation for non-payment): the subscription's contribution is recomputed from what its
+ * claims said last and what the record says now.
+ */
+export async function refreshSubscriptionMetrics(
+  subscriptionId: string,
+  deps: RefreshMetricsDependencies,
+): Promise<void> {
+  const facts = await subscriptionFacts(subscriptionId, deps);
+  await replaceContribution(
+    subscriptionUnitId(subscriptionId),
+    (record) => ({
+      target: subscriptionContribution(Object.values(record?.summaries ?? {}), deps.settings, facts),
+      sourceVersion: 0,
+      summaries: record?.summaries ?? {},
+    }),
+    deps,
+  );
+}
+
 /** The `metrics` dependency of ingestion: refreshes a claim's contributions after each change. */
 export function claimMetricsRefresher(deps: RefreshMetricsDependencies): {
   refreshClaim(claimId: string): Promise<void>;
+  refreshSubscription(subscriptionId: string): Promise<void>;
 } {
-  return { refreshClaim: (claimId) => refreshMetricContributions(claimId, deps) };
+  return {
+    refreshClaim: (claimId) => refreshMetricContributions(claimId, deps),
+    refreshSubscription: (subscriptionId) => refreshSubscriptionMetrics(subscriptionId, deps),
+  };
 }

@@ -15,6 +15,7 @@ import type { CollectionCase } from '../../domain/collection-case.ts';
 import { ConcurrentUpdateError } from '../../domain/errors.ts';
 import type { CellGranularity, CellRef, MetricCell } from '../../domain/metric-cells.ts';
 import type { Contribution, SubscriptionClaimSummary } from '../../domain/metric-contributions.ts';
+import type { Subscription } from '../../domain/subscription.ts';
 import type {
   MessageRecord,
   MetricContributionRecord,
@@ -375,23 +376,31 @@ export class MetricAggregatesTable implements MetricRebuildStore, ReportDelivery
     claims: VersionedClaim[];
     cases: CollectionCase[];
     messages: MessageRecord[];
+    subscriptions: Subscription[];
   }> {
     const items = await this.scanAll({
       TableName: this.tableName,
-      FilterExpression: 'entity IN (:claim, :case, :message)',
-      ExpressionAttributeValues: { ':claim': 'claim', ':case': 'case', ':message': 'message' },
+      FilterExpression: 'entity IN (:claim, :case, :message, :subscription)',
+      ExpressionAttributeValues: {
+        ':claim': 'claim',
+        ':case': 'case',
+        ':message': 'message',
+        ':subscription': 'subscription',
+      },
       ConsistentRead: true,
     });
     const claims: VersionedClaim[] = [];
     const cases: CollectionCase[] = [];
     const messages: MessageRecord[] = [];
+    const subscriptions: Subscription[] = [];
     for (const item of items) {
       if (item.entity === 'claim')
         claims.push({ claim: strip<Claim>(item), version: Number(item.version ?? 0) });
       else if (item.entity === 'case') cases.push(strip<CollectionCase>(item));
+      else if (item.entity === 'subscription') subscriptions.push(strip<Subscription>(item));
       else messages.push(strip<MessageRecord>(item));
     }
-    return { claims, cases, messages };
+    return { claims, cases, messages, subscriptions };
   }
 
   // Report deliveries ------------------------------------------------------------------------

@@ -15,7 +15,7 @@ function rebuildStore(stored: MetricCell[]): MetricRebuildStore {
     throw new Error('not used');
   };
   return {
-    scanMetricSources: async () => ({ claims: [], cases: [], messages: [] }),
+    scanMetricSources: async () => ({ claims: [], cases: [], messages: [], subscriptions: [] }),
     listAllCells: async () => stored,
     replaceCell: async () => {},
     listContributionUnitIds: async () => [],
