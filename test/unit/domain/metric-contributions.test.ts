@@ -108,6 +108,17 @@ describe('subscriptionContribution', () => {
     expect(Object.keys(facts).some((key) => key.includes('mrr.recovered'))).toBe(false);
   });
 
+  it('takes the MRR and the cancellation for non-payment from the subscription record when there is one', () => {
+    const facts = subscriptionContribution([failed('in_S6', '2026-03-01T10:00:00Z')], settings, {
+      mrrMinor: 1000,
+      currency: 'eur',
+      churnedAt: '2026-03-20T00:00:00Z',
+    });
+    expect(facts[factKey('EUR', '2026-03-01', 'mrr.atRisk.amount')]).toBe(1000);
+    expect(facts[factKey('EUR', '2026-03-20', 'mrr.atRisk.amount')]).toBe(-1000);
+    expect(facts[factKey('EUR', '2026-03-20', 'mrr.churned.amount')]).toBe(1000);
+  });
+
   it('does not recover an episode with a written-off invoice', () => {
     const facts = subscriptionContribution(
       [
