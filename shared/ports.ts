@@ -153,6 +153,8 @@ export interface MetricContributionRecord {
   };
   /** Subscription units: what each of its claims says, keyed by claim id. */
   readonly summaries?: Readonly<Record<string, SubscriptionClaimSummary>>;
+  /** Claim units: the subscription the claim's summary was given to (removed there if the claim moves). */
+  readonly subscriptionId?: string;
 }
 
 export interface MetricAggregateStore {

@@ -78,7 +78,12 @@ export async function rebuildMetricAggregates(
 
   const targets = new Map<
     string,
-    { target: Contribution; sourceVersion: number; summaries?: Record<string, SubscriptionClaimSummary> }
+    {
+      target: Contribution;
+      sourceVersion: number;
+      summaries?: Record<string, SubscriptionClaimSummary>;
+      subscriptionId?: string;
+    }
   >();
   const subscriptions = new Map<string, Record<string, SubscriptionClaimSummary>>();
   const expected = new CellAccumulator();
@@ -92,9 +97,13 @@ export async function rebuildMetricAggregates(
       { claim, ...(collectionCase ? { collectionCase } : {}), touches },
       deps.settings,
     );
-    targets.set(claimUnitId(claim.claimId), { target, sourceVersion: version });
-    expected.add(target);
     const subscription = subscriptionUnitOf(claim);
+    targets.set(claimUnitId(claim.claimId), {
+      target,
+      sourceVersion: version,
+      ...(subscription ? { subscriptionId: subscription } : {}),
+    });
+    expected.add(target);
     if (subscription !== undefined) {
       const summaries = subscriptions.get(subscription) ?? {};
       summaries[claim.claimId] = subscriptionClaimSummary(claim, version);
@@ -137,6 +146,7 @@ export async function rebuildMetricAggregates(
         applied: state.target,
         sourceVersion: state.sourceVersion,
         ...(state.summaries ? { summaries: state.summaries } : {}),
+        ...(state.subscriptionId ? { subscriptionId: state.subscriptionId } : {}),
       });
     }
     for (const unitId of await deps.store.listContributionUnitIds()) {

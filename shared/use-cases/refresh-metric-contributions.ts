@@ -77,6 +77,7 @@ interface NextState {
   readonly target: Contribution;
   readonly sourceVersion: number;
   readonly summaries?: Readonly<Record<string, SubscriptionClaimSummary>>;
+  readonly subscriptionId?: string;
 }
 
 /**
@@ -99,6 +100,7 @@ async function finishPending(
         applied: pending.target,
         sourceVersion: pending.sourceVersion,
         ...(record.summaries ? { summaries: record.summaries } : {}),
+        ...(record.subscriptionId ? { subscriptionId: record.subscriptionId } : {}),
       },
       record.version,
     );
@@ -135,14 +137,18 @@ export async function replaceContribution(
     const applied = record?.applied ?? {};
     const delta = contributionDelta(applied, state.target);
     const summaries = state.summaries ?? record?.summaries;
-    const summariesUnchanged = JSON.stringify(summaries) === JSON.stringify(record?.summaries);
-    if (Object.keys(delta).length === 0 && record !== undefined && summariesUnchanged) return;
+    const subscriptionId = state.subscriptionId;
+    const unchanged =
+      JSON.stringify(summaries) === JSON.stringify(record?.summaries) &&
+      subscriptionId === record?.subscriptionId;
+    if (Object.keys(delta).length === 0 && record !== undefined && unchanged) return;
     const version = record?.version ?? 0;
     const pendingRecord = {
       unitId,
       applied,
       sourceVersion: record?.sourceVersion ?? 0,
       ...(summaries ? { summaries } : {}),
+      ...(subscriptionId ? { subscriptionId } : {}),
       pending: {
         token: `${unitId}#${version + 1}@${Math.floor(deps.clock.now().getTime() / 1000)}`,
         target: state.target,
@@ -186,14 +192,37 @@ export async function refreshMetricContributions(
     { claim, ...(collectionCase ? { collectionCase } : {}), touches },
     deps.settings,
   );
+  const subscription = subscriptionUnitOf(claim);
+
+  // A claim whose subscription changed leaves its old subscription first, so a crash here is
+  // repaired by the next refresh (the claim's record still names the old one).
+  const previous = (await deps.aggregates.getContributionRecord(claimUnitId(claimId)))?.subscriptionId;
+  if (previous !== undefined && previous !== subscription) {
+    const previousFacts = await subscriptionFacts(previous, deps);
+    await replaceContribution(
+      subscriptionUnitId(previous),
+      (record) => {
+        if (record?.summaries?.[claimId] === undefined) return undefined;
+        const { [claimId]: _left, ...summaries } = record.summaries;
+        return {
+          target: subscriptionContribution(Object.values(summaries), deps.settings, previousFacts),
+          sourceVersion: 0,
+          summaries,
+        };
+      },
+      deps,
+    );
+  }
+
   await replaceContribution(
     claimUnitId(claimId),
     (record) =>
-      record !== undefined && record.sourceVersion > version ? undefined : { target, sourceVersion: version },
+      record !== undefined && record.sourceVersion > version
+        ? undefined
+        : { target, sourceVersion: version, ...(subscription ? { subscriptionId: subscription } : {}) },
     deps,
   );
 
-  const subscription = subscriptionUnitOf(claim);
   if (subscription === undefined) return;
   const summary = subscriptionClaimSummary(claim, version);
   const facts = await subscriptionFacts(subscription, deps);

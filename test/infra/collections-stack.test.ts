@@ -733,7 +733,6 @@ describe('CollectionsStack', () => {
         [
           'ApiUrl',
           'ReportArchiveBucketName',
-          'InboundSmsTopicArn',
           'ChargebeeWebhookUrl',
           'InhouseWebhookUrl',
           'JourneyStateMachineArn',

@@ -106,6 +106,7 @@ function contributionRecordOf(item: Item): MetricContributionRecord {
     ...(typeof item.summaries === 'string'
       ? { summaries: JSON.parse(item.summaries) as Record<string, SubscriptionClaimSummary> }
       : {}),
+    ...(typeof item.subscriptionId === 'string' ? { subscriptionId: item.subscriptionId } : {}),
   };
 }
 
@@ -127,6 +128,7 @@ function contributionItem(record: Omit<MetricContributionRecord, 'version'>, ver
         }
       : {}),
     ...(record.summaries ? { summaries: JSON.stringify(record.summaries) } : {}),
+    ...(record.subscriptionId ? { subscriptionId: record.subscriptionId } : {}),
   };
 }
 

@@ -129,6 +129,22 @@ describe('MetricAggregatesTable with refreshMetricContributions', () => {
     expect(march.currencies[0]?.cohort).toMatchObject({ recoveredCount: 4, recoveredAmountMinor: 20000 });
   });
 
+  it('moves a claim whose subscription changed out of its old subscription', async () => {
+    const stored = await embedded.table.getClaim('stripe:in_U10');
+    if (!stored) throw new Error('missing U10');
+    await embedded.table.putClaim({ ...stored.claim, subscriptionId: 'sub_MOVED' }, stored.version);
+
+    await refreshMetricContributions('stripe:in_U10', deps());
+
+    expect((await aggregates.getContributionRecord('subscription:sub_I'))?.summaries).toEqual({});
+    expect(
+      Object.keys((await aggregates.getContributionRecord('subscription:sub_MOVED'))?.summaries ?? {}),
+    ).toEqual(['stripe:in_U10']);
+    expect((await rebuildMetricAggregates({ store: aggregates, settings }, { repair: false })).equal).toBe(
+      true,
+    );
+  });
+
   it('never applies an older claim version over a newer one', async () => {
     const before = await aggregates.getContributionRecord('claim:stripe:in_U6');
     const stale = {
