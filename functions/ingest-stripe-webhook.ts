@@ -5,10 +5,12 @@ import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { systemClock } from '../shared/adapters/clock/system-clock.ts';
 import { CollectionsTable } from '../shared/adapters/dynamodb/collections-table.ts';
+import { StrategyTable } from '../shared/adapters/dynamodb/strategy-table.ts';
 import { header, httpErrorResponses, jsonResponse, rawBody } from '../shared/adapters/http/http-api.ts';
 import { StepFunctionsJourneyStarter } from '../shared/adapters/journeys/step-functions-journey-starter.ts';
 import { lazyHandler } from '../shared/adapters/lazy-handler.ts';
 import { logger } from '../shared/adapters/observability/logger.ts';
+import { LayeredStrategyCatalog } from '../shared/adapters/strategies/in-memory-strategy-catalog.ts';
 import {
   isSupportedStripeEvent,
   translateStripeEvent,
@@ -17,7 +19,7 @@ import {
 import { loadIngestConfig } from '../shared/config.ts';
 import { ConfigurationError } from '../shared/domain/errors.ts';
 import { type IngestDependencies, ingestBillingEvent } from '../shared/use-cases/ingest-billing-event.ts';
-import { defaultStrategy } from '../workflows/strategies/index.ts';
+import { defaultStrategy, shippedCatalog } from '../workflows/strategies/index.ts';
 
 export interface IngestStripeWebhookDependencies extends IngestDependencies {
   /** The `whsec_...` signing secret (cached by the caller). */
@@ -58,7 +60,8 @@ export function createIngestStripeWebhookHandler(deps: IngestStripeWebhookDepend
 
 export const handler = lazyHandler(() => {
   const config = loadIngestConfig();
-  const table = new CollectionsTable(new DynamoDBClient({}), config.TABLE_NAME);
+  const client = new DynamoDBClient({});
+  const table = new CollectionsTable(client, config.TABLE_NAME);
   const journeys = new StepFunctionsJourneyStarter(new SFNClient({}), config.JOURNEY_STATE_MACHINE_ARN);
   const { STRIPE_WEBHOOK_SECRET: localSecret, STRIPE_WEBHOOK_SECRET_ARN: secretArn } = config;
   const webhookSecret = async (): Promise<string> => {
@@ -76,6 +79,8 @@ export const handler = lazyHandler(() => {
     journeys,
     clock: systemClock,
     strategy: defaultStrategy,
+    // New cases take the current version of the strategy their routing chooses (published or shipped).
+    strategies: new LayeredStrategyCatalog(new StrategyTable(client, config.TABLE_NAME), shippedCatalog),
     webhookSecret,
   });
 });

@@ -35,6 +35,8 @@ export type IngestConfig = z.infer<typeof ingestConfigSchema>;
 export const sendConfigSchema = tableConfig.extend({
   SENDER_EMAIL: z.string().min(3),
   SES_CONFIGURATION_SET: z.string().min(1).optional(),
+  /** The secret holding the Stripe API key (restricted key with invoice and subscription write). */
+  STRIPE_API_KEY_SECRET_ARN: z.string().startsWith('arn:').optional(),
 });
 export type SendConfig = z.infer<typeof sendConfigSchema>;
 
@@ -51,4 +53,27 @@ export function loadSendConfig(env: NodeJS.ProcessEnv = process.env): SendConfig
 
 export function loadTableConfig(env: NodeJS.ProcessEnv = process.env): TableOnlyConfig {
   return readConfig(tableOnlyConfigSchema, env);
+}
+
+/**
+ * Channels with an adapter in this deployment (`JOURNEY_CHANNELS`, comma-separated; default
+ * email): the planner skips the others with a reason and falls back to the next channel of a step.
+ */
+export const journeyChannelsSchema = z.object({
+  JOURNEY_CHANNELS: z
+    .string()
+    .default('email')
+    .transform((value) =>
+      value
+        .split(',')
+        .map((channel) => channel.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.enum(['email', 'sms', 'voice', 'whatsapp'])).min(1)),
+});
+
+export function loadJourneyChannels(
+  env: NodeJS.ProcessEnv = process.env,
+): ReadonlySet<'email' | 'sms' | 'voice' | 'whatsapp'> {
+  return new Set(readConfig(journeyChannelsSchema, env).JOURNEY_CHANNELS);
 }

@@ -1,9 +1,13 @@
+import type { AgentTask } from './domain/agent-task.ts';
 import type { BillingEvent } from './domain/billing-event.ts';
 import type { Claim } from './domain/claim.ts';
 import type { CaseCloseReason, CollectionCase } from './domain/collection-case.ts';
+import type { ContactPause } from './domain/contact-pauses.ts';
 import type { Customer } from './domain/customer.ts';
+import type { StrategyRouting } from './domain/experiments.ts';
+import type { StepRecord, StepStatus } from './domain/journey-record.ts';
 import type { RecoveryMetricsRow } from './domain/recovery-metrics.ts';
-import type { Channel, TemplateId } from './domain/strategy.ts';
+import type { Channel, Strategy, TemplateId } from './domain/strategy.ts';
 
 /** Time is a port: Lambda reads the system clock, the local runtime a virtual one. */
 export interface Clock {
@@ -52,30 +56,15 @@ export interface CaseStore {
   /** Closes an open case; closing a closed case changes nothing. */
   closeCase(caseId: string, reason: CaseCloseReason, closedAt: Date): Promise<void>;
   listOpenCaseIds(): Promise<string[]>;
+  /** Adds a pause to an open case; a pause of the same step already there changes nothing. */
+  addCasePause(caseId: string, pause: ContactPause): Promise<void>;
 }
 
-/**
- * `sending` while the provider is called; `sent`; `failed` when the provider refused and a retry
- * may send; `undeliverable` when there was nothing to send or nobody to send to; `uncertain`
- * when an attempt died during the provider call: never resent (at most once beats twice).
- */
-export type MessageStatus = 'sending' | 'sent' | 'failed' | 'undeliverable' | 'uncertain';
+/** A step's status (journey-record.ts): `sending`, `sent`, `failed`, `undeliverable`, `uncertain`, `done`, `skipped`. */
+export type MessageStatus = StepStatus;
 
-/** One step's message: the idempotency record and the interaction on the case timeline. */
-export interface MessageRecord {
-  readonly caseId: string;
-  readonly stepId: string;
-  readonly channel: Channel;
-  readonly template: TemplateId;
-  readonly status: MessageStatus;
-  /** When the send began (ISO). */
-  readonly startedAt: string;
-  readonly sentAt?: string;
-  readonly to?: string;
-  readonly subject?: string;
-  readonly providerMessageId?: string;
-  readonly reasons: readonly string[];
-}
+/** One step's record: the idempotency record and the interaction on the case timeline (journey-record.ts). */
+export type MessageRecord = StepRecord;
 
 export interface MessageStore {
   listMessages(caseId: string): Promise<MessageRecord[]>;
@@ -110,4 +99,70 @@ export interface OutboundEmail {
 
 export interface EmailSender {
   send(email: OutboundEmail): Promise<{ providerMessageId: string }>;
+}
+
+/** Agent tasks: a case handed to a person (strategy step `hand-to-agent`). */
+export interface AgentTaskStore {
+  /** Creates the task unless it exists (idempotent on its id); returns the stored task. */
+  createAgentTask(task: AgentTask): Promise<AgentTask>;
+  listOpenAgentTasks(queue: string): Promise<AgentTask[]>;
+}
+
+export interface BillingClaimRef {
+  readonly claimId: string;
+  readonly invoiceId: string;
+  readonly provider: string;
+}
+
+export type PaymentRetryOutcome =
+  | { readonly outcome: 'paid' }
+  | { readonly outcome: 'declined'; readonly declineCode?: string }
+  | { readonly outcome: 'requires-action' }
+  | { readonly outcome: 'already-settled' };
+
+/**
+ * Actions on the billing provider (Stripe: invoices.pay, invoices.markUncollectible,
+ * subscriptions.cancel/update). Every call carries an idempotency key derived from case, step
+ * and claim, so a retried task never charges or cancels twice.
+ */
+export interface BillingActions {
+  retryPayment(claim: BillingClaimRef, idempotencyKey: string): Promise<PaymentRetryOutcome>;
+  markUncollectible(claim: BillingClaimRef, idempotencyKey: string): Promise<void>;
+  cancelSubscription(
+    subscription: { readonly provider: string; readonly subscriptionId: string },
+    when: 'immediately' | 'at-period-end',
+    idempotencyKey: string,
+  ): Promise<void>;
+}
+
+/** Published strategies (immutable versions) and the routing new cases follow. */
+export interface StrategyCatalog {
+  /** One version; a running journey keeps the version its case started with. */
+  getStrategy(id: string, version: number): Promise<Strategy | undefined>;
+  /** The current (latest published) version of a strategy. */
+  getCurrentStrategy(id: string): Promise<Strategy | undefined>;
+  getRouting(): Promise<StrategyRouting>;
+}
+
+/** Where strategies are published (the table on AWS); versions are immutable once written. */
+export interface StrategyPublisher {
+  publishStrategy(strategy: Strategy, publishedAt: Date): Promise<'published' | 'unchanged'>;
+  publishRouting(routing: StrategyRouting, publishedAt: Date): Promise<'published' | 'unchanged'>;
+}
+
+/** A text message on a channel other than email (SMS, WhatsApp, a voice call read aloud). */
+export interface OutboundText {
+  readonly channel: Exclude<Channel, 'email'>;
+  /** E.164 phone number. */
+  readonly to: string;
+  readonly text: string;
+  readonly caseId: string;
+  readonly customerId: string;
+  readonly stepId: string;
+  readonly template: TemplateId;
+}
+
+/** A channel adapter for SMS, voice or WhatsApp; wiring one makes the channel deliverable. */
+export interface ChannelMessageSender {
+  send(message: OutboundText): Promise<{ providerMessageId: string }>;
 }

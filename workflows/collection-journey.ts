@@ -46,7 +46,7 @@ function retryTransient(task: sfn.TaskStateBase): void {
 
 /**
  * One execution per case: plan the next action → wait until its moment → re-read the case →
- * act → plan again. The case is re-read right before acting, so nobody is contacted after
+ * act (send a message, retry a payment, hand to an agent, pause, write off, cancel) → plan again. The case is re-read right before acting, so nobody is contacted after
  * paying. Waits are timestamps from the planner, so a month-long journey costs a few dozen
  * state transitions. JSONPath only: the local engine ignores JSONata (DESIGN.md decision 1).
  */
@@ -88,12 +88,11 @@ export function buildCollectionJourney(scope: Construct, props: CollectionJourne
 
   const send = new tasks.LambdaInvoke(scope, JourneyState.send, {
     lambdaFunction: props.sendFunction,
+    // The whole plan (action, step, channel, template, variant, reasons): a step is dispatched by
+    // its action, and optional fields (a payment retry has no channel) need no special casing.
     payload: sfn.TaskInput.fromObject({
       caseId: sfn.JsonPath.stringAt('$.caseId'),
-      stepId: sfn.JsonPath.stringAt('$.plan.stepId'),
-      channel: sfn.JsonPath.stringAt('$.plan.channel'),
-      template: sfn.JsonPath.stringAt('$.plan.template'),
-      reasons: sfn.JsonPath.listAt('$.plan.reasons'),
+      plan: sfn.JsonPath.objectAt('$.plan'),
     }),
     payloadResponseOnly: true,
     resultPath: '$.lastSend',
@@ -110,13 +109,13 @@ export function buildCollectionJourney(scope: Construct, props: CollectionJourne
     new sfn.Choice(scope, JourneyState.isOver)
       .when(sfn.Condition.stringEquals('$.plan.action', 'end'), ended)
       .otherwise(
-        wait
-          .next(readCase)
-          .next(
-            new sfn.Choice(scope, JourneyState.isOpen)
-              .when(sfn.Condition.stringEquals('$.current.status', 'open'), send.next(plan))
-              .otherwise(closed),
-          ),
+        wait.next(readCase).next(
+          new sfn.Choice(scope, JourneyState.isOpen)
+            .when(sfn.Condition.not(sfn.Condition.stringEquals('$.current.status', 'open')), closed)
+            // A `wait` plan (an open-ended pause) has nothing to act on: look again.
+            .when(sfn.Condition.stringEquals('$.plan.action', 'wait'), plan)
+            .otherwise(send.next(plan)),
+        ),
       ),
   );
 }

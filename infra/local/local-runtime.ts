@@ -11,8 +11,12 @@ import { createGetRecoveryMetricsHandler } from '../../functions/get-recovery-me
 import { createIngestStripeWebhookHandler } from '../../functions/ingest-stripe-webhook.ts';
 import { createPlanNextActionHandler } from '../../functions/plan-next-action.ts';
 import { createSendJourneyMessageHandler } from '../../functions/send-journey-message.ts';
+import { RecordingBillingActions } from '../../shared/adapters/billing/recording-billing-actions.ts';
 import { CollectionsTable } from '../../shared/adapters/dynamodb/collections-table.ts';
-import { defaultStrategy, strategyFor } from '../../workflows/strategies/index.ts';
+import type { Channel } from '../../shared/domain/strategy.ts';
+import type { StrategyCatalog } from '../../shared/ports.ts';
+import { contactPolicy, paymentRetryLimits } from '../../workflows/policies.ts';
+import { defaultStrategy, shippedCatalog } from '../../workflows/strategies/index.ts';
 import { toApiGatewayEvent, writeApiGatewayResult } from './api-gateway-event.ts';
 import { type EmbeddedDynamoDb, startEmbeddedDynamoDb } from './embedded-dynamodb.ts';
 import { localLambdaContext } from './lambda-context.ts';
@@ -37,6 +41,8 @@ export interface LocalRuntimeOptions {
   readonly stripeWebhookSecret?: string;
   /** Where the runtime reports failures (journeys, jobs, requests). */
   readonly log?: (message: string, detail?: unknown) => void;
+  /** Strategies and routing new cases follow; default: the files under workflows/strategies/. */
+  readonly strategies?: StrategyCatalog;
 }
 
 export interface LocalRuntime {
@@ -49,6 +55,8 @@ export interface LocalRuntime {
   readonly table: CollectionsTable;
   readonly synthesized: SynthesizedApp;
   readonly stripeWebhookSecret: string;
+  /** Stands in for the billing provider's API: records payment retries, write-offs, cancellations. */
+  readonly billing: RecordingBillingActions;
   /** Journeys of open cases re-created from the stored state at start. */
   readonly resumedJourneys: number;
   stop(): Promise<void>;
@@ -139,21 +147,31 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     dataDir ? join(dataDir, 'outbox.jsonl') : undefined,
   );
 
+  const strategies = options.strategies ?? shippedCatalog;
+  // Only email has an adapter locally (the outbox); other channels fall back with a reason.
+  const planOptions = { policy: contactPolicy, deliverableChannels: new Set<Channel>(['email']) };
+  const billing = new RecordingBillingActions(clock);
   const plan = createPlanNextActionHandler({
     cases: table,
     claims: table,
     customers: table,
     messages: table,
     clock,
-    strategyFor,
+    strategies,
+    planOptions,
   });
   const send = createSendJourneyMessageHandler({
     cases: table,
     claims: table,
     customers: table,
     messages: table,
+    agentTasks: table,
     email: outbox,
     clock,
+    strategies,
+    planOptions,
+    retryLimits: paymentRetryLimits,
+    billing,
   });
   const journeys = new LocalJourneyEngine(
     synthesized.journeyDefinition,
@@ -181,6 +199,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     journeys,
     clock,
     strategy: defaultStrategy,
+    strategies,
     webhookSecret: async () => stripeWebhookSecret,
   });
   const computeMetrics = createComputeRecoveryMetricsHandler({ claims: table, metrics: table, clock });
@@ -248,6 +267,12 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     }
     if (key === 'GET /local/outbox') return sendJson(response, 200, outbox.list());
     if (key === 'GET /local/executions') return sendJson(response, 200, journeys.list());
+    if (key === 'GET /local/billing-actions') return sendJson(response, 200, billing.list());
+    if (key === 'GET /local/agent-tasks') {
+      const queue = url.searchParams.get('queue');
+      if (!queue) throw new HttpError(400, 'expected ?queue=<agent queue>');
+      return sendJson(response, 200, await table.listOpenAgentTasks(queue));
+    }
     const job = /^POST \/local\/jobs\/([a-z0-9-]+)\/run$/.exec(key)?.[1];
     if (job !== undefined) {
       const run = jobs.get(job);
@@ -286,6 +311,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     table,
     synthesized,
     stripeWebhookSecret,
+    billing,
     resumedJourneys: openCaseIds.length,
     stop: async () => {
       scheduler.stop();

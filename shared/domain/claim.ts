@@ -1,4 +1,5 @@
 import type { BillingEvent, BillingEventKind } from './billing-event.ts';
+import type { DeclineClass } from './decline-class.ts';
 
 /**
  * A claim is one unpaid invoice we try to collect. Its state is a pure function of the set
@@ -31,6 +32,12 @@ export interface Claim {
   readonly snapshotEventId: string;
   /** The case collecting this claim, once one is opened. */
   readonly caseId?: string;
+  /** Class of the latest decline (decline-class.ts): strategies branch on it, hard declines are never retried. */
+  readonly declineClass?: DeclineClass;
+  /** A chargeback on this claim: while `open`, the claim is left alone (no message lists it, no retry). */
+  readonly disputeStatus?: 'open' | 'won' | 'lost';
+  /** When the invoice was due (ISO); strategy timings may count from it. */
+  readonly dueAt?: string;
 }
 
 /** Terminal states close the claim; a stale failure can never reopen them. */

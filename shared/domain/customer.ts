@@ -1,4 +1,5 @@
 import type { CustomerSnapshot } from './billing-event.ts';
+import type { ContactPreferences } from './contact-policy.ts';
 
 /** What we know about a debtor, merged from every billing event that mentions them. */
 export interface Customer extends CustomerSnapshot {
@@ -6,6 +7,14 @@ export interface Customer extends CustomerSnapshot {
   readonly openCaseId?: string;
   /** When the newest snapshot merged into the profile was taken (ISO). */
   readonly profileAt?: string;
+  /** E.164 phone number (SMS, voice, WhatsApp); its calling code also locates the debtor. */
+  readonly phone?: string;
+  /** The segment strategies and routing rules select on (e.g. `b2c`, `smb`, `enterprise`). */
+  readonly segment?: string;
+  /** Further attributes strategy conditions may match (`when.customer`), e.g. `plan: pro`. */
+  readonly attributes?: Readonly<Record<string, string>>;
+  /** Consent and opt-out per channel, maintained by inbound replies, the portal and agents. */
+  readonly contactPreferences?: ContactPreferences;
 }
 
 /**

@@ -31,6 +31,7 @@ export function renderEmail(
   template: TemplateId,
   customer: Customer | undefined,
   claims: readonly Claim[],
+  offer?: { readonly installments: number; readonly intervalDays: number },
 ): EmailContent {
   const locale = customer?.locale ?? 'en-US';
   const open = claims.filter(isClaimOpen).sort((a, b) => a.claimId.localeCompare(b.claimId));
@@ -42,6 +43,8 @@ export function renderEmail(
       amount: formatMoney(claim, locale),
       payUrl: claim.payUrl ?? '',
     })),
+    planInstallments: offer?.installments ?? '',
+    planIntervalDays: offer?.intervalDays ?? '',
   };
   const source = templates[template];
   const raw = { escape: (value: unknown) => String(value) };

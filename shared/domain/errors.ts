@@ -59,3 +59,11 @@ export function isDefiniteRefusal(error: unknown): boolean {
   if (error instanceof MessageRefusedError) return true;
   return typeof error === 'object' && error !== null && (error as { $fault?: unknown }).$fault === 'client';
 }
+
+/** A strategy version (or routing version) exists with other content: versions are immutable. */
+export class StrategyVersionConflictError extends CollectionsError {
+  public override readonly statusCode = 409;
+}
+
+/** No billing provider API key is configured: billing actions (retry, write-off, cancel) are skipped. */
+export class BillingNotConfiguredError extends CollectionsError {}

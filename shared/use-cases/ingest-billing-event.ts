@@ -1,10 +1,20 @@
 import type { BillingEvent } from '../domain/billing-event.ts';
 import { applyBillingEventToClaim, type Claim, isClaimOpen } from '../domain/claim.ts';
 import { type CollectionCase, caseIdFor, closeReasonFor } from '../domain/collection-case.ts';
+import type { Customer } from '../domain/customer.ts';
 import { mergeCustomer } from '../domain/customer.ts';
-import { ConcurrentUpdateError } from '../domain/errors.ts';
+import { ConcurrentUpdateError, ConfigurationError } from '../domain/errors.ts';
+import { chooseStrategy, type ExperimentAssignment } from '../domain/experiments.ts';
 import type { Strategy } from '../domain/strategy.ts';
-import type { CaseStore, ClaimStore, Clock, CustomerStore, EventLedger, JourneyStarter } from '../ports.ts';
+import type {
+  CaseStore,
+  ClaimStore,
+  Clock,
+  CustomerStore,
+  EventLedger,
+  JourneyStarter,
+  StrategyCatalog,
+} from '../ports.ts';
 
 export interface IngestDependencies {
   readonly ledger: EventLedger;
@@ -13,8 +23,13 @@ export interface IngestDependencies {
   readonly cases: CaseStore;
   readonly journeys: JourneyStarter;
   readonly clock: Clock;
-  /** The strategy new cases start with. */
+  /** The strategy new cases start with when no catalog is given. */
   readonly strategy: Strategy;
+  /**
+   * Published strategies and their routing: when given, a new case takes the current version of
+   * the strategy its routing rule (and experiment arm) chooses, and records the assignment.
+   */
+  readonly strategies?: StrategyCatalog;
 }
 
 export type IngestOutcome =
@@ -54,7 +69,7 @@ export async function ingestBillingEvent(
   let caseClosed = false;
 
   if (isClaimOpen(claim)) {
-    const joined = await ensureCaseFor(claim, deps);
+    const joined = await ensureCaseFor(claim, customer, deps);
     caseOpened = joined.opened;
     claim = joined.claim;
     await deps.journeys.startJourney(joined.caseId);
@@ -88,6 +103,7 @@ async function applyToClaim(event: BillingEvent, deps: IngestDependencies): Prom
 /** Attaches an open claim to the customer's open case, opening one when there is none. */
 async function ensureCaseFor(
   claim: Claim,
+  customer: Customer,
   deps: IngestDependencies,
 ): Promise<{ caseId: string; opened: boolean; claim: Claim }> {
   if (claim.caseId !== undefined) {
@@ -103,14 +119,16 @@ async function ensureCaseFor(
   }
   let opened = false;
   if (openCaseId === proposedId) {
+    const { strategy, assignment } = await strategyForNewCase(claim, customer, deps);
     const collectionCase: CollectionCase = {
       caseId: proposedId,
       customerId: claim.customerId,
       status: 'open',
       openedAt: claim.firstFailedAt ?? deps.clock.now().toISOString(),
       claimIds: [claim.claimId],
-      strategyId: deps.strategy.id,
-      strategyVersion: deps.strategy.version,
+      strategyId: strategy.id,
+      strategyVersion: strategy.version,
+      ...(assignment === undefined ? {} : { assignment }),
     };
     await deps.cases.createCase(collectionCase);
     opened = true;
@@ -118,6 +136,27 @@ async function ensureCaseFor(
   await deps.cases.addClaimToCase(openCaseId, claim.claimId);
   const linked = await linkClaimToCase(claim.claimId, openCaseId, deps);
   return { caseId: openCaseId, opened, claim: linked };
+}
+
+/**
+ * The strategy (current version) and experiment arm of a new case. Deterministic for a customer
+ * and claim, so a retried delivery creates the same case.
+ */
+async function strategyForNewCase(
+  claim: Claim,
+  customer: Customer,
+  deps: IngestDependencies,
+): Promise<{ strategy: Strategy; assignment?: ExperimentAssignment }> {
+  if (deps.strategies === undefined) return { strategy: deps.strategy };
+  const routing = await deps.strategies.getRouting();
+  const choice = chooseStrategy(routing, customer, claim, deps.clock.now());
+  const strategy = await deps.strategies.getCurrentStrategy(choice.strategyId);
+  if (strategy === undefined) {
+    throw new ConfigurationError(
+      `routing rule ${choice.assignment.ruleId} names unpublished strategy ${choice.strategyId}`,
+    );
+  }
+  return { strategy, assignment: choice.assignment };
 }
 
 async function linkClaimToCase(claimId: string, caseId: string, deps: IngestDependencies): Promise<Claim> {

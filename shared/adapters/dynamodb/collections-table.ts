@@ -9,13 +9,16 @@ import {
   type QueryCommandInput,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import type { AgentTask } from '../../domain/agent-task.ts';
 import type { BillingEvent } from '../../domain/billing-event.ts';
 import type { Claim } from '../../domain/claim.ts';
 import type { CaseCloseReason, CollectionCase } from '../../domain/collection-case.ts';
+import type { ContactPause } from '../../domain/contact-pauses.ts';
 import type { Customer } from '../../domain/customer.ts';
 import { ConcurrentUpdateError } from '../../domain/errors.ts';
 import type { RecoveryMetricsRow } from '../../domain/recovery-metrics.ts';
 import type {
+  AgentTaskStore,
   CaseStore,
   ClaimStore,
   CustomerStore,
@@ -29,7 +32,17 @@ import { keys, tableSchema } from './table-schema.ts';
 
 type Item = Record<string, unknown>;
 
-const keyAttributes = new Set(['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'entity', 'version']);
+const keyAttributes = new Set([
+  'pk',
+  'sk',
+  'gsi1pk',
+  'gsi1sk',
+  'gsi2pk',
+  'gsi2sk',
+  'entity',
+  'version',
+  'pauseKeys',
+]);
 
 function stripKeys<T>(item: Item): T {
   return Object.fromEntries(Object.entries(item).filter(([name]) => !keyAttributes.has(name))) as T;
@@ -50,7 +63,7 @@ const batchGetLimit = 100;
  * streams or TTL (DESIGN.md decision 2), which also lets dynalite stand in for it locally.
  */
 export class CollectionsTable
-  implements EventLedger, CustomerStore, ClaimStore, CaseStore, MessageStore, MetricsStore
+  implements EventLedger, CustomerStore, ClaimStore, CaseStore, MessageStore, MetricsStore, AgentTaskStore
 {
   private readonly documents: DynamoDBDocumentClient;
 
@@ -328,6 +341,80 @@ export class CollectionsTable
       ExpressionAttributeValues: { ':pk': keys.openCasesPartition },
     });
     return items.map((item) => String(item.caseId));
+  }
+
+  public async addCasePause(caseId: string, pause: ContactPause): Promise<void> {
+    // One pause per step (or per reason and start): a retried step adds nothing the second time.
+    const pauseKey = pause.stepId ?? `${pause.reason}#${pause.from}`;
+    try {
+      await this.documents.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.collectionCase(caseId),
+          UpdateExpression:
+            'SET pauses = list_append(if_not_exists(pauses, :none), :pause), pauseKeys = list_append(if_not_exists(pauseKeys, :none), :key)',
+          ConditionExpression:
+            'attribute_exists(pk) AND (attribute_not_exists(pauseKeys) OR NOT contains(pauseKeys, :pauseKey))',
+          ExpressionAttributeValues: {
+            ':none': [],
+            ':pause': [pause],
+            ':key': [pauseKey],
+            ':pauseKey': pauseKey,
+          },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+  }
+
+  // Agent tasks ----------------------------------------------------------------------------
+
+  public async createAgentTask(task: AgentTask): Promise<AgentTask> {
+    const index = tableSchema.indexes.openCases;
+    try {
+      await this.documents.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            ...keys.agentTask(task.caseId, task.stepId),
+            entity: 'agent-task',
+            ...task,
+            ...(task.status === 'open'
+              ? {
+                  [index.partitionKey]: keys.openAgentTasksPartition(task.queue),
+                  [index.sortKey]: `${task.createdAt}#${task.taskId}`,
+                }
+              : {}),
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+      return task;
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      const stored = await this.documents.send(
+        new GetCommand({
+          TableName: this.tableName,
+          Key: keys.agentTask(task.caseId, task.stepId),
+          ConsistentRead: true,
+        }),
+      );
+      if (!stored.Item) throw new ConcurrentUpdateError(`agent task ${task.taskId} vanished`);
+      return stripKeys<AgentTask>(stored.Item);
+    }
+  }
+
+  public async listOpenAgentTasks(queue: string): Promise<AgentTask[]> {
+    const index = tableSchema.indexes.openCases;
+    const items = await this.queryAll({
+      TableName: this.tableName,
+      IndexName: index.indexName,
+      KeyConditionExpression: '#pk = :pk',
+      ExpressionAttributeNames: { '#pk': index.partitionKey },
+      ExpressionAttributeValues: { ':pk': keys.openAgentTasksPartition(queue) },
+    });
+    return items.map((item) => stripKeys<AgentTask>(item));
   }
 
   // Messages -------------------------------------------------------------------------------

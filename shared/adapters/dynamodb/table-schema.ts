@@ -25,4 +25,16 @@ export const keys = {
   }),
   failureMonthPartition: (month: string) => `FAILED#${month}`,
   openCasesPartition: 'OPEN_CASE',
+  agentTask: (caseId: string, stepId: string) => ({ pk: `CASE#${caseId}`, sk: `TASK#${stepId}` }),
+  /** Open agent tasks of a queue share the sparse open-items index with open cases. */
+  openAgentTasksPartition: (queue: string) => `OPEN_TASK#${queue}`,
+  /** Strategy versions are immutable: one item per version, zero-padded so they sort. */
+  strategyVersion: (id: string, version: number) => ({
+    pk: `STRATEGY#${id}`,
+    sk: `VERSION#${String(version).padStart(6, '0')}`,
+  }),
+  strategyRoutingVersion: (version: number) => ({
+    pk: 'STRATEGY_ROUTING',
+    sk: `VERSION#${String(version).padStart(6, '0')}`,
+  }),
 } as const;
