@@ -307,11 +307,6 @@ describe('planNextAction', () => {
 
     it('asks for a new card on a hard decline, and sends the ordinary message otherwise', () => {
       // Act
-      const hard = planNextAction(
-        snapshot({ claims: [failedClaim({ declineClass: 'expired-card' as never })] }),
-        branching,
-        now,
-      );
       const expired = planNextAction(
         snapshot({ claims: [failedClaim({ declineClass: 'hard' })] }),
         branching,
@@ -322,12 +317,13 @@ describe('planNextAction', () => {
         branching,
         now,
       );
+      const unclassified = planNextAction(snapshot(), branching, now);
 
       // Assess
-      expect(hard).toMatchObject({ stepId: 'payment-failed' });
       expect(expired).toMatchObject({ action: 'request-card-update', stepId: 'card-update' });
       expect(soft).toMatchObject({ action: 'send-message', stepId: 'payment-failed' });
       expect(soft.reasons).toContain('step-skipped:card-update:conditions-not-met:decline-class');
+      expect(unclassified).toMatchObject({ stepId: 'payment-failed' });
     });
 
     it('hands high amounts to an agent once they are 5 days past due, and explains every skip', () => {
@@ -534,7 +530,10 @@ describe('planNextAction', () => {
       // Assess
       expect(some).toMatchObject({ action: 'send-message' });
       expect(some.reasons).toContain('claims-paused:dispute:1');
-      expect(all).toMatchObject({ action: 'wait', reasons: ['claims-paused:dispute:1', 'blocked:pause:dispute'] });
+      expect(all).toMatchObject({
+        action: 'wait',
+        reasons: ['claims-paused:dispute:1', 'blocked:pause:dispute'],
+      });
     });
   });
 
