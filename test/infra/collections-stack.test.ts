@@ -23,8 +23,9 @@ interface AslState {
   readonly End?: boolean;
   readonly Default?: string;
   readonly Choices?: readonly {
-    readonly Variable: string;
+    readonly Variable?: string;
     readonly StringEquals?: string;
+    readonly Not?: { readonly Variable: string; readonly StringEquals?: string };
     readonly Next: string;
   }[];
   readonly Retry?: readonly { readonly ErrorEquals: readonly string[] }[];
@@ -351,9 +352,16 @@ describe('CollectionsStack', () => {
       const isOpen = stateNamed(definition, JourneyState.isOpen);
       expect(readCase.Next).toBe(JourneyState.isOpen);
       expect(isOpen.Choices).toEqual([
-        { Variable: '$.current.status', StringEquals: 'open', Next: JourneyState.send },
+        { Not: { Variable: '$.current.status', StringEquals: 'open' }, Next: JourneyState.closed },
+        { Variable: '$.plan.action', StringEquals: 'wait', Next: JourneyState.plan },
       ]);
-      expect(isOpen.Default).toBe(JourneyState.closed);
+      expect(isOpen.Default).toBe(JourneyState.send);
+    });
+
+    it('passes the whole plan to the act step, which dispatches on its action', () => {
+      const definition = parseDefinition(template);
+      const send = stateNamed(definition, JourneyState.send);
+      expect(send.Parameters).toEqual({ 'caseId.$': '$.caseId', 'plan.$': '$.plan' });
     });
 
     it('invokes the plan and send functions of this stack, and loops back to planning after a send', () => {

@@ -7,7 +7,7 @@ import {
   type PlanOptions,
   planNextAction,
 } from '../../../shared/domain/plan-next-action.ts';
-import { parseStrategy, type StrategyInput } from '../../../shared/domain/strategy.ts';
+import { parseStrategy, type StrategyInput, type TemplateId } from '../../../shared/domain/strategy.ts';
 import { contactPolicy } from '../../../workflows/policies.ts';
 import { defaultStrategy } from '../../../workflows/strategies/index.ts';
 import { customerRecord, failedClaim, openCase } from '../../support/billing-records.ts';
@@ -42,7 +42,7 @@ function strategyOf(steps: StrategyInput['steps']) {
   return parseStrategy({ id: 'test', version: 1, name: 'test', steps });
 }
 
-const email = (template = 'payment-failed') => ({
+const email = (template: TemplateId = 'payment-failed') => ({
   type: 'send-message' as const,
   channels: ['email' as const],
   template,

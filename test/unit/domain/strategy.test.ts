@@ -111,7 +111,7 @@ describe('parseStrategy', () => {
   it('rejects two steps with the same id, naming the second', () => {
     // Prepare
     const [first, second, ...rest] = validStrategy.steps;
-    const duplicated = { ...validStrategy, steps: [first, { ...second, id: first.id }, ...rest] };
+    const duplicated = { ...validStrategy, steps: [first, { ...second, id: first?.id }, ...rest] };
 
     // Act
     const issues = issuesOf(duplicated);
