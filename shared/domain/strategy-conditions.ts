@@ -51,7 +51,8 @@ export function unmetConditions(conditions: Conditions | undefined, context: Con
   if (
     conditions.declineClasses &&
     !claims.some(
-      (claim) => claim.declineClass !== undefined && conditions.declineClasses?.includes(claim.declineClass),
+      // A claim whose decline was never classified counts as `unknown`.
+      (claim) => conditions.declineClasses?.includes(claim.declineClass ?? 'unknown'),
     )
   ) {
     unmet.push('decline-class');
