@@ -100,11 +100,13 @@ export const strategyRoutingSchema = z
       ids.add(rule.id);
     });
   });
-export type StrategyRouting = z.infer<typeof strategyRoutingSchema>;
+/** A parsed routing; the `$schema` editor hint of its file is dropped. */
+export type StrategyRouting = Omit<z.infer<typeof strategyRoutingSchema>, '$schema'>;
 export type StrategyRoutingInput = z.input<typeof strategyRoutingSchema>;
 
 export function parseStrategyRouting(data: unknown): StrategyRouting {
-  return strategyRoutingSchema.parse(data);
+  const { $schema: _editorHint, ...routing } = strategyRoutingSchema.parse(data);
+  return routing;
 }
 
 /** Strategies a routing can send cases to (each must be published). */

@@ -247,12 +247,14 @@ export const strategySchema = z
       seen.add(step.id);
     });
   });
-export type Strategy = z.infer<typeof strategySchema>;
+/** A parsed strategy; the `$schema` editor hint of its file is dropped. */
+export type Strategy = Omit<z.infer<typeof strategySchema>, '$schema'>;
 /** What strategy files hold before defaults are filled in. */
 export type StrategyInput = z.input<typeof strategySchema>;
 
 export function parseStrategy(data: unknown): Strategy {
-  return strategySchema.parse(data);
+  const { $schema: _editorHint, ...strategy } = strategySchema.parse(data);
+  return strategy;
 }
 
 /** The key of one immutable strategy version: a case records it and keeps it for its whole journey. */
