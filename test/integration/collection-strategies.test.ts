@@ -141,8 +141,8 @@ describe('the shipped strategies, run end to end on the local runtime', () => {
     ]);
     expect(runtime.billing.list().map((action) => action.kind)).toEqual([
       'retry-payment',
-      'mark-uncollectible',
       'cancel-subscription',
+      'mark-uncollectible',
     ]);
     // A silent retry contacts nobody, so the contact window does not apply: one day after the failure.
     expect(runtime.billing.list()[0]).toMatchObject({ target: 'in_BIG01', at: '2026-03-03T03:00:00.000Z' });
