@@ -88,5 +88,10 @@ export class CollectionsStack extends Stack {
       value: this.ingest.stripeWebhookSecret.secretArn,
     });
     new CfnOutput(this, 'TableName', { description: 'The collections table', value: table.tableName });
+    new CfnOutput(this, 'StripeApiKeySecretArn', {
+      description:
+        'Put a Stripe restricted key (invoices and subscriptions write) here to enable payment retries, write-offs and cancellations',
+      value: this.journeys.stripeApiKeySecret.secretArn,
+    });
   }
 }

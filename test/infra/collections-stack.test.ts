@@ -519,14 +519,31 @@ describe('CollectionsStack', () => {
       expect(statementsOfRole(template, ingestRoleId)).toContainEqual(starts[0]);
     });
 
-    it('lets only the ingest function read the Stripe signing secret', () => {
+    it('lets only the ingest function read the Stripe signing secret, and only the act step the API key', () => {
       const reads = allStatements(template).filter((statement) =>
         grantsAction(statement, 'secretsmanager:GetSecretValue'),
       );
-      expect(reads).toHaveLength(1);
-      expect(renderIntrinsic(reads[0]?.Resource)).toBe(`<${logicalIdOf(stack.ingest.stripeWebhookSecret)}>`);
+      expect(reads).toHaveLength(2);
+      const signing = reads.find(
+        (statement) =>
+          renderIntrinsic(statement.Resource) === `<${logicalIdOf(stack.ingest.stripeWebhookSecret)}>`,
+      );
+      const apiKey = reads.find(
+        (statement) =>
+          renderIntrinsic(statement.Resource) === `<${logicalIdOf(stack.journeys.stripeApiKeySecret)}>`,
+      );
       const ingestRoleId = roleLogicalIdOf(template, logicalIdOf(stack.ingest.stripeWebhookFunction));
-      expect(statementsOfRole(template, ingestRoleId)).toContainEqual(reads[0]);
+      const sendRoleId = roleLogicalIdOf(template, logicalIdOf(stack.journeys.sendFunction));
+      expect(statementsOfRole(template, ingestRoleId)).toContainEqual(signing);
+      expect(statementsOfRole(template, sendRoleId)).toContainEqual(apiKey);
+      expect(statementsOfRole(template, sendRoleId)).not.toContainEqual(signing);
+    });
+
+    it('tells the act step where the Stripe API key is', () => {
+      const variables = environmentOf(template, logicalIdOf(stack.journeys.sendFunction));
+      expect(renderIntrinsic(variables.STRIPE_API_KEY_SECRET_ARN)).toBe(
+        `<${logicalIdOf(stack.journeys.stripeApiKeySecret)}>`,
+      );
     });
 
     it('gives the read-only functions no write access to the table', () => {
@@ -556,12 +573,14 @@ describe('CollectionsStack', () => {
     });
   });
 
-  describe('Stripe webhook secret', () => {
-    it('is created empty: no value in the template and none generated', () => {
-      template.hasResourceProperties('AWS::SecretsManager::Secret', {
-        SecretString: Match.absent(),
-        GenerateSecretString: Match.absent(),
-      });
+  describe('Stripe secrets', () => {
+    it('are created empty: no value in the template and none generated', () => {
+      const secrets = template.findResources('AWS::SecretsManager::Secret');
+      expect(Object.keys(secrets)).toHaveLength(2);
+      for (const secret of Object.values(secrets) as { Properties: Record<string, unknown> }[]) {
+        expect(secret.Properties.SecretString).toBeUndefined();
+        expect(secret.Properties.GenerateSecretString).toBeUndefined();
+      }
     });
   });
 
@@ -571,6 +590,7 @@ describe('CollectionsStack', () => {
         [
           'ApiUrl',
           'JourneyStateMachineArn',
+          'StripeApiKeySecretArn',
           'StripeWebhookSecretArn',
           'StripeWebhookUrl',
           'TableName',
