@@ -13,18 +13,15 @@ import { LayeredStrategyCatalog } from '../shared/adapters/strategies/in-memory-
 import { SecretKeyedStripeBillingActions } from '../shared/adapters/stripe/secret-keyed-stripe-billing-actions.ts';
 import { loadJourneyChannels, loadSendConfig } from '../shared/config.ts';
 import { channelSchema, stepActionTypeSchema, templateIdSchema } from '../shared/domain/strategy.ts';
-import {
-  actOnJourneyStep,
-  type SendDependencies,
-  type SendOutcome,
-} from '../shared/use-cases/send-journey-message.ts';
+import { advanceJourney, type JourneyState } from '../shared/use-cases/advance-journey.ts';
+import type { SendDependencies } from '../shared/use-cases/send-journey-message.ts';
 import { contactPolicy, paymentRetryLimits } from '../workflows/policies.ts';
 import { shippedCatalog } from '../workflows/strategies/index.ts';
 
 const inputSchema = z.object({
   caseId: z.string().min(1),
   plan: z.object({
-    action: stepActionTypeSchema,
+    action: z.union([stepActionTypeSchema, z.literal('wait')]),
     stepId: z.string().min(1),
     at: z.string(),
     channel: channelSchema.optional(),
@@ -37,13 +34,13 @@ const inputSchema = z.object({
 /**
  * Journey task `SendJourneyMessage` (the name the state had when every step was a message): acts
  * on the planned step once, whatever its action (message, payment retry, agent task, pause,
- * write-off, cancellation).
+ * write-off, cancellation), then returns the journey's next state with the next plan.
  */
 export function createSendJourneyMessageHandler(deps: SendDependencies) {
-  return middy<unknown, SendOutcome>().handler(async (event) => {
+  return middy<unknown, JourneyState>().handler(async (event) => {
     const parsed = inputSchema.parse(event);
     const { channel, template, variant, ...plan } = parsed.plan;
-    const outcome = await actOnJourneyStep(
+    const state = await advanceJourney(
       {
         caseId: parsed.caseId,
         plan: {
@@ -55,8 +52,13 @@ export function createSendJourneyMessageHandler(deps: SendDependencies) {
       },
       deps,
     );
-    logger.info('journey step acted', { caseId: parsed.caseId, ...outcome });
-    return outcome;
+    logger.info('journey step acted', {
+      caseId: parsed.caseId,
+      ...(state.lastStep ?? {}),
+      next: state.plan.action,
+      nextReasons: state.plan.reasons,
+    });
+    return state;
   });
 }
 

@@ -11,7 +11,7 @@ import type { EmailChannel } from './messaging.ts';
 import { ProjectFunction } from './project-function.ts';
 
 export interface JourneysProps {
-  /** The table the planner reads, the sender writes (message records) and the `ReadCase` state reads. */
+  /** The table the planner reads and the act step writes (step records, agent tasks, pauses). */
   readonly table: ITable;
   /** The email channel the send function delivers through. */
   readonly email: EmailChannel;
@@ -58,7 +58,7 @@ export class Journeys extends Construct {
 
     this.sendFunction = new ProjectFunction(this, 'SendJourneyMessageFunction', {
       entry: 'functions/send-journey-message.ts',
-      description: 'Journey task SendJourneyMessage: sends the planned message, once',
+      description: 'Journey task SendJourneyMessage: acts on the planned step once, then plans the next',
       // SES calls are retried by the SDK; leave room for them before the task is retried.
       timeout: Duration.seconds(30),
       environment: {
@@ -96,7 +96,6 @@ export class Journeys extends Construct {
       comment: 'Collection journey: one execution per case',
       definitionBody: DefinitionBody.fromChainable(
         buildCollectionJourney(definition, {
-          table: props.table,
           planFunction: this.planFunction,
           sendFunction: this.sendFunction,
         }),

@@ -3,7 +3,6 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { basename, join } from 'node:path';
-import { GetItemCommand, type GetItemCommandInput } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { z } from 'zod';
 import { createComputeRecoveryMetricsHandler } from '../../functions/compute-recovery-metrics.ts';
@@ -178,12 +177,6 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     {
       planNextAction: async (input) =>
         (await plan(input, localLambdaContext('plan-next-action'))) as unknown as JSONValue,
-      readCase: async (input) => {
-        const result = await database.client.send(
-          new GetItemCommand(input as unknown as GetItemCommandInput),
-        );
-        return (result.Item ? { Item: result.Item } : {}) as unknown as JSONValue;
-      },
       sendJourneyMessage: async (input) =>
         (await send(input, localLambdaContext('send-journey-message'))) as unknown as JSONValue,
     },

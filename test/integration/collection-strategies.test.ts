@@ -101,6 +101,9 @@ describe('the shipped strategies, run end to end on the local runtime', () => {
     );
     expect(runtime.billing.list().filter((action) => action.kind === 'cancel-subscription')).toHaveLength(3);
     for (const caseId of cases.values()) expect(runtime.journeys.get(caseId)?.status).toBe('SUCCEEDED');
+    // Cost of orchestration: the champion acted five times (day 0, the retry, day 3, day 10, the
+    // cancellation) in 2 + 5 × 3 + 1 state transitions.
+    expect(runtime.journeys.get(String(cases.get('champion')))?.stateTransitions).toBe(18);
   });
 
   it('runs the firm strategy for a high amount: retry, reminders, an agent task, a pause, a final notice, a write-off', async () => {
@@ -147,5 +150,7 @@ describe('the shipped strategies, run end to end on the local runtime', () => {
     // A silent retry contacts nobody, so the contact window does not apply: one day after the failure.
     expect(runtime.billing.list()[0]).toMatchObject({ target: 'in_BIG01', at: '2026-03-03T03:00:00.000Z' });
     expect(runtime.journeys.get(caseId)?.status).toBe('SUCCEEDED');
+    // Eight actions: plan and choice, three transitions per action, the final Succeed.
+    expect(runtime.journeys.get(caseId)?.stateTransitions).toBe(2 + 8 * 3 + 1);
   });
 });

@@ -74,7 +74,8 @@ async function setup() {
 }
 
 describe('sendJourneyMessage handler', () => {
-  it('sends the planned step from the state input, without reasons when the plan had none', async () => {
+  // The state machine passes { caseId, plan } and takes the answer as its next state.
+  it('acts on the planned step from the state input and answers with the next state', async () => {
     // Prepare
     const { handler, email, caseId } = await setup();
 
@@ -82,11 +83,10 @@ describe('sendJourneyMessage handler', () => {
     const outcome = await handler({ caseId, plan: { ...plannedStep } }, context);
 
     // Assess
-    expect(outcome).toEqual({
-      stepId: 'day-0-payment-failed',
-      action: 'send-message',
-      status: 'sent',
-      duplicate: false,
+    expect(outcome).toMatchObject({
+      caseId,
+      lastStep: { stepId: 'day-0-payment-failed', action: 'send-message', status: 'sent', duplicate: false },
+      plan: { action: 'send-message', stepId: 'day-3-reminder', at: '2026-11-05T13:00:00Z' },
     });
     expect(email.accepted).toHaveLength(1);
     expect((await embedded.table.getMessage(caseId, 'day-0-payment-failed'))?.reasons).toEqual([]);
