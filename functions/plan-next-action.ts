@@ -3,15 +3,13 @@ import middy from '@middy/core';
 import { z } from 'zod';
 import { systemClock } from '../shared/adapters/clock/system-clock.ts';
 import { CollectionsTable } from '../shared/adapters/dynamodb/collections-table.ts';
-import { StrategyTable } from '../shared/adapters/dynamodb/strategy-table.ts';
 import { lazyHandler } from '../shared/adapters/lazy-handler.ts';
 import { logger } from '../shared/adapters/observability/logger.ts';
-import { LayeredStrategyCatalog } from '../shared/adapters/strategies/in-memory-strategy-catalog.ts';
 import { loadJourneyChannels, loadTableConfig } from '../shared/config.ts';
 import type { JourneyPlan } from '../shared/domain/plan-next-action.ts';
 import { type PlanDependencies, planJourneyStep } from '../shared/use-cases/plan-journey-step.ts';
 import { contactPolicy } from '../workflows/policies.ts';
-import { shippedCatalog } from '../workflows/strategies/index.ts';
+import { strategyCatalogOn } from '../workflows/strategies/catalog.ts';
 
 const inputSchema = z.object({ caseId: z.string().min(1) });
 
@@ -36,7 +34,8 @@ export const handler = lazyHandler(() => {
     messages: table,
     clock: systemClock,
     // Strategies published to the table (the CLI) over the ones shipped with the code.
-    strategies: new LayeredStrategyCatalog(new StrategyTable(client, TABLE_NAME), shippedCatalog),
+    strategies: strategyCatalogOn(client, TABLE_NAME),
     planOptions: { policy: contactPolicy, deliverableChannels: loadJourneyChannels() },
+    consents: table,
   });
 });

@@ -5,18 +5,20 @@ import middy from '@middy/core';
 import { z } from 'zod';
 import { systemClock } from '../shared/adapters/clock/system-clock.ts';
 import { CollectionsTable } from '../shared/adapters/dynamodb/collections-table.ts';
-import { StrategyTable } from '../shared/adapters/dynamodb/strategy-table.ts';
+import { PortalTable } from '../shared/adapters/dynamodb/portal-table.ts';
 import { SesEmailSender } from '../shared/adapters/email/ses-email-sender.ts';
 import { lazyHandler } from '../shared/adapters/lazy-handler.ts';
 import { logger } from '../shared/adapters/observability/logger.ts';
-import { LayeredStrategyCatalog } from '../shared/adapters/strategies/in-memory-strategy-catalog.ts';
+import { portalSigningKeysFrom } from '../shared/adapters/portal/portal-signing-keys.ts';
 import { SecretKeyedStripeBillingActions } from '../shared/adapters/stripe/secret-keyed-stripe-billing-actions.ts';
-import { loadJourneyChannels, loadSendConfig } from '../shared/config.ts';
+import { loadJourneyChannels, loadSendConfig, loadSendPortalLinkConfig } from '../shared/config.ts';
+import { defaultPortalPolicy } from '../shared/domain/portal/portal-policy.ts';
 import { channelSchema, stepActionTypeSchema, templateIdSchema } from '../shared/domain/strategy.ts';
 import { advanceJourney, type JourneyState } from '../shared/use-cases/advance-journey.ts';
+import { issuePortalLink } from '../shared/use-cases/portal/issue-portal-link.ts';
 import type { SendDependencies } from '../shared/use-cases/send-journey-message.ts';
 import { contactPolicy, paymentRetryLimits } from '../workflows/policies.ts';
-import { shippedCatalog } from '../workflows/strategies/index.ts';
+import { strategyCatalogOn } from '../workflows/strategies/catalog.ts';
 
 const inputSchema = z.object({
   caseId: z.string().min(1),
@@ -66,6 +68,28 @@ export const handler = lazyHandler(() => {
   const config = loadSendConfig();
   const client = new DynamoDBClient({});
   const table = new CollectionsTable(client, config.TABLE_NAME);
+  const portalConfig = loadSendPortalLinkConfig();
+  const portalBaseUrl = portalConfig.PORTAL_BASE_URL;
+  // With the portal deployed, every message carries its own signed link (docs/portal.md).
+  const portalLinks = portalBaseUrl
+    ? (() => {
+        const portal = new PortalTable(client, config.TABLE_NAME);
+        const keys = portalSigningKeysFrom({
+          secretArn: portalConfig.PORTAL_SIGNING_KEY_SECRET_ARN,
+          value: portalConfig.PORTAL_SIGNING_KEY,
+        });
+        return async (request: { caseId: string; customerId: string; purpose: string }) =>
+          (
+            await issuePortalLink(request, {
+              portal,
+              clock: systemClock,
+              keys,
+              linkTtlDays: defaultPortalPolicy.linkTtlDays,
+              portalBaseUrl,
+            })
+          ).url;
+      })()
+    : undefined;
   // One attempt per call: an SDK retry after a timeout could send the message twice. Step Functions
   // retries the task, and the step record decides whether a retry may send.
   const email = new SesEmailSender(new SESv2Client({ maxAttempts: 1 }), {
@@ -81,8 +105,9 @@ export const handler = lazyHandler(() => {
     agentTasks: table,
     email,
     clock: systemClock,
-    strategies: new LayeredStrategyCatalog(new StrategyTable(client, config.TABLE_NAME), shippedCatalog),
+    strategies: strategyCatalogOn(client, config.TABLE_NAME),
     planOptions: { policy: contactPolicy, deliverableChannels: loadJourneyChannels() },
+    consents: table,
     retryLimits: paymentRetryLimits,
     // Cached for 5 minutes: a key set or rolled after deploy is picked up without a redeploy.
     ...(keySecretArn
@@ -92,5 +117,6 @@ export const handler = lazyHandler(() => {
           ),
         }
       : {}),
+    ...(portalLinks ? { portalLinks } : {}),
   });
 });

@@ -9,6 +9,16 @@ export const CollectionsContextKey = {
   senderEmail: 'senderEmail',
   sesConfigurationSetName: 'sesConfigurationSetName',
   metricsScheduleTimeZone: 'metricsScheduleTimeZone',
+  billingMode: 'billingMode',
+  stripeEventSourceName: 'stripeEventSourceName',
+  portalDomainName: 'portalDomainName',
+  portalCertificateArn: 'portalCertificateArn',
+  smsOriginationIdentity: 'smsOriginationIdentity',
+  smsConfigurationSetName: 'smsConfigurationSetName',
+  whatsAppPhoneNumberId: 'whatsAppPhoneNumberId',
+  whatsAppBusinessAccountId: 'whatsAppBusinessAccountId',
+  supportContact: 'supportContact',
+  senderName: 'senderName',
 } as const;
 
 /** Stacks whose assets are bundled; the empty list turns esbuild off for the whole app. */
@@ -58,12 +68,41 @@ function stackPropsFromContext(app: App): CollectionsStackProps {
   const senderEmail = optionalContextString(app, CollectionsContextKey.senderEmail);
   const sesConfigurationSetName = optionalContextString(app, CollectionsContextKey.sesConfigurationSetName);
   const metricsScheduleTimeZone = optionalContextString(app, CollectionsContextKey.metricsScheduleTimeZone);
+  const portalDomainName = optionalContextString(app, CollectionsContextKey.portalDomainName);
+  const portalCertificateArn = optionalContextString(app, CollectionsContextKey.portalCertificateArn);
+  const billingMode = optionalContextString(app, CollectionsContextKey.billingMode);
+  if (billingMode !== undefined && billingMode !== 'live' && billingMode !== 'test')
+    throw new Error(`context "billingMode" must be "live" or "test", got "${billingMode}"`);
+  const stripeEventSourceName = optionalContextString(app, CollectionsContextKey.stripeEventSourceName);
   return {
     description: 'Collections and failed-payment recovery',
+    ...(billingMode ? { billingMode } : {}),
+    ...(stripeEventSourceName ? { stripeEventSourceName } : {}),
+    ...(portalDomainName ? { portalDomainName } : {}),
+    ...(portalCertificateArn ? { portalCertificateArn } : {}),
     ...(senderEmail ? { senderEmail } : {}),
     ...(sesConfigurationSetName ? { sesConfigurationSetName } : {}),
     ...(metricsScheduleTimeZone ? { metricsScheduleTimeZone } : {}),
+    ...channelPropsFromContext(app),
   };
+}
+
+/** The channel settings (docs/channels.md), each from its context key when set. */
+function channelPropsFromContext(app: App): Partial<CollectionsStackProps> {
+  const keys = [
+    'smsOriginationIdentity',
+    'smsConfigurationSetName',
+    'whatsAppPhoneNumberId',
+    'whatsAppBusinessAccountId',
+    'supportContact',
+    'senderName',
+  ] as const;
+  const props: Record<string, string> = {};
+  for (const key of keys) {
+    const value = optionalContextString(app, CollectionsContextKey[key]);
+    if (value !== undefined) props[key] = value;
+  }
+  return props as Partial<CollectionsStackProps>;
 }
 
 /**

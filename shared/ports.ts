@@ -1,13 +1,18 @@
-import type { AgentTask } from './domain/agent-task.ts';
 import type { BillingEvent } from './domain/billing-event.ts';
 import type { Claim } from './domain/claim.ts';
 import type { CaseCloseReason, CollectionCase } from './domain/collection-case.ts';
+import type { ContactConsent } from './domain/contact-consent.ts';
 import type { ContactPause } from './domain/contact-pauses.ts';
 import type { Customer } from './domain/customer.ts';
+import type { DeliveryChannel, MessageCorrelation } from './domain/delivery-channel.ts';
 import type { StrategyRouting } from './domain/experiments.ts';
+import type { Interaction } from './domain/interaction.ts';
 import type { StepRecord, StepStatus } from './domain/journey-record.ts';
+import type { CaseFlagKind } from './domain/portal/commitments.ts';
+import type { PortalLink } from './domain/portal/portal-link.ts';
 import type { RecoveryMetricsRow } from './domain/recovery-metrics.ts';
-import type { Channel, Strategy, TemplateId } from './domain/strategy.ts';
+import type { Strategy, TemplateId } from './domain/strategy.ts';
+import type { Subscription } from './domain/subscription.ts';
 
 /** Time is a port: Lambda reads the system clock, the local runtime a virtual one. */
 export interface Clock {
@@ -58,6 +63,10 @@ export interface CaseStore {
   listOpenCaseIds(): Promise<string[]>;
   /** Adds a pause to an open case; a pause of the same step already there changes nothing. */
   addCasePause(caseId: string, pause: ContactPause): Promise<void>;
+  /** Records that the journey of an open case ran out of steps (first time only). */
+  markJourneyEnded(caseId: string, endedAt: Date): Promise<void>;
+  /** Closes an open case as `superseded` by another one that took over its open claims. */
+  supersedeCase(caseId: string, supersededBy: string, closedAt: Date): Promise<void>;
 }
 
 /** A step's status (journey-record.ts): `sending`, `sent`, `failed`, `undeliverable`, `uncertain`, `done`, `skipped`. */
@@ -94,18 +103,332 @@ export interface OutboundEmail {
   readonly caseId: string;
   readonly customerId: string;
   readonly stepId: string;
-  readonly template: TemplateId;
+  readonly template: TemplateId | PortalTemplateId;
+  /** Experiment variant of the step (SES tag), when one was assigned. */
+  readonly variant?: string;
+  /**
+   * Where the debtor unsubscribes: an `https:` URL (one-click, RFC 8058) and/or a `mailto:` address.
+   * Sent as `List-Unsubscribe` (and `List-Unsubscribe-Post` when there is an https URL).
+   */
+  readonly listUnsubscribe?: { readonly url?: string; readonly mailto?: string };
 }
 
 export interface EmailSender {
   send(email: OutboundEmail): Promise<{ providerMessageId: string }>;
 }
 
-/** Agent tasks: a case handed to a person (strategy step `hand-to-agent`). */
-export interface AgentTaskStore {
-  /** Creates the task unless it exists (idempotent on its id); returns the stored task. */
-  createAgentTask(task: AgentTask): Promise<AgentTask>;
-  listOpenAgentTasks(queue: string): Promise<AgentTask[]>;
+/** A stored subscription with its optimistic-lock version. */
+export interface VersionedSubscription {
+  readonly subscription: Subscription;
+  readonly version: number;
+}
+
+export interface SubscriptionStore {
+  getSubscription(subscriptionId: string): Promise<VersionedSubscription | undefined>;
+  /** Writes the subscription if its stored version still equals `expectedVersion` (0: not stored yet). */
+  putSubscription(subscription: Subscription, expectedVersion: number): Promise<void>;
+}
+
+/** Counts verified events of types the product does not handle (acknowledged, never applied). */
+export interface IgnoredEventCounter {
+  countIgnoredEvent(provider: string, sourceType: string): Promise<void>;
+  listIgnoredEventCounts(): Promise<{ provider: string; sourceType: string; count: number }[]>;
+}
+
+/** Named positions of background readers (reconciliation: the newest provider event seen). */
+export interface CursorStore {
+  getCursor(name: string): Promise<string | undefined>;
+  putCursor(name: string, value: string): Promise<void>;
+}
+
+// Debtor portal (docs/portal.md) ----------------------------------------------------------------
+
+/** Messages the portal sends itself (not journey steps). */
+export type PortalTemplateId = 'portal-fresh-link' | 'instalment-reminder';
+
+/** The portal-owned fields of a case (`CollectionCase`), written together under `portalVersion`. */
+export type CasePortalState = Pick<
+  CollectionCase,
+  'pausedUntil' | 'pauseReason' | 'promiseToPay' | 'brokenPromises' | 'paymentPlan' | 'claimHolds'
+>;
+
+/** Something the debtor did or that happened on their case, for the timeline and attribution. */
+export interface CaseInteraction {
+  readonly caseId: string;
+  readonly at: string;
+  readonly kind:
+    | 'portal-opened'
+    | 'portal-link-renewed'
+    | 'payment-started'
+    | 'card-update-started'
+    | 'payment-retry-requested'
+    | 'promise-made'
+    | 'promise-broken'
+    | 'promise-kept'
+    | 'plan-created'
+    | 'instalment-reminded'
+    | 'instalment-paid'
+    | 'instalment-failed'
+    | 'plan-broken'
+    | 'plan-completed'
+    | 'claims-flagged';
+  /** Ids only: the link, the journey step, the plan instalment, the flag. Never personal data. */
+  readonly detail?: Readonly<Record<string, string | number>>;
+}
+
+/** Work for a collection agent, created by a debtor's flag in the portal. */
+export interface PortalAgentTask {
+  readonly taskId: string;
+  readonly caseId: string;
+  readonly customerId: string;
+  readonly kind: CaseFlagKind;
+  readonly claimIds: readonly string[];
+  /** What the debtor wrote (personal data: stored, never logged). */
+  readonly note?: string;
+  readonly createdAt: string;
+  readonly status: 'open' | 'done';
+}
+
+export interface PortalStore {
+  putPortalLink(link: PortalLink): Promise<void>;
+  getPortalLink(linkId: string): Promise<PortalLink | undefined>;
+  revokePortalLink(linkId: string, at: Date): Promise<void>;
+  /** Revokes every link of the case issued before `at`. */
+  revokeCasePortalLinks(caseId: string, at: Date): Promise<void>;
+  /**
+   * Replaces the portal fields of the case if its `portalVersion` still equals `expectedVersion`
+   * (absent fields are removed); throws ConcurrentUpdateError otherwise.
+   */
+  updateCasePortalState(caseId: string, expectedVersion: number, state: CasePortalState): Promise<void>;
+  recordInteraction(interaction: CaseInteraction): Promise<void>;
+  listInteractions(caseId: string): Promise<CaseInteraction[]>;
+  putAgentTask(task: PortalAgentTask): Promise<void>;
+  listOpenAgentTasks(): Promise<PortalAgentTask[]>;
+  /** When the commitments job must look at the case next (undefined: never). */
+  scheduleCommitmentCheck(caseId: string, at: string | undefined): Promise<void>;
+  /** Cases whose commitment check is due at `now`. */
+  listDueCommitmentChecks(now: Date): Promise<string[]>;
+}
+
+/** Fixed-window counters with conditional updates: false once `limit` is reached in the window. */
+export interface RateLimiter {
+  consume(key: string, limit: number, windowSeconds: number, now: Date): Promise<boolean>;
+}
+
+/** A claim as the payment provider knows it. */
+export interface PayableClaim {
+  readonly claimId: string;
+  readonly invoiceId: string;
+  readonly customerId: string;
+  readonly amountMinor: number;
+  readonly currency: string;
+  readonly payUrl?: string;
+}
+
+export type InstalmentChargeResult =
+  | { readonly status: 'succeeded'; readonly paymentRef: string }
+  | { readonly status: 'failed'; readonly reason: string };
+
+/**
+ * The payment provider as the portal uses it. Outcomes of debtor payments never come from here
+ * or from a redirect: they arrive as the provider's webhooks (`invoice.paid`).
+ */
+export interface PaymentGateway {
+  /** A page where the debtor pays one claim (Stripe: the invoice's hosted page). */
+  createPaymentPage(
+    claim: PayableClaim,
+    options: { readonly returnUrl: string; readonly locale: string },
+  ): Promise<{ readonly url: string }>;
+  /** A page where the debtor replaces their card (Stripe: a Billing portal session). */
+  createCardUpdatePage(
+    customerId: string,
+    options: { readonly returnUrl: string; readonly locale: string },
+  ): Promise<{ readonly url: string }>;
+  /** Attempts the failed claims again now (after a card update); outcomes arrive as webhooks. */
+  retryClaims(claims: readonly PayableClaim[]): Promise<void>;
+  /** Charges one plan instalment off-session on the customer's saved payment method. */
+  chargeInstalment(request: {
+    readonly customerId: string;
+    readonly amountMinor: number;
+    readonly currency: string;
+    /** The same key for every attempt of one charge: the provider never charges it twice. */
+    readonly idempotencyKey: string;
+    readonly description: string;
+  }): Promise<InstalmentChargeResult>;
+  /** Marks claims paid out of band once a plan collected their total; the provider then sends `invoice.paid`. */
+  settleClaimsOutOfBand(claims: readonly PayableClaim[], reference: string): Promise<void>;
+}
+
+// Channels (omnichannel delivery, docs/channels.md) --------------------------------------------
+
+export interface OutboundChannelMessageBase {
+  /** E.164 number for sms/voice/whatsapp. */
+  readonly to: string;
+  readonly customerId: string;
+  readonly correlation: MessageCorrelation;
+}
+
+export interface OutboundSms extends OutboundChannelMessageBase {
+  readonly channel: 'sms';
+  readonly text: string;
+}
+
+export interface OutboundVoice extends OutboundChannelMessageBase {
+  readonly channel: 'voice';
+  /** Plain text; the adapter speaks it as SSML in the locale's voice. */
+  readonly text: string;
+  /** BCP 47 locale of the debtor: picks the voice and the language. */
+  readonly locale: string;
+}
+
+/** A WhatsApp template approved by Meta, for messages outside the 24-hour session window. */
+export interface WhatsAppTemplate {
+  readonly name: string;
+  /** Meta language code of the approved translation, e.g. `en_US`, `es`, `de`, `fr`. */
+  readonly languageCode: string;
+  /** Values of the body's `{{1}}`, `{{2}}`... placeholders, in order. */
+  readonly bodyParameters: readonly string[];
+}
+
+export interface OutboundWhatsApp extends OutboundChannelMessageBase {
+  readonly channel: 'whatsapp';
+  /** Free text, allowed only inside the 24-hour session window. */
+  readonly text?: string;
+  /** The approved template used outside the window (and inside it when there is no text). */
+  readonly template?: WhatsAppTemplate;
+}
+
+export interface OutboundEmailMessage extends OutboundEmail {
+  readonly channel: 'email';
+}
+
+export type OutboundChannelMessage = OutboundSms | OutboundVoice | OutboundWhatsApp | OutboundEmailMessage;
+
+export interface ChannelReceipt {
+  /** The provider's message id; its delivery events carry it. */
+  readonly providerMessageId: string;
+}
+
+/**
+ * Sends one message on one channel. Throws `PermanentDeliveryError` when the provider will never
+ * deliver it (fall back to the next channel), `DeliveryThrottledError` when a retry is safe,
+ * `ProviderUnavailableError` (5xx) or any other error when the outcome is unknown (never resend).
+ */
+export interface ChannelSender<M extends OutboundChannelMessage = OutboundChannelMessage> {
+  send(message: M): Promise<ChannelReceipt>;
+}
+
+/** One sender per channel: the AWS adapters in Lambda, the outbox locally. */
+export type ChannelSenders = {
+  readonly [C in DeliveryChannel]: ChannelSender<Extract<OutboundChannelMessage, { channel: C }>>;
+};
+
+/** The case timeline's interactions (delivery events and replies). */
+export interface InteractionStore {
+  /** Records the interaction once; false when one with the same id was already recorded. */
+  recordInteraction(interaction: Interaction): Promise<boolean>;
+  /** Interactions of a case, oldest first. */
+  listInteractions(caseId: string): Promise<Interaction[]>;
+}
+
+/** Per-customer, per-channel consent and suppression (read by the planner before choosing a channel). */
+export interface ConsentStore {
+  getConsent(customerId: string, channel: DeliveryChannel): Promise<ContactConsent | undefined>;
+  /** Writes the decision unless a later one is stored (`supersedes`); true when it was written. */
+  putConsent(consent: ContactConsent): Promise<boolean>;
+}
+
+/** Who an address belongs to, so that replies and address-level events find the customer. */
+export interface AddressLink {
+  readonly channel: DeliveryChannel;
+  readonly address: string;
+  readonly customerId: string;
+  /** The case the last message to this address belonged to. */
+  readonly caseId?: string;
+  readonly lastOutboundAt?: string;
+  /** The debtor's last message from this address (ISO): opens WhatsApp's 24-hour window. */
+  readonly lastInboundAt?: string;
+}
+
+export interface ContactDirectory {
+  findAddress(channel: DeliveryChannel, address: string): Promise<AddressLink | undefined>;
+  /** Records that we are about to message this address for this customer (and case). */
+  linkOutbound(link: {
+    channel: DeliveryChannel;
+    address: string;
+    customerId: string;
+    caseId?: string;
+    at: string;
+  }): Promise<void>;
+  /** Records an inbound message from the customer's address (keeps the latest time; opens WhatsApp's window). */
+  linkInbound(link: {
+    channel: DeliveryChannel;
+    address: string;
+    customerId: string;
+    at: string;
+  }): Promise<void>;
+}
+
+/** A debtor's promise to pay by a date: the case pauses until the day after. */
+export interface PaymentPromise {
+  readonly caseId: string;
+  /** The promised calendar day in the debtor's zone (`yyyy-MM-dd`). */
+  readonly promisedDate: string;
+  /** When the pause ends (ISO instant): the start of the day after the promised day, in the debtor's zone. */
+  readonly promisedUntil: string;
+  readonly madeAt: string;
+  readonly channel: DeliveryChannel;
+  /** The inbound message that carried the promise. */
+  readonly sourceEventId: string;
+}
+
+export type AgentTaskKind =
+  | 'already-paid'
+  | 'dispute'
+  | 'call-me'
+  | 'hardship'
+  | 'promise-without-date'
+  | 'unclear-reply'
+  /** A strategy step handed the case to an agent (`hand-to-agent`). */
+  | 'strategy-hand-over';
+
+/** Work for a collections agent, created from a reply or by a strategy step. */
+export interface AgentTask {
+  /** Deterministic (from the inbound message): a redelivered reply creates no second task. */
+  readonly taskId: string;
+  readonly kind: AgentTaskKind;
+  readonly caseId?: string;
+  readonly customerId: string;
+  readonly channel: DeliveryChannel;
+  readonly createdAt: string;
+  readonly status: 'open';
+  readonly sourceEventId: string;
+  // Set by a strategy's hand-to-agent step (issue 4):
+  /** The journey step that created the task. */
+  readonly stepId?: string;
+  /** The agents' queue the strategy names (e.g. `high-value`). */
+  readonly queue?: string;
+  readonly priority?: 'low' | 'normal' | 'high';
+  /** Why the strategy hands the case over, in the strategy author's words. */
+  readonly reason?: string;
+  /** The claims to work: open and not disputed or on hold when the task was created. */
+  readonly claimIds?: readonly string[];
+}
+
+export interface ReplyActionStore {
+  /** Stores the promise and sets `promisedUntil` on the case (a later promise replaces an earlier one). */
+  recordPromise(promise: PaymentPromise): Promise<void>;
+  /** Creates the task once; false when it exists. */
+  createAgentTask(task: AgentTask): Promise<boolean>;
+  listAgentTasks(customerId: string): Promise<AgentTask[]>;
+}
+
+/**
+ * At most once per inbound message for automatic replies: `claimAutoReply` succeeds for the
+ * first attempt only, so a redelivered STOP never sends a second confirmation.
+ */
+export interface AutoReplyLedger {
+  claimAutoReply(channel: DeliveryChannel, inboundMessageId: string, at: string): Promise<boolean>;
 }
 
 export interface BillingClaimRef {
@@ -148,21 +471,4 @@ export interface StrategyCatalog {
 export interface StrategyPublisher {
   publishStrategy(strategy: Strategy, publishedAt: Date): Promise<'published' | 'unchanged'>;
   publishRouting(routing: StrategyRouting, publishedAt: Date): Promise<'published' | 'unchanged'>;
-}
-
-/** A text message on a channel other than email (SMS, WhatsApp, a voice call read aloud). */
-export interface OutboundText {
-  readonly channel: Exclude<Channel, 'email'>;
-  /** E.164 phone number. */
-  readonly to: string;
-  readonly text: string;
-  readonly caseId: string;
-  readonly customerId: string;
-  readonly stepId: string;
-  readonly template: TemplateId;
-}
-
-/** A channel adapter for SMS, voice or WhatsApp; wiring one makes the channel deliverable. */
-export interface ChannelMessageSender {
-  send(message: OutboundText): Promise<{ providerMessageId: string }>;
 }

@@ -6,10 +6,11 @@ import { pauseReasonSchema } from '../../shared/domain/contact-pauses.ts';
 import { resolveTimeZones } from '../../shared/domain/contact-policy.ts';
 import type { ContactPolicyConfig } from '../../shared/domain/contact-policy-config.ts';
 import type { Customer } from '../../shared/domain/customer.ts';
-import { declineClassSchema } from '../../shared/domain/decline-class.ts';
+import { classifyDecline } from '../../shared/domain/decline-classification.ts';
 import type { StepRecord } from '../../shared/domain/journey-record.ts';
 import { decidePaymentRetry } from '../../shared/domain/payment-retry-policy.ts';
 import { type JourneyPlan, planNextAction } from '../../shared/domain/plan-next-action.ts';
+import { stampOf } from '../../shared/domain/stamp.ts';
 import { channelSchema, isMessageAction, type Strategy, strategyKey } from '../../shared/domain/strategy.ts';
 import { contactPolicy, paymentRetryLimits } from '../../workflows/policies.ts';
 
@@ -41,7 +42,9 @@ export const previewCaseSchema = z.strictObject({
         invoiceId: z.string(),
         amountMinor: z.number().int().min(0),
         currency: z.string().regex(/^[A-Z]{3}$/),
-        declineClass: declineClassSchema.optional(),
+        /** The issuer's decline code (Stripe `decline_code`), classified as billing ingest would. */
+        declineCode: z.string().optional(),
+        adviceCode: z.string().optional(),
         dueAt: iso.optional(),
         nextPaymentAttemptAt: iso.optional(),
         disputeStatus: z.enum(['open', 'won', 'lost']).optional(),
@@ -91,7 +94,17 @@ export function previewTimeline(
     lastFailedAt: sample.openedAt,
     snapshotAt: sample.openedAt,
     snapshotEventId: 'preview',
-    ...(claim.declineClass ? { declineClass: claim.declineClass } : {}),
+    ...(claim.declineCode || claim.adviceCode
+      ? {
+          lastDecline: {
+            ...(claim.declineCode ? { declineCode: claim.declineCode } : {}),
+            ...(claim.adviceCode ? { adviceCode: claim.adviceCode } : {}),
+            classification: classifyDecline({ declineCode: claim.declineCode, adviceCode: claim.adviceCode }),
+            declinedAt: sample.openedAt,
+            stamp: stampOf(sample.openedAt, 'preview'),
+          },
+        }
+      : {}),
     ...(claim.dueAt ? { dueAt: claim.dueAt } : {}),
     ...(claim.nextPaymentAttemptAt ? { nextPaymentAttemptAt: claim.nextPaymentAttemptAt } : {}),
     ...(claim.disputeStatus ? { disputeStatus: claim.disputeStatus } : {}),

@@ -2,7 +2,7 @@ import { Duration } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { CfnSecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { buildCollectionJourney } from '../../workflows/collection-journey.ts';
@@ -37,15 +37,18 @@ export class Journeys extends Construct {
   public readonly stateMachine: StateMachine;
   public readonly planFunction: ProjectFunction;
   public readonly sendFunction: ProjectFunction;
-  /**
-   * The Stripe API key the act step uses for payment retries, write-offs and cancellations
-   * (a restricted key with write access to invoices and subscriptions). Created empty: until an
-   * operator stores a key, those steps are skipped with the reason `billing-actions-not-configured`.
-   */
-  public readonly stripeApiKeySecret: Secret;
   public readonly logGroup: LogGroup;
   /** Alarms with no action yet: the observability construct subscribes the operators' channel. */
   public readonly alarms: readonly Alarm[];
+
+  /**
+   * Lets the act step use the billing provider's API (payment retries, write-offs, cancellations)
+   * with the key in `secret`. Without it, those steps are skipped with a reason.
+   */
+  public useStripeApiKey(secret: Pick<ISecret, 'secretArn' | 'grantRead'>): void {
+    this.sendFunction.addEnvironment('STRIPE_API_KEY_SECRET_ARN', secret.secretArn);
+    secret.grantRead(this.sendFunction);
+  }
 
   public constructor(scope: Construct, id: string, props: JourneysProps) {
     super(scope, id);
@@ -68,22 +71,6 @@ export class Journeys extends Construct {
     });
     this.sendFunction.bindTable(props.table, 'readWrite');
     props.email.grantSendEmail(this.sendFunction);
-
-    this.stripeApiKeySecret = new Secret(this, 'StripeApiKeySecret', {
-      description:
-        'Stripe restricted API key (rk_...) with write access to invoices and subscriptions, for payment retries, write-offs and cancellations. Set it with `aws secretsmanager put-secret-value`; empty means those steps are skipped.',
-    });
-    const cfnSecret = this.stripeApiKeySecret.node.defaultChild;
-    if (!(cfnSecret instanceof CfnSecret)) throw new Error('Secret without a CfnSecret');
-    // An empty secret (no generated value): the key is issued by Stripe, not by Secrets Manager.
-    cfnSecret.addPropertyDeletionOverride('GenerateSecretString');
-    acknowledgeFinding(
-      this.stripeApiKeySecret,
-      'SMG4',
-      'A Stripe API key is issued and rolled in the Stripe dashboard, not by Secrets Manager: a rotation Lambda cannot create one. The operator stores the rolled key; the function re-reads it every 5 minutes.',
-    );
-    this.sendFunction.addEnvironment('STRIPE_API_KEY_SECRET_ARN', this.stripeApiKeySecret.secretArn);
-    this.stripeApiKeySecret.grantRead(this.sendFunction);
 
     this.logGroup = new LogGroup(this, 'ExecutionLogGroup', {
       retention: props.logRetention ?? RetentionDays.THREE_MONTHS,

@@ -7,20 +7,44 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context
 import { z } from 'zod';
 import { createComputeRecoveryMetricsHandler } from '../../functions/compute-recovery-metrics.ts';
 import { createGetRecoveryMetricsHandler } from '../../functions/get-recovery-metrics.ts';
+import { createIngestChargebeeWebhookHandler } from '../../functions/ingest-chargebee-webhook.ts';
+import { createIngestInhouseWebhookHandler } from '../../functions/ingest-inhouse-webhook.ts';
+import { createIngestPaddleWebhookHandler } from '../../functions/ingest-paddle-webhook.ts';
+import { createIngestStripeEventBridgeHandler } from '../../functions/ingest-stripe-eventbridge.ts';
 import { createIngestStripeWebhookHandler } from '../../functions/ingest-stripe-webhook.ts';
 import { createPlanNextActionHandler } from '../../functions/plan-next-action.ts';
+import { createPortalHandler } from '../../functions/portal.ts';
+import { createReceiveInboundSmsHandler } from '../../functions/receive-inbound-sms.ts';
+import { createReceiveSesEventsHandler } from '../../functions/receive-ses-events.ts';
+import { createReceiveSmsVoiceEventsHandler } from '../../functions/receive-sms-voice-events.ts';
+import { createReceiveWhatsAppEventsHandler } from '../../functions/receive-whatsapp-events.ts';
+import { createReconcileStripeEventsHandler } from '../../functions/reconcile-stripe-events.ts';
+import { createRunPortalCommitmentsHandler } from '../../functions/run-portal-commitments.ts';
 import { createSendJourneyMessageHandler } from '../../functions/send-journey-message.ts';
 import { RecordingBillingActions } from '../../shared/adapters/billing/recording-billing-actions.ts';
 import { CollectionsTable } from '../../shared/adapters/dynamodb/collections-table.ts';
+import { PortalTable } from '../../shared/adapters/dynamodb/portal-table.ts';
+import { createStripeApiClient, type StripeApiOptions } from '../../shared/adapters/stripe/stripe-api.ts';
+import { CollectionsError } from '../../shared/domain/errors.ts';
+import { parsePortalSigningKeys } from '../../shared/domain/portal/portal-link.ts';
+import { defaultPortalPolicy } from '../../shared/domain/portal/portal-policy.ts';
 import type { Channel } from '../../shared/domain/strategy.ts';
 import type { StrategyCatalog } from '../../shared/ports.ts';
+import type { DeliverDependencies } from '../../shared/use-cases/deliver-channel-message.ts';
+import { ingestBillingEvent } from '../../shared/use-cases/ingest-billing-event.ts';
+import { issuePortalLink } from '../../shared/use-cases/portal/issue-portal-link.ts';
+import type { PortalDependencies } from '../../shared/use-cases/portal/portal-dependencies.ts';
 import { contactPolicy, paymentRetryLimits } from '../../workflows/policies.ts';
 import { defaultStrategy, shippedCatalog } from '../../workflows/strategies/index.ts';
 import { toApiGatewayEvent, writeApiGatewayResult } from './api-gateway-event.ts';
+import { parseBillingEvent } from './billing-event-schema.ts';
 import { type EmbeddedDynamoDb, startEmbeddedDynamoDb } from './embedded-dynamodb.ts';
 import { localLambdaContext } from './lambda-context.ts';
 import { type JSONValue, LocalJourneyEngine } from './local-journey-engine.ts';
+import { LocalPaymentGateway } from './local-payment-gateway.ts';
+import { matchLocalRoute } from './local-routes.ts';
 import { LocalScheduler } from './local-scheduler.ts';
+import { localSnsEvent } from './local-sns-event.ts';
 import { Outbox } from './outbox.ts';
 import { type SynthesizedApp, synthesizeCollectionsApp } from './synthesized-app.ts';
 import { VirtualClock } from './virtual-clock.ts';
@@ -28,6 +52,22 @@ import { VirtualClock } from './virtual-clock.ts';
 /** The development signing secret; `STRIPE_WEBHOOK_SECRET` overrides it. Never use it in production. */
 export const developmentStripeWebhookSecret = 'whsec_collections_local_development_only';
 export const developmentSenderEmail = 'billing@collections.localhost';
+/** Development credentials of the other billing providers' endpoints. Never use them in production. */
+export const developmentPaddleWebhookSecret = 'pdl_ntfset_collections_local_development_only';
+export const developmentChargebeeCredentials = 'chargebee:collections-local-development-only';
+export const developmentInhouseWebhookSecret = 'inhouse_collections_local_development_only';
+/** The development portal signing key; `PORTAL_SIGNING_KEY` overrides it. Never use it in production. */
+export const developmentPortalSigningKey = 'collections-portal-local-development-key-not-secret';
+/** Quoted in HELP answers locally. */
+export const developmentSupportContact = 'support@collections.localhost';
+
+/** Operator routes that inject provider payloads into the function subscribed to a channel topic. */
+const injectionRoutes: Readonly<Record<string, string>> = {
+  'POST /local/inbound/sms': 'inbound-sms',
+  'POST /local/inbound/whatsapp': 'whatsapp-events',
+  'POST /local/events/ses': 'ses-events',
+  'POST /local/events/sms-voice': 'sms-voice-events',
+};
 
 export interface LocalRuntimeOptions {
   /** TCP port; 0 picks a free one. */
@@ -38,6 +78,22 @@ export interface LocalRuntimeOptions {
   /** Where the virtual clock starts; default: where a persistent store left it, else the real time. */
   readonly clockStart?: Date;
   readonly stripeWebhookSecret?: string;
+  readonly paddleWebhookSecret?: string;
+  /** `user:password` of the Chargebee webhook's Basic auth. */
+  readonly chargebeeCredentials?: string;
+  readonly inhouseWebhookSecret?: string;
+  /**
+   * The deployment's billing mode: events of the other mode are refused.
+   * @default false (test mode)
+   */
+  readonly livemode?: boolean;
+  /**
+   * The Stripe API for reconciliation (a test key, or a local server answering like Stripe).
+   * @default - none: the reconciliation job skips
+   */
+  readonly stripeApi?: StripeApiOptions;
+  /** Key the portal signs links with (at least 32 characters). */
+  readonly portalSigningKey?: string;
   /** Where the runtime reports failures (journeys, jobs, requests). */
   readonly log?: (message: string, detail?: unknown) => void;
   /** Strategies and routing new cases follow; default: the files under workflows/strategies/. */
@@ -56,8 +112,22 @@ export interface LocalRuntime {
   readonly stripeWebhookSecret: string;
   /** Stands in for the billing provider's API: records payment retries, write-offs, cancellations. */
   readonly billing: RecordingBillingActions;
+  readonly paddleWebhookSecret: string;
+  readonly chargebeeCredentials: string;
+  readonly inhouseWebhookSecret: string;
+  readonly livemode: boolean;
+  readonly portalSigningKey: string;
+  /** The debtor portal's items (links, interactions, agent tasks). */
+  readonly portal: PortalTable;
+  /** Stands in for Stripe's payment pages and API (docs/portal.md). */
+  readonly payments: LocalPaymentGateway;
   /** Journeys of open cases re-created from the stored state at start. */
   readonly resumedJourneys: number;
+  /**
+   * What `deliverChannelMessage` needs locally: the outbox's senders for every channel, the table
+   * as consent store and address book, the virtual clock (docs/channels.md).
+   */
+  readonly channels: DeliverDependencies;
   stop(): Promise<void>;
 }
 
@@ -65,6 +135,11 @@ type HttpHandler = (
   event: APIGatewayProxyEventV2,
   context: Context,
 ) => Promise<APIGatewayProxyStructuredResultV2>;
+
+const simulatedCardSchema = z.strictObject({
+  customerId: z.string().min(1),
+  behaviour: z.enum(['approve', 'decline']),
+});
 
 const advanceSchema = z.strictObject({
   seconds: z
@@ -136,10 +211,20 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   const clockFile = dataDir ? join(dataDir, 'clock.json') : undefined;
   const clock = new VirtualClock(options.clockStart ?? readSavedClock(clockFile) ?? new Date());
   const stripeWebhookSecret = options.stripeWebhookSecret ?? developmentStripeWebhookSecret;
+  const paddleWebhookSecret = options.paddleWebhookSecret ?? developmentPaddleWebhookSecret;
+  const chargebeeCredentials = options.chargebeeCredentials ?? developmentChargebeeCredentials;
+  const inhouseWebhookSecret = options.inhouseWebhookSecret ?? developmentInhouseWebhookSecret;
+  const livemode = options.livemode ?? false;
 
   const database = await startEmbeddedDynamoDb(dataDir ? { path: join(dataDir, 'dynamodb') } : {});
   const synthesized = synthesizeCollectionsApp({ tableName: database.tableName });
   const table = new CollectionsTable(database.client, database.tableName);
+  const portalTable = new PortalTable(database.client, database.tableName);
+  const portalSigningKey = options.portalSigningKey ?? developmentPortalSigningKey;
+  const portalKeys = parsePortalSigningKeys(portalSigningKey);
+  // Known once the server listens (port 0 picks one); links are built after that.
+  let publicUrl = '';
+  const portalBaseUrl = (): string => `${publicUrl}/portal`;
   const outbox = new Outbox(
     clock,
     { from: developmentSenderEmail },
@@ -147,8 +232,11 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   );
 
   const strategies = options.strategies ?? shippedCatalog;
-  // Only email has an adapter locally (the outbox); other channels fall back with a reason.
-  const planOptions = { policy: contactPolicy, deliverableChannels: new Set<Channel>(['email']) };
+  // Every channel has an adapter locally: the outbox records what each would send.
+  const planOptions = {
+    policy: contactPolicy,
+    deliverableChannels: new Set<Channel>(['email', 'sms', 'voice', 'whatsapp']),
+  };
   const billing = new RecordingBillingActions(clock);
   const plan = createPlanNextActionHandler({
     cases: table,
@@ -158,7 +246,18 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     clock,
     strategies,
     planOptions,
+    consents: table,
   });
+  const portalLinks = async (request: { caseId: string; customerId: string; purpose: string }) =>
+    (
+      await issuePortalLink(request, {
+        portal: portalTable,
+        clock,
+        keys: async () => portalKeys,
+        linkTtlDays: defaultPortalPolicy.linkTtlDays,
+        portalBaseUrl: portalBaseUrl(),
+      })
+    ).url;
   const send = createSendJourneyMessageHandler({
     cases: table,
     claims: table,
@@ -171,6 +270,10 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     planOptions,
     retryLimits: paymentRetryLimits,
     billing,
+    portalLinks,
+    // Every channel goes through its outbox sender, with the consent and address checks.
+    delivery: { senders: outbox.channelSenders(), consents: table, directory: table, clock },
+    consents: table,
   });
   const journeys = new LocalJourneyEngine(
     synthesized.journeyDefinition,
@@ -184,27 +287,113 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     (name, error) => log(`journey ${name} failed`, error),
   );
 
-  const ingestStripe = createIngestStripeWebhookHandler({
+  const ingestDeps = {
     ledger: table,
     customers: table,
     claims: table,
     cases: table,
+    subscriptions: table,
+    ignoredEvents: table,
     journeys,
     clock,
     strategy: defaultStrategy,
     strategies,
-    webhookSecret: async () => stripeWebhookSecret,
+    livemode,
+  };
+  const splitSecrets = (value: string): string[] => value.split(',').map((one) => one.trim());
+  const ingestStripe = createIngestStripeWebhookHandler({
+    ...ingestDeps,
+    webhookSecret: async () => splitSecrets(stripeWebhookSecret),
   });
+  const ingestPaddle = createIngestPaddleWebhookHandler({
+    ...ingestDeps,
+    webhookSecrets: async () => splitSecrets(paddleWebhookSecret),
+  });
+  const ingestChargebee = createIngestChargebeeWebhookHandler({
+    ...ingestDeps,
+    credentials: async () => splitSecrets(chargebeeCredentials),
+  });
+  const ingestInhouse = createIngestInhouseWebhookHandler({
+    ...ingestDeps,
+    webhookSecrets: async () => splitSecrets(inhouseWebhookSecret),
+  });
+  const stripeApi = options.stripeApi ? createStripeApiClient(options.stripeApi) : undefined;
+  const reconcileStripe = createReconcileStripeEventsHandler({
+    ...ingestDeps,
+    cursors: table,
+    stripe: async () => stripeApi,
+  });
+  const ingestStripeEventBridge = createIngestStripeEventBridgeHandler(ingestDeps);
+  const payments = new LocalPaymentGateway({
+    clock,
+    claims: table,
+    customers: table,
+    stripeWebhookSecret,
+    deliverWebhook: async (body, signature) => {
+      const response = await fetch(`${publicUrl}/webhooks/stripe`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'stripe-signature': signature },
+        body,
+      });
+      if (!response.ok) throw new Error(`the simulated Stripe webhook was refused: ${response.status}`);
+    },
+  });
+  const portalDependencies: PortalDependencies = {
+    cases: table,
+    claims: table,
+    customers: table,
+    portal: portalTable,
+    rateLimiter: portalTable,
+    payments,
+    email: outbox,
+    clock,
+    keys: async () => portalKeys,
+    policy: defaultPortalPolicy,
+    get portalBaseUrl() {
+      return portalBaseUrl();
+    },
+  };
+  const portal = createPortalHandler(portalDependencies, { secureCookies: false, paymentOrigins: [] });
+  const runCommitments = createRunPortalCommitmentsHandler(portalDependencies);
+  const senders = outbox.channelSenders();
+  const replyDependencies = {
+    directory: table,
+    customers: table,
+    cases: table,
+    consents: table,
+    interactions: table,
+    actions: table,
+    autoReplies: table,
+    senders,
+    clock,
+    settings: { supportContact: developmentSupportContact, senderName: 'Collections (local)' },
+  };
+  const deliveryDependencies = { cases: table, interactions: table, consents: table, directory: table };
+  const receiveSmsVoiceEvents = createReceiveSmsVoiceEventsHandler(deliveryDependencies);
+  const receiveSesEvents = createReceiveSesEventsHandler(deliveryDependencies);
+  const receiveInboundSms = createReceiveInboundSmsHandler(replyDependencies);
+  const receiveWhatsAppEvents = createReceiveWhatsAppEventsHandler(replyDependencies);
   const computeMetrics = createComputeRecoveryMetricsHandler({ claims: table, metrics: table, clock });
   const getMetrics = createGetRecoveryMetricsHandler({ metrics: table });
 
   // Every function of the template, by entry file: the local runtime serves what `cdk deploy` ships.
   const localFunctions: Record<string, (event: never, context: Context) => Promise<unknown>> = {
     'functions/ingest-stripe-webhook.ts': ingestStripe,
+    'functions/ingest-paddle-webhook.ts': ingestPaddle,
+    'functions/ingest-chargebee-webhook.ts': ingestChargebee,
+    'functions/ingest-inhouse-webhook.ts': ingestInhouse,
+    'functions/reconcile-stripe-events.ts': reconcileStripe,
+    'functions/ingest-stripe-eventbridge.ts': ingestStripeEventBridge,
     'functions/get-recovery-metrics.ts': getMetrics,
     'functions/compute-recovery-metrics.ts': computeMetrics,
     'functions/plan-next-action.ts': plan,
     'functions/send-journey-message.ts': send,
+    'functions/portal.ts': portal,
+    'functions/run-portal-commitments.ts': runCommitments,
+    'functions/receive-sms-voice-events.ts': receiveSmsVoiceEvents,
+    'functions/receive-ses-events.ts': receiveSesEvents,
+    'functions/receive-inbound-sms.ts': receiveInboundSms,
+    'functions/receive-whatsapp-events.ts': receiveWhatsAppEvents,
   };
   const missing = synthesized.functionEntries.filter((entry) => !(entry in localFunctions));
   if (missing.length > 0) throw new Error(`the local runtime has no handler for ${missing.join(', ')}`);
@@ -241,10 +430,11 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     const url = new URL(request.url ?? '/', 'http://localhost');
     const method = request.method ?? 'GET';
     const key = `${method} ${url.pathname}`;
-    const api = apiRoutes.get(key);
-    if (api) {
+    const matched = matchLocalRoute([...apiRoutes.keys()], method, url.pathname);
+    const api = matched ? apiRoutes.get(matched.routeKey) : undefined;
+    if (matched && api) {
       const body = await readBody(request, 10 * 1024 * 1024);
-      const event = toApiGatewayEvent(request, body, key, {}, clock.now());
+      const event = toApiGatewayEvent(request, body, matched.routeKey, matched.pathParameters, clock.now());
       const result = await clock.track(() => api.handler(event, localLambdaContext(api.name)));
       writeApiGatewayResult(response, result);
       return;
@@ -259,12 +449,73 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       return sendJson(response, 200, { now: now.toISOString() });
     }
     if (key === 'GET /local/outbox') return sendJson(response, 200, outbox.list());
+    if (key === 'POST /local/billing-events') {
+      // Operator route (local only): a provider-neutral billing event straight into the ingest
+      // core, as the backfill CLI imports them into a running `npm start`.
+      const event = parseBillingEvent(parseJson(await readBody(request, 1024 * 1024)));
+      if (!event) throw new HttpError(400, 'expected a provider-neutral billing event');
+      const outcome = await clock
+        .track(() => ingestBillingEvent(event, ingestDeps))
+        .catch((error: unknown) => {
+          if (error instanceof CollectionsError && error.expose)
+            throw new HttpError(error.statusCode, error.message);
+          throw error;
+        });
+      return sendJson(response, 200, {
+        status: outcome.status,
+        ...(outcome.status === 'applied'
+          ? { caseOpened: outcome.caseOpened, ...(outcome.caseId ? { caseId: outcome.caseId } : {}) }
+          : {}),
+      });
+    }
+    const topicName = injectionRoutes[key];
+    if (topicName !== undefined) {
+      const topic = synthesized.topics.find((candidate) => candidate.name === topicName);
+      if (topic === undefined || topic.entries.length === 0)
+        throw new HttpError(404, `the template has no subscriber of the ${topicName} topic`);
+      const event = localSnsEvent(
+        parseJson(await readBody(request, 256 * 1024)),
+        topic.logicalId,
+        clock.now(),
+      );
+      const results = [];
+      for (const entry of topic.entries) {
+        const handler = localFunctions[entry] as (event: object, context: Context) => Promise<unknown>;
+        results.push(await clock.track(() => handler(event, localLambdaContext(functionName(entry)))));
+      }
+      return sendJson(response, 200, { topic: topicName, results });
+    }
     if (key === 'GET /local/executions') return sendJson(response, 200, journeys.list());
+    if (url.pathname.startsWith('/local/pay/') || url.pathname.startsWith('/local/card/')) {
+      const form = new URLSearchParams((await readBody(request, 64 * 1024)).toString('utf8'));
+      const page = await clock.track(() => payments.handle(method, url.pathname, form));
+      if (page === undefined) throw new HttpError(404, `no route for ${key}`);
+      response.writeHead(page.status, {
+        ...page.headers,
+        'content-length': String(Buffer.byteLength(page.body)),
+      });
+      response.end(page.body);
+      return;
+    }
+    if (key === 'POST /local/payments/cards') {
+      const parsed = simulatedCardSchema.safeParse(parseJson(await readBody(request, 64 * 1024)));
+      if (!parsed.success) {
+        throw new HttpError(
+          400,
+          'expected {"customerId": "stripe:cus_...", "behaviour": "approve" | "decline"}',
+        );
+      }
+      payments.setCard(parsed.data.customerId, parsed.data.behaviour);
+      return sendJson(response, 200, parsed.data);
+    }
+    if (key === 'GET /local/agent-tasks')
+      return sendJson(response, 200, await portalTable.listOpenAgentTasks());
     if (key === 'GET /local/billing-actions') return sendJson(response, 200, billing.list());
-    if (key === 'GET /local/agent-tasks') {
+    // The agents' queue: tasks from replies and from strategy hand-overs (`?queue=` filters the latter).
+    if (key === 'GET /local/agent-queue') {
       const queue = url.searchParams.get('queue');
-      if (!queue) throw new HttpError(400, 'expected ?queue=<agent queue>');
-      return sendJson(response, 200, await table.listOpenAgentTasks(queue));
+      const tasks = await table.listOpenAgentTasks();
+      return sendJson(response, 200, queue ? tasks.filter((task) => task.queue === queue) : tasks);
     }
     const job = /^POST \/local\/jobs\/([a-z0-9-]+)\/run$/.exec(key)?.[1];
     if (job !== undefined) {
@@ -288,6 +539,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     server.listen(options.port, options.host ?? '127.0.0.1', () => resolve());
   });
   const { port } = server.address() as AddressInfo;
+  publicUrl = `http://${options.host ?? '127.0.0.1'}:${port}`;
 
   // Executions live in memory: re-create the journeys of open cases from the stored state. The
   // planner reads which steps were already sent, so nothing is lost and nothing is sent twice.
@@ -305,7 +557,15 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     synthesized,
     stripeWebhookSecret,
     billing,
+    paddleWebhookSecret,
+    chargebeeCredentials,
+    inhouseWebhookSecret,
+    livemode,
+    portalSigningKey,
+    portal: portalTable,
+    payments,
     resumedJourneys: openCaseIds.length,
+    channels: { senders, consents: table, directory: table, clock },
     stop: async () => {
       scheduler.stop();
       server.closeAllConnections();

@@ -2,13 +2,15 @@ import { createHash } from 'node:crypto';
 import { type Claim, isClaimOpen } from './claim.ts';
 import type { ContactPause } from './contact-pauses.ts';
 import type { ExperimentAssignment } from './experiments.ts';
+import type { ClaimHold, PaymentPlan, PromiseToPay } from './portal/commitments.ts';
 
 /**
  * A case groups the open claims of one customer and carries one collection journey
  * (one Step Functions execution, named after the case).
  */
 export type CaseStatus = 'open' | 'closed';
-export type CaseCloseReason = 'paid' | 'voided' | 'written_off' | 'resolved';
+/** `superseded`: a new claim arrived after the journey had run its course; a new case took over the open claims. */
+export type CaseCloseReason = 'paid' | 'voided' | 'written_off' | 'resolved' | 'superseded';
 
 export interface CollectionCase {
   readonly caseId: string;
@@ -25,7 +27,39 @@ export interface CollectionCase {
   readonly pauses?: readonly ContactPause[];
   /** The experiment arm the case was assigned to when it opened (champion, challenger or holdout). */
   readonly assignment?: ExperimentAssignment;
+  /**
+   * While a promise to pay is pending: contact pauses until this instant (ISO), the start of the
+   * day after the promised day in the debtor's zone. Set from a reply (docs/channels.md).
+   */
+  readonly promisedUntil?: string;
+  /** The promised calendar day (`yyyy-MM-dd`, debtor's zone). */
+  readonly promisedDate?: string;
+  /** Set when the journey ran out of steps while claims were still open (ISO). */
+  readonly journeyEndedAt?: string;
+  /** The case that took over this one's open claims. */
+  readonly supersededBy?: string;
+
+  // Debtor portal (docs/portal.md). Written only by the portal's use cases, with `portalVersion`
+  // as their optimistic lock; the planner and the send read `pausedUntil` through `contactPauseOf`.
+  /** Contact is paused until this moment (ISO): a promise to pay or a payment plan in good standing. */
+  readonly pausedUntil?: string;
+  readonly pauseReason?: CasePauseReason;
+  /** The newest promise to pay, whatever became of it. */
+  readonly promiseToPay?: PromiseToPay;
+  /** Promises the debtor did not keep, remembered for the agent and the next offer. */
+  readonly brokenPromises?: number;
+  /** The newest payment plan, whatever became of it. */
+  readonly paymentPlan?: PaymentPlan;
+  /** Claims the debtor flagged (dispute, already paid, hardship, contact me): no contact about them meanwhile. */
+  readonly claimHolds?: Readonly<Record<string, ClaimHold>>;
+  /** Every portal link of the case issued before this moment is revoked (ISO). */
+  readonly portalLinksRevokedBefore?: string;
+  /** Optimistic-lock version of the portal fields above (absent: 0). */
+  readonly portalVersion?: number;
 }
+
+/** Why contact with a case is paused as a whole. */
+export type CasePauseReason = 'promise-to-pay' | 'payment-plan';
 
 /**
  * Case ids are derived from the customer and the claim that opened the case, so a retried
@@ -43,5 +77,5 @@ export function closeReasonFor(claims: readonly Pick<Claim, 'status'>[]): CaseCl
   const statuses = new Set(claims.map((claim) => claim.status));
   if (statuses.size > 1) return 'resolved';
   const [only] = statuses;
-  return only === 'failed' ? undefined : only;
+  return only === 'failed' || only === 'pending' ? undefined : only;
 }

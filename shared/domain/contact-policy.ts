@@ -9,6 +9,7 @@ import {
   nextMomentAfterConversation,
   nextMomentWithinCap,
 } from './contact-caps.ts';
+import { type ContactConsent, consentAllows } from './contact-consent.ts';
 import { type ContactPause, nextMomentOutsidePauses } from './contact-pauses.ts';
 import {
   type ContactPolicyConfig,
@@ -126,7 +127,9 @@ export function isContactAllowed(
 
 export type ChannelUnavailable =
   | 'not-configured'
+  | 'customer-deleted'
   | 'opted-out'
+  | 'address-suppressed'
   | 'no-consent'
   | 'no-address'
   | 'disabled-by-cap';
@@ -147,9 +150,10 @@ function hasConsent(preferences: ContactPreferences | undefined, channel: Channe
   return entry?.consentAt !== undefined && !hasOptedOut(preferences, channel);
 }
 
-function hasAddress(customer: Customer | undefined, channel: Channel): boolean {
-  if (channel === 'email') return Boolean(customer?.email);
-  return Boolean(customer?.phone);
+/** The address a channel would use (email, or the E.164 phone number). */
+export function addressFor(customer: Customer | undefined, channel: Channel): string | undefined {
+  const address = channel === 'email' ? customer?.email : customer?.phone;
+  return address === undefined || address === '' ? undefined : address;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -166,6 +170,8 @@ export interface ContactContext {
   readonly pauses: readonly ContactPause[];
   /** Channels with an adapter wired in this deployment. */
   readonly deliverableChannels: ReadonlySet<Channel>;
+  /** Consent records per channel (contact-consent.ts): STOP, complaints, bounces, wrong numbers. */
+  readonly consents?: Partial<Record<Channel, ContactConsent>>;
 }
 
 /** Why a channel cannot be used at all, whatever the moment; undefined when it can be. */
@@ -175,10 +181,17 @@ export function channelUnavailability(
 ): ChannelUnavailable | undefined {
   const { customer, config } = context;
   if (!context.deliverableChannels.has(channel)) return 'not-configured';
-  if (hasOptedOut(customer?.contactPreferences, channel)) return 'opted-out';
-  if (config.consentRequired[channel] && !hasConsent(customer?.contactPreferences, channel))
-    return 'no-consent';
-  if (!hasAddress(customer, channel)) return 'no-address';
+  // Deleted in billing: stop all contact (DOMAIN.md §1, customer.deleted).
+  if (customer?.deletedAt !== undefined) return 'customer-deleted';
+  const consent = context.consents?.[channel];
+  if (consent?.status === 'opted-out' || hasOptedOut(customer?.contactPreferences, channel))
+    return 'opted-out';
+  const optedIn = consent?.status === 'opted-in' || hasConsent(customer?.contactPreferences, channel);
+  if (config.consentRequired[channel] && !optedIn) return 'no-consent';
+  const address = addressFor(customer, channel);
+  if (address === undefined) return 'no-address';
+  // A bounced address or a wrong number is never used again; a new address may be.
+  if (!consentAllows(consent, address)) return 'address-suppressed';
   if (capsOf(channel, config).some((limit) => limit.cap.max === 0)) return 'disabled-by-cap';
   return undefined;
 }

@@ -25,13 +25,18 @@ function totalsByCurrency(claims: readonly Claim[], locale: string): string {
 
 /**
  * Renders one message listing every open claim of the case with its amount (formatted for its
- * currency) and its pay link. Mustache escapes values in the HTML part; the text part is raw.
+ * currency) and its pay link, and the case's portal link when there is one. Mustache escapes values in the HTML part; the text part is raw.
  */
 export function renderEmail(
   template: TemplateId,
   customer: Customer | undefined,
   claims: readonly Claim[],
-  offer?: { readonly installments: number; readonly intervalDays: number },
+  extras: {
+    /** The debtor portal (docs/portal.md): one signed link per message, beside the invoice links. */
+    readonly portalUrl?: string;
+    /** The plan a `payment-plan-offer` proposes. */
+    readonly offer?: { readonly installments: number; readonly intervalDays: number };
+  } = {},
 ): EmailContent {
   const locale = customer?.locale ?? 'en-US';
   const open = claims.filter(isClaimOpen).sort((a, b) => a.claimId.localeCompare(b.claimId));
@@ -43,8 +48,10 @@ export function renderEmail(
       amount: formatMoney(claim, locale),
       payUrl: claim.payUrl ?? '',
     })),
-    planInstallments: offer?.installments ?? '',
-    planIntervalDays: offer?.intervalDays ?? '',
+    planInstallments: extras.offer?.installments ?? '',
+    planIntervalDays: extras.offer?.intervalDays ?? '',
+    // The debtor portal (docs/portal.md): one signed link per message, beside the invoice links.
+    portalUrl: extras.portalUrl ?? '',
   };
   const source = templates[template];
   const raw = { escape: (value: unknown) => String(value) };

@@ -44,6 +44,8 @@ export interface StepRecord {
   /** When the debtor was reached and talked on this contact (an answered call): starts a quiet period. */
   readonly conversationAt?: string;
   readonly results?: readonly BillingActionResult[];
+  /** Channels this step failed on for good (invalid address, opt-out at the provider...): the planner falls back. */
+  readonly failedChannels?: readonly Channel[];
   readonly agentTaskId?: string;
 }
 

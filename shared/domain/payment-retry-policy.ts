@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { type Claim, isClaimOpen } from './claim.ts';
-import { isHardDecline } from './decline-class.ts';
+import { declineClassOf, isHardDecline } from './decline-class.ts';
 
 /**
  * When we may ask the billing provider to charge a failed invoice again (../shared/DOMAIN.md §2).
@@ -21,9 +21,11 @@ export type RetryDecision = { readonly retry: true } | { readonly retry: false; 
 const dayMs = 24 * 3600 * 1000;
 
 /**
- * Whether to retry one claim now. Never on a settled or disputed claim, never on a hard decline,
- * never while the provider has its own retry scheduled (we do not compete with Smart Retries),
- * never beyond the network limits. `ourAttempts` are the moments we retried this claim before.
+ * Whether to retry one claim now. Never on a settled or disputed claim, never on a hard decline
+ * of the card still on file (a payment method changed since the decline may be tried), never
+ * before the network's advised delay or beyond the retries the decline allows, never while the
+ * provider has its own retry scheduled (we do not compete with Smart Retries), never beyond the
+ * card-network limits. `ourAttempts` are the moments we retried this claim before.
  * The provider's attempt count covers every attempt since the first failure, so within the first
  * 30 days it is exact; later only our own attempts and the latest failure are known to be recent.
  */
@@ -32,11 +34,30 @@ export function decidePaymentRetry(
   now: Date,
   limits: PaymentRetryLimits,
   ourAttempts: readonly string[],
+  paymentMethodUpdatedAt?: string,
 ): RetryDecision {
   if (!isClaimOpen(claim)) return { retry: false, reason: 'claim-settled' };
   if (claim.disputeStatus === 'open') return { retry: false, reason: 'claim-disputed' };
-  if (isHardDecline(claim.declineClass))
-    return { retry: false, reason: `hard-decline:${claim.declineClass}` };
+  const decline = claim.lastDecline;
+  const newCardSinceDecline =
+    decline !== undefined &&
+    paymentMethodUpdatedAt !== undefined &&
+    paymentMethodUpdatedAt > decline.declinedAt;
+  if (decline !== undefined && !newCardSinceDecline) {
+    const declineClass = declineClassOf(claim);
+    if (isHardDecline(declineClass)) return { retry: false, reason: `hard-decline:${declineClass}` };
+    const { retryAfterSeconds, maxRetries } = decline.classification;
+    if (
+      retryAfterSeconds !== undefined &&
+      now.getTime() < Date.parse(decline.declinedAt) + retryAfterSeconds * 1000
+    ) {
+      return { retry: false, reason: 'network-advice-retry-later' };
+    }
+    const oursSinceDecline = ourAttempts.filter((at) => at > decline.declinedAt).length;
+    if (maxRetries !== undefined && oursSinceDecline >= maxRetries) {
+      return { retry: false, reason: 'decline-retry-limit' };
+    }
+  }
   if (claim.nextPaymentAttemptAt !== undefined && Date.parse(claim.nextPaymentAttemptAt) > now.getTime()) {
     return { retry: false, reason: 'provider-retry-scheduled' };
   }

@@ -3,7 +3,9 @@ import type { Claim } from './claim.ts';
 import { isClaimOpen } from './claim.ts';
 import type { CollectionCase } from './collection-case.ts';
 import type { ContactEvent } from './contact-caps.ts';
-import { nextMomentOutsidePauses } from './contact-pauses.ts';
+import type { ContactConsent } from './contact-consent.ts';
+import { contactableClaims, contactPauseOf } from './contact-pause.ts';
+import { type ContactPause, nextMomentOutsidePauses } from './contact-pauses.ts';
 import {
   type ContactContext,
   nextContactMoment,
@@ -31,6 +33,8 @@ export interface JourneySnapshot {
   readonly claims: readonly Claim[];
   /** Every step record of the case (whatever its outcome). */
   readonly records: readonly StepRecord[];
+  /** The customer's consent records per channel (opt-outs, suppressed or invalid addresses). */
+  readonly consents?: Partial<Record<Channel, ContactConsent>>;
 }
 
 export interface PlanOptions {
@@ -83,14 +87,45 @@ export function contactHistoryOf(records: readonly StepRecord[]): ContactEvent[]
   return events;
 }
 
-/** The claims a step acts on: open and not disputed (a dispute pauses its claim only). */
-export function actionableClaims(claims: readonly Claim[]): Claim[] {
+/** Open claims that are not disputed (a dispute pauses its claim only). */
+function undisputedClaims(claims: readonly Claim[]): Claim[] {
   return claims.filter((claim) => isClaimOpen(claim) && claim.disputeStatus !== 'open');
 }
 
+/**
+ * The claims a step acts on and a message lists: open, not disputed, and not on hold (a claim the
+ * debtor flagged in the portal). A dispute or a hold pauses its own claim only.
+ */
+export function actionableClaims(
+  collectionCase: Pick<CollectionCase, 'claimHolds'>,
+  claims: readonly Claim[],
+  now: Date,
+): Claim[] {
+  return contactableClaims(collectionCase, undisputedClaims(claims), now);
+}
+
+/**
+ * Every pause of the whole case: the strategy and agent pauses it records, and the commitments of
+ * the portal and of replies (promise to pay, payment plan in good standing, every claim on hold).
+ */
+export function casePausesOf(
+  collectionCase: CollectionCase,
+  claims: readonly Claim[],
+  now: Date,
+): ContactPause[] {
+  const commitment = contactPauseOf(collectionCase, undisputedClaims(claims), now);
+  return [
+    ...(collectionCase.pauses ?? []),
+    ...(commitment === undefined
+      ? []
+      : [{ reason: commitment.reason, from: now.toISOString(), until: commitment.until }]),
+  ];
+}
+
 export function contactContextOf(
-  snapshot: Pick<JourneySnapshot, 'customer' | 'records' | 'collectionCase'>,
+  snapshot: Pick<JourneySnapshot, 'customer' | 'records' | 'collectionCase' | 'claims' | 'consents'>,
   options: PlanOptions,
+  now: Date,
   location: ResolvedTimeZones = resolveTimeZones(
     snapshot.customer ?? {},
     options.policy.unknownLocationCountries,
@@ -101,8 +136,9 @@ export function contactContextOf(
     customer: snapshot.customer,
     location,
     history: contactHistoryOf(snapshot.records),
-    pauses: snapshot.collectionCase.pauses ?? [],
+    pauses: casePausesOf(snapshot.collectionCase, snapshot.claims, now),
     deliverableChannels: options.deliverableChannels,
+    consents: snapshot.consents ?? {},
   };
 }
 
@@ -175,14 +211,27 @@ export function planNextAction(
   const reasons: string[] = [];
   const recheckAt = (): string =>
     toWholeSecondIso(ceilToSecond(new Date(now.getTime() + options.policy.pauseRecheckDays * 86_400_000)));
-  const claims = actionableClaims(snapshot.claims);
-  if (claims.length < open.length) reasons.push(`claims-paused:dispute:${open.length - claims.length}`);
-  if (claims.length === 0)
+  const undisputed = undisputedClaims(snapshot.claims);
+  if (undisputed.length < open.length)
+    reasons.push(`claims-paused:dispute:${open.length - undisputed.length}`);
+  if (undisputed.length === 0)
     return { action: 'wait', at: recheckAt(), reasons: [...reasons, 'blocked:pause:dispute'] };
+  const claims = actionableClaims(collectionCase, undisputed, now);
+  if (claims.length < undisputed.length)
+    reasons.push(`claims-paused:hold:${undisputed.length - claims.length}`);
+  if (claims.length === 0) {
+    // Every remaining claim is on hold: look again when the first hold ends.
+    const resume = nextMomentOutsidePauses(
+      ceilToSecond(now),
+      casePausesOf(collectionCase, snapshot.claims, now),
+    );
+    const at = 'blockedBy' in resume ? recheckAt() : toWholeSecondIso(ceilToSecond(resume.at));
+    return { action: 'wait', at, reasons: [...reasons, 'blocked:pause:claims-on-hold'] };
+  }
 
   const location = resolveTimeZones(customer ?? {}, options.policy.unknownLocationCountries);
   reasons.push(`time-zone-from-${location.source}`);
-  const context = contactContextOf(snapshot, options, location);
+  const context = contactContextOf(snapshot, options, now, location);
   const firstZone = location.zones[0] ?? 'UTC';
   const holdout = collectionCase.assignment?.holdout === true;
   const pastDueSince = earliestIso(claims.map((claim) => claim.dueAt)) ?? collectionCase.openedAt;
@@ -239,7 +288,15 @@ export function planNextAction(
       };
     }
     const choice = chooseMessageVariant(action, collectionCase.customerId, `${strategy.id}:${step.id}`);
+    const failedRecord = recordOf(step.id);
+    const failedChannels = new Set(
+      failedRecord?.status === 'failed' ? (failedRecord.failedChannels ?? []) : [],
+    );
     for (const channel of choice.channels) {
+      if (failedChannels.has(channel)) {
+        reasons.push(`channel-skipped:${channel}:permanent-failure`);
+        continue;
+      }
       const decision = nextContactMoment(channel, earliest, context);
       if (!decision.allowed) {
         reasons.push(...decision.reasons);

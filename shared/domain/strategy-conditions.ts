@@ -1,5 +1,6 @@
 import type { Claim } from './claim.ts';
 import type { Customer } from './customer.ts';
+import { declineClassOf } from './decline-class.ts';
 import type { Conditions, Engagement, StepOutcome } from './strategy.ts';
 
 export interface ConditionContext {
@@ -52,7 +53,7 @@ export function unmetConditions(conditions: Conditions | undefined, context: Con
     conditions.declineClasses &&
     !claims.some(
       // A claim whose decline was never classified counts as `unknown`.
-      (claim) => conditions.declineClasses?.includes(claim.declineClass ?? 'unknown'),
+      (claim) => conditions.declineClasses?.includes(declineClassOf(claim)),
     )
   ) {
     unmet.push('decline-class');

@@ -1,11 +1,19 @@
-import type { BillingEvent } from '../domain/billing-event.ts';
+import { isDeepStrictEqual } from 'node:util';
+import {
+  type BillingEvent,
+  type ClaimBillingEvent,
+  isClaimEvent,
+  isSubscriptionEvent,
+  type SubscriptionBillingEvent,
+} from '../domain/billing-event.ts';
 import { applyBillingEventToClaim, type Claim, isClaimOpen } from '../domain/claim.ts';
 import { type CollectionCase, caseIdFor, closeReasonFor } from '../domain/collection-case.ts';
-import type { Customer } from '../domain/customer.ts';
-import { mergeCustomer } from '../domain/customer.ts';
-import { ConcurrentUpdateError, ConfigurationError } from '../domain/errors.ts';
+import { type CustomerFacts, mergeCustomer } from '../domain/customer.ts';
+import { ConcurrentUpdateError, ConfigurationError, LivemodeMismatchError } from '../domain/errors.ts';
 import { chooseStrategy, type ExperimentAssignment } from '../domain/experiments.ts';
+import { stampOf } from '../domain/stamp.ts';
 import type { Strategy } from '../domain/strategy.ts';
+import { applyBillingEventToSubscription, type Subscription } from '../domain/subscription.ts';
 import type {
   CaseStore,
   ClaimStore,
@@ -14,6 +22,7 @@ import type {
   EventLedger,
   JourneyStarter,
   StrategyCatalog,
+  SubscriptionStore,
 } from '../ports.ts';
 
 export interface IngestDependencies {
@@ -21,6 +30,7 @@ export interface IngestDependencies {
   readonly customers: CustomerStore;
   readonly claims: ClaimStore;
   readonly cases: CaseStore;
+  readonly subscriptions: SubscriptionStore;
   readonly journeys: JourneyStarter;
   readonly clock: Clock;
   /** The strategy new cases start with when no catalog is given. */
@@ -30,10 +40,17 @@ export interface IngestDependencies {
    * the strategy its routing rule (and experiment arm) chooses, and records the assignment.
    */
   readonly strategies?: StrategyCatalog;
+  /**
+   * The deployment's billing mode: a live deployment refuses test events and a test deployment
+   * refuses live ones, so test data never opens a real case (and the reverse).
+   * @default - any mode is accepted
+   */
+  readonly livemode?: boolean;
 }
 
 export type IngestOutcome =
   | { readonly status: 'duplicate' }
+  | { readonly status: 'recorded'; readonly subscription?: Subscription }
   | {
       readonly status: 'applied';
       readonly claim: Claim;
@@ -55,29 +72,70 @@ export async function ingestBillingEvent(
   event: BillingEvent,
   deps: IngestDependencies,
 ): Promise<IngestOutcome> {
+  assertModeMatches(event, deps.livemode);
   if (await deps.ledger.hasEvent(event.provider, event.eventId)) return { status: 'duplicate' };
 
-  const customer = mergeCustomer(
-    await deps.customers.getCustomer(event.customer.customerId),
-    event.customer,
-    event.occurredAt,
-  );
-  await deps.customers.putCustomer(customer);
+  await mergeCustomerOf(event, deps);
+  let outcome: IngestOutcome;
+  if (isClaimEvent(event)) outcome = await applyClaimEvent(event, deps);
+  else if (isSubscriptionEvent(event))
+    outcome = { status: 'recorded', subscription: await applyToSubscription(event, deps) };
+  else outcome = { status: 'recorded' };
 
+  await deps.ledger.recordEvent(event, deps.clock.now());
+  return outcome;
+}
+
+/** Refuses an event of the other mode before anything is read or written. */
+export function assertModeMatches(
+  event: Pick<BillingEvent, 'livemode' | 'provider'>,
+  livemode?: boolean,
+): void {
+  if (livemode === undefined || event.livemode === livemode) return;
+  throw new LivemodeMismatchError(
+    `${event.livemode ? 'live' : 'test'} ${event.provider} event refused: this deployment is in ${
+      livemode ? 'live' : 'test'
+    } mode`,
+  );
+}
+
+function customerFactsOf(event: BillingEvent): CustomerFacts {
+  if (event.kind === 'customer.deleted') return { deletedAt: event.occurredAt };
+  if (event.kind === 'customer.payment_method_updated') {
+    return {
+      paymentMethodUpdatedAt: event.occurredAt,
+      ...('automatic' in event && event.automatic ? { paymentMethodAutoUpdatedAt: event.occurredAt } : {}),
+    };
+  }
+  return {};
+}
+
+async function mergeCustomerOf(event: BillingEvent, deps: IngestDependencies): Promise<void> {
+  const existing = await deps.customers.getCustomer(event.customer.customerId);
+  const customer = mergeCustomer(
+    existing,
+    event.customer,
+    stampOf(event.occurredAt, event.eventId),
+    customerFactsOf(event),
+  );
+  // Most events of a known customer change nothing in the profile: save the write.
+  if (existing !== undefined && isDeepStrictEqual(customer, existing)) return;
+  await deps.customers.putCustomer(customer);
+}
+
+async function applyClaimEvent(event: ClaimBillingEvent, deps: IngestDependencies): Promise<IngestOutcome> {
   let claim = await applyToClaim(event, deps);
   let caseOpened = false;
   let caseClosed = false;
 
   if (isClaimOpen(claim)) {
-    const joined = await ensureCaseFor(claim, customer, deps);
+    const joined = await ensureCaseFor(claim, deps);
     caseOpened = joined.opened;
     claim = joined.claim;
     await deps.journeys.startJourney(joined.caseId);
   } else if (claim.caseId !== undefined) {
     caseClosed = await closeCaseIfSettled(claim.caseId, deps);
   }
-
-  await deps.ledger.recordEvent(event, deps.clock.now());
   return {
     status: 'applied',
     claim,
@@ -87,7 +145,23 @@ export async function ingestBillingEvent(
   };
 }
 
-async function applyToClaim(event: BillingEvent, deps: IngestDependencies): Promise<Claim> {
+async function applyToSubscription(
+  event: SubscriptionBillingEvent,
+  deps: IngestDependencies,
+): Promise<Subscription> {
+  for (let attempt = 1; ; attempt += 1) {
+    const stored = await deps.subscriptions.getSubscription(event.subscription.subscriptionId);
+    const next = applyBillingEventToSubscription(stored?.subscription, event);
+    try {
+      await deps.subscriptions.putSubscription(next, stored?.version ?? 0);
+      return next;
+    } catch (error) {
+      if (!(error instanceof ConcurrentUpdateError) || attempt >= maxClaimWriteAttempts) throw error;
+    }
+  }
+}
+
+async function applyToClaim(event: ClaimBillingEvent, deps: IngestDependencies): Promise<Claim> {
   for (let attempt = 1; ; attempt += 1) {
     const stored = await deps.claims.getClaim(event.claim.claimId);
     const next = applyBillingEventToClaim(stored?.claim, event);
@@ -100,10 +174,13 @@ async function applyToClaim(event: BillingEvent, deps: IngestDependencies): Prom
   }
 }
 
-/** Attaches an open claim to the customer's open case, opening one when there is none. */
+/**
+ * Attaches an open claim to the customer's open case, opening one when there is none. A case
+ * whose journey already ran out of steps is superseded: the new case takes over its open claims
+ * and starts a fresh journey listing all of them, so a new failure is never left uncontacted.
+ */
 async function ensureCaseFor(
   claim: Claim,
-  customer: Customer,
   deps: IngestDependencies,
 ): Promise<{ caseId: string; opened: boolean; claim: Claim }> {
   if (claim.caseId !== undefined) {
@@ -112,25 +189,31 @@ async function ensureCaseFor(
   }
   const proposedId = caseIdFor(claim.customerId, claim.claimId);
   let openCaseId = await deps.customers.claimOpenCase(claim.customerId, proposedId);
-  if (openCaseId !== proposedId && (await deps.cases.getCase(openCaseId))?.status !== 'open') {
-    // A pointer left behind by a crash between closing a case and releasing it.
-    await deps.customers.releaseOpenCase(claim.customerId, openCaseId);
-    openCaseId = await deps.customers.claimOpenCase(claim.customerId, proposedId);
+  let inherited: string[] = [];
+  if (openCaseId !== proposedId) {
+    const current = await deps.cases.getCase(openCaseId);
+    if (current?.status === 'open' && current.journeyEndedAt !== undefined) {
+      inherited = (await deps.claims.getClaims(current.claimIds))
+        .filter((held) => isClaimOpen(held) && held.claimId !== claim.claimId)
+        .map((held) => held.claimId);
+    }
+    if (current?.status !== 'open' || current.journeyEndedAt !== undefined) {
+      // A superseded case, or a pointer left behind by a crash between closing a case and releasing it.
+      await deps.customers.releaseOpenCase(claim.customerId, openCaseId);
+      const previousCaseId = openCaseId;
+      openCaseId = await deps.customers.claimOpenCase(claim.customerId, proposedId);
+      if (current?.status === 'open' && openCaseId === proposedId) {
+        await createCase(proposedId, claim, inherited, deps);
+        for (const claimId of inherited) await linkClaimToCase(claimId, proposedId, deps);
+        await deps.cases.supersedeCase(previousCaseId, proposedId, deps.clock.now());
+        const linked = await linkClaimToCase(claim.claimId, proposedId, deps);
+        return { caseId: proposedId, opened: true, claim: linked };
+      }
+    }
   }
   let opened = false;
   if (openCaseId === proposedId) {
-    const { strategy, assignment } = await strategyForNewCase(claim, customer, deps);
-    const collectionCase: CollectionCase = {
-      caseId: proposedId,
-      customerId: claim.customerId,
-      status: 'open',
-      openedAt: claim.firstFailedAt ?? deps.clock.now().toISOString(),
-      claimIds: [claim.claimId],
-      strategyId: strategy.id,
-      strategyVersion: strategy.version,
-      ...(assignment === undefined ? {} : { assignment }),
-    };
-    await deps.cases.createCase(collectionCase);
+    await createCase(proposedId, claim, [], deps);
     opened = true;
   }
   await deps.cases.addClaimToCase(openCaseId, claim.claimId);
@@ -144,11 +227,13 @@ async function ensureCaseFor(
  */
 async function strategyForNewCase(
   claim: Claim,
-  customer: Customer,
   deps: IngestDependencies,
 ): Promise<{ strategy: Strategy; assignment?: ExperimentAssignment }> {
   if (deps.strategies === undefined) return { strategy: deps.strategy };
-  const routing = await deps.strategies.getRouting();
+  const [routing, customer] = await Promise.all([
+    deps.strategies.getRouting(),
+    deps.customers.getCustomer(claim.customerId),
+  ]);
   const choice = chooseStrategy(routing, customer, claim, deps.clock.now());
   const strategy = await deps.strategies.getCurrentStrategy(choice.strategyId);
   if (strategy === undefined) {
@@ -157,6 +242,26 @@ async function strategyForNewCase(
     );
   }
   return { strategy, assignment: choice.assignment };
+}
+
+async function createCase(
+  caseId: string,
+  claim: Claim,
+  inheritedClaimIds: readonly string[],
+  deps: IngestDependencies,
+): Promise<void> {
+  const { strategy, assignment } = await strategyForNewCase(claim, deps);
+  const collectionCase: CollectionCase = {
+    caseId,
+    customerId: claim.customerId,
+    status: 'open',
+    openedAt: claim.firstFailedAt ?? deps.clock.now().toISOString(),
+    claimIds: [...inheritedClaimIds, claim.claimId],
+    strategyId: strategy.id,
+    strategyVersion: strategy.version,
+    ...(assignment === undefined ? {} : { assignment }),
+  };
+  await deps.cases.createCase(collectionCase);
 }
 
 async function linkClaimToCase(claimId: string, caseId: string, deps: IngestDependencies): Promise<Claim> {

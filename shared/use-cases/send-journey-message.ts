@@ -1,7 +1,7 @@
-import { agentTaskIdFor } from '../domain/agent-task.ts';
 import type { Claim } from '../domain/claim.ts';
 import type { CollectionCase } from '../domain/collection-case.ts';
-import { contactViolations } from '../domain/contact-policy.ts';
+import type { ContactConsent } from '../domain/contact-consent.ts';
+import { addressFor, contactViolations } from '../domain/contact-policy.ts';
 import type { Customer } from '../domain/customer.ts';
 import { renderEmail } from '../domain/email-message.ts';
 import {
@@ -10,6 +10,7 @@ import {
   ConfigurationError,
   isDefiniteRefusal,
   MessageInFlightError,
+  PermanentDeliveryError,
 } from '../domain/errors.ts';
 import type { BillingActionResult, StepRecord, StepStatus } from '../domain/journey-record.ts';
 import { decidePaymentRetry, type PaymentRetryLimits } from '../domain/payment-retry-policy.ts';
@@ -20,23 +21,26 @@ import {
   type StepPlan,
 } from '../domain/plan-next-action.ts';
 import {
+  type Channel,
   isMessageAction,
   type MessageAction,
   type StepAction,
   type StrategyStep,
 } from '../domain/strategy.ts';
 import type {
-  AgentTaskStore,
   BillingActions,
   CaseStore,
-  ChannelMessageSender,
   ClaimStore,
   Clock,
+  ConsentStore,
   CustomerStore,
   EmailSender,
   MessageStore,
+  OutboundChannelMessage,
+  ReplyActionStore,
   StrategyCatalog,
 } from '../ports.ts';
+import { type DeliverDependencies, deliverChannelMessage } from './deliver-channel-message.ts';
 
 export interface SendDependencies {
   readonly cases: CaseStore;
@@ -47,12 +51,24 @@ export interface SendDependencies {
   readonly clock: Clock;
   readonly strategies: Pick<StrategyCatalog, 'getStrategy'>;
   readonly planOptions: PlanOptions;
-  readonly agentTasks: AgentTaskStore;
+  /** Where a `hand-to-agent` step creates its task (the agents' open-task queue). */
+  readonly agentTasks: Pick<ReplyActionStore, 'createAgentTask'>;
   readonly retryLimits: PaymentRetryLimits;
-  /** Adapters of the channels other than email; a channel without one is not deliverable. */
-  readonly channels?: Partial<Record<'sms' | 'voice' | 'whatsapp', ChannelMessageSender>>;
+  /**
+   * Every channel through its adapter, with consent and address checks (docs/channels.md). Without
+   * it, email goes through `email` and the other channels are not deliverable.
+   */
+  readonly delivery?: DeliverDependencies;
+  /** Consent records per channel, re-checked right before a contact. */
+  readonly consents?: Pick<ConsentStore, 'getConsent'>;
   /** The billing provider's actions; absent when no API key is configured (the steps are skipped). */
   readonly billing?: BillingActions;
+  /** Signs a fresh portal link for the case (docs/portal.md); without it, messages carry invoice links only. */
+  readonly portalLinks?: (request: {
+    caseId: string;
+    customerId: string;
+    purpose: string;
+  }) => Promise<string>;
 }
 
 export interface SendRequest {
@@ -75,6 +91,7 @@ interface Loaded {
   readonly customer: Customer | undefined;
   readonly claims: readonly Claim[];
   readonly records: readonly StepRecord[];
+  readonly consents: Partial<Record<Channel, ContactConsent>>;
   readonly step: StrategyStep;
 }
 
@@ -112,7 +129,7 @@ export async function actOnJourneyStep(request: SendRequest, deps: SendDependenc
     startedAt: existing?.status === 'sending' ? existing.startedAt : now.toISOString(),
     reasons: plan.reasons,
   };
-  const claims = actionableClaims(loaded.claims);
+  const claims = actionableClaims(collectionCase, loaded.claims, now);
   const settled = collectionCase.status !== 'open' || claims.length === 0;
 
   if (isMessageAction(action)) {
@@ -128,7 +145,15 @@ export async function actOnJourneyStep(request: SendRequest, deps: SendDependenc
         };
       }
     }
-    return sendMessage(record, action, loaded, settled ? 'case-settled' : undefined, deps);
+    // A step that failed for good on one channel keeps the list, so the planner falls back.
+    const failedChannels = existing?.status === 'failed' ? (existing.failedChannels ?? []) : [];
+    return sendMessage(
+      failedChannels.length > 0 ? { ...record, failedChannels } : record,
+      action,
+      loaded,
+      settled ? 'case-settled' : undefined,
+      deps,
+    );
   }
 
   if (!resumable && !(await deps.messages.beginMessage(record))) return raced(request, deps);
@@ -150,19 +175,25 @@ export async function actOnJourneyStep(request: SendRequest, deps: SendDependenc
 
   switch (action.type) {
     case 'hand-to-agent': {
-      const task = await deps.agentTasks.createAgentTask({
-        taskId: agentTaskIdFor(request.caseId, plan.stepId),
+      // One task per case and step: a retried step finds it there and creates none.
+      const taskId = `strategy-${request.caseId}-${plan.stepId}`;
+      await deps.agentTasks.createAgentTask({
+        taskId,
+        kind: 'strategy-hand-over',
         caseId: request.caseId,
         customerId: collectionCase.customerId,
+        // An agent works the case by phone.
+        channel: 'voice',
+        createdAt: now.toISOString(),
+        status: 'open',
+        sourceEventId: `${request.caseId}:${plan.stepId}`,
         stepId: plan.stepId,
         queue: action.queue,
         priority: action.priority,
         reason: action.reason,
         claimIds: claims.map((claim) => claim.claimId),
-        status: 'open',
-        createdAt: now.toISOString(),
       });
-      return finish('done', { agentTaskId: task.taskId });
+      return finish('done', { agentTaskId: taskId });
     }
     case 'pause': {
       const until = new Date(now.getTime() + action.days * 86_400_000);
@@ -226,12 +257,20 @@ async function load(request: SendRequest, deps: SendDependencies): Promise<Loade
       `step ${request.plan.stepId} is not in strategy ${collectionCase.strategyId}@${collectionCase.strategyVersion}`,
     );
   }
-  const [customer, claims, records] = await Promise.all([
+  const consentStore = deps.consents;
+  const channels = [...deps.planOptions.deliverableChannels];
+  const [customer, claims, records, consentRecords] = await Promise.all([
     deps.customers.getCustomer(collectionCase.customerId),
     deps.claims.getClaims(collectionCase.claimIds),
     deps.messages.listMessages(request.caseId),
+    consentStore === undefined
+      ? Promise.resolve([])
+      : Promise.all(channels.map((channel) => consentStore.getConsent(collectionCase.customerId, channel))),
   ]);
-  return { collectionCase, customer, claims, records, step };
+  const consents = Object.fromEntries(
+    channels.flatMap((channel, index) => (consentRecords[index] ? [[channel, consentRecords[index]]] : [])),
+  ) as Partial<Record<Channel, ContactConsent>>;
+  return { collectionCase, customer, claims, records, consents, step };
 }
 
 /** The contact policy on the freshly read case, at the moment of sending. */
@@ -239,8 +278,9 @@ function messageViolations(request: SendRequest, loaded: Loaded, deps: SendDepen
   const channel = request.plan.channel;
   if (channel === undefined) return ['no-channel-planned'];
   if (loaded.collectionCase.assignment?.holdout) return ['holdout'];
-  const context = contactContextOf(loaded, deps.planOptions);
-  return contactViolations(channel, deps.clock.now(), context);
+  const now = deps.clock.now();
+  const context = contactContextOf(loaded, deps.planOptions, now);
+  return contactViolations(channel, now, context);
 }
 
 async function sendMessage(
@@ -253,25 +293,40 @@ async function sendMessage(
   const { customer, collectionCase } = loaded;
   const channel = record.channel ?? action.channels[0] ?? 'email';
   const template = record.template ?? action.template;
-  const claims = actionableClaims(loaded.claims);
-  const to = channel === 'email' ? customer?.email : customer?.phone;
-  const textSender = channel === 'email' ? undefined : deps.channels?.[channel];
+  const now = deps.clock.now();
+  // Claims that are disputed or on hold are never mentioned.
+  const claims = actionableClaims(collectionCase, loaded.claims, now);
+  const to = addressFor(customer, channel);
   const reason =
     skipReason ??
-    (to === undefined || to === ''
+    (to === undefined
       ? channel === 'email'
         ? 'no-email-address'
         : 'no-phone-number'
-      : channel !== 'email' && textSender === undefined
+      : channel !== 'email' && deps.delivery === undefined
         ? 'channel-not-configured'
         : undefined);
-  const offer = action.type === 'offer-payment-plan' ? action.plan : undefined;
-  const content = reason === undefined ? renderEmail(template, customer, claims, offer) : undefined;
-  const outcome = (status: StepStatus): SendOutcome => ({
+  const portalUrl =
+    reason === undefined && deps.portalLinks !== undefined
+      ? await deps.portalLinks({
+          caseId: record.caseId,
+          customerId: collectionCase.customerId,
+          purpose: record.stepId,
+        })
+      : undefined;
+  const content =
+    reason === undefined
+      ? renderEmail(template, customer, claims, {
+          ...(portalUrl === undefined ? {} : { portalUrl }),
+          ...(action.type === 'offer-payment-plan' ? { offer: action.plan } : {}),
+        })
+      : undefined;
+  const outcome = (status: StepStatus, reasons?: readonly string[]): SendOutcome => ({
     stepId: record.stepId,
     action: action.type,
     status,
     duplicate: false,
+    ...(reasons === undefined ? {} : { reasons }),
   });
 
   if (!(await deps.messages.beginMessage(record))) {
@@ -289,22 +344,52 @@ async function sendMessage(
     return outcome('undeliverable');
   }
 
-  let providerMessageId: string;
   const correlation = {
+    caseId: record.caseId,
+    stepId: record.stepId,
+    ...(record.variant ? { variant: record.variant } : {}),
+  };
+  const email = {
+    to,
+    ...content,
     caseId: record.caseId,
     customerId: collectionCase.customerId,
     stepId: record.stepId,
     template,
+    ...(record.variant ? { variant: record.variant } : {}),
   };
+  const message: OutboundChannelMessage =
+    channel === 'email'
+      ? { channel: 'email', ...email }
+      : channel === 'voice'
+        ? {
+            channel,
+            to,
+            customerId: collectionCase.customerId,
+            correlation,
+            text: content.text,
+            locale: customer?.locale ?? 'en-US',
+          }
+        : { channel, to, customerId: collectionCase.customerId, correlation, text: content.text };
+  let providerMessageId: string;
   try {
-    if (channel === 'email') {
-      ({ providerMessageId } = await deps.email.send({ to, ...content, ...correlation }));
-    } else if (textSender !== undefined) {
-      ({ providerMessageId } = await textSender.send({ channel, to, text: content.text, ...correlation }));
-    } else {
-      throw new ConfigurationError(`no adapter for ${channel}`);
-    }
+    ({ providerMessageId } =
+      deps.delivery === undefined
+        ? await deps.email.send(email)
+        : await deliverChannelMessage(message, deps.delivery));
   } catch (error) {
+    if (error instanceof PermanentDeliveryError) {
+      // This channel will never work for this address: remember it, and let the planner fall back
+      // to the next channel of the step.
+      const reasons = [...record.reasons, `delivery-refused:${channel}:${error.reason}`];
+      await deps.messages.completeMessage({
+        ...record,
+        status: 'failed',
+        failedChannels: [...new Set([...(record.failedChannels ?? []), channel])],
+        reasons,
+      });
+      return outcome('failed', reasons);
+    }
     if (isDefiniteRefusal(error)) {
       await deps.messages.completeMessage({
         ...record,

@@ -82,11 +82,11 @@ describe('the shipped strategies, run end to end on the local runtime', () => {
     expect(templatesOf('challenger')).toHaveLength(3);
     expect(templatesOf('holdout')).toEqual([]);
 
-    // The challenger prefers SMS and WhatsApp; with only email wired locally, it falls back and says why.
+    // The challenger prefers SMS and WhatsApp; without consent (and a number) for them, it falls back and says why.
     const challengerSteps = await runtime.table.listMessages(String(cases.get('challenger')));
     const firstMessage = challengerSteps.find((record) => record.stepId === 'day-0-payment-failed');
     expect(firstMessage).toMatchObject({ channel: 'email', status: 'sent' });
-    expect(firstMessage?.reasons).toContain('channel-skipped:sms:not-configured');
+    expect(firstMessage?.reasons).toContain('channel-skipped:sms:no-consent');
     expect(firstMessage?.variant).toMatch(/^(detailed|short)$/);
 
     // Silent steps still run for the holdout: Stripe had its own retry scheduled, so ours was skipped,
@@ -132,12 +132,12 @@ describe('the shipped strategies, run end to end on the local runtime', () => {
     const sent = (await client.outbox()).filter((message) => message.caseId === caseId);
     expect(sent.map((message) => [message.template, message.sentAt])).toEqual([
       ['payment-failed', '2026-03-02T13:00:00.000Z'],
-      // Day 2, 08:00 in New York (the SMS preferred by the step has no adapter locally).
+      // Day 2, 08:00 in New York (the SMS preferred by the step has no consent).
       ['payment-reminder', '2026-03-04T13:00:00.000Z'],
       // Day 8 falls after the switch to daylight saving time: 08:00 EDT is 12:00 UTC.
       ['final-notice', '2026-03-10T12:00:00.000Z'],
     ]);
-    const tasks = await (await fetch(`${runtime.url}/local/agent-tasks?queue=high-value`)).json();
+    const tasks = await (await fetch(`${runtime.url}/local/agent-queue?queue=high-value`)).json();
     expect(tasks).toEqual([expect.objectContaining({ caseId, priority: 'high', stepId: 'day-4-agent' })]);
     expect(collectionCase?.pauses).toEqual([
       expect.objectContaining({ reason: 'strategy', stepId: 'agent-grace' }),

@@ -327,7 +327,10 @@ describe('the contact policy, over generated strategies, histories and clocks', 
         expect(at.getMilliseconds()).toBe(0);
         // Nothing acts during a pause, and a disputed claim is never acted on.
         if (plan.action !== 'wait') expect(pauseCovers(scenario.collectionCase.pauses ?? [], at)).toBe(false);
-        expect(actionableClaims(scenario.claims).length > 0 || plan.action === 'wait').toBe(true);
+        expect(
+          actionableClaims(scenario.collectionCase, scenario.claims, scenario.now).length > 0 ||
+            plan.action === 'wait',
+        ).toBe(true);
         if (!('channel' in plan) || plan.channel === undefined) return;
         contacts += 1;
         const channel = plan.channel;
@@ -371,10 +374,11 @@ describe('the contact policy, over generated strategies, histories and clocks', 
           }
         }
         // The act step's re-check agrees with the planner at the planned moment.
-        const context = contactContextOf(scenario, {
-          policy: config,
-          deliverableChannels: scenario.deliverable,
-        });
+        const context = contactContextOf(
+          scenario,
+          { policy: config, deliverableChannels: scenario.deliverable },
+          scenario.now,
+        );
         expect(contactViolations(channel, at, context)).toEqual([]);
       }),
       { numRuns: 3000 },

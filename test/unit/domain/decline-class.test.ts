@@ -1,27 +1,35 @@
 import { describe, expect, it } from 'vitest';
-import {
-  classifyStripeDecline,
-  type DeclineClass,
-  isHardDecline,
-} from '../../../shared/domain/decline-class.ts';
+import { type DeclineClass, declineClassOf, isHardDecline } from '../../../shared/domain/decline-class.ts';
+import { classifyDecline } from '../../../shared/domain/decline-classification.ts';
+import { declined, failedClaim } from '../../support/billing-records.ts';
 
-describe('classifyStripeDecline', () => {
-  it.each([
-    ['insufficient_funds', undefined, 'insufficient-funds'],
-    ['do_not_honor', undefined, 'soft-limited'],
-    ['processing_error', undefined, 'transient'],
-    ['expired_card', undefined, 'hard'],
-    ['authentication_required', undefined, 'authentication-required'],
-    ['stolen_card', undefined, 'fraud-risk'],
-    ['stop_payment_order', undefined, 'revoked'],
-    ['duplicate_transaction', undefined, 'duplicate'],
-    ['generic_decline', 'do_not_try_again', 'revoked'],
-    [undefined, 'try_again_later', 'transient'],
-    [undefined, 'confirm_card_data', 'hard'],
-    ['something_new', undefined, 'unknown'],
-    [undefined, undefined, 'unknown'],
-  ])('classifies decline code %s with advice %s as %s', (code, advice, expected) => {
-    expect(classifyStripeDecline(code, advice)).toBe(expected);
+describe('declineClassOf', () => {
+  it.each<[Exclude<DeclineClass, 'unknown'>]>([
+    ['insufficient-funds'],
+    ['soft-limited'],
+    ['transient'],
+    ['hard'],
+    ['authentication-required'],
+    ['fraud-risk'],
+    ['revoked'],
+    ['duplicate'],
+  ])('reads %s from the decline classification billing ingest recorded', (declineClass) => {
+    expect(declineClassOf(failedClaim(declined(declineClass)))).toBe(declineClass);
+  });
+
+  it('lets a network "stop" advice outrank a soft issuer code', () => {
+    // Prepare: Mastercard merchant advice code 03 means never retry.
+    const classification = classifyDecline({ declineCode: 'insufficient_funds', networkAdviceCode: '03' });
+    const claim = failedClaim({
+      lastDecline: { classification, declinedAt: '2026-11-02T10:14:09.000Z', stamp: 'x' },
+    });
+
+    // Act & Assess
+    expect(declineClassOf(claim)).toBe('revoked');
+  });
+
+  it('says unknown when no decline was recorded', () => {
+    expect(declineClassOf(failedClaim())).toBe('unknown');
   });
 });
 

@@ -4,7 +4,7 @@ import {
   decidePaymentRetry,
   defaultPaymentRetryLimits,
 } from '../../../shared/domain/payment-retry-policy.ts';
-import { failedClaim } from '../../support/billing-records.ts';
+import { declined, failedClaim } from '../../support/billing-records.ts';
 
 const now = new Date('2026-11-06T12:00:00.000Z');
 
@@ -18,7 +18,7 @@ function claim(overrides: Partial<Claim> = {}): Claim {
 describe('decidePaymentRetry', () => {
   it('retries an open soft-declined claim with no provider retry scheduled', () => {
     expect(
-      decidePaymentRetry(claim({ declineClass: 'insufficient-funds' }), now, defaultPaymentRetryLimits, []),
+      decidePaymentRetry(claim({ ...declined('insufficient-funds') }), now, defaultPaymentRetryLimits, []),
     ).toEqual({
       retry: true,
     });
@@ -27,11 +27,11 @@ describe('decidePaymentRetry', () => {
   it.each([
     ['a paid claim', { status: 'paid' as const }, 'claim-settled'],
     ['a disputed claim', { disputeStatus: 'open' as const }, 'claim-disputed'],
-    ['a hard decline (Visa category 1)', { declineClass: 'hard' as const }, 'hard-decline:hard'],
-    ['a revoked authorization', { declineClass: 'revoked' as const }, 'hard-decline:revoked'],
+    ['a hard decline (Visa category 1)', { ...declined('hard') }, 'hard-decline:hard'],
+    ['a revoked authorization', { ...declined('revoked') }, 'hard-decline:revoked'],
     [
       'a 3-D Secure requirement',
-      { declineClass: 'authentication-required' as const },
+      { ...declined('authentication-required') },
       'hard-decline:authentication-required',
     ],
     [

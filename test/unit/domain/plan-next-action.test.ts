@@ -10,7 +10,7 @@ import {
 import { parseStrategy, type StrategyInput, type TemplateId } from '../../../shared/domain/strategy.ts';
 import { contactPolicy } from '../../../workflows/policies.ts';
 import { defaultStrategy } from '../../../workflows/strategies/index.ts';
-import { customerRecord, failedClaim, openCase } from '../../support/billing-records.ts';
+import { customerRecord, declined, failedClaim, openCase } from '../../support/billing-records.ts';
 
 /** A case opened by a failure at 10:14:09 UTC on Monday 2 Nov 2026 (05:14 in New York), debtor in New York. */
 function snapshot(overrides: Partial<JourneySnapshot> = {}): JourneySnapshot {
@@ -258,7 +258,7 @@ describe('planNextAction', () => {
         { id: 'reminder', timing: { from: 'first-failure', days: 3 }, action: email('payment-reminder') },
       ]);
       const later = snapshot({
-        claims: [failedClaim({ declineClass: 'hard' })],
+        claims: [failedClaim({ ...declined('hard') })],
         records: [sent('everyone', '2026-11-02T13:00:00.000Z')],
       });
 
@@ -308,12 +308,12 @@ describe('planNextAction', () => {
     it('asks for a new card on a hard decline, and sends the ordinary message otherwise', () => {
       // Act
       const expired = planNextAction(
-        snapshot({ claims: [failedClaim({ declineClass: 'hard' })] }),
+        snapshot({ claims: [failedClaim({ ...declined('hard') })] }),
         branching,
         now,
       );
       const soft = planNextAction(
-        snapshot({ claims: [failedClaim({ declineClass: 'insufficient-funds' })] }),
+        snapshot({ claims: [failedClaim({ ...declined('insufficient-funds') })] }),
         branching,
         now,
       );

@@ -1,7 +1,10 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InMemoryStrategyCatalog } from '../../../shared/adapters/strategies/in-memory-strategy-catalog.ts';
-import type { BillingEvent, BillingEventKind } from '../../../shared/domain/billing-event.ts';
+import type {
+  ClaimBillingEvent as BillingEvent,
+  ClaimEventKind as BillingEventKind,
+} from '../../../shared/domain/billing-event.ts';
 import { applyBillingEventToClaim, type Claim, isClaimOpen } from '../../../shared/domain/claim.ts';
 import { caseIdFor, closeReasonFor } from '../../../shared/domain/collection-case.ts';
 import { chooseStrategy, parseStrategyRouting } from '../../../shared/domain/experiments.ts';
@@ -62,6 +65,7 @@ function scenario(): Scenario {
       customers: table,
       claims: table,
       cases: table,
+      subscriptions: table,
       journeys,
       clock,
       strategy: defaultStrategy,

@@ -6,25 +6,26 @@ import { SecretKeyedStripeBillingActions } from '../../../shared/adapters/stripe
 import type { Claim } from '../../../shared/domain/claim.ts';
 import type { CollectionCase } from '../../../shared/domain/collection-case.ts';
 import type { Customer } from '../../../shared/domain/customer.ts';
-import { CaseNotFoundError } from '../../../shared/domain/errors.ts';
+import { CaseNotFoundError, PermanentDeliveryError } from '../../../shared/domain/errors.ts';
 import { defaultPaymentRetryLimits } from '../../../shared/domain/payment-retry-policy.ts';
 import type { StepPlan } from '../../../shared/domain/plan-next-action.ts';
 import { defaultPlanOptions } from '../../../shared/domain/plan-next-action.ts';
 import { parseStrategy } from '../../../shared/domain/strategy.ts';
-import type { MessageStore, OutboundText } from '../../../shared/ports.ts';
+import type { MessageStore } from '../../../shared/ports.ts';
 import {
   type SendDependencies,
   type SendRequest,
   actOnJourneyStep as sendJourneyMessage,
 } from '../../../shared/use-cases/send-journey-message.ts';
 import { shippedCatalog, shippedRouting } from '../../../workflows/strategies/index.ts';
-import { customerRecord, failedClaim, openCase } from '../../support/billing-records.ts';
+import { customerRecord, declined, failedClaim, openCase } from '../../support/billing-records.ts';
 import {
   type EmbeddedCollectionsTable,
   startEmbeddedCollectionsTable,
   uniqueSuffix,
 } from '../../support/embedded-collections-table.ts';
 import { RecordingEmailSender, TestClock } from '../../support/fake-ports.ts';
+import { RecordingChannelSenders } from '../../support/recording-channel-senders.ts';
 
 let embedded: EmbeddedCollectionsTable;
 
@@ -482,7 +483,7 @@ describe('actOnJourneyStep, for actions other than messages', () => {
           failedClaim({
             invoiceId: `${stored.invoiceId}_hard`,
             customerId: stored.customerId,
-            declineClass: 'hard',
+            ...declined('hard'),
           }),
         ),
         failedClaim({
@@ -562,24 +563,25 @@ describe('actOnJourneyStep, for actions other than messages', () => {
     // Act
     const outcome = await sendJourneyMessage(plan('agent'), deps);
     await sendJourneyMessage(plan('agent'), deps);
-    const tasks = (await embedded.table.listOpenAgentTasks('high-value')).filter(
-      (task) => task.caseId === claim.caseId,
-    );
+    const tasks = (await embedded.table.listOpenAgentTasks()).filter((task) => task.caseId === claim.caseId);
 
     // Assess
     expect(outcome).toMatchObject({ action: 'hand-to-agent', status: 'done' });
     expect(tasks).toEqual([
       {
-        taskId: `${claim.caseId}#agent`,
+        taskId: `strategy-${claim.caseId}-agent`,
+        kind: 'strategy-hand-over',
         caseId: claim.caseId,
         customerId: claim.customerId,
+        channel: 'voice',
+        createdAt: '2026-11-02T13:00:00.000Z',
+        status: 'open',
+        sourceEventId: `${claim.caseId}:agent`,
         stepId: 'agent',
         queue: 'high-value',
         priority: 'high',
         reason: 'Call them.',
         claimIds: [claim.claimId],
-        status: 'open',
-        createdAt: '2026-11-02T13:00:00.000Z',
       },
     ]);
   });
@@ -631,25 +633,65 @@ describe('actOnJourneyStep, for actions other than messages', () => {
     ]);
   });
 
-  it('sends a text through the channel adapter when one is wired', async () => {
+  it('sends a text through the channel adapter when one is wired, with the step variant in the correlation', async () => {
     // Prepare
-    const { deps, plan } = await actionsJourney({
+    const { deps, plan, claim } = await actionsJourney({
       customer: (customer) => ({
         ...customer,
         phone: '+12125550123',
         contactPreferences: { sms: { consentAt: '2026-10-01T00:00:00Z' } },
       }),
     });
-    const texts: OutboundText[] = [];
-    const sms = {
-      send: async (message: OutboundText) => {
-        texts.push(message);
-        return { providerMessageId: 'sms-1' };
-      },
-    };
+    const channels = new RecordingChannelSenders();
     const withSms: SendDependencies = {
       ...deps,
-      channels: { sms },
+      delivery: {
+        senders: channels.senders,
+        consents: embedded.table,
+        directory: embedded.table,
+        clock: deps.clock,
+      },
+      consents: embedded.table,
+      planOptions: { ...deps.planOptions, deliverableChannels: new Set(['email', 'sms']) },
+    };
+
+    // Act
+    const outcome = await sendJourneyMessage(
+      plan('sms', { channel: 'sms', template: 'payment-reminder', variant: 'short' }),
+      withSms,
+    );
+
+    // Assess
+    expect(outcome).toMatchObject({ status: 'sent' });
+    expect(channels.accepted).toEqual([
+      expect.objectContaining({
+        channel: 'sms',
+        to: '+12125550123',
+        correlation: { caseId: claim.caseId, stepId: 'sms', variant: 'short' },
+      }),
+    ]);
+    expect(JSON.stringify(channels.accepted[0])).toContain('$49.99');
+  });
+
+  it('records a permanent refusal on a channel and hands the step back so the planner falls back', async () => {
+    // Prepare
+    const { deps, plan, claim } = await actionsJourney({
+      customer: (customer) => ({
+        ...customer,
+        phone: '+12125550123',
+        contactPreferences: { sms: { consentAt: '2026-10-01T00:00:00Z' } },
+      }),
+    });
+    const channels = new RecordingChannelSenders();
+    channels.refuseNext(new PermanentDeliveryError('invalid-address', 'not a mobile number'));
+    const withSms: SendDependencies = {
+      ...deps,
+      delivery: {
+        senders: channels.senders,
+        consents: embedded.table,
+        directory: embedded.table,
+        clock: deps.clock,
+      },
       planOptions: { ...deps.planOptions, deliverableChannels: new Set(['email', 'sms']) },
     };
 
@@ -658,13 +700,12 @@ describe('actOnJourneyStep, for actions other than messages', () => {
       plan('sms', { channel: 'sms', template: 'payment-reminder' }),
       withSms,
     );
+    const record = await embedded.table.getMessage(String(claim.caseId), 'sms');
 
     // Assess
-    expect(outcome).toMatchObject({ status: 'sent' });
-    expect(texts).toEqual([
-      expect.objectContaining({ channel: 'sms', to: '+12125550123', template: 'payment-reminder' }),
-    ]);
-    expect(texts[0]?.text).toContain('$49.99');
+    expect(outcome).toMatchObject({ status: 'failed' });
+    expect(record).toMatchObject({ status: 'failed', failedChannels: ['sms'] });
+    expect(record?.reasons).toContain('delivery-refused:sms:invalid-address');
   });
 
   it('defers a text on a channel without an adapter so the planner falls back', async () => {
@@ -685,5 +726,43 @@ describe('actOnJourneyStep, for actions other than messages', () => {
 
     // Assess
     expect(outcome).toMatchObject({ status: 'deferred', reasons: ['channel-skipped:sms:not-configured'] });
+  });
+});
+
+describe('sendJourneyMessage with the debtor portal', () => {
+  it('hands the step back to the planner, sending and recording nothing, while contact is paused', async () => {
+    const { deps, email, request } = await journey({
+      collectionCase: { pausedUntil: '2026-11-05T00:00:00Z', pauseReason: 'promise-to-pay' },
+    });
+    await expect(sendJourneyMessage(request, deps)).resolves.toEqual({
+      stepId: request.stepId,
+      action: 'send-message',
+      status: 'deferred',
+      duplicate: false,
+      reasons: ['deferred:pause:promise-to-pay'],
+    });
+    expect(email.attempts).toBe(0);
+    expect(await embedded.table.getMessage(request.caseId, request.stepId)).toBeUndefined();
+  });
+
+  it('carries a freshly signed portal link for the case, beside the invoice links', async () => {
+    const { deps, email, request } = await journey();
+    const signed: { caseId: string; purpose: string }[] = [];
+    const outcome = await sendJourneyMessage(request, {
+      ...deps,
+      portalLinks: async (link) => {
+        signed.push({ caseId: link.caseId, purpose: link.purpose });
+        return 'https://pay.example.test/portal/l/v1.token';
+      },
+    });
+    expect(outcome.status).toBe('sent');
+    expect(signed).toEqual([{ caseId: request.caseId, purpose: request.stepId }]);
+    const [sent] = email.accepted;
+    expect(sent?.text).toContain('https://pay.example.test/portal/l/v1.token');
+    // Mustache escapes `/` in the HTML part; browsers read the entity back.
+    expect(sent?.html).toContain(
+      'href="https:&#x2F;&#x2F;pay.example.test&#x2F;portal&#x2F;l&#x2F;v1.token"',
+    );
+    expect(sent?.text).toContain('https://invoice.stripe.com/');
   });
 });
