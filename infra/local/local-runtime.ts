@@ -12,8 +12,10 @@ import { createIngestStripeWebhookHandler } from '../../functions/ingest-stripe-
 import { createPlanNextActionHandler } from '../../functions/plan-next-action.ts';
 import { createSendJourneyMessageHandler } from '../../functions/send-journey-message.ts';
 import { CollectionsTable } from '../../shared/adapters/dynamodb/collections-table.ts';
+import type { Strategy } from '../../shared/domain/strategy.ts';
 import { defaultStrategy, strategyFor } from '../../workflows/strategies/index.ts';
 import { toApiGatewayEvent, writeApiGatewayResult } from './api-gateway-event.ts';
+import { listLocalCases } from './case-snapshot.ts';
 import { type EmbeddedDynamoDb, startEmbeddedDynamoDb } from './embedded-dynamodb.ts';
 import { localLambdaContext } from './lambda-context.ts';
 import { type JSONValue, LocalJourneyEngine } from './local-journey-engine.ts';
@@ -37,6 +39,11 @@ export interface LocalRuntimeOptions {
   readonly stripeWebhookSecret?: string;
   /** Where the runtime reports failures (journeys, jobs, requests). */
   readonly log?: (message: string, detail?: unknown) => void;
+  /**
+   * The strategy new cases start with, e.g. a strategy file being tried out in the simulator.
+   * @default the published default strategy (workflows/strategies/default.json)
+   */
+  readonly strategy?: Strategy;
 }
 
 export interface LocalRuntime {
@@ -139,13 +146,17 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     dataDir ? join(dataDir, 'outbox.jsonl') : undefined,
   );
 
+  const newCaseStrategy = options.strategy ?? defaultStrategy;
   const plan = createPlanNextActionHandler({
     cases: table,
     claims: table,
     customers: table,
     messages: table,
     clock,
-    strategyFor,
+    strategyFor: (id, version) =>
+      id === newCaseStrategy.id && version === newCaseStrategy.version
+        ? newCaseStrategy
+        : strategyFor(id, version),
   });
   const send = createSendJourneyMessageHandler({
     cases: table,
@@ -180,7 +191,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     cases: table,
     journeys,
     clock,
-    strategy: defaultStrategy,
+    strategy: newCaseStrategy,
     webhookSecret: async () => stripeWebhookSecret,
   });
   const computeMetrics = createComputeRecoveryMetricsHandler({ claims: table, metrics: table, clock });
@@ -246,7 +257,14 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       saveClock();
       return sendJson(response, 200, { now: now.toISOString() });
     }
-    if (key === 'GET /local/outbox') return sendJson(response, 200, outbox.list());
+    if (key === 'GET /local/outbox') {
+      // `?offset=N` skips the first N messages, so a poller reads only what is new.
+      const offset = Number(url.searchParams.get('offset') ?? 0);
+      if (!Number.isSafeInteger(offset) || offset < 0)
+        throw new HttpError(400, 'offset must be an integer >= 0');
+      return sendJson(response, 200, outbox.list().slice(offset));
+    }
+    if (key === 'GET /local/cases') return sendJson(response, 200, await listLocalCases(database));
     if (key === 'GET /local/executions') return sendJson(response, 200, journeys.list());
     const job = /^POST \/local\/jobs\/([a-z0-9-]+)\/run$/.exec(key)?.[1];
     if (job !== undefined) {
