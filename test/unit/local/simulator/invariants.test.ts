@@ -93,7 +93,15 @@ function validInput(): InvariantInput {
   return {
     deliveries: [failed, paid],
     messages: [firstMessage],
-    executions: [{ name: caseId, status: 'SUCCEEDED', startedAt: failed.deliveredAt, stateTransitions: 11 }],
+    executions: [
+      {
+        name: caseId,
+        status: 'SUCCEEDED',
+        startedAt: failed.deliveredAt,
+        stateTransitions: 11,
+        statesEntered: {},
+      },
+    ],
     cases: [closedCase],
     debtors: new Map([
       ['stripe:cus_A', { billingZones: ['America/New_York'], trueZone: 'America/New_York' }],
@@ -305,7 +313,15 @@ describe('the simulator invariants', () => {
     it('names a journey over its transition budget', () => {
       const input = {
         ...validInput(),
-        executions: [{ name: caseId, status: 'SUCCEEDED' as const, startedAt: '', stateTransitions: 31 }],
+        executions: [
+          {
+            name: caseId,
+            status: 'SUCCEEDED' as const,
+            startedAt: '',
+            stateTransitions: 31,
+            statesEntered: {},
+          },
+        ],
       };
 
       expect(checkJourneyTransitions(input)).toEqual([
@@ -317,7 +333,14 @@ describe('the simulator invariants', () => {
       const input = {
         ...validInput(),
         executions: [
-          { name: caseId, status: 'FAILED' as const, startedAt: '', stateTransitions: 4, error: 'boom' },
+          {
+            name: caseId,
+            status: 'FAILED' as const,
+            startedAt: '',
+            stateTransitions: 4,
+            statesEntered: {},
+            error: 'boom',
+          },
         ],
       };
 
