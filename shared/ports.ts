@@ -52,6 +52,10 @@ export interface CaseStore {
   /** Closes an open case; closing a closed case changes nothing. */
   closeCase(caseId: string, reason: CaseCloseReason, closedAt: Date): Promise<void>;
   listOpenCaseIds(): Promise<string[]>;
+  /** Records that the journey of an open case ran out of steps (first time only). */
+  markJourneyEnded(caseId: string, endedAt: Date): Promise<void>;
+  /** Closes an open case as `superseded` by another one that took over its open claims. */
+  supersedeCase(caseId: string, supersededBy: string, closedAt: Date): Promise<void>;
 }
 
 /**

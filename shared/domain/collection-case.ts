@@ -6,7 +6,8 @@ import { type Claim, isClaimOpen } from './claim.ts';
  * (one Step Functions execution, named after the case).
  */
 export type CaseStatus = 'open' | 'closed';
-export type CaseCloseReason = 'paid' | 'voided' | 'written_off' | 'resolved';
+/** `superseded`: a new claim arrived after the journey had run its course; a new case took over the open claims. */
+export type CaseCloseReason = 'paid' | 'voided' | 'written_off' | 'resolved' | 'superseded';
 
 export interface CollectionCase {
   readonly caseId: string;
@@ -19,6 +20,10 @@ export interface CollectionCase {
   readonly claimIds: readonly string[];
   readonly strategyId: string;
   readonly strategyVersion: number;
+  /** Set when the journey ran out of steps while claims were still open (ISO). */
+  readonly journeyEndedAt?: string;
+  /** The case that took over this one's open claims. */
+  readonly supersededBy?: string;
 }
 
 /**

@@ -85,7 +85,11 @@ async function applyToClaim(event: BillingEvent, deps: IngestDependencies): Prom
   }
 }
 
-/** Attaches an open claim to the customer's open case, opening one when there is none. */
+/**
+ * Attaches an open claim to the customer's open case, opening one when there is none. A case
+ * whose journey already ran out of steps is superseded: the new case takes over its open claims
+ * and starts a fresh journey listing all of them, so a new failure is never left uncontacted.
+ */
 async function ensureCaseFor(
   claim: Claim,
   deps: IngestDependencies,
@@ -96,28 +100,54 @@ async function ensureCaseFor(
   }
   const proposedId = caseIdFor(claim.customerId, claim.claimId);
   let openCaseId = await deps.customers.claimOpenCase(claim.customerId, proposedId);
-  if (openCaseId !== proposedId && (await deps.cases.getCase(openCaseId))?.status !== 'open') {
-    // A pointer left behind by a crash between closing a case and releasing it.
-    await deps.customers.releaseOpenCase(claim.customerId, openCaseId);
-    openCaseId = await deps.customers.claimOpenCase(claim.customerId, proposedId);
+  let inherited: string[] = [];
+  if (openCaseId !== proposedId) {
+    const current = await deps.cases.getCase(openCaseId);
+    if (current?.status === 'open' && current.journeyEndedAt !== undefined) {
+      inherited = (await deps.claims.getClaims(current.claimIds))
+        .filter((held) => isClaimOpen(held) && held.claimId !== claim.claimId)
+        .map((held) => held.claimId);
+    }
+    if (current?.status !== 'open' || current.journeyEndedAt !== undefined) {
+      // A superseded case, or a pointer left behind by a crash between closing a case and releasing it.
+      await deps.customers.releaseOpenCase(claim.customerId, openCaseId);
+      const previousCaseId = openCaseId;
+      openCaseId = await deps.customers.claimOpenCase(claim.customerId, proposedId);
+      if (current?.status === 'open' && openCaseId === proposedId) {
+        await createCase(proposedId, claim, inherited, deps);
+        for (const claimId of inherited) await linkClaimToCase(claimId, proposedId, deps);
+        await deps.cases.supersedeCase(previousCaseId, proposedId, deps.clock.now());
+        const linked = await linkClaimToCase(claim.claimId, proposedId, deps);
+        return { caseId: proposedId, opened: true, claim: linked };
+      }
+    }
   }
   let opened = false;
   if (openCaseId === proposedId) {
-    const collectionCase: CollectionCase = {
-      caseId: proposedId,
-      customerId: claim.customerId,
-      status: 'open',
-      openedAt: claim.firstFailedAt ?? deps.clock.now().toISOString(),
-      claimIds: [claim.claimId],
-      strategyId: deps.strategy.id,
-      strategyVersion: deps.strategy.version,
-    };
-    await deps.cases.createCase(collectionCase);
+    await createCase(proposedId, claim, [], deps);
     opened = true;
   }
   await deps.cases.addClaimToCase(openCaseId, claim.claimId);
   const linked = await linkClaimToCase(claim.claimId, openCaseId, deps);
   return { caseId: openCaseId, opened, claim: linked };
+}
+
+async function createCase(
+  caseId: string,
+  claim: Claim,
+  inheritedClaimIds: readonly string[],
+  deps: IngestDependencies,
+): Promise<void> {
+  const collectionCase: CollectionCase = {
+    caseId,
+    customerId: claim.customerId,
+    status: 'open',
+    openedAt: claim.firstFailedAt ?? deps.clock.now().toISOString(),
+    claimIds: [...inheritedClaimIds, claim.claimId],
+    strategyId: deps.strategy.id,
+    strategyVersion: deps.strategy.version,
+  };
+  await deps.cases.createCase(collectionCase);
 }
 
 async function linkClaimToCase(claimId: string, caseId: string, deps: IngestDependencies): Promise<Claim> {

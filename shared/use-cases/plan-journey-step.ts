@@ -27,7 +27,7 @@ export async function planJourneyStep(caseId: string, deps: PlanDependencies): P
     deps.claims.getClaims(collectionCase.claimIds),
     deps.messages.listMessages(caseId),
   ]);
-  return planNextAction(
+  const plan = planNextAction(
     {
       collectionCase,
       customer,
@@ -37,4 +37,10 @@ export async function planJourneyStep(caseId: string, deps: PlanDependencies): P
     strategy,
     deps.clock.now(),
   );
+  // The execution ends here while claims are still open: a failed claim that arrives later must
+  // start a new journey instead of joining a case nobody contacts any more (see ingest).
+  if (plan.action === 'end' && plan.reasons.includes('strategy-complete')) {
+    await deps.cases.markJourneyEnded(caseId, deps.clock.now());
+  }
+  return plan;
 }

@@ -147,6 +147,38 @@ describe('the local collection journey', () => {
     expect(runtime.journeys.list()).toHaveLength(1);
   });
 
+  it('starts a fresh journey listing every open claim when a new invoice fails after the last step', async () => {
+    const first = await client.deliverStripeEvent('invoice.payment_failed', debtor);
+    await client.advance(10 * day);
+    expect(await client.outbox()).toHaveLength(3);
+
+    const second = await client.deliverStripeEvent('invoice.payment_failed', {
+      ...debtor,
+      invoiceId: 'in_NYC02',
+      amountDue: 1500,
+    });
+    expect(second.body.caseId).not.toBe(first.body.caseId);
+    await client.advance(day);
+
+    const fresh = (await client.outbox()).slice(3);
+    expect(fresh.map((message) => message.stepId)).toEqual(['day-0-payment-failed']);
+    expect(fresh[0]?.caseId).toBe(second.body.caseId);
+    expect(fresh[0]?.body).toContain('in_NYC01');
+    expect(fresh[0]?.body).toContain('in_NYC02');
+    expect(await runtime.table.getCase(String(first.body.caseId))).toMatchObject({
+      status: 'closed',
+      closeReason: 'superseded',
+      supersededBy: second.body.caseId,
+    });
+
+    await client.deliverStripeEvent('invoice.paid', debtor);
+    expect((await runtime.table.getCase(String(second.body.caseId)))?.status).toBe('open');
+    await client.deliverStripeEvent('invoice.paid', { ...debtor, invoiceId: 'in_NYC02', amountDue: 1500 });
+    expect((await runtime.table.getCase(String(second.body.caseId)))?.closeReason).toBe('paid');
+    await client.advance(30 * day);
+    expect(await client.outbox()).toHaveLength(4);
+  });
+
   it('answers 400 to a bad, stale or mismatched signature and leaves the table unchanged', async () => {
     const before = await client.tableSnapshot();
 

@@ -318,6 +318,52 @@ export class CollectionsTable
     }
   }
 
+  public async markJourneyEnded(caseId: string, endedAt: Date): Promise<void> {
+    try {
+      await this.documents.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.collectionCase(caseId),
+          UpdateExpression: 'SET journeyEndedAt = :at',
+          ConditionExpression: '#status = :open AND attribute_not_exists(journeyEndedAt)',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':open': 'open', ':at': endedAt.toISOString() },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+  }
+
+  public async supersedeCase(caseId: string, supersededBy: string, closedAt: Date): Promise<void> {
+    const index = tableSchema.indexes.openCases;
+    try {
+      await this.documents.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.collectionCase(caseId),
+          UpdateExpression:
+            'SET #status = :closed, closeReason = :reason, closedAt = :at, supersededBy = :by REMOVE #gpk, #gsk',
+          ConditionExpression: '#status = :open',
+          ExpressionAttributeNames: {
+            '#status': 'status',
+            '#gpk': index.partitionKey,
+            '#gsk': index.sortKey,
+          },
+          ExpressionAttributeValues: {
+            ':closed': 'closed',
+            ':open': 'open',
+            ':reason': 'superseded',
+            ':at': closedAt.toISOString(),
+            ':by': supersededBy,
+          },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+  }
+
   public async listOpenCaseIds(): Promise<string[]> {
     const index = tableSchema.indexes.openCases;
     const items = await this.queryAll({
