@@ -12,6 +12,10 @@ export interface LocalCaseView {
   readonly openedAt: string;
   readonly closedAt?: string;
   readonly closeReason?: CollectionCase['closeReason'];
+  /** When the journey ran out of steps with claims still open. */
+  readonly journeyEndedAt?: string;
+  /** The case that took over this one's open claims (closed as `superseded`). */
+  readonly supersededBy?: string;
   readonly strategyId: string;
   readonly strategyVersion: number;
   readonly claims: readonly Pick<
@@ -83,6 +87,8 @@ export async function listLocalCases(database: EmbeddedDynamoDb): Promise<LocalC
         'openedAt',
         'closedAt',
         'closeReason',
+        'journeyEndedAt',
+        'supersededBy',
         'strategyId',
         'strategyVersion',
       ]),

@@ -170,18 +170,34 @@ function settledAtByCase(input: InvariantInput): Map<string, string> {
   return settled;
 }
 
-/** No message for a case after the product was told every claim of it was paid, voided or written off. */
+/**
+ * No message for a case after the product was told every claim of it was paid, voided or written
+ * off, nor after the case was closed (for instance superseded by a newer case).
+ */
 export function checkNoMessageAfterSettlement(input: InvariantInput): Violation[] {
   const settledAt = settledAtByCase(input);
+  const closedAt = new Map(
+    input.cases.flatMap((collectionCase) =>
+      collectionCase.closedAt ? [[collectionCase.caseId, collectionCase.closedAt] as const] : [],
+    ),
+  );
   return input.messages.flatMap((message) => {
+    const sentAt = Date.parse(message.sentAt);
     const settled = settledAt.get(message.caseId);
-    if (settled === undefined || Date.parse(message.sentAt) <= Date.parse(settled)) return [];
+    const closed = closedAt.get(message.caseId);
+    const limit =
+      settled !== undefined && sentAt > Date.parse(settled)
+        ? `the case was settled at ${settled}`
+        : closed !== undefined && sentAt > Date.parse(closed)
+          ? `the case was closed at ${closed}`
+          : undefined;
+    if (limit === undefined) return [];
     return [
       {
         invariant: 'no-message-after-settlement' as const,
         caseId: message.caseId,
         subject: `${message.stepId} (${message.id})`,
-        detail: `sent at ${message.sentAt}, after the case was settled at ${settled}`,
+        detail: `sent at ${message.sentAt}, after ${limit}`,
       },
     ];
   });
@@ -271,15 +287,18 @@ function expectedCloseReason(statuses: readonly string[]): string | undefined {
 }
 
 /**
- * Every failed invoice is in exactly one case of its customer; each claim's status is what its
+ * Every failed invoice is owned by exactly one case of its customer (a case superseded by a newer
+ * one hands its open claims over and no longer owns them); each claim's status is what its
  * delivered events say; a case is open exactly while one of its claims is, and closed for the
- * right reason.
+ * right reason; a superseded case names a successor that holds its still-open claims.
  */
 export function checkCasesConsistentWithEvents(input: InvariantInput): Violation[] {
   const violations: Violation[] = [];
   const byInvoice = invoiceDeliveries(input);
   const caseOfClaim = new Map<string, string[]>();
+  const byId = new Map(input.cases.map((collectionCase) => [collectionCase.caseId, collectionCase]));
   for (const collectionCase of input.cases) {
+    if (collectionCase.closeReason === 'superseded') continue;
     for (const claim of collectionCase.claims) {
       caseOfClaim.set(claim.claimId, [...(caseOfClaim.get(claim.claimId) ?? []), collectionCase.caseId]);
     }
@@ -292,7 +311,7 @@ export function checkCasesConsistentWithEvents(input: InvariantInput): Violation
         invariant: 'case-consistent-with-events',
         ...(cases[0] ? { caseId: cases[0] } : {}),
         subject: invoiceId,
-        detail: `a failed invoice belongs to ${cases.length} cases (${cases.join(', ') || 'none'}), expected 1`,
+        detail: `a failed invoice is owned by ${cases.length} cases (${cases.join(', ') || 'none'}), expected 1`,
       });
     }
   }
@@ -320,6 +339,25 @@ export function checkCasesConsistentWithEvents(input: InvariantInput): Violation
           detail: `invoice of ${customer} is in a case of ${collectionCase.customerId}`,
         });
       }
+    }
+    if (collectionCase.closeReason === 'superseded') {
+      const successor = collectionCase.supersededBy ? byId.get(collectionCase.supersededBy) : undefined;
+      const handedOver = new Set(successor?.claims.map((claim) => claim.claimId) ?? []);
+      const stranded = collectionCase.claims.filter(
+        (claim) => claim.status === 'failed' && !handedOver.has(claim.claimId),
+      );
+      if (collectionCase.status !== 'closed' || successor === undefined || stranded.length > 0) {
+        violations.push({
+          invariant: 'case-consistent-with-events',
+          caseId: collectionCase.caseId,
+          subject: collectionCase.caseId,
+          detail:
+            successor === undefined
+              ? `superseded by ${collectionCase.supersededBy ?? 'nothing'}, which is not a case`
+              : `superseded by ${successor.caseId}, which does not hold its open claims ${stranded.map((claim) => claim.invoiceId).join(', ')}`,
+        });
+      }
+      continue;
     }
     const reason = expectedCloseReason(statuses);
     const expectedCaseStatus = reason === undefined ? 'open' : 'closed';

@@ -204,6 +204,7 @@ describe('the simulator invariants', () => {
       const input = {
         ...validInput(),
         deliveries: [failed, { ...paid, deliveredAt: '2026-03-05T15:00:00.000Z' }],
+        cases: [{ ...closedCase, closedAt: '2026-03-05T15:00:00.000Z' }],
         messages: [
           firstMessage,
           { ...firstMessage, id: 'local-2', stepId: 'day-3-reminder', sentAt: '2026-03-05T14:00:00.000Z' },
@@ -212,6 +213,34 @@ describe('the simulator invariants', () => {
 
       expect(checkNoMessageAfterSettlement(input)).toEqual([]);
     });
+  });
+
+  it('names the case when a message goes out after the product closed it, settled or not', () => {
+    // A case closed as superseded still has an open claim, so only its closing time forbids the message.
+    const superseded: LocalCaseView = {
+      ...closedCase,
+      closeReason: 'superseded',
+      supersededBy: 'case_000000000000000000000002',
+      closedAt: '2026-03-03T10:00:00.000Z',
+      claims: [{ ...(closedCase.claims[0] as LocalCaseView['claims'][number]), status: 'failed' }],
+    };
+    const late = {
+      ...firstMessage,
+      id: 'local-2',
+      stepId: 'day-3-reminder',
+      sentAt: '2026-03-03T14:00:00.000Z',
+    };
+
+    expect(
+      checkNoMessageAfterSettlement({
+        ...validInput(),
+        deliveries: [failed],
+        cases: [superseded],
+        messages: [late],
+      }),
+    ).toEqual([
+      expect.objectContaining({ caseId, detail: expect.stringContaining('the case was closed at') }),
+    ]);
   });
 
   describe('contact-within-window', () => {
@@ -300,6 +329,35 @@ describe('the simulator invariants', () => {
       };
 
       expect(checkCasesConsistentWithEvents(input)).toEqual([]);
+    });
+
+    it('accepts a case superseded by one that took over its open claim, and catches one that did not', () => {
+      const successorId = 'case_000000000000000000000002';
+      const openClaim = {
+        ...(closedCase.claims[0] as LocalCaseView['claims'][number]),
+        status: 'failed' as const,
+      };
+      const superseded: LocalCaseView = {
+        ...closedCase,
+        closeReason: 'superseded',
+        supersededBy: successorId,
+        claims: [openClaim],
+      };
+      const { closeReason: _reason, closedAt: _closed, ...open } = closedCase;
+      const successor: LocalCaseView = { ...open, caseId: successorId, status: 'open', claims: [openClaim] };
+      const input = { ...validInput(), deliveries: [failed], cases: [superseded, successor] };
+
+      expect(checkCasesConsistentWithEvents(input)).toEqual([]);
+      expect(
+        checkCasesConsistentWithEvents({ ...input, cases: [superseded, { ...successor, claims: [] }] }),
+      ).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({
+            caseId,
+            detail: expect.stringContaining('does not hold its open claims in_A'),
+          }),
+        ]),
+      );
     });
 
     it('catches a failed invoice that is in no case', () => {
