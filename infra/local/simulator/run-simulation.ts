@@ -299,7 +299,12 @@ export async function runSimulation(
     executions: runExecutions,
     cases: runCases,
     debtors,
-    metrics: { rows: metricsRows, recomputedCohorts: [...cohortMonthsToReport(new Date(now))] },
+    metrics: {
+      rows: metricsRows,
+      recomputedCohorts: [...cohortMonthsToReport(new Date(now))],
+      // Other runs' failed invoices in the same store (every failed invoice has a case).
+      shared: cases.length > runCases.length,
+    },
     contactWindow: defaultContactWindow,
     maxStateTransitions: options.maxStateTransitions ?? 30,
   };

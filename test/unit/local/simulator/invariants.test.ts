@@ -423,6 +423,29 @@ describe('the simulator invariants', () => {
       ]);
     });
 
+    it('only asks the rows to cover this run when the store holds other runs too', () => {
+      const input = validInput();
+      const [row] = input.metrics.rows;
+      if (row === undefined) throw new Error('fixture has a row');
+      const bigger = {
+        ...row,
+        failedCount: 5,
+        failedAmountMinor: 90_000,
+        recoveredCount: 3,
+        recoveredAmountMinor: 20_000,
+      };
+      const shared = { ...input, metrics: { ...input.metrics, rows: [bigger], shared: true } };
+      const smaller = { ...shared, metrics: { ...shared.metrics, rows: [{ ...row, recoveredCount: 0 }] } };
+
+      expect(checkMetricsMatchEvents(shared)).toEqual([]);
+      expect(
+        checkMetricsMatchEvents({ ...shared, metrics: { ...shared.metrics, shared: false } }),
+      ).toHaveLength(1);
+      expect(checkMetricsMatchEvents(smaller)).toEqual([
+        expect.objectContaining({ detail: 'recoveredCount 0, events say at least 1' }),
+      ]);
+    });
+
     it('leaves voided invoices out and does not count a payment made after the write-off', () => {
       const voided = delivery({
         eventId: 'evt_void',
