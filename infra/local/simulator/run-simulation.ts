@@ -193,10 +193,15 @@ export async function runSimulation(
     });
   };
 
+  // A running product may hold earlier runs' messages, and their journeys keep sending as the
+  // clock moves: read only what is new, and keep only this run's customers.
+  let outboxOffset = (await client.outbox(0)).length;
   const observeOutbox = async (): Promise<void> => {
-    const fresh = await client.outbox(messages.length);
+    const fresh = await client.outbox(outboxOffset);
+    outboxOffset += fresh.length;
     outboxPolls += 1;
     for (const message of fresh) {
+      if (!subscriberByCustomer.has(message.customerId)) continue;
       messages.push(message);
       const ordinal = (messagesPerCase.get(message.caseId) ?? 0) + 1;
       messagesPerCase.set(message.caseId, ordinal);
