@@ -9,6 +9,12 @@ export const CollectionsContextKey = {
   senderEmail: 'senderEmail',
   sesConfigurationSetName: 'sesConfigurationSetName',
   metricsScheduleTimeZone: 'metricsScheduleTimeZone',
+  smsOriginationIdentity: 'smsOriginationIdentity',
+  smsConfigurationSetName: 'smsConfigurationSetName',
+  whatsAppPhoneNumberId: 'whatsAppPhoneNumberId',
+  whatsAppBusinessAccountId: 'whatsAppBusinessAccountId',
+  supportContact: 'supportContact',
+  senderName: 'senderName',
 } as const;
 
 /** Stacks whose assets are bundled; the empty list turns esbuild off for the whole app. */
@@ -63,7 +69,26 @@ function stackPropsFromContext(app: App): CollectionsStackProps {
     ...(senderEmail ? { senderEmail } : {}),
     ...(sesConfigurationSetName ? { sesConfigurationSetName } : {}),
     ...(metricsScheduleTimeZone ? { metricsScheduleTimeZone } : {}),
+    ...channelPropsFromContext(app),
   };
+}
+
+/** The channel settings (docs/channels.md), each from its context key when set. */
+function channelPropsFromContext(app: App): Partial<CollectionsStackProps> {
+  const keys = [
+    'smsOriginationIdentity',
+    'smsConfigurationSetName',
+    'whatsAppPhoneNumberId',
+    'whatsAppBusinessAccountId',
+    'supportContact',
+    'senderName',
+  ] as const;
+  const props: Record<string, string> = {};
+  for (const key of keys) {
+    const value = optionalContextString(app, CollectionsContextKey[key]);
+    if (value !== undefined) props[key] = value;
+  }
+  return props as Partial<CollectionsStackProps>;
 }
 
 /**

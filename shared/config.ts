@@ -52,3 +52,34 @@ export function loadSendConfig(env: NodeJS.ProcessEnv = process.env): SendConfig
 export function loadTableConfig(env: NodeJS.ProcessEnv = process.env): TableOnlyConfig {
   return readConfig(tableOnlyConfigSchema, env);
 }
+
+/** What the automatic keyword answers say (HELP must name a support contact: carrier rules). */
+const replySettingsConfig = z.object({
+  SUPPORT_CONTACT: z.string().min(3),
+  SENDER_NAME: z.string().min(1).default('Billing'),
+});
+
+export const inboundSmsConfigSchema = tableConfig.merge(replySettingsConfig).extend({
+  /** Phone number, pool or their ARN the answers are sent from. */
+  SMS_ORIGINATION_IDENTITY: z.string().min(1),
+  SMS_CONFIGURATION_SET: z.string().min(1).optional(),
+});
+export type InboundSmsConfig = z.infer<typeof inboundSmsConfigSchema>;
+
+export const whatsAppEventsConfigSchema = tableConfig.merge(replySettingsConfig).extend({
+  /** End User Messaging Social phone number id (`phone-number-id-...`). */
+  WHATSAPP_PHONE_NUMBER_ID: z.string().min(1),
+  WHATSAPP_META_API_VERSION: z
+    .string()
+    .regex(/^v\d+\.\d+$/)
+    .optional(),
+});
+export type WhatsAppEventsConfig = z.infer<typeof whatsAppEventsConfigSchema>;
+
+export function loadInboundSmsConfig(env: NodeJS.ProcessEnv = process.env): InboundSmsConfig {
+  return readConfig(inboundSmsConfigSchema, env);
+}
+
+export function loadWhatsAppEventsConfig(env: NodeJS.ProcessEnv = process.env): WhatsAppEventsConfig {
+  return readConfig(whatsAppEventsConfigSchema, env);
+}

@@ -1,7 +1,10 @@
 import type { BillingEvent } from './domain/billing-event.ts';
 import type { Claim } from './domain/claim.ts';
 import type { CaseCloseReason, CollectionCase } from './domain/collection-case.ts';
+import type { ContactConsent } from './domain/contact-consent.ts';
 import type { Customer } from './domain/customer.ts';
+import type { DeliveryChannel, MessageCorrelation } from './domain/delivery-channel.ts';
+import type { Interaction } from './domain/interaction.ts';
 import type { RecoveryMetricsRow } from './domain/recovery-metrics.ts';
 import type { Channel, TemplateId } from './domain/strategy.ts';
 
@@ -110,8 +113,175 @@ export interface OutboundEmail {
   readonly customerId: string;
   readonly stepId: string;
   readonly template: TemplateId;
+  /** Experiment variant of the step (SES tag), when one was assigned. */
+  readonly variant?: string;
+  /**
+   * Where the debtor unsubscribes: an `https:` URL (one-click, RFC 8058) and/or a `mailto:` address.
+   * Sent as `List-Unsubscribe` (and `List-Unsubscribe-Post` when there is an https URL).
+   */
+  readonly listUnsubscribe?: { readonly url?: string; readonly mailto?: string };
 }
 
 export interface EmailSender {
   send(email: OutboundEmail): Promise<{ providerMessageId: string }>;
+}
+
+// Channels (omnichannel delivery, docs/channels.md) --------------------------------------------
+
+export interface OutboundChannelMessageBase {
+  /** E.164 number for sms/voice/whatsapp. */
+  readonly to: string;
+  readonly customerId: string;
+  readonly correlation: MessageCorrelation;
+}
+
+export interface OutboundSms extends OutboundChannelMessageBase {
+  readonly channel: 'sms';
+  readonly text: string;
+}
+
+export interface OutboundVoice extends OutboundChannelMessageBase {
+  readonly channel: 'voice';
+  /** Plain text; the adapter speaks it as SSML in the locale's voice. */
+  readonly text: string;
+  /** BCP 47 locale of the debtor: picks the voice and the language. */
+  readonly locale: string;
+}
+
+/** A WhatsApp template approved by Meta, for messages outside the 24-hour session window. */
+export interface WhatsAppTemplate {
+  readonly name: string;
+  /** Meta language code of the approved translation, e.g. `en_US`, `es`, `de`, `fr`. */
+  readonly languageCode: string;
+  /** Values of the body's `{{1}}`, `{{2}}`... placeholders, in order. */
+  readonly bodyParameters: readonly string[];
+}
+
+export interface OutboundWhatsApp extends OutboundChannelMessageBase {
+  readonly channel: 'whatsapp';
+  /** Free text, allowed only inside the 24-hour session window. */
+  readonly text?: string;
+  /** The approved template used outside the window (and inside it when there is no text). */
+  readonly template?: WhatsAppTemplate;
+}
+
+export interface OutboundEmailMessage extends OutboundEmail {
+  readonly channel: 'email';
+}
+
+export type OutboundChannelMessage = OutboundSms | OutboundVoice | OutboundWhatsApp | OutboundEmailMessage;
+
+export interface ChannelReceipt {
+  /** The provider's message id; its delivery events carry it. */
+  readonly providerMessageId: string;
+}
+
+/**
+ * Sends one message on one channel. Throws `PermanentDeliveryError` when the provider will never
+ * deliver it (fall back to the next channel), `DeliveryThrottledError` when a retry is safe,
+ * `ProviderUnavailableError` (5xx) or any other error when the outcome is unknown (never resend).
+ */
+export interface ChannelSender<M extends OutboundChannelMessage = OutboundChannelMessage> {
+  send(message: M): Promise<ChannelReceipt>;
+}
+
+/** One sender per channel: the AWS adapters in Lambda, the outbox locally. */
+export type ChannelSenders = {
+  readonly [C in DeliveryChannel]: ChannelSender<Extract<OutboundChannelMessage, { channel: C }>>;
+};
+
+/** The case timeline's interactions (delivery events and replies). */
+export interface InteractionStore {
+  /** Records the interaction once; false when one with the same id was already recorded. */
+  recordInteraction(interaction: Interaction): Promise<boolean>;
+  /** Interactions of a case, oldest first. */
+  listInteractions(caseId: string): Promise<Interaction[]>;
+}
+
+/** Per-customer, per-channel consent and suppression (read by the planner before choosing a channel). */
+export interface ConsentStore {
+  getConsent(customerId: string, channel: DeliveryChannel): Promise<ContactConsent | undefined>;
+  /** Writes the decision unless a later one is stored (`supersedes`); true when it was written. */
+  putConsent(consent: ContactConsent): Promise<boolean>;
+}
+
+/** Who an address belongs to, so that replies and address-level events find the customer. */
+export interface AddressLink {
+  readonly channel: DeliveryChannel;
+  readonly address: string;
+  readonly customerId: string;
+  /** The case the last message to this address belonged to. */
+  readonly caseId?: string;
+  readonly lastOutboundAt?: string;
+  /** The debtor's last message from this address (ISO): opens WhatsApp's 24-hour window. */
+  readonly lastInboundAt?: string;
+}
+
+export interface ContactDirectory {
+  findAddress(channel: DeliveryChannel, address: string): Promise<AddressLink | undefined>;
+  /** Records that we are about to message this address for this customer (and case). */
+  linkOutbound(link: {
+    channel: DeliveryChannel;
+    address: string;
+    customerId: string;
+    caseId?: string;
+    at: string;
+  }): Promise<void>;
+  /** Records an inbound message from the customer's address (keeps the latest time; opens WhatsApp's window). */
+  linkInbound(link: {
+    channel: DeliveryChannel;
+    address: string;
+    customerId: string;
+    at: string;
+  }): Promise<void>;
+}
+
+/** A debtor's promise to pay by a date: the case pauses until the day after. */
+export interface PaymentPromise {
+  readonly caseId: string;
+  /** The promised calendar day in the debtor's zone (`yyyy-MM-dd`). */
+  readonly promisedDate: string;
+  /** When the pause ends (ISO instant): the start of the day after the promised day, in the debtor's zone. */
+  readonly promisedUntil: string;
+  readonly madeAt: string;
+  readonly channel: DeliveryChannel;
+  /** The inbound message that carried the promise. */
+  readonly sourceEventId: string;
+}
+
+export type AgentTaskKind =
+  | 'already-paid'
+  | 'dispute'
+  | 'call-me'
+  | 'hardship'
+  | 'promise-without-date'
+  | 'unclear-reply';
+
+/** Work for a collections agent, created from a reply. */
+export interface AgentTask {
+  /** Deterministic (from the inbound message): a redelivered reply creates no second task. */
+  readonly taskId: string;
+  readonly kind: AgentTaskKind;
+  readonly caseId?: string;
+  readonly customerId: string;
+  readonly channel: DeliveryChannel;
+  readonly createdAt: string;
+  readonly status: 'open';
+  readonly sourceEventId: string;
+}
+
+export interface ReplyActionStore {
+  /** Stores the promise and sets `promisedUntil` on the case (a later promise replaces an earlier one). */
+  recordPromise(promise: PaymentPromise): Promise<void>;
+  /** Creates the task once; false when it exists. */
+  createAgentTask(task: AgentTask): Promise<boolean>;
+  listAgentTasks(customerId: string): Promise<AgentTask[]>;
+}
+
+/**
+ * At most once per inbound message for automatic replies: `claimAutoReply` succeeds for the
+ * first attempt only, so a redelivered STOP never sends a second confirmation.
+ */
+export interface AutoReplyLedger {
+  claimAutoReply(channel: DeliveryChannel, inboundMessageId: string, at: string): Promise<boolean>;
 }

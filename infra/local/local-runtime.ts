@@ -10,9 +10,14 @@ import { createComputeRecoveryMetricsHandler } from '../../functions/compute-rec
 import { createGetRecoveryMetricsHandler } from '../../functions/get-recovery-metrics.ts';
 import { createIngestStripeWebhookHandler } from '../../functions/ingest-stripe-webhook.ts';
 import { createPlanNextActionHandler } from '../../functions/plan-next-action.ts';
+import { createReceiveInboundSmsHandler } from '../../functions/receive-inbound-sms.ts';
+import { createReceiveSesEventsHandler } from '../../functions/receive-ses-events.ts';
+import { createReceiveSmsVoiceEventsHandler } from '../../functions/receive-sms-voice-events.ts';
+import { createReceiveWhatsAppEventsHandler } from '../../functions/receive-whatsapp-events.ts';
 import { createSendJourneyMessageHandler } from '../../functions/send-journey-message.ts';
 import { CollectionsTable } from '../../shared/adapters/dynamodb/collections-table.ts';
 import type { Strategy } from '../../shared/domain/strategy.ts';
+import type { DeliverDependencies } from '../../shared/use-cases/deliver-channel-message.ts';
 import { defaultStrategy, strategyFor } from '../../workflows/strategies/index.ts';
 import { toApiGatewayEvent, writeApiGatewayResult } from './api-gateway-event.ts';
 import { listLocalCases } from './case-snapshot.ts';
@@ -20,6 +25,7 @@ import { type EmbeddedDynamoDb, startEmbeddedDynamoDb } from './embedded-dynamod
 import { localLambdaContext } from './lambda-context.ts';
 import { type JSONValue, LocalJourneyEngine } from './local-journey-engine.ts';
 import { LocalScheduler } from './local-scheduler.ts';
+import { localSnsEvent } from './local-sns-event.ts';
 import { Outbox } from './outbox.ts';
 import { type SynthesizedApp, synthesizeCollectionsApp } from './synthesized-app.ts';
 import { VirtualClock } from './virtual-clock.ts';
@@ -27,6 +33,16 @@ import { VirtualClock } from './virtual-clock.ts';
 /** The development signing secret; `STRIPE_WEBHOOK_SECRET` overrides it. Never use it in production. */
 export const developmentStripeWebhookSecret = 'whsec_collections_local_development_only';
 export const developmentSenderEmail = 'billing@collections.localhost';
+/** Quoted in HELP answers locally. */
+export const developmentSupportContact = 'support@collections.localhost';
+
+/** Operator routes that inject provider payloads into the function subscribed to a channel topic. */
+const injectionRoutes: Readonly<Record<string, string>> = {
+  'POST /local/inbound/sms': 'inbound-sms',
+  'POST /local/inbound/whatsapp': 'whatsapp-events',
+  'POST /local/events/ses': 'ses-events',
+  'POST /local/events/sms-voice': 'sms-voice-events',
+};
 
 export interface LocalRuntimeOptions {
   /** TCP port; 0 picks a free one. */
@@ -58,6 +74,11 @@ export interface LocalRuntime {
   readonly stripeWebhookSecret: string;
   /** Journeys of open cases re-created from the stored state at start. */
   readonly resumedJourneys: number;
+  /**
+   * What `deliverChannelMessage` needs locally: the outbox's senders for every channel, the table
+   * as consent store and address book, the virtual clock (docs/channels.md).
+   */
+  readonly channels: DeliverDependencies;
   stop(): Promise<void>;
 }
 
@@ -194,6 +215,24 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     strategy: newCaseStrategy,
     webhookSecret: async () => stripeWebhookSecret,
   });
+  const senders = outbox.channelSenders();
+  const replyDependencies = {
+    directory: table,
+    customers: table,
+    cases: table,
+    consents: table,
+    interactions: table,
+    actions: table,
+    autoReplies: table,
+    senders,
+    clock,
+    settings: { supportContact: developmentSupportContact, senderName: 'Collections (local)' },
+  };
+  const deliveryDependencies = { cases: table, interactions: table, consents: table, directory: table };
+  const receiveSmsVoiceEvents = createReceiveSmsVoiceEventsHandler(deliveryDependencies);
+  const receiveSesEvents = createReceiveSesEventsHandler(deliveryDependencies);
+  const receiveInboundSms = createReceiveInboundSmsHandler(replyDependencies);
+  const receiveWhatsAppEvents = createReceiveWhatsAppEventsHandler(replyDependencies);
   const computeMetrics = createComputeRecoveryMetricsHandler({ claims: table, metrics: table, clock });
   const getMetrics = createGetRecoveryMetricsHandler({ metrics: table });
 
@@ -204,6 +243,10 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     'functions/compute-recovery-metrics.ts': computeMetrics,
     'functions/plan-next-action.ts': plan,
     'functions/send-journey-message.ts': send,
+    'functions/receive-sms-voice-events.ts': receiveSmsVoiceEvents,
+    'functions/receive-ses-events.ts': receiveSesEvents,
+    'functions/receive-inbound-sms.ts': receiveInboundSms,
+    'functions/receive-whatsapp-events.ts': receiveWhatsAppEvents,
   };
   const missing = synthesized.functionEntries.filter((entry) => !(entry in localFunctions));
   if (missing.length > 0) throw new Error(`the local runtime has no handler for ${missing.join(', ')}`);
@@ -265,6 +308,23 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       return sendJson(response, 200, outbox.list().slice(offset));
     }
     if (key === 'GET /local/cases') return sendJson(response, 200, await listLocalCases(database));
+    const topicName = injectionRoutes[key];
+    if (topicName !== undefined) {
+      const topic = synthesized.topics.find((candidate) => candidate.name === topicName);
+      if (topic === undefined || topic.entries.length === 0)
+        throw new HttpError(404, `the template has no subscriber of the ${topicName} topic`);
+      const event = localSnsEvent(
+        parseJson(await readBody(request, 256 * 1024)),
+        topic.logicalId,
+        clock.now(),
+      );
+      const results = [];
+      for (const entry of topic.entries) {
+        const handler = localFunctions[entry] as (event: object, context: Context) => Promise<unknown>;
+        results.push(await clock.track(() => handler(event, localLambdaContext(functionName(entry)))));
+      }
+      return sendJson(response, 200, { topic: topicName, results });
+    }
     if (key === 'GET /local/executions') return sendJson(response, 200, journeys.list());
     const job = /^POST \/local\/jobs\/([a-z0-9-]+)\/run$/.exec(key)?.[1];
     if (job !== undefined) {
@@ -305,6 +365,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     synthesized,
     stripeWebhookSecret,
     resumedJourneys: openCaseIds.length,
+    channels: { senders, consents: table, directory: table, clock },
     stop: async () => {
       scheduler.stop();
       server.closeAllConnections();

@@ -1,5 +1,6 @@
 import type { StateMachineDefinition } from 'aws-local-stepfunctions';
 import { buildCollectionsApp } from '../collections-app.ts';
+import { channelTopicMetadataKey } from '../constructs/channel-events.ts';
 import { projectFunctionEntryMetadataKey } from '../constructs/project-function.ts';
 
 type TemplateValue = unknown;
@@ -26,6 +27,15 @@ export interface SynthesizedSchedule {
   readonly entry: string;
 }
 
+/** An SNS topic of the template (named by its `collections:topic` metadata) and its Lambda subscribers. */
+export interface SynthesizedTopic {
+  /** e.g. `inbound-sms` */
+  readonly name: string;
+  readonly logicalId: string;
+  /** Entry files of the functions subscribed to it. */
+  readonly entries: readonly string[];
+}
+
 /** What the local runtime takes from the synthesized CDK app, never from a hand-kept copy. */
 export interface SynthesizedApp {
   /** The journey state machine's ASL, with references resolved to local names. */
@@ -34,6 +44,8 @@ export interface SynthesizedApp {
   readonly schedules: readonly SynthesizedSchedule[];
   /** Entry file of every function of the template. */
   readonly functionEntries: readonly string[];
+  /** Named SNS topics and their subscribers (channel events, replies). */
+  readonly topics: readonly SynthesizedTopic[];
 }
 
 export interface LocalNames {
@@ -136,7 +148,23 @@ export function readSynthesizedTemplate(template: CloudFormationTemplate, names:
     .map(([, fn]) => fn.Metadata?.[projectFunctionEntryMetadataKey])
     .filter((entry): entry is string => typeof entry === 'string')
     .sort();
-  return { journeyDefinition: definition, routes, schedules, functionEntries };
+  const topics = resourcesOfType(template, 'AWS::SNS::Topic')
+    .map(([logicalId, topic]) => ({ logicalId, name: topic.Metadata?.[channelTopicMetadataKey] }))
+    .filter((topic): topic is { logicalId: string; name: string } => typeof topic.name === 'string')
+    .map(({ logicalId, name }) => ({
+      name,
+      logicalId,
+      entries: resourcesOfType(template, 'AWS::SNS::Subscription')
+        .filter(
+          ([, subscription]) =>
+            subscription.Properties?.Protocol === 'lambda' &&
+            JSON.stringify(subscription.Properties.TopicArn) === JSON.stringify({ Ref: logicalId }),
+        )
+        .map(([, subscription]) => entryOfFunctionReference(subscription.Properties?.Endpoint, template))
+        .sort(),
+    }))
+    .sort((a, b) => a.name.localeCompare(b.name));
+  return { journeyDefinition: definition, routes, schedules, functionEntries, topics };
 }
 
 /**

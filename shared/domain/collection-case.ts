@@ -20,6 +20,13 @@ export interface CollectionCase {
   readonly claimIds: readonly string[];
   readonly strategyId: string;
   readonly strategyVersion: number;
+  /**
+   * While a promise to pay is pending: contact pauses until this instant (ISO), the start of the
+   * day after the promised day in the debtor's zone. Set from a reply (docs/channels.md).
+   */
+  readonly promisedUntil?: string;
+  /** The promised calendar day (`yyyy-MM-dd`, debtor's zone). */
+  readonly promisedDate?: string;
   /** Set when the journey ran out of steps while claims were still open (ISO). */
   readonly journeyEndedAt?: string;
   /** The case that took over this one's open claims. */

@@ -59,3 +59,50 @@ export function isDefiniteRefusal(error: unknown): boolean {
   if (error instanceof MessageRefusedError) return true;
   return typeof error === 'object' && error !== null && (error as { $fault?: unknown }).$fault === 'client';
 }
+
+/**
+ * Why a channel provider will never deliver a message to this address: retrying is pointless,
+ * the act step records it and falls back to the next channel of the step.
+ */
+export type PermanentFailureReason =
+  | 'invalid-address'
+  | 'opted-out'
+  | 'suppressed'
+  | 'no-consent'
+  | 'outside-session-window'
+  | 'blocked'
+  | 'unsupported-destination';
+
+/**
+ * The provider refused the message for good (invalid number, suppressed address, opted out...).
+ * Nothing was sent: `isDefiniteRefusal` is true, but a retry on the same channel cannot succeed.
+ */
+export class PermanentDeliveryError extends MessageRefusedError {
+  public constructor(
+    public readonly reason: PermanentFailureReason,
+    message: string,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
+}
+
+/**
+ * The provider throttled the request (or a sending quota is exhausted for now). Nothing was sent,
+ * so a retry with jittered backoff is safe.
+ */
+export class DeliveryThrottledError extends MessageRefusedError {
+  public readonly retryable = true;
+}
+
+/**
+ * The provider answered with a server error (5xx). Worth retrying as far as the provider is
+ * concerned, but a server error does not prove that nothing went out, so this is not a definite
+ * refusal: the act step records the step `uncertain` and never sends it again (at most once).
+ */
+export class ProviderUnavailableError extends CollectionsError {
+  public readonly retryable = true;
+}
+
+/** The provider answered without the id we correlate its events with; whether it sent is unknown. */
+export class ProviderResponseError extends CollectionsError {}

@@ -219,8 +219,8 @@ describe('CollectionsStack', () => {
   });
 
   describe('functions', () => {
-    it('creates the five functions of the product', () => {
-      expect(Object.keys(resourcesOfType(template, 'AWS::Lambda::Function'))).toHaveLength(5);
+    it('creates the nine functions of the product', () => {
+      expect(Object.keys(resourcesOfType(template, 'AWS::Lambda::Function'))).toHaveLength(9);
     });
 
     it('runs every function on Node.js 22, arm64, with X-Ray tracing and source maps', () => {
@@ -558,11 +558,14 @@ describe('CollectionsStack', () => {
   });
 
   describe('outputs', () => {
-    it('outputs the API and webhook URLs, the state machine and secret ARNs, and the table name', () => {
+    it('outputs the API and webhook URLs, the state machine and secret ARNs, the table name and the channel settings', () => {
       expect(Object.keys(template.toJSON().Outputs).sort()).toEqual(
         [
           'ApiUrl',
+          'InboundSmsTopicArn',
           'JourneyStateMachineArn',
+          'SmsConfigurationSetName',
+          'WhatsAppEventsTopicArn',
           'StripeWebhookSecretArn',
           'StripeWebhookUrl',
           'TableName',

@@ -6,11 +6,11 @@ import type { SeededRandom } from './seeded-random.ts';
 /**
  * How a debtor reacts to a collection message. The simulator only acts through the product's
  * public surfaces; each kind of response names the surfaces it needs, and a response is drawn
- * only among those the product offers. Today that is the billing webhooks (pay, update the
- * card) and the outbox (what was sent); when the product grows a portal, inbound replies and
- * delivery events, the responses that need them (reply STOP, promise to pay and keep or break
- * it, ask for a plan, dispute) plug in here as new `ResponseOption`s with their executor in the
- * runner, without changing the draws of the existing ones.
+ * only among those given. The simulator uses the billing webhooks (pay, update the card) and the
+ * outbox (what was sent). The product now also takes injected inbound replies and delivery events
+ * (`POST /local/inbound/*`, `POST /local/events/*`): replying STOP, promising to pay and keeping or
+ * breaking it, asking for a plan and disputing plug in here as new `ResponseOption`s with their
+ * executor in the runner, without changing the draws of the existing ones.
  */
 export type ProductSurface =
   /** Signed billing webhooks (Stripe today). */
@@ -22,7 +22,7 @@ export type ProductSurface =
   /** Injected inbound replies (SMS STOP, WhatsApp). */
   | 'inbound-messages';
 
-/** The surfaces the product exposes today. */
+/** The surfaces the simulator's responses use today. */
 export const availableSurfaces: ReadonlySet<ProductSurface> = new Set(['billing-webhooks', 'outbox']);
 
 export type Channel = 'email' | 'sms' | 'voice' | 'whatsapp';

@@ -4,7 +4,7 @@ import type { ContactWindow } from '../../../shared/domain/contact-policy.ts';
 import type { RecoveryMetricsRow } from '../../../shared/domain/recovery-metrics.ts';
 import type { LocalCaseView } from '../case-snapshot.ts';
 import type { LocalExecution } from '../local-journey-engine.ts';
-import type { ObservedMessage } from './product-client.ts';
+import type { CaseMessage } from './product-client.ts';
 import type { InvoiceStatus } from './stripe-event-factory.ts';
 
 /**
@@ -78,7 +78,8 @@ export interface DebtorLocation {
 
 export interface InvariantInput {
   readonly deliveries: readonly DeliveryRecord[];
-  readonly messages: readonly ObservedMessage[];
+  /** Messages sent for this run's cases (automatic replies without a case are not journey contact). */
+  readonly messages: readonly CaseMessage[];
   readonly executions: readonly LocalExecution[];
   readonly cases: readonly LocalCaseView[];
   /** By the product's customer id (`stripe:cus_...`). */
@@ -253,7 +254,7 @@ export function messagesOutsideTrueZone(input: InvariantInput): number {
 
 /** At most one message per case and step. */
 export function checkNoStepSentTwice(input: InvariantInput): Violation[] {
-  const counts = new Map<string, ObservedMessage[]>();
+  const counts = new Map<string, CaseMessage[]>();
   for (const message of input.messages) {
     const key = `${message.caseId}\u0000${message.stepId}`;
     counts.set(key, [...(counts.get(key) ?? []), message]);

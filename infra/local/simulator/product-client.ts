@@ -3,11 +3,21 @@ import type { LocalCaseView } from '../case-snapshot.ts';
 import type { LocalExecution } from '../local-journey-engine.ts';
 import type { OutboxMessage } from '../outbox.ts';
 
-/** What the simulator reads of an outbox message (the full message also carries the bodies). */
+/**
+ * What the simulator reads of an outbox message (the full message also carries the bodies).
+ * Journey steps carry their case and template; an automatic reply (a STOP confirmation) may have neither.
+ */
 export type ObservedMessage = Pick<
   OutboxMessage,
   'id' | 'channel' | 'to' | 'customerId' | 'caseId' | 'stepId' | 'template' | 'sentAt'
 >;
+
+/** A message sent for a case: a journey step (automatic replies may have no case). */
+export type CaseMessage = ObservedMessage & { readonly caseId: string };
+
+export function isCaseMessage(message: ObservedMessage): message is CaseMessage {
+  return message.caseId !== undefined;
+}
 
 export interface WebhookAnswer {
   readonly status: number;
@@ -60,10 +70,10 @@ export class ProductClient {
       channel,
       to,
       customerId,
-      caseId,
       stepId,
-      template,
       sentAt,
+      ...(caseId === undefined ? {} : { caseId }),
+      ...(template === undefined ? {} : { template }),
     }));
   }
 

@@ -4,7 +4,7 @@ import { cohortMonthsToReport } from '../../../shared/domain/recovery-metrics.ts
 import { availableSurfaces, type Channel, respondToMessage } from './debtor-behaviour.ts';
 import { billingZonesOf, checkInvariants, type DebtorLocation, type DeliveryRecord } from './invariants.ts';
 import { buildPopulation, type Subscriber } from './population.ts';
-import type { ObservedMessage } from './product-client.ts';
+import { type CaseMessage, isCaseMessage, type ObservedMessage } from './product-client.ts';
 import type { ProductTarget } from './product-target.ts';
 import { SeededRandom } from './seeded-random.ts';
 import {
@@ -121,7 +121,7 @@ export async function runSimulation(
   };
 
   const deliveries: DeliveryRecord[] = [];
-  const messages: ObservedMessage[] = [];
+  const messages: CaseMessage[] = [];
   const messagesPerCase = new Map<string, number>();
   const responses = new Map<string, ResponseTally>();
   const debtorStreams = new Map<number, SeededRandom>();
@@ -201,14 +201,15 @@ export async function runSimulation(
     outboxOffset += fresh.length;
     outboxPolls += 1;
     for (const message of fresh) {
-      if (!subscriberByCustomer.has(message.customerId)) continue;
+      if (!subscriberByCustomer.has(message.customerId) || !isCaseMessage(message)) continue;
       messages.push(message);
       const ordinal = (messagesPerCase.get(message.caseId) ?? 0) + 1;
       messagesPerCase.set(message.caseId, ordinal);
       const subscriber = subscriberByCustomer.get(message.customerId);
-      const tally = responses.get(message.template) ?? { messages: 0, pay: 0, updateCard: 0 };
+      const templateKey = message.template ?? message.stepId;
+      const tally = responses.get(templateKey) ?? { messages: 0, pay: 0, updateCard: 0 };
       tally.messages += 1;
-      responses.set(message.template, tally);
+      responses.set(templateKey, tally);
       if (subscriber === undefined) continue;
       let stream = debtorStreams.get(subscriber.index);
       if (stream === undefined) {
@@ -219,7 +220,7 @@ export async function runSimulation(
         {
           caseId: message.caseId,
           stepId: message.stepId,
-          template: message.template,
+          template: templateKey,
           channel: message.channel as Channel,
           sentAt: new Date(message.sentAt),
           ordinal,

@@ -10,7 +10,7 @@ import {
   type Violation,
 } from './invariants.ts';
 import type { Subscriber } from './population.ts';
-import type { ObservedMessage } from './product-client.ts';
+import type { CaseMessage } from './product-client.ts';
 import type { RecoveryPath, SimulatedBilling } from './simulated-billing.ts';
 
 /** How one template's messages moved debtors. */
@@ -131,7 +131,7 @@ export interface ReportInput {
   readonly population: readonly Subscriber[];
   readonly billing: SimulatedBilling;
   readonly deliveries: readonly DeliveryRecord[];
-  readonly messages: readonly ObservedMessage[];
+  readonly messages: readonly CaseMessage[];
   readonly responses: ReadonlyMap<string, ResponseTally>;
   readonly invariantInput: InvariantInput;
   readonly violations: readonly Violation[];

@@ -12,10 +12,15 @@ import {
 import type { BillingEvent } from '../../domain/billing-event.ts';
 import type { Claim } from '../../domain/claim.ts';
 import type { CaseCloseReason, CollectionCase } from '../../domain/collection-case.ts';
+import type { ConsentStatus, ContactConsent } from '../../domain/contact-consent.ts';
 import type { Customer } from '../../domain/customer.ts';
+import type { DeliveryChannel } from '../../domain/delivery-channel.ts';
 import { ConcurrentUpdateError } from '../../domain/errors.ts';
+import type { Interaction } from '../../domain/interaction.ts';
 import type { RecoveryMetricsRow } from '../../domain/recovery-metrics.ts';
 import type {
+  AddressLink,
+  AgentTask,
   CaseStore,
   ClaimStore,
   CustomerStore,
@@ -23,6 +28,7 @@ import type {
   MessageRecord,
   MessageStore,
   MetricsStore,
+  PaymentPromise,
   VersionedClaim,
 } from '../../ports.ts';
 import { keys, tableSchema } from './table-schema.ts';
@@ -41,6 +47,14 @@ function isConditionFailure(error: unknown): boolean {
     (error as Error | undefined)?.name === 'ConditionalCheckFailedException'
   );
 }
+
+/** Stored with a consent so one conditional write can compare statuses on a tie (see `supersedes`). */
+const consentStrictness: Record<ConsentStatus, number> = {
+  'opted-in': 0,
+  suppressed: 1,
+  invalid: 2,
+  'opted-out': 3,
+};
 
 /** BatchGetItem reads at most 100 keys per request. */
 const batchGetLimit = 100;
@@ -449,6 +463,224 @@ export class CollectionsTable
       ExpressionAttributeValues: { ':pk': keys.recoveryMetrics('', '').pk },
     });
     return items.map((item) => stripKeys<RecoveryMetricsRow>(item));
+  }
+
+  // Interactions, consent, addresses, reply actions (docs/channels.md) ----------------------
+
+  public async recordInteraction(interaction: Interaction): Promise<boolean> {
+    return this.putOnce({
+      ...keys.interaction(interaction, interaction.occurredAt, interaction.interactionId),
+      entity: 'interaction',
+      ...interaction,
+    });
+  }
+
+  public async listInteractions(caseId: string): Promise<Interaction[]> {
+    const items = await this.queryAll({
+      TableName: this.tableName,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: { ':pk': keys.collectionCase(caseId).pk, ':prefix': 'INTERACTION#' },
+      ConsistentRead: true,
+    });
+    return items.map((item) => stripKeys<Interaction>(item));
+  }
+
+  public async getConsent(customerId: string, channel: DeliveryChannel): Promise<ContactConsent | undefined> {
+    const result = await this.documents.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: keys.consent(customerId, channel),
+        ConsistentRead: true,
+      }),
+    );
+    if (!result.Item) return undefined;
+    const { strictness: _strictness, ...consent } = stripKeys<ContactConsent & { strictness?: number }>(
+      result.Item,
+    );
+    return consent;
+  }
+
+  /** Later decision wins; on a tie the stricter status (see `supersedes`), in one conditional write. */
+  public async putConsent(consent: ContactConsent): Promise<boolean> {
+    try {
+      await this.documents.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            ...keys.consent(consent.customerId, consent.channel),
+            entity: 'consent',
+            ...consent,
+            strictness: consentStrictness[consent.status],
+          },
+          ConditionExpression:
+            'attribute_not_exists(pk) OR decidedAt < :at OR (decidedAt = :at AND strictness < :strictness)',
+          ExpressionAttributeValues: {
+            ':at': consent.decidedAt,
+            ':strictness': consentStrictness[consent.status],
+          },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  public async findAddress(channel: DeliveryChannel, address: string): Promise<AddressLink | undefined> {
+    const result = await this.documents.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: keys.address(channel, address),
+        ConsistentRead: true,
+      }),
+    );
+    return result.Item ? stripKeys<AddressLink>(result.Item) : undefined;
+  }
+
+  public async linkOutbound(link: {
+    channel: DeliveryChannel;
+    address: string;
+    customerId: string;
+    caseId?: string;
+    at: string;
+  }): Promise<void> {
+    await this.documents.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: keys.address(link.channel, link.address),
+        UpdateExpression: `SET entity = :entity, channel = :channel, address = :address, customerId = :customer, lastOutboundAt = :at${link.caseId ? ', caseId = :case' : ''}`,
+        ExpressionAttributeValues: {
+          ':entity': 'address',
+          ':channel': link.channel,
+          ':address': link.address,
+          ':customer': link.customerId,
+          ':at': link.at,
+          ...(link.caseId ? { ':case': link.caseId } : {}),
+        },
+      }),
+    );
+  }
+
+  public async linkInbound(link: {
+    channel: DeliveryChannel;
+    address: string;
+    customerId: string;
+    at: string;
+  }): Promise<void> {
+    try {
+      await this.documents.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.address(link.channel, link.address),
+          UpdateExpression:
+            'SET entity = :entity, channel = :channel, address = :address, customerId = :customer, lastInboundAt = :at',
+          // Replies arrive out of order: an older one never moves the window back.
+          ConditionExpression: 'attribute_not_exists(lastInboundAt) OR lastInboundAt < :at',
+          ExpressionAttributeValues: {
+            ':entity': 'address',
+            ':channel': link.channel,
+            ':address': link.address,
+            ':customer': link.customerId,
+            ':at': link.at,
+          },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+  }
+
+  public async recordPromise(promise: PaymentPromise): Promise<void> {
+    await this.putOnce({
+      ...keys.promise(promise.caseId, promise.madeAt, promise.sourceEventId),
+      entity: 'promise',
+      ...promise,
+    });
+    try {
+      await this.documents.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.collectionCase(promise.caseId),
+          UpdateExpression: 'SET promisedUntil = :until, promisedDate = :date, promiseMadeAt = :madeAt',
+          // The latest promise is the one that counts, whatever order the replies arrive in.
+          ConditionExpression:
+            'attribute_exists(pk) AND (attribute_not_exists(promiseMadeAt) OR promiseMadeAt <= :madeAt)',
+          ExpressionAttributeValues: {
+            ':until': promise.promisedUntil,
+            ':date': promise.promisedDate,
+            ':madeAt': promise.madeAt,
+          },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+  }
+
+  public async createAgentTask(task: AgentTask): Promise<boolean> {
+    const index = tableSchema.indexes.openCases;
+    return this.putOnce({
+      ...keys.agentTask(task.customerId, task.taskId),
+      entity: 'agent-task',
+      ...task,
+      [index.partitionKey]: keys.openTasksPartition,
+      [index.sortKey]: `${task.createdAt}#${task.taskId}`,
+    });
+  }
+
+  public async listAgentTasks(customerId: string): Promise<AgentTask[]> {
+    const items = await this.queryAll({
+      TableName: this.tableName,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: { ':pk': keys.customer(customerId).pk, ':prefix': 'TASK#' },
+      ConsistentRead: true,
+    });
+    return items.map((item) => stripKeys<AgentTask>(item));
+  }
+
+  /** Every open agent task, oldest first (the agents' queue). */
+  public async listOpenAgentTasks(): Promise<AgentTask[]> {
+    const index = tableSchema.indexes.openCases;
+    const items = await this.queryAll({
+      TableName: this.tableName,
+      IndexName: index.indexName,
+      KeyConditionExpression: '#pk = :pk',
+      ExpressionAttributeNames: { '#pk': index.partitionKey },
+      ExpressionAttributeValues: { ':pk': keys.openTasksPartition },
+    });
+    return items.map((item) => stripKeys<AgentTask>(item));
+  }
+
+  public async claimAutoReply(
+    channel: DeliveryChannel,
+    inboundMessageId: string,
+    at: string,
+  ): Promise<boolean> {
+    return this.putOnce({
+      ...keys.autoReply(channel, inboundMessageId),
+      entity: 'auto-reply',
+      channel,
+      inboundMessageId,
+      claimedAt: at,
+    });
+  }
+
+  /** Creates the item unless its key exists; false when it did. */
+  private async putOnce(item: Item): Promise<boolean> {
+    try {
+      await this.documents.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: item,
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
   }
 
   private async queryAll(input: QueryCommandInput): Promise<Item[]> {

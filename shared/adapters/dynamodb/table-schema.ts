@@ -23,6 +23,30 @@ export const keys = {
     pk: 'METRICS#RECOVERY',
     sk: `COHORT#${cohortMonth}#${currency}`,
   }),
+  interaction: (
+    owner: { caseId?: string; customerId?: string },
+    occurredAt: string,
+    interactionId: string,
+  ) => ({
+    pk: owner.caseId ? `CASE#${owner.caseId}` : `CUSTOMER#${owner.customerId ?? ''}`,
+    sk: `INTERACTION#${occurredAt}#${interactionId}`,
+  }),
+  consent: (customerId: string, channel: string) => ({
+    pk: `CUSTOMER#${customerId}`,
+    sk: `CONSENT#${channel}`,
+  }),
+  address: (channel: string, address: string) => ({ pk: `ADDRESS#${channel}#${address}`, sk: 'ADDRESS' }),
+  promise: (caseId: string, madeAt: string, sourceEventId: string) => ({
+    pk: `CASE#${caseId}`,
+    sk: `PROMISE#${madeAt}#${sourceEventId}`,
+  }),
+  agentTask: (customerId: string, taskId: string) => ({ pk: `CUSTOMER#${customerId}`, sk: `TASK#${taskId}` }),
+  autoReply: (channel: string, inboundMessageId: string) => ({
+    pk: `AUTOREPLY#${channel}#${inboundMessageId}`,
+    sk: 'AUTOREPLY',
+  }),
+  /** Open agent tasks share the sparse open-cases index under their own partition. */
+  openTasksPartition: 'OPEN_TASK',
   failureMonthPartition: (month: string) => `FAILED#${month}`,
   openCasesPartition: 'OPEN_CASE',
 } as const;

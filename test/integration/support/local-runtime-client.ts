@@ -120,4 +120,20 @@ export class LocalRuntimeClient {
     } while (startKey);
     return items.sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
   }
+
+  /**
+   * Posts a provider payload to an operator injection route (`/local/inbound/sms`,
+   * `/local/inbound/whatsapp`, `/local/events/ses`, `/local/events/sms-voice`).
+   */
+  public async inject(
+    path: string,
+    payload: unknown,
+  ): Promise<{ status: number; body: Record<string, unknown> }> {
+    const response = await fetch(`${this.runtime.url}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(payload),
+    });
+    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+  }
 }

@@ -1,7 +1,18 @@
-import { MessageRejected, SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
+import {
+  BadRequestException,
+  MessageRejected,
+  SESv2Client,
+  SendEmailCommand,
+  TooManyRequestsException,
+} from '@aws-sdk/client-sesv2';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SesEmailSender } from '../../../../shared/adapters/email/ses-email-sender.ts';
+import {
+  DeliveryThrottledError,
+  isDefiniteRefusal,
+  PermanentDeliveryError,
+} from '../../../../shared/domain/errors.ts';
 import type { OutboundEmail } from '../../../../shared/ports.ts';
 
 const client = new SESv2Client({
@@ -132,5 +143,72 @@ describe('SesEmailSender', () => {
 
     // Assess
     await expect(sending).rejects.toThrow('SES accepted the message without a MessageId');
+  });
+  it('adds List-Unsubscribe (https first, then mailto) and one-click List-Unsubscribe-Post, and tags the variant', async () => {
+    // Prepare
+    ses.on(SendEmailCommand).resolves({ MessageId: messageId });
+    const sender = new SesEmailSender(client, { from: 'billing@acme.example' });
+
+    // Act
+    await sender.send({
+      ...email,
+      variant: 'challenger',
+      listUnsubscribe: {
+        url: 'https://pay.acme.example/unsubscribe/7f3a9c',
+        mailto: 'unsubscribe@acme.example?subject=case_4f1d2c3b4a5968778695a4b3',
+      },
+    });
+
+    // Assess
+    const input = ses.commandCalls(SendEmailCommand)[0]?.args[0].input;
+    expect(input?.Content?.Simple?.Headers).toEqual([
+      {
+        Name: 'List-Unsubscribe',
+        Value:
+          '<https://pay.acme.example/unsubscribe/7f3a9c>, <mailto:unsubscribe@acme.example?subject=case_4f1d2c3b4a5968778695a4b3>',
+      },
+      { Name: 'List-Unsubscribe-Post', Value: 'List-Unsubscribe=One-Click' },
+    ]);
+    expect(input?.EmailTags).toContainEqual({ Name: 'variant', Value: 'challenger' });
+  });
+
+  it('offers no one-click unsubscribe without an https URL (RFC 8058 requires one)', async () => {
+    // Prepare
+    ses.on(SendEmailCommand).resolves({ MessageId: messageId });
+    const sender = new SesEmailSender(client, { from: 'billing@acme.example' });
+
+    // Act
+    await sender.send({
+      ...email,
+      listUnsubscribe: { url: 'http://insecure.example/u', mailto: 'mailto:u@acme.example' },
+    });
+
+    // Assess
+    expect(ses.commandCalls(SendEmailCommand)[0]?.args[0].input.Content?.Simple?.Headers).toEqual([
+      { Name: 'List-Unsubscribe', Value: '<mailto:u@acme.example>' },
+    ]);
+  });
+
+  it('reports an address SES cannot use as a permanent failure, and throttling as a safe retry', async () => {
+    // Prepare
+    ses
+      .on(SendEmailCommand)
+      .rejectsOnce(
+        new BadRequestException({ message: 'Missing final @domain in recipient address', $metadata: {} }),
+      )
+      .rejectsOnce(
+        new TooManyRequestsException({ message: 'Maximum sending rate exceeded.', $metadata: {} }),
+      );
+    const sender = new SesEmailSender(client, { from: 'billing@acme.example' });
+
+    // Act
+    const invalid = await sender.send(email).catch((caught: unknown) => caught);
+    const throttled = await sender.send(email).catch((caught: unknown) => caught);
+
+    // Assess
+    expect(invalid).toBeInstanceOf(PermanentDeliveryError);
+    expect((invalid as PermanentDeliveryError).reason).toBe('invalid-address');
+    expect(throttled).toBeInstanceOf(DeliveryThrottledError);
+    expect(isDefiniteRefusal(throttled)).toBe(true);
   });
 });

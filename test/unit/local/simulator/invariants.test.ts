@@ -16,7 +16,7 @@ import {
   type InvariantInput,
   messagesOutsideTrueZone,
 } from '../../../../infra/local/simulator/invariants.ts';
-import type { ObservedMessage } from '../../../../infra/local/simulator/product-client.ts';
+import type { CaseMessage } from '../../../../infra/local/simulator/product-client.ts';
 import { defaultContactWindow } from '../../../../shared/domain/contact-policy.ts';
 
 const caseId = 'case_000000000000000000000001';
@@ -51,7 +51,7 @@ const paid = delivery({
 });
 
 /** 10:00 in New York on 2 March 2026 (EST, UTC-5). */
-const firstMessage: ObservedMessage = {
+const firstMessage: CaseMessage = {
   id: 'local-1',
   channel: 'email',
   to: 'dana@example.com',
