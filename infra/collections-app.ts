@@ -9,6 +9,8 @@ export const CollectionsContextKey = {
   senderEmail: 'senderEmail',
   sesConfigurationSetName: 'sesConfigurationSetName',
   metricsScheduleTimeZone: 'metricsScheduleTimeZone',
+  portalDomainName: 'portalDomainName',
+  portalCertificateArn: 'portalCertificateArn',
   smsOriginationIdentity: 'smsOriginationIdentity',
   smsConfigurationSetName: 'smsConfigurationSetName',
   whatsAppPhoneNumberId: 'whatsAppPhoneNumberId',
@@ -64,8 +66,12 @@ function stackPropsFromContext(app: App): CollectionsStackProps {
   const senderEmail = optionalContextString(app, CollectionsContextKey.senderEmail);
   const sesConfigurationSetName = optionalContextString(app, CollectionsContextKey.sesConfigurationSetName);
   const metricsScheduleTimeZone = optionalContextString(app, CollectionsContextKey.metricsScheduleTimeZone);
+  const portalDomainName = optionalContextString(app, CollectionsContextKey.portalDomainName);
+  const portalCertificateArn = optionalContextString(app, CollectionsContextKey.portalCertificateArn);
   return {
     description: 'Collections and failed-payment recovery',
+    ...(portalDomainName ? { portalDomainName } : {}),
+    ...(portalCertificateArn ? { portalCertificateArn } : {}),
     ...(senderEmail ? { senderEmail } : {}),
     ...(sesConfigurationSetName ? { sesConfigurationSetName } : {}),
     ...(metricsScheduleTimeZone ? { metricsScheduleTimeZone } : {}),

@@ -1,7 +1,9 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
 import type { Construct } from 'constructs';
 import { ChannelEvents } from './constructs/channel-events.ts';
 import { CollectionsTable } from './constructs/collections-table.ts';
+import { DebtorPortal } from './constructs/debtor-portal.ts';
 import { CollectionsHttpApi, HttpRoutePath } from './constructs/http-api.ts';
 import { Journeys } from './constructs/journeys.ts';
 import { Messaging } from './constructs/messaging.ts';
@@ -25,6 +27,16 @@ export interface CollectionsStackProps extends StackProps {
    * @default 'UTC'
    */
   readonly metricsScheduleTimeZone?: string;
+  /**
+   * Serve the debtor portal on its own domain, e.g. `pay.example.com` (with `portalCertificateArn`).
+   * @default - the API's own URL
+   */
+  readonly portalDomainName?: string;
+  /**
+   * ARN of an ACM certificate for `portalDomainName`, in the stack's region.
+   * @default - none (required with `portalDomainName`)
+   */
+  readonly portalCertificateArn?: string;
   /**
    * End User Messaging origination identity for texts, calls and SMS answers: a phone number id
    * (`phone-...`), pool id (`pool-...`) or ARN (docs/channels.md).
@@ -74,6 +86,7 @@ export class CollectionsStack extends Stack {
   public readonly ingest: WebhookIngest;
   public readonly metrics: RecoveryMetrics;
   public readonly httpApi: CollectionsHttpApi;
+  public readonly portal: DebtorPortal;
   public readonly channelEvents: ChannelEvents;
 
   public constructor(scope: Construct, id: string, props: CollectionsStackProps = {}) {
@@ -104,6 +117,30 @@ export class CollectionsStack extends Stack {
     this.httpApi = new CollectionsHttpApi(this, 'HttpApi', {
       stripeWebhookFunction: this.ingest.stripeWebhookFunction,
       getMetricsFunction: this.metrics.getMetricsFunction,
+    });
+
+    if ((props.portalDomainName === undefined) !== (props.portalCertificateArn === undefined)) {
+      throw new Error('set both portalDomainName and portalCertificateArn for the portal domain, or neither');
+    }
+    this.portal = new DebtorPortal(this, 'Portal', {
+      table,
+      httpApi: this.httpApi.api,
+      stage: this.httpApi.stage,
+      apiUrl: this.httpApi.url,
+      email: this.messaging,
+      linkSigners: [this.journeys.sendFunction],
+      ...(props.portalDomainName && props.portalCertificateArn
+        ? {
+            customDomain: {
+              domainName: props.portalDomainName,
+              certificate: Certificate.fromCertificateArn(
+                this,
+                'PortalCertificate',
+                props.portalCertificateArn,
+              ),
+            },
+          }
+        : {}),
     });
 
     this.channelEvents = new ChannelEvents(this, 'ChannelEvents', {
@@ -146,6 +183,20 @@ export class CollectionsStack extends Stack {
       description: 'Put the Stripe signing secret (whsec_...) here: aws secretsmanager put-secret-value',
       value: this.ingest.stripeWebhookSecret.secretArn,
     });
+    new CfnOutput(this, 'PortalUrl', {
+      description: 'Base URL of the debtor portal (links in messages point below it)',
+      value: this.portal.baseUrl,
+    });
+    new CfnOutput(this, 'StripeApiKeySecretArn', {
+      description: 'Put a Stripe API key (restricted key recommended) here for the portal',
+      value: this.portal.stripeApiKey.secretArn,
+    });
+    if (this.portal.domainName) {
+      new CfnOutput(this, 'PortalDomainTarget', {
+        description: 'Point a CNAME (or alias) record of the portal domain at this name',
+        value: this.portal.domainName.regionalDomainName,
+      });
+    }
     new CfnOutput(this, 'TableName', { description: 'The collections table', value: table.tableName });
   }
 }

@@ -5,6 +5,8 @@ import type { ContactConsent } from './domain/contact-consent.ts';
 import type { Customer } from './domain/customer.ts';
 import type { DeliveryChannel, MessageCorrelation } from './domain/delivery-channel.ts';
 import type { Interaction } from './domain/interaction.ts';
+import type { CaseFlagKind } from './domain/portal/commitments.ts';
+import type { PortalLink } from './domain/portal/portal-link.ts';
 import type { RecoveryMetricsRow } from './domain/recovery-metrics.ts';
 import type { Channel, TemplateId } from './domain/strategy.ts';
 
@@ -112,7 +114,7 @@ export interface OutboundEmail {
   readonly caseId: string;
   readonly customerId: string;
   readonly stepId: string;
-  readonly template: TemplateId;
+  readonly template: TemplateId | PortalTemplateId;
   /** Experiment variant of the step (SES tag), when one was assigned. */
   readonly variant?: string;
   /**
@@ -124,6 +126,124 @@ export interface OutboundEmail {
 
 export interface EmailSender {
   send(email: OutboundEmail): Promise<{ providerMessageId: string }>;
+}
+
+// Debtor portal (docs/portal.md) ----------------------------------------------------------------
+
+/** Messages the portal sends itself (not journey steps). */
+export type PortalTemplateId = 'portal-fresh-link' | 'instalment-reminder';
+
+/** The portal-owned fields of a case (`CollectionCase`), written together under `portalVersion`. */
+export type CasePortalState = Pick<
+  CollectionCase,
+  'pausedUntil' | 'pauseReason' | 'promiseToPay' | 'brokenPromises' | 'paymentPlan' | 'claimHolds'
+>;
+
+/** Something the debtor did or that happened on their case, for the timeline and attribution. */
+export interface CaseInteraction {
+  readonly caseId: string;
+  readonly at: string;
+  readonly kind:
+    | 'portal-opened'
+    | 'portal-link-renewed'
+    | 'payment-started'
+    | 'card-update-started'
+    | 'payment-retry-requested'
+    | 'promise-made'
+    | 'promise-broken'
+    | 'promise-kept'
+    | 'plan-created'
+    | 'instalment-reminded'
+    | 'instalment-paid'
+    | 'instalment-failed'
+    | 'plan-broken'
+    | 'plan-completed'
+    | 'claims-flagged';
+  /** Ids only: the link, the journey step, the plan instalment, the flag. Never personal data. */
+  readonly detail?: Readonly<Record<string, string | number>>;
+}
+
+/** Work for a collection agent, created by a debtor's flag in the portal. */
+export interface PortalAgentTask {
+  readonly taskId: string;
+  readonly caseId: string;
+  readonly customerId: string;
+  readonly kind: CaseFlagKind;
+  readonly claimIds: readonly string[];
+  /** What the debtor wrote (personal data: stored, never logged). */
+  readonly note?: string;
+  readonly createdAt: string;
+  readonly status: 'open' | 'done';
+}
+
+export interface PortalStore {
+  putPortalLink(link: PortalLink): Promise<void>;
+  getPortalLink(linkId: string): Promise<PortalLink | undefined>;
+  revokePortalLink(linkId: string, at: Date): Promise<void>;
+  /** Revokes every link of the case issued before `at`. */
+  revokeCasePortalLinks(caseId: string, at: Date): Promise<void>;
+  /**
+   * Replaces the portal fields of the case if its `portalVersion` still equals `expectedVersion`
+   * (absent fields are removed); throws ConcurrentUpdateError otherwise.
+   */
+  updateCasePortalState(caseId: string, expectedVersion: number, state: CasePortalState): Promise<void>;
+  recordInteraction(interaction: CaseInteraction): Promise<void>;
+  listInteractions(caseId: string): Promise<CaseInteraction[]>;
+  putAgentTask(task: PortalAgentTask): Promise<void>;
+  listOpenAgentTasks(): Promise<PortalAgentTask[]>;
+  /** When the commitments job must look at the case next (undefined: never). */
+  scheduleCommitmentCheck(caseId: string, at: string | undefined): Promise<void>;
+  /** Cases whose commitment check is due at `now`. */
+  listDueCommitmentChecks(now: Date): Promise<string[]>;
+}
+
+/** Fixed-window counters with conditional updates: false once `limit` is reached in the window. */
+export interface RateLimiter {
+  consume(key: string, limit: number, windowSeconds: number, now: Date): Promise<boolean>;
+}
+
+/** A claim as the payment provider knows it. */
+export interface PayableClaim {
+  readonly claimId: string;
+  readonly invoiceId: string;
+  readonly customerId: string;
+  readonly amountMinor: number;
+  readonly currency: string;
+  readonly payUrl?: string;
+}
+
+export type InstalmentChargeResult =
+  | { readonly status: 'succeeded'; readonly paymentRef: string }
+  | { readonly status: 'failed'; readonly reason: string };
+
+/**
+ * The payment provider as the portal uses it. Outcomes of debtor payments never come from here
+ * or from a redirect: they arrive as the provider's webhooks (`invoice.paid`).
+ */
+export interface PaymentGateway {
+  /** A page where the debtor pays one claim (Stripe: the invoice's hosted page). */
+  createPaymentPage(
+    claim: PayableClaim,
+    options: { readonly returnUrl: string; readonly locale: string },
+  ): Promise<{ readonly url: string }>;
+  /** A page where the debtor replaces their card (Stripe: a Billing portal session). */
+  createCardUpdatePage(
+    customerId: string,
+    options: { readonly returnUrl: string; readonly locale: string },
+  ): Promise<{ readonly url: string }>;
+  /** Attempts the failed claims again now (after a card update); outcomes arrive as webhooks. */
+  retryClaims(claims: readonly PayableClaim[]): Promise<void>;
+  /** Charges one plan instalment off-session on the customer's saved payment method. */
+  chargeInstalment(request: {
+    readonly customerId: string;
+    readonly amountMinor: number;
+    readonly currency: string;
+    /** The same key for every attempt of one charge: the provider never charges it twice. */
+    readonly idempotencyKey: string;
+    readonly description: string;
+  }): Promise<InstalmentChargeResult>;
+  /** Marks claims paid out of band once a plan collected their total; the provider then sends `invoice.paid`. */
+  settleClaimsOutOfBand(claims: readonly PayableClaim[], reference: string): Promise<void>;
 }
 
 // Channels (omnichannel delivery, docs/channels.md) --------------------------------------------

@@ -42,6 +42,8 @@ export class CollectionsTable extends Construct {
       encryption: TableEncryption.AWS_MANAGED,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       deletionProtection: props.deletionProtection ?? true,
+      // Short-lived items (portal rate-limit counters, expired portal links) carry `ttl` (epoch seconds).
+      timeToLiveAttribute: 'ttl',
       // Stateful: deleting the stack must never delete the money ledger.
       removalPolicy: RemovalPolicy.RETAIN,
     });

@@ -21,6 +21,12 @@ export function toApiGatewayEvent(
   for (const [name, value] of Object.entries(request.headers)) {
     if (value !== undefined) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(',') : value;
   }
+  // Payload format 2.0 moves the Cookie header into `cookies`, one entry per cookie.
+  const cookies = (headers.cookie ?? '')
+    .split(';')
+    .map((cookie) => cookie.trim())
+    .filter((cookie) => cookie !== '');
+  delete headers.cookie;
   const query: Record<string, string> = {};
   for (const [name, value] of url.searchParams)
     query[name] = query[name] === undefined ? value : `${query[name]},${value}`;
@@ -30,6 +36,7 @@ export function toApiGatewayEvent(
     routeKey,
     rawPath: url.pathname,
     rawQueryString: url.search.slice(1),
+    ...(cookies.length > 0 ? { cookies } : {}),
     headers,
     ...(Object.keys(query).length > 0 ? { queryStringParameters: query } : {}),
     ...(Object.keys(pathParameters).length > 0 ? { pathParameters } : {}),
@@ -61,11 +68,17 @@ export function writeApiGatewayResult(
   response: ServerResponse,
   result: APIGatewayProxyStructuredResultV2,
 ): void {
-  const headers: Record<string, string> = {};
+  const headers: Record<string, string | string[]> = {};
   for (const [name, value] of Object.entries(result.headers ?? {})) headers[name] = String(value);
   const body = result.body
     ? Buffer.from(result.body, result.isBase64Encoded ? 'base64' : 'utf8')
     : Buffer.alloc(0);
-  response.writeHead(result.statusCode ?? 200, { ...headers, 'content-length': String(body.length) });
+  // Payload format 2.0 returns cookies apart; API Gateway turns each into a Set-Cookie header.
+  const setCookies = result.cookies ?? [];
+  response.writeHead(result.statusCode ?? 200, {
+    ...headers,
+    ...(setCookies.length > 0 ? { 'set-cookie': setCookies } : {}),
+    'content-length': String(body.length),
+  });
   response.end(body);
 }

@@ -10,20 +10,29 @@ import { createComputeRecoveryMetricsHandler } from '../../functions/compute-rec
 import { createGetRecoveryMetricsHandler } from '../../functions/get-recovery-metrics.ts';
 import { createIngestStripeWebhookHandler } from '../../functions/ingest-stripe-webhook.ts';
 import { createPlanNextActionHandler } from '../../functions/plan-next-action.ts';
+import { createPortalHandler } from '../../functions/portal.ts';
 import { createReceiveInboundSmsHandler } from '../../functions/receive-inbound-sms.ts';
 import { createReceiveSesEventsHandler } from '../../functions/receive-ses-events.ts';
 import { createReceiveSmsVoiceEventsHandler } from '../../functions/receive-sms-voice-events.ts';
 import { createReceiveWhatsAppEventsHandler } from '../../functions/receive-whatsapp-events.ts';
+import { createRunPortalCommitmentsHandler } from '../../functions/run-portal-commitments.ts';
 import { createSendJourneyMessageHandler } from '../../functions/send-journey-message.ts';
 import { CollectionsTable } from '../../shared/adapters/dynamodb/collections-table.ts';
+import { PortalTable } from '../../shared/adapters/dynamodb/portal-table.ts';
+import { parsePortalSigningKeys } from '../../shared/domain/portal/portal-link.ts';
+import { defaultPortalPolicy } from '../../shared/domain/portal/portal-policy.ts';
 import type { Strategy } from '../../shared/domain/strategy.ts';
 import type { DeliverDependencies } from '../../shared/use-cases/deliver-channel-message.ts';
+import { issuePortalLink } from '../../shared/use-cases/portal/issue-portal-link.ts';
+import type { PortalDependencies } from '../../shared/use-cases/portal/portal-dependencies.ts';
 import { defaultStrategy, strategyFor } from '../../workflows/strategies/index.ts';
 import { toApiGatewayEvent, writeApiGatewayResult } from './api-gateway-event.ts';
 import { listLocalCases } from './case-snapshot.ts';
 import { type EmbeddedDynamoDb, startEmbeddedDynamoDb } from './embedded-dynamodb.ts';
 import { localLambdaContext } from './lambda-context.ts';
 import { type JSONValue, LocalJourneyEngine } from './local-journey-engine.ts';
+import { LocalPaymentGateway } from './local-payment-gateway.ts';
+import { matchLocalRoute } from './local-routes.ts';
 import { LocalScheduler } from './local-scheduler.ts';
 import { localSnsEvent } from './local-sns-event.ts';
 import { Outbox } from './outbox.ts';
@@ -33,6 +42,8 @@ import { VirtualClock } from './virtual-clock.ts';
 /** The development signing secret; `STRIPE_WEBHOOK_SECRET` overrides it. Never use it in production. */
 export const developmentStripeWebhookSecret = 'whsec_collections_local_development_only';
 export const developmentSenderEmail = 'billing@collections.localhost';
+/** The development portal signing key; `PORTAL_SIGNING_KEY` overrides it. Never use it in production. */
+export const developmentPortalSigningKey = 'collections-portal-local-development-key-not-secret';
 /** Quoted in HELP answers locally. */
 export const developmentSupportContact = 'support@collections.localhost';
 
@@ -53,6 +64,8 @@ export interface LocalRuntimeOptions {
   /** Where the virtual clock starts; default: where a persistent store left it, else the real time. */
   readonly clockStart?: Date;
   readonly stripeWebhookSecret?: string;
+  /** Key the portal signs links with (at least 32 characters). */
+  readonly portalSigningKey?: string;
   /** Where the runtime reports failures (journeys, jobs, requests). */
   readonly log?: (message: string, detail?: unknown) => void;
   /**
@@ -72,6 +85,11 @@ export interface LocalRuntime {
   readonly table: CollectionsTable;
   readonly synthesized: SynthesizedApp;
   readonly stripeWebhookSecret: string;
+  readonly portalSigningKey: string;
+  /** The debtor portal's items (links, interactions, agent tasks). */
+  readonly portal: PortalTable;
+  /** Stands in for Stripe's payment pages and API (docs/portal.md). */
+  readonly payments: LocalPaymentGateway;
   /** Journeys of open cases re-created from the stored state at start. */
   readonly resumedJourneys: number;
   /**
@@ -86,6 +104,11 @@ type HttpHandler = (
   event: APIGatewayProxyEventV2,
   context: Context,
 ) => Promise<APIGatewayProxyStructuredResultV2>;
+
+const simulatedCardSchema = z.strictObject({
+  customerId: z.string().min(1),
+  behaviour: z.enum(['approve', 'decline']),
+});
 
 const advanceSchema = z.strictObject({
   seconds: z
@@ -161,6 +184,12 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   const database = await startEmbeddedDynamoDb(dataDir ? { path: join(dataDir, 'dynamodb') } : {});
   const synthesized = synthesizeCollectionsApp({ tableName: database.tableName });
   const table = new CollectionsTable(database.client, database.tableName);
+  const portalTable = new PortalTable(database.client, database.tableName);
+  const portalSigningKey = options.portalSigningKey ?? developmentPortalSigningKey;
+  const portalKeys = parsePortalSigningKeys(portalSigningKey);
+  // Known once the server listens (port 0 picks one); links are built after that.
+  let publicUrl = '';
+  const portalBaseUrl = (): string => `${publicUrl}/portal`;
   const outbox = new Outbox(
     clock,
     { from: developmentSenderEmail },
@@ -179,6 +208,16 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
         ? newCaseStrategy
         : strategyFor(id, version),
   });
+  const portalLinks = async (request: { caseId: string; customerId: string; purpose: string }) =>
+    (
+      await issuePortalLink(request, {
+        portal: portalTable,
+        clock,
+        keys: async () => portalKeys,
+        linkTtlDays: defaultPortalPolicy.linkTtlDays,
+        portalBaseUrl: portalBaseUrl(),
+      })
+    ).url;
   const send = createSendJourneyMessageHandler({
     cases: table,
     claims: table,
@@ -186,6 +225,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     messages: table,
     email: outbox,
     clock,
+    portalLinks,
   });
   const journeys = new LocalJourneyEngine(
     synthesized.journeyDefinition,
@@ -215,6 +255,37 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     strategy: newCaseStrategy,
     webhookSecret: async () => stripeWebhookSecret,
   });
+  const payments = new LocalPaymentGateway({
+    clock,
+    claims: table,
+    customers: table,
+    stripeWebhookSecret,
+    deliverWebhook: async (body, signature) => {
+      const response = await fetch(`${publicUrl}/webhooks/stripe`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'stripe-signature': signature },
+        body,
+      });
+      if (!response.ok) throw new Error(`the simulated Stripe webhook was refused: ${response.status}`);
+    },
+  });
+  const portalDependencies: PortalDependencies = {
+    cases: table,
+    claims: table,
+    customers: table,
+    portal: portalTable,
+    rateLimiter: portalTable,
+    payments,
+    email: outbox,
+    clock,
+    keys: async () => portalKeys,
+    policy: defaultPortalPolicy,
+    get portalBaseUrl() {
+      return portalBaseUrl();
+    },
+  };
+  const portal = createPortalHandler(portalDependencies, { secureCookies: false, paymentOrigins: [] });
+  const runCommitments = createRunPortalCommitmentsHandler(portalDependencies);
   const senders = outbox.channelSenders();
   const replyDependencies = {
     directory: table,
@@ -243,6 +314,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     'functions/compute-recovery-metrics.ts': computeMetrics,
     'functions/plan-next-action.ts': plan,
     'functions/send-journey-message.ts': send,
+    'functions/portal.ts': portal,
+    'functions/run-portal-commitments.ts': runCommitments,
     'functions/receive-sms-voice-events.ts': receiveSmsVoiceEvents,
     'functions/receive-ses-events.ts': receiveSesEvents,
     'functions/receive-inbound-sms.ts': receiveInboundSms,
@@ -283,10 +356,11 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     const url = new URL(request.url ?? '/', 'http://localhost');
     const method = request.method ?? 'GET';
     const key = `${method} ${url.pathname}`;
-    const api = apiRoutes.get(key);
-    if (api) {
+    const matched = matchLocalRoute([...apiRoutes.keys()], method, url.pathname);
+    const api = matched ? apiRoutes.get(matched.routeKey) : undefined;
+    if (matched && api) {
       const body = await readBody(request, 10 * 1024 * 1024);
-      const event = toApiGatewayEvent(request, body, key, {}, clock.now());
+      const event = toApiGatewayEvent(request, body, matched.routeKey, matched.pathParameters, clock.now());
       const result = await clock.track(() => api.handler(event, localLambdaContext(api.name)));
       writeApiGatewayResult(response, result);
       return;
@@ -326,6 +400,30 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       return sendJson(response, 200, { topic: topicName, results });
     }
     if (key === 'GET /local/executions') return sendJson(response, 200, journeys.list());
+    if (url.pathname.startsWith('/local/pay/') || url.pathname.startsWith('/local/card/')) {
+      const form = new URLSearchParams((await readBody(request, 64 * 1024)).toString('utf8'));
+      const page = await clock.track(() => payments.handle(method, url.pathname, form));
+      if (page === undefined) throw new HttpError(404, `no route for ${key}`);
+      response.writeHead(page.status, {
+        ...page.headers,
+        'content-length': String(Buffer.byteLength(page.body)),
+      });
+      response.end(page.body);
+      return;
+    }
+    if (key === 'POST /local/payments/cards') {
+      const parsed = simulatedCardSchema.safeParse(parseJson(await readBody(request, 64 * 1024)));
+      if (!parsed.success) {
+        throw new HttpError(
+          400,
+          'expected {"customerId": "stripe:cus_...", "behaviour": "approve" | "decline"}',
+        );
+      }
+      payments.setCard(parsed.data.customerId, parsed.data.behaviour);
+      return sendJson(response, 200, parsed.data);
+    }
+    if (key === 'GET /local/agent-tasks')
+      return sendJson(response, 200, await portalTable.listOpenAgentTasks());
     const job = /^POST \/local\/jobs\/([a-z0-9-]+)\/run$/.exec(key)?.[1];
     if (job !== undefined) {
       const run = jobs.get(job);
@@ -348,6 +446,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     server.listen(options.port, options.host ?? '127.0.0.1', () => resolve());
   });
   const { port } = server.address() as AddressInfo;
+  publicUrl = `http://${options.host ?? '127.0.0.1'}:${port}`;
 
   // Executions live in memory: re-create the journeys of open cases from the stored state. The
   // planner reads which steps were already sent, so nothing is lost and nothing is sent twice.
@@ -364,6 +463,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     table,
     synthesized,
     stripeWebhookSecret,
+    portalSigningKey,
+    portal: portalTable,
+    payments,
     resumedJourneys: openCaseIds.length,
     channels: { senders, consents: table, directory: table, clock },
     stop: async () => {

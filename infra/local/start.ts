@@ -1,13 +1,17 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { developmentStripeWebhookSecret, startLocalRuntime } from './local-runtime.ts';
+import {
+  developmentPortalSigningKey,
+  developmentStripeWebhookSecret,
+  startLocalRuntime,
+} from './local-runtime.ts';
 
 /**
  * `npm start`: the whole product on this machine. Options:
  *   --memory            throwaway in-memory store (default: persistent under --data-dir)
  *   --data-dir <path>   where the store, outbox and clock live (default: .data)
  *   --port <n>          HTTP port (default: $PORT or 3000)
- * Environment: PORT, STRIPE_WEBHOOK_SECRET, COLLECTIONS_CLOCK_START (ISO timestamp).
+ * Environment: PORT, STRIPE_WEBHOOK_SECRET, PORTAL_SIGNING_KEY, COLLECTIONS_CLOCK_START (ISO timestamp).
  */
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -29,6 +33,9 @@ async function main(): Promise<void> {
   const secret = process.env.STRIPE_WEBHOOK_SECRET;
   if (secret !== undefined && !secret.startsWith('whsec_'))
     throw new Error('STRIPE_WEBHOOK_SECRET must start with whsec_');
+  const portalSigningKey = process.env.PORTAL_SIGNING_KEY;
+  if (portalSigningKey !== undefined && portalSigningKey.length < 32)
+    throw new Error('PORTAL_SIGNING_KEY must be at least 32 characters');
   const dataDir = values.memory ? undefined : resolve(values['data-dir']);
 
   const runtime = await startLocalRuntime({
@@ -36,6 +43,7 @@ async function main(): Promise<void> {
     ...(dataDir ? { dataDir } : {}),
     ...(clockStart ? { clockStart } : {}),
     ...(secret ? { stripeWebhookSecret: secret } : {}),
+    ...(portalSigningKey ? { portalSigningKey } : {}),
   });
   const lines = [
     'Collections platform running locally',
@@ -46,11 +54,19 @@ async function main(): Promise<void> {
     `  Outbox            GET  ${runtime.url}/local/outbox   (?offset=N: only messages after the first N)`,
     `  Cases             GET  ${runtime.url}/local/cases`,
     `  Journeys          GET  ${runtime.url}/local/executions`,
-    `  Jobs              POST ${runtime.url}/local/jobs/compute-recovery-metrics/run`,
+    `  Jobs              POST ${runtime.url}/local/jobs/compute-recovery-metrics/run   POST ${runtime.url}/local/jobs/run-portal-commitments/run`,
+    `  Debtor portal     ${runtime.url}/portal/l/<token> (links are in the outbox messages)`,
+    `  Simulated Stripe  ${runtime.url}/local/pay/... and /local/card/...   POST ${runtime.url}/local/payments/cards {"customerId", "behaviour"}`,
+    `  Agent tasks       GET  ${runtime.url}/local/agent-tasks`,
     `  Store             ${dataDir ?? 'in memory (--memory)'}`,
     `  Clock now         ${runtime.clock.now().toISOString()}`,
     `  Stripe webhook signing secret (development): ${runtime.stripeWebhookSecret}${
       runtime.stripeWebhookSecret === developmentStripeWebhookSecret ? '' : ' (from STRIPE_WEBHOOK_SECRET)'
+    }`,
+    `  Portal signing key (development): ${
+      runtime.portalSigningKey === developmentPortalSigningKey
+        ? runtime.portalSigningKey
+        : '(from PORTAL_SIGNING_KEY)'
     }`,
     `  Resumed journeys  ${runtime.resumedJourneys}`,
     'Press Ctrl-C to stop.',

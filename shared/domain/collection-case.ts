@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { type Claim, isClaimOpen } from './claim.ts';
+import type { ClaimHold, PaymentPlan, PromiseToPay } from './portal/commitments.ts';
 
 /**
  * A case groups the open claims of one customer and carries one collection journey
@@ -31,7 +32,28 @@ export interface CollectionCase {
   readonly journeyEndedAt?: string;
   /** The case that took over this one's open claims. */
   readonly supersededBy?: string;
+
+  // Debtor portal (docs/portal.md). Written only by the portal's use cases, with `portalVersion`
+  // as their optimistic lock; the planner and the send read `pausedUntil` through `contactPauseOf`.
+  /** Contact is paused until this moment (ISO): a promise to pay or a payment plan in good standing. */
+  readonly pausedUntil?: string;
+  readonly pauseReason?: CasePauseReason;
+  /** The newest promise to pay, whatever became of it. */
+  readonly promiseToPay?: PromiseToPay;
+  /** Promises the debtor did not keep, remembered for the agent and the next offer. */
+  readonly brokenPromises?: number;
+  /** The newest payment plan, whatever became of it. */
+  readonly paymentPlan?: PaymentPlan;
+  /** Claims the debtor flagged (dispute, already paid, hardship, contact me): no contact about them meanwhile. */
+  readonly claimHolds?: Readonly<Record<string, ClaimHold>>;
+  /** Every portal link of the case issued before this moment is revoked (ISO). */
+  readonly portalLinksRevokedBefore?: string;
+  /** Optimistic-lock version of the portal fields above (absent: 0). */
+  readonly portalVersion?: number;
 }
+
+/** Why contact with a case is paused as a whole. */
+export type CasePauseReason = 'promise-to-pay' | 'payment-plan';
 
 /**
  * Case ids are derived from the customer and the claim that opened the case, so a retried

@@ -25,12 +25,13 @@ function totalsByCurrency(claims: readonly Claim[], locale: string): string {
 
 /**
  * Renders one message listing every open claim of the case with its amount (formatted for its
- * currency) and its pay link. Mustache escapes values in the HTML part; the text part is raw.
+ * currency) and its pay link, and the case's portal link when there is one. Mustache escapes values in the HTML part; the text part is raw.
  */
 export function renderEmail(
   template: TemplateId,
   customer: Customer | undefined,
   claims: readonly Claim[],
+  links: { readonly portalUrl?: string } = {},
 ): EmailContent {
   const locale = customer?.locale ?? 'en-US';
   const open = claims.filter(isClaimOpen).sort((a, b) => a.claimId.localeCompare(b.claimId));
@@ -42,6 +43,8 @@ export function renderEmail(
       amount: formatMoney(claim, locale),
       payUrl: claim.payUrl ?? '',
     })),
+    // The debtor portal (docs/portal.md): one signed link per message, beside the invoice links.
+    portalUrl: links.portalUrl ?? '',
   };
   const source = templates[template];
   const raw = { escape: (value: unknown) => String(value) };

@@ -2,6 +2,7 @@ import { DateTime } from 'luxon';
 import type { Claim } from './claim.ts';
 import { isClaimOpen } from './claim.ts';
 import type { CollectionCase } from './collection-case.ts';
+import { contactPauseOf } from './contact-pause.ts';
 import type { ContactWindow } from './contact-policy.ts';
 import { defaultContactWindow, nextAllowedMoment, resolveTimeZones } from './contact-policy.ts';
 import type { Customer } from './customer.ts';
@@ -22,6 +23,8 @@ export type PlanReason =
   | 'strategy-complete'
   | 'step-due'
   | 'deferred-to-contact-window'
+  /** The send moved to the end of a contact pause (promise to pay, payment plan, claims on hold). */
+  | 'contact-paused'
   | `time-zone-from-${'customer' | 'country' | 'default'}`;
 
 export type JourneyPlan =
@@ -58,12 +61,17 @@ export function planNextAction(
   const due = DateTime.fromISO(collectionCase.openedAt, { zone: 'UTC' })
     .plus({ days: step.dayOffset })
     .toJSDate();
+  // A paused case (docs/portal.md) acts no earlier than the pause end; the send re-checks the pause.
+  const pause = contactPauseOf(collectionCase, snapshot.claims, now);
+  const pauseEnd = pause === undefined ? undefined : new Date(pause.until);
+  const notBefore = pauseEnd !== undefined && pauseEnd > now ? pauseEnd : now;
   // Whole seconds first (Wait timestamps), rounded up so we never act early; the contact window
   // is checked on the rounded moment, so 20:59:59.5 cannot become 21:00:00.
-  const earliest = ceilToSecond(due > now ? due : now);
+  const earliest = ceilToSecond(due > notBefore ? due : notBefore);
   const timeZones = resolveTimeZones(snapshot.customer ?? {});
   const at = nextAllowedMoment(earliest, timeZones.zones, window);
   const reasons: PlanReason[] = ['step-due', `time-zone-from-${timeZones.source}`];
+  if (pauseEnd !== undefined && pauseEnd > due) reasons.push('contact-paused');
   if (at.getTime() !== earliest.getTime()) reasons.push('deferred-to-contact-window');
   return {
     action: 'send',

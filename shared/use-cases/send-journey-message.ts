@@ -1,4 +1,5 @@
 import { isClaimOpen } from '../domain/claim.ts';
+import { contactableClaims, contactPauseOf } from '../domain/contact-pause.ts';
 import { renderEmail } from '../domain/email-message.ts';
 import { CaseNotFoundError, isDefiniteRefusal, MessageInFlightError } from '../domain/errors.ts';
 import type { Channel, TemplateId } from '../domain/strategy.ts';
@@ -19,6 +20,12 @@ export interface SendDependencies {
   readonly messages: MessageStore;
   readonly email: EmailSender;
   readonly clock: Clock;
+  /** Signs a fresh portal link for the case (docs/portal.md); without it, messages carry invoice links only. */
+  readonly portalLinks?: (request: {
+    caseId: string;
+    customerId: string;
+    purpose: string;
+  }) => Promise<string>;
 }
 
 export interface SendRequest {
@@ -31,7 +38,8 @@ export interface SendRequest {
 
 export interface SendOutcome {
   readonly stepId: string;
-  readonly status: MessageRecord['status'];
+  /** `paused`: contact is paused (docs/portal.md); nothing was recorded, the planner moves the step to the pause end. */
+  readonly status: MessageRecord['status'] | 'paused';
   /** True when an earlier attempt already settled this step and nothing was sent now. */
   readonly duplicate: boolean;
 }
@@ -55,7 +63,18 @@ export async function sendJourneyMessage(request: SendRequest, deps: SendDepende
     deps.customers.getCustomer(collectionCase.customerId),
     deps.claims.getClaims(collectionCase.claimIds),
   ]);
-  const openClaims = claims.filter(isClaimOpen);
+  // The pause may have begun while the journey waited: hand the step back to the planner.
+  if (
+    collectionCase.status === 'open' &&
+    contactPauseOf(collectionCase, claims, deps.clock.now()) !== undefined
+  ) {
+    return { stepId: request.stepId, status: 'paused', duplicate: false };
+  }
+  // Claims the debtor flagged are on hold: the message does not mention them.
+  const openClaims =
+    collectionCase.status === 'open'
+      ? contactableClaims(collectionCase, claims, deps.clock.now())
+      : claims.filter(isClaimOpen);
   const record: MessageRecord = {
     caseId: request.caseId,
     stepId: request.stepId,
@@ -72,7 +91,18 @@ export async function sendJourneyMessage(request: SendRequest, deps: SendDepende
       : customer?.email
         ? undefined
         : 'no-email-address';
-  const content = skipReason === undefined ? renderEmail(request.template, customer, openClaims) : undefined;
+  const portalUrl =
+    skipReason === undefined && deps.portalLinks !== undefined
+      ? await deps.portalLinks({
+          caseId: request.caseId,
+          customerId: collectionCase.customerId,
+          purpose: request.stepId,
+        })
+      : undefined;
+  const content =
+    skipReason === undefined
+      ? renderEmail(request.template, customer, openClaims, portalUrl === undefined ? {} : { portalUrl })
+      : undefined;
 
   if (!(await deps.messages.beginMessage(record))) {
     const raced = await settledOutcome(request, deps);

@@ -219,8 +219,8 @@ describe('CollectionsStack', () => {
   });
 
   describe('functions', () => {
-    it('creates the nine functions of the product', () => {
-      expect(Object.keys(resourcesOfType(template, 'AWS::Lambda::Function'))).toHaveLength(9);
+    it('creates the eleven functions of the product', () => {
+      expect(Object.keys(resourcesOfType(template, 'AWS::Lambda::Function'))).toHaveLength(11);
     });
 
     it('runs every function on Node.js 22, arm64, with X-Ray tracing and source maps', () => {
@@ -467,7 +467,7 @@ describe('CollectionsStack', () => {
       const routeKeys = Object.values(resourcesOfType(template, 'AWS::ApiGatewayV2::Route')).map(
         (route) => route.Properties?.RouteKey,
       );
-      expect(routeKeys.sort()).toEqual(['GET /api/metrics', 'POST /webhooks/stripe']);
+      expect(routeKeys.sort()).toEqual(['ANY /portal/{proxy+}', 'GET /api/metrics', 'POST /webhooks/stripe']);
     });
 
     it('throttles and access-logs the default stage', () => {
@@ -484,21 +484,33 @@ describe('CollectionsStack', () => {
   });
 
   describe('least privilege', () => {
-    it('lets only the send function call ses:SendEmail, on the sender identity and configuration set only', () => {
-      const sendRoleId = roleLogicalIdOf(template, logicalIdOf(stack.journeys.sendFunction));
+    it('lets only the send function and the portal (fresh links, instalment reminders) call ses:SendEmail, on the sender identity and configuration set only', () => {
+      const senders = [
+        stack.journeys.sendFunction,
+        stack.portal.portalFunction,
+        stack.portal.commitmentsFunction,
+      ];
       const sesStatements = allStatements(template).filter((statement) =>
         asList(statement.Action).some((action) => String(action).startsWith('ses:')),
       );
-      expect(sesStatements).toHaveLength(1);
-      expect(statementsOfRole(template, sendRoleId)).toContainEqual(sesStatements[0]);
-      const [sesStatement] = sesStatements;
-      expect(sesStatement?.Action).toBe('ses:SendEmail');
-      expect(asList(sesStatement?.Resource).map(renderIntrinsic).sort()).toEqual(
-        [
-          `arn:<AWS::Partition>:ses:<AWS::Region>:<AWS::AccountId>:configuration-set/<${logicalIdOf(stack.messaging.configurationSet)}>`,
-          `arn:<AWS::Partition>:ses:<AWS::Region>:<AWS::AccountId>:identity/<${logicalIdOf(stack.messaging.emailIdentity)}>`,
-        ].sort(),
-      );
+      expect(sesStatements).toHaveLength(senders.length);
+      for (const sender of senders) {
+        const statements = statementsOfRole(template, roleLogicalIdOf(template, logicalIdOf(sender)));
+        expect(
+          sesStatements.some((statement) =>
+            statements.some((own) => JSON.stringify(own) === JSON.stringify(statement)),
+          ),
+        ).toBe(true);
+      }
+      for (const sesStatement of sesStatements) {
+        expect(sesStatement.Action).toBe('ses:SendEmail');
+        expect(asList(sesStatement.Resource).map(renderIntrinsic).sort()).toEqual(
+          [
+            `arn:<AWS::Partition>:ses:<AWS::Region>:<AWS::AccountId>:configuration-set/<${logicalIdOf(stack.messaging.configurationSet)}>`,
+            `arn:<AWS::Partition>:ses:<AWS::Region>:<AWS::AccountId>:identity/<${logicalIdOf(stack.messaging.emailIdentity)}>`,
+          ].sort(),
+        );
+      }
     });
 
     it('lets only the ingest function start journeys, on the journey state machine only', () => {
@@ -512,13 +524,39 @@ describe('CollectionsStack', () => {
     });
 
     it('lets only the ingest function read the Stripe signing secret', () => {
-      const reads = allStatements(template).filter((statement) =>
-        grantsAction(statement, 'secretsmanager:GetSecretValue'),
+      const reads = allStatements(template).filter(
+        (statement) =>
+          grantsAction(statement, 'secretsmanager:GetSecretValue') &&
+          renderIntrinsic(statement.Resource) === `<${logicalIdOf(stack.ingest.stripeWebhookSecret)}>`,
       );
       expect(reads).toHaveLength(1);
-      expect(renderIntrinsic(reads[0]?.Resource)).toBe(`<${logicalIdOf(stack.ingest.stripeWebhookSecret)}>`);
       const ingestRoleId = roleLogicalIdOf(template, logicalIdOf(stack.ingest.stripeWebhookFunction));
       expect(statementsOfRole(template, ingestRoleId)).toContainEqual(reads[0]);
+    });
+
+    it('lets only the portal functions read the Stripe API key, and them and the send function the link signing key', () => {
+      const readersOf = (secret: IConstruct): string[] =>
+        Object.entries(resourcesOfType(template, 'AWS::IAM::Policy'))
+          .filter(([, policy]) =>
+            (
+              (policy.Properties?.PolicyDocument as { Statement?: PolicyStatement[] } | undefined)
+                ?.Statement ?? []
+            ).some(
+              (statement) =>
+                grantsAction(statement, 'secretsmanager:GetSecretValue') &&
+                renderIntrinsic(statement.Resource) === `<${logicalIdOf(secret)}>`,
+            ),
+          )
+          .flatMap(([, policy]) => asList(policy.Properties?.Roles).map(renderIntrinsic))
+          .sort();
+      const roleOf = (fn: IConstruct) => `<${roleLogicalIdOf(template, logicalIdOf(fn))}>`;
+      const { portalFunction, commitmentsFunction } = stack.portal;
+      expect(readersOf(stack.portal.stripeApiKey)).toEqual(
+        [roleOf(portalFunction), roleOf(commitmentsFunction)].sort(),
+      );
+      expect(readersOf(stack.portal.signingKey)).toEqual(
+        [roleOf(portalFunction), roleOf(commitmentsFunction), roleOf(stack.journeys.sendFunction)].sort(),
+      );
     });
 
     it('gives the read-only functions no write access to the table', () => {
@@ -557,6 +595,86 @@ describe('CollectionsStack', () => {
     });
   });
 
+  describe('debtor portal', () => {
+    it('serves the portal function behind ANY /portal/{proxy+} with payload format 2.0', () => {
+      const [routeEntry] = Object.values(resourcesOfType(template, 'AWS::ApiGatewayV2::Route')).filter(
+        (route) => route.Properties?.RouteKey === 'ANY /portal/{proxy+}',
+      );
+      expect(routeEntry?.Properties?.AuthorizationType).toBe('NONE');
+      const integrationId = renderIntrinsic(routeEntry?.Properties?.Target).replace(
+        /^integrations\/<|>$/g,
+        '',
+      );
+      const integration = resourcesOfType(template, 'AWS::ApiGatewayV2::Integration')[integrationId];
+      expect(integration?.Properties).toMatchObject({
+        IntegrationType: 'AWS_PROXY',
+        PayloadFormatVersion: '2.0',
+      });
+      expect(renderIntrinsic(integration?.Properties?.IntegrationUri)).toBe(
+        `<${logicalIdOf(stack.portal.portalFunction)}.Arn>`,
+      );
+    });
+
+    it('generates the link signing key and creates the Stripe API key empty', () => {
+      const secrets = resourcesOfType(template, 'AWS::SecretsManager::Secret');
+      expect(secrets[logicalIdOf(stack.portal.signingKey)]?.Properties).toMatchObject({
+        GenerateSecretString: { PasswordLength: 64, ExcludePunctuation: true },
+      });
+      const stripeKey = secrets[logicalIdOf(stack.portal.stripeApiKey)]?.Properties ?? {};
+      expect(stripeKey).not.toHaveProperty('GenerateSecretString');
+      expect(stripeKey).not.toHaveProperty('SecretString');
+    });
+
+    it('runs the commitments job every hour and tells the functions where the portal is', () => {
+      template.hasResourceProperties('AWS::Scheduler::Schedule', {
+        ScheduleExpression: 'rate(1 hour)',
+        Target: { Arn: { 'Fn::GetAtt': [logicalIdOf(stack.portal.commitmentsFunction), 'Arn'] } },
+      });
+      for (const fn of [
+        stack.portal.portalFunction,
+        stack.portal.commitmentsFunction,
+        stack.journeys.sendFunction,
+      ]) {
+        const environment = environmentOf(template, logicalIdOf(fn));
+        expect(renderIntrinsic(environment.PORTAL_BASE_URL)).toMatch(/\/portal$/);
+        expect(renderIntrinsic(environment.PORTAL_SIGNING_KEY_SECRET_ARN)).toBe(
+          `<${logicalIdOf(stack.portal.signingKey)}>`,
+        );
+      }
+      expect(environmentOf(template, logicalIdOf(stack.portal.portalFunction))).toHaveProperty(
+        'STRIPE_API_KEY_SECRET_ARN',
+      );
+    });
+
+    it('lets DynamoDB expire rate-limit counters and old links through the ttl attribute', () => {
+      template.hasResourceProperties('AWS::DynamoDB::Table', {
+        TimeToLiveSpecification: { AttributeName: 'ttl', Enabled: true },
+      });
+    });
+
+    it('serves the portal on a custom domain when one is given, and refuses half a configuration', () => {
+      const certificateArn =
+        'arn:aws:acm:eu-west-1:123456789012:certificate/0f8c0e2a-1d6b-4a55-9d9b-3c1a2b3c4d5e';
+      const { stack: custom } = buildCollectionsApp({
+        bundling: false,
+        context: { portalDomainName: 'pay.acme.test', portalCertificateArn: certificateArn },
+      });
+      const customTemplate = Template.fromStack(custom);
+      customTemplate.hasResourceProperties('AWS::ApiGatewayV2::DomainName', {
+        DomainName: 'pay.acme.test',
+        DomainNameConfigurations: [Match.objectLike({ CertificateArn: certificateArn })],
+      });
+      customTemplate.resourceCountIs('AWS::ApiGatewayV2::ApiMapping', 1);
+      customTemplate.hasOutput('PortalUrl', { Value: 'https://pay.acme.test/portal' });
+      expect(environmentOf(customTemplate, logicalIdOf(custom.journeys.sendFunction)).PORTAL_BASE_URL).toBe(
+        'https://pay.acme.test/portal',
+      );
+      expect(() =>
+        buildCollectionsApp({ bundling: false, context: { portalDomainName: 'pay.acme.test' } }),
+      ).toThrow(/portalCertificateArn/);
+    });
+  });
+
   describe('outputs', () => {
     it('outputs the API and webhook URLs, the state machine and secret ARNs, the table name and the channel settings', () => {
       expect(Object.keys(template.toJSON().Outputs).sort()).toEqual(
@@ -564,6 +682,8 @@ describe('CollectionsStack', () => {
           'ApiUrl',
           'InboundSmsTopicArn',
           'JourneyStateMachineArn',
+          'PortalUrl',
+          'StripeApiKeySecretArn',
           'SmsConfigurationSetName',
           'WhatsAppEventsTopicArn',
           'StripeWebhookSecretArn',

@@ -82,12 +82,17 @@ describe('the local runtime', () => {
     const runtime = await startLocalRuntime({ port: 0 });
     try {
       expect(runtime.synthesized.routes.map((route) => route.routeKey)).toEqual([
+        'ANY /portal/{proxy+}',
         'GET /api/metrics',
         'POST /webhooks/stripe',
       ]);
       expect(runtime.synthesized.schedules).toEqual([
         expect.objectContaining({ entry: 'functions/compute-recovery-metrics.ts' }),
+        expect.objectContaining({ entry: 'functions/run-portal-commitments.ts', expression: 'rate(1 hour)' }),
       ]);
+      const portal = await fetch(`${runtime.url}/portal/account`);
+      expect(portal.status).toBe(401);
+      expect(portal.headers.get('content-type')).toContain('text/html');
       const unknownJob = await fetch(`${runtime.url}/local/jobs/no-such-job/run`, { method: 'POST' });
       expect(unknownJob.status).toBe(404);
       const badAdvance = await fetch(`${runtime.url}/local/clock/advance`, {

@@ -8,7 +8,10 @@ export const tableSchema = {
   indexes: {
     /** Claims by the month of their first failure: recovery metrics read one cohort at a time. */
     claimsByFailureMonth: { indexName: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
-    /** Sparse index of open cases, so journeys can be resumed and queues listed. */
+    /**
+     * Sparse index of open cases, so journeys can be resumed and queues listed. The portal shares
+     * it under its own partitions: due commitment checks, open agent tasks (docs/portal.md).
+     */
     openCases: { indexName: 'gsi2', partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
   },
 } as const;
@@ -48,5 +51,16 @@ export const keys = {
   /** Open agent tasks share the sparse open-cases index under their own partition. */
   openTasksPartition: 'OPEN_TASK',
   failureMonthPartition: (month: string) => `FAILED#${month}`,
+  portalLink: (linkId: string) => ({ pk: `PORTAL_LINK#${linkId}`, sk: 'LINK' }),
+  /** Portal interactions: their own prefix, apart from the channel interactions of the timeline. */
+  portalInteraction: (caseId: string, at: string, id: string) => ({
+    pk: `CASE#${caseId}`,
+    sk: `PORTAL_INTERACTION#${at}#${id}`,
+  }),
+  commitmentCheck: (caseId: string) => ({ pk: `CASE#${caseId}`, sk: 'COMMITMENT_CHECK' }),
+  portalAgentTask: (taskId: string) => ({ pk: `PORTAL_TASK#${taskId}`, sk: 'TASK' }),
+  rateLimit: (key: string, windowStart: number) => ({ pk: `RATE#${key}`, sk: `WINDOW#${windowStart}` }),
+  dueCommitmentsPartition: 'COMMITMENT_DUE',
+  openAgentTasksPartition: 'PORTAL_TASK_OPEN',
   openCasesPartition: 'OPEN_CASE',
 } as const;

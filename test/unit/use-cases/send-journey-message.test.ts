@@ -284,3 +284,39 @@ describe('sendJourneyMessage', () => {
     expect(email.attempts).toBe(0);
   });
 });
+
+describe('sendJourneyMessage with the debtor portal', () => {
+  it('hands the step back to the planner, sending and recording nothing, while contact is paused', async () => {
+    const { deps, email, request } = await journey({
+      collectionCase: { pausedUntil: '2026-11-05T00:00:00Z', pauseReason: 'promise-to-pay' },
+    });
+    await expect(sendJourneyMessage(request, deps)).resolves.toEqual({
+      stepId: request.stepId,
+      status: 'paused',
+      duplicate: false,
+    });
+    expect(email.attempts).toBe(0);
+    expect(await embedded.table.getMessage(request.caseId, request.stepId)).toBeUndefined();
+  });
+
+  it('carries a freshly signed portal link for the case, beside the invoice links', async () => {
+    const { deps, email, request } = await journey();
+    const signed: { caseId: string; purpose: string }[] = [];
+    const outcome = await sendJourneyMessage(request, {
+      ...deps,
+      portalLinks: async (link) => {
+        signed.push({ caseId: link.caseId, purpose: link.purpose });
+        return 'https://pay.example.test/portal/l/v1.token';
+      },
+    });
+    expect(outcome.status).toBe('sent');
+    expect(signed).toEqual([{ caseId: request.caseId, purpose: request.stepId }]);
+    const [sent] = email.accepted;
+    expect(sent?.text).toContain('https://pay.example.test/portal/l/v1.token');
+    // Mustache escapes `/` in the HTML part; browsers read the entity back.
+    expect(sent?.html).toContain(
+      'href="https:&#x2F;&#x2F;pay.example.test&#x2F;portal&#x2F;l&#x2F;v1.token"',
+    );
+    expect(sent?.text).toContain('https://invoice.stripe.com/');
+  });
+});
