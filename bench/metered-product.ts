@@ -180,6 +180,8 @@ export async function startMeteredProduct(options: MeteredProductOptions): Promi
     customers: table,
     claims: table,
     cases: table,
+    subscriptions: table,
+    ignoredEvents: table,
     journeys: startExecutions,
     clock,
     strategy: defaultStrategy,

@@ -1,27 +1,50 @@
-import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SFNClient } from '@aws-sdk/client-sfn';
-import middy from '@middy/core';
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type Stripe from 'stripe';
 import { systemClock } from '../shared/adapters/clock/system-clock.ts';
 import { CollectionsTable } from '../shared/adapters/dynamodb/collections-table.ts';
-import { header, httpErrorResponses, jsonResponse, rawBody } from '../shared/adapters/http/http-api.ts';
+import { header } from '../shared/adapters/http/http-api.ts';
+import {
+  createProviderWebhookHandler,
+  type ProviderWebhook,
+  type WebhookIngestDependencies,
+} from '../shared/adapters/http/webhook-handler.ts';
 import { StepFunctionsJourneyStarter } from '../shared/adapters/journeys/step-functions-journey-starter.ts';
 import { lazyHandler } from '../shared/adapters/lazy-handler.ts';
-import { logger } from '../shared/adapters/observability/logger.ts';
+import { secretValues } from '../shared/adapters/secrets/secret-values.ts';
+import { createStripeApiClient, stripeApiPaymentLocator } from '../shared/adapters/stripe/stripe-api.ts';
 import {
-  isSupportedStripeEvent,
+  type StripePaymentLocator,
   translateStripeEvent,
   verifyStripeEvent,
 } from '../shared/adapters/stripe/stripe-billing-events.ts';
 import { loadIngestConfig } from '../shared/config.ts';
-import { ConfigurationError } from '../shared/domain/errors.ts';
-import { type IngestDependencies, ingestBillingEvent } from '../shared/use-cases/ingest-billing-event.ts';
 import { defaultStrategy } from '../workflows/strategies/index.ts';
 
-export interface IngestStripeWebhookDependencies extends IngestDependencies {
-  /** The `whsec_...` signing secret (cached by the caller). */
-  readonly webhookSecret: () => Promise<string>;
+export interface IngestStripeWebhookDependencies extends WebhookIngestDependencies {
+  /** The `whsec_...` signing secret(s) (cached by the caller); several while a secret is rolled. */
+  readonly webhookSecret: () => Promise<string | readonly string[]>;
+  /** Finds the invoice of a payment, dispute or refund when the event does not carry it. */
+  readonly locatePayment?: StripePaymentLocator;
+}
+
+export function stripeWebhook(
+  deps: Pick<IngestStripeWebhookDependencies, 'webhookSecret' | 'locatePayment'>,
+): ProviderWebhook<Stripe.Event> {
+  return {
+    provider: 'stripe',
+    verify: async (body, request, now) => {
+      const event = verifyStripeEvent(
+        body,
+        header(request, 'stripe-signature'),
+        await deps.webhookSecret(),
+        now,
+      );
+      return { eventId: event.id, type: event.type, payload: event };
+    },
+    translate: (event) =>
+      translateStripeEvent(event, deps.locatePayment ? { locatePayment: deps.locatePayment } : {}),
+  };
 }
 
 /**
@@ -29,53 +52,44 @@ export interface IngestStripeWebhookDependencies extends IngestDependencies {
  * Event types we do not handle are acknowledged (2xx) so Stripe stops retrying them.
  */
 export function createIngestStripeWebhookHandler(deps: IngestStripeWebhookDependencies) {
-  return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
-    .use(httpErrorResponses())
-    .handler(async (event) => {
-      const body = rawBody(event);
-      const stripeEvent = verifyStripeEvent(
-        body,
-        header(event, 'stripe-signature'),
-        await deps.webhookSecret(),
-        deps.clock.now(),
-      );
-      if (!isSupportedStripeEvent(stripeEvent.type)) {
-        return jsonResponse(200, { received: true, ignored: stripeEvent.type });
-      }
-      const outcome = await ingestBillingEvent(translateStripeEvent(stripeEvent), deps);
-      logger.info('billing event ingested', {
-        eventId: stripeEvent.id,
-        type: stripeEvent.type,
-        outcome: outcome.status,
-      });
-      return jsonResponse(200, {
-        received: true,
-        status: outcome.status,
-        ...(outcome.status === 'applied' && outcome.caseId ? { caseId: outcome.caseId } : {}),
-      });
-    });
+  return createProviderWebhookHandler(stripeWebhook(deps), deps);
 }
 
 export const handler = lazyHandler(() => {
   const config = loadIngestConfig();
   const table = new CollectionsTable(new DynamoDBClient({}), config.TABLE_NAME);
   const journeys = new StepFunctionsJourneyStarter(new SFNClient({}), config.JOURNEY_STATE_MACHINE_ARN);
-  const { STRIPE_WEBHOOK_SECRET: localSecret, STRIPE_WEBHOOK_SECRET_ARN: secretArn } = config;
-  const webhookSecret = async (): Promise<string> => {
-    if (localSecret) return localSecret;
-    // Cached for 5 minutes: a rotated secret is picked up without a redeploy.
-    const secret = secretArn ? await getSecret<string>(secretArn, { maxAge: 300 }) : undefined;
-    if (!secret) throw new ConfigurationError('the Stripe webhook secret is empty');
-    return secret.trim();
-  };
+  const webhookSecret = secretValues(
+    'Stripe webhook',
+    config.STRIPE_WEBHOOK_SECRET,
+    config.STRIPE_WEBHOOK_SECRET_ARN,
+  );
+  const apiKey =
+    config.STRIPE_API_KEY || config.STRIPE_API_KEY_ARN
+      ? secretValues('Stripe API key', config.STRIPE_API_KEY, config.STRIPE_API_KEY_ARN)
+      : undefined;
+  let locator: StripePaymentLocator | undefined;
+  const locatePayment: StripePaymentLocator | undefined = apiKey
+    ? async (payment) => {
+        if (locator === undefined) {
+          const [key = ''] = await apiKey();
+          locator = stripeApiPaymentLocator(createStripeApiClient({ apiKey: key }));
+        }
+        return locator(payment);
+      }
+    : undefined;
   return createIngestStripeWebhookHandler({
     ledger: table,
     customers: table,
     claims: table,
     cases: table,
+    subscriptions: table,
+    ignoredEvents: table,
     journeys,
     clock: systemClock,
     strategy: defaultStrategy,
+    ...(config.BILLING_LIVEMODE === undefined ? {} : { livemode: config.BILLING_LIVEMODE }),
     webhookSecret,
+    ...(locatePayment ? { locatePayment } : {}),
   });
 });

@@ -9,6 +9,8 @@ export const CollectionsContextKey = {
   senderEmail: 'senderEmail',
   sesConfigurationSetName: 'sesConfigurationSetName',
   metricsScheduleTimeZone: 'metricsScheduleTimeZone',
+  billingMode: 'billingMode',
+  stripeEventSourceName: 'stripeEventSourceName',
   portalDomainName: 'portalDomainName',
   portalCertificateArn: 'portalCertificateArn',
   smsOriginationIdentity: 'smsOriginationIdentity',
@@ -68,8 +70,14 @@ function stackPropsFromContext(app: App): CollectionsStackProps {
   const metricsScheduleTimeZone = optionalContextString(app, CollectionsContextKey.metricsScheduleTimeZone);
   const portalDomainName = optionalContextString(app, CollectionsContextKey.portalDomainName);
   const portalCertificateArn = optionalContextString(app, CollectionsContextKey.portalCertificateArn);
+  const billingMode = optionalContextString(app, CollectionsContextKey.billingMode);
+  if (billingMode !== undefined && billingMode !== 'live' && billingMode !== 'test')
+    throw new Error(`context "billingMode" must be "live" or "test", got "${billingMode}"`);
+  const stripeEventSourceName = optionalContextString(app, CollectionsContextKey.stripeEventSourceName);
   return {
     description: 'Collections and failed-payment recovery',
+    ...(billingMode ? { billingMode } : {}),
+    ...(stripeEventSourceName ? { stripeEventSourceName } : {}),
     ...(portalDomainName ? { portalDomainName } : {}),
     ...(portalCertificateArn ? { portalCertificateArn } : {}),
     ...(senderEmail ? { senderEmail } : {}),

@@ -8,7 +8,8 @@ import { CollectionsHttpApi, HttpRoutePath } from './constructs/http-api.ts';
 import { Journeys } from './constructs/journeys.ts';
 import { Messaging } from './constructs/messaging.ts';
 import { RecoveryMetrics } from './constructs/recovery-metrics.ts';
-import { WebhookIngest } from './constructs/webhook-ingest.ts';
+import { StripeEventSync } from './constructs/stripe-event-sync.ts';
+import { type BillingMode, WebhookIngest } from './constructs/webhook-ingest.ts';
 
 export interface CollectionsStackProps extends StackProps {
   /**
@@ -27,6 +28,17 @@ export interface CollectionsStackProps extends StackProps {
    * @default 'UTC'
    */
   readonly metricsScheduleTimeZone?: string;
+  /**
+   * The billing mode of the deployment: `test` refuses live billing events, `live` refuses test ones.
+   * @default 'live'
+   */
+  readonly billingMode?: BillingMode;
+  /**
+   * Name of a Stripe partner event source (`aws.partner/stripe.com/ed_...`) to receive Stripe events
+   * through Amazon EventBridge instead of (or besides) the public webhook.
+   * @default - no EventBridge delivery
+   */
+  readonly stripeEventSourceName?: string;
   /**
    * Serve the debtor portal on its own domain, e.g. `pay.example.com` (with `portalCertificateArn`).
    * @default - the API's own URL
@@ -86,6 +98,7 @@ export class CollectionsStack extends Stack {
   public readonly ingest: WebhookIngest;
   public readonly metrics: RecoveryMetrics;
   public readonly httpApi: CollectionsHttpApi;
+  public readonly stripeEventSync: StripeEventSync;
   public readonly portal: DebtorPortal;
   public readonly channelEvents: ChannelEvents;
 
@@ -109,6 +122,13 @@ export class CollectionsStack extends Stack {
     this.ingest = new WebhookIngest(this, 'Ingest', {
       table,
       journeyStateMachine: this.journeys.stateMachine,
+      ...(props.billingMode ? { billingMode: props.billingMode } : {}),
+    });
+    this.stripeEventSync = new StripeEventSync(this, 'StripeEventSync', {
+      table,
+      journeyStateMachine: this.journeys.stateMachine,
+      ingest: this.ingest,
+      ...(props.stripeEventSourceName ? { partnerEventSourceName: props.stripeEventSourceName } : {}),
     });
     this.metrics = new RecoveryMetrics(this, 'Metrics', {
       table,
@@ -117,6 +137,11 @@ export class CollectionsStack extends Stack {
     this.httpApi = new CollectionsHttpApi(this, 'HttpApi', {
       stripeWebhookFunction: this.ingest.stripeWebhookFunction,
       getMetricsFunction: this.metrics.getMetricsFunction,
+      providerWebhooks: [
+        { id: 'Paddle', path: HttpRoutePath.paddleWebhook, function: this.ingest.paddle.function },
+        { id: 'Chargebee', path: HttpRoutePath.chargebeeWebhook, function: this.ingest.chargebee.function },
+        { id: 'Inhouse', path: HttpRoutePath.inhouseWebhook, function: this.ingest.inhouse.function },
+      ],
     });
 
     if ((props.portalDomainName === undefined) !== (props.portalCertificateArn === undefined)) {
@@ -183,6 +208,16 @@ export class CollectionsStack extends Stack {
       description: 'Put the Stripe signing secret (whsec_...) here: aws secretsmanager put-secret-value',
       value: this.ingest.stripeWebhookSecret.secretArn,
     });
+    for (const [id, path] of [
+      ['PaddleWebhookUrl', HttpRoutePath.paddleWebhook],
+      ['ChargebeeWebhookUrl', HttpRoutePath.chargebeeWebhook],
+      ['InhouseWebhookUrl', HttpRoutePath.inhouseWebhook],
+    ] as const) {
+      new CfnOutput(this, id, {
+        description: `Webhook URL for ${path}`,
+        value: `${this.httpApi.url}${path.slice(1)}`,
+      });
+    }
     new CfnOutput(this, 'PortalUrl', {
       description: 'Base URL of the debtor portal (links in messages point below it)',
       value: this.portal.baseUrl,

@@ -23,8 +23,16 @@ export const ingestConfigSchema = tableConfig
     JOURNEY_STATE_MACHINE_ARN: z.string().startsWith('arn:'),
     /** On AWS: the secret holding the Stripe signing secret (`whsec_...`). */
     STRIPE_WEBHOOK_SECRET_ARN: z.string().startsWith('arn:').optional(),
-    /** Locally: the signing secret itself. */
+    /** Locally: the signing secret itself (several, comma-separated, while a secret is rolled). */
     STRIPE_WEBHOOK_SECRET: z.string().startsWith('whsec_').optional(),
+    /** The deployment's billing mode: `true` accepts live events only, `false` test events only. */
+    BILLING_LIVEMODE: z
+      .enum(['true', 'false'])
+      .transform((value) => value === 'true')
+      .optional(),
+    /** Optional: a restricted Stripe key that finds the invoice of a payment, dispute or refund. */
+    STRIPE_API_KEY_ARN: z.string().startsWith('arn:').optional(),
+    STRIPE_API_KEY: z.string().optional(),
   })
   .refine((env) => env.STRIPE_WEBHOOK_SECRET_ARN || env.STRIPE_WEBHOOK_SECRET, {
     message: 'set STRIPE_WEBHOOK_SECRET_ARN (AWS) or STRIPE_WEBHOOK_SECRET (local)',
@@ -51,6 +59,81 @@ export function loadSendConfig(env: NodeJS.ProcessEnv = process.env): SendConfig
 
 export function loadTableConfig(env: NodeJS.ProcessEnv = process.env): TableOnlyConfig {
   return readConfig(tableOnlyConfigSchema, env);
+}
+
+/** `true` / `false` as text (environment variables are strings). */
+const booleanText = z.enum(['true', 'false']).transform((value) => value === 'true');
+
+/** What every billing ingest function needs besides its provider's secret. */
+const billingIngestBase = tableConfig.extend({
+  JOURNEY_STATE_MACHINE_ARN: z.string().startsWith('arn:'),
+  /** The deployment's billing mode: `true` accepts live events only, `false` test events only. */
+  BILLING_LIVEMODE: booleanText.optional(),
+});
+
+/**
+ * A provider secret comes from Secrets Manager on AWS (`<NAME>_ARN`) or from the environment
+ * locally (`<NAME>`); one of the two must be set.
+ */
+function withSecret<const N extends string>(name: N) {
+  return billingIngestBase
+    .extend({
+      [`${name}_ARN`]: z.string().startsWith('arn:').optional(),
+      [name]: z.string().min(1).optional(),
+    } as Record<`${N}_ARN` | N, z.ZodOptional<z.ZodString>>)
+    .refine((env: Record<string, unknown>) => Boolean(env[`${name}_ARN`] || env[name]), {
+      message: `set ${name}_ARN (AWS) or ${name} (local)`,
+      path: [`${name}_ARN`],
+    });
+}
+
+export const chargebeeIngestConfigSchema = withSecret('CHARGEBEE_WEBHOOK_CREDENTIALS');
+export const paddleIngestConfigSchema = withSecret('PADDLE_WEBHOOK_SECRET');
+export const inhouseIngestConfigSchema = withSecret('INHOUSE_WEBHOOK_SECRET');
+
+export type ProviderIngestConfig<N extends string> = z.infer<typeof billingIngestBase> &
+  Partial<Record<N | `${N}_ARN`, string>>;
+
+export function loadProviderIngestConfig<N extends string>(
+  name: N,
+  env: NodeJS.ProcessEnv = process.env,
+): ProviderIngestConfig<N> {
+  return readConfig(withSecret(name), env) as unknown as ProviderIngestConfig<N>;
+}
+
+/** The Stripe API (backfill, reconciliation, invoice lookups): a restricted key, from Secrets Manager or the environment. */
+export const stripeApiConfigSchema = z.object({
+  STRIPE_API_KEY_ARN: z.string().startsWith('arn:').optional(),
+  STRIPE_API_KEY: z
+    .string()
+    .regex(/^(sk|rk)_/, 'expected a secret (sk_) or restricted (rk_) key')
+    .optional(),
+  BILLING_LIVEMODE: booleanText.optional(),
+});
+export type StripeApiConfig = z.infer<typeof stripeApiConfigSchema>;
+
+export function loadStripeApiConfig(env: NodeJS.ProcessEnv = process.env): StripeApiConfig {
+  return readConfig(stripeApiConfigSchema, env);
+}
+
+export const reconcileConfigSchema = billingIngestBase
+  .extend(stripeApiConfigSchema.shape)
+  .refine((env) => env.STRIPE_API_KEY_ARN || env.STRIPE_API_KEY, {
+    message: 'set STRIPE_API_KEY_ARN (AWS) or STRIPE_API_KEY (local)',
+    path: ['STRIPE_API_KEY_ARN'],
+  });
+export type ReconcileConfig = z.infer<typeof reconcileConfigSchema>;
+
+export function loadReconcileConfig(env: NodeJS.ProcessEnv = process.env): ReconcileConfig {
+  return readConfig(reconcileConfigSchema, env);
+}
+
+/** Stripe through EventBridge: no webhook secret; an API key is optional (invoice lookups). */
+export const stripeEventBridgeConfigSchema = billingIngestBase.extend(stripeApiConfigSchema.shape);
+export type StripeEventBridgeConfig = z.infer<typeof stripeEventBridgeConfigSchema>;
+
+export function loadStripeEventBridgeConfig(env: NodeJS.ProcessEnv = process.env): StripeEventBridgeConfig {
+  return readConfig(stripeEventBridgeConfigSchema, env);
 }
 
 // Debtor portal (docs/portal.md) ----------------------------------------------------------------

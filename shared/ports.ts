@@ -9,6 +9,7 @@ import type { CaseFlagKind } from './domain/portal/commitments.ts';
 import type { PortalLink } from './domain/portal/portal-link.ts';
 import type { RecoveryMetricsRow } from './domain/recovery-metrics.ts';
 import type { Channel, TemplateId } from './domain/strategy.ts';
+import type { Subscription } from './domain/subscription.ts';
 
 /** Time is a port: Lambda reads the system clock, the local runtime a virtual one. */
 export interface Clock {
@@ -126,6 +127,30 @@ export interface OutboundEmail {
 
 export interface EmailSender {
   send(email: OutboundEmail): Promise<{ providerMessageId: string }>;
+}
+
+/** A stored subscription with its optimistic-lock version. */
+export interface VersionedSubscription {
+  readonly subscription: Subscription;
+  readonly version: number;
+}
+
+export interface SubscriptionStore {
+  getSubscription(subscriptionId: string): Promise<VersionedSubscription | undefined>;
+  /** Writes the subscription if its stored version still equals `expectedVersion` (0: not stored yet). */
+  putSubscription(subscription: Subscription, expectedVersion: number): Promise<void>;
+}
+
+/** Counts verified events of types the product does not handle (acknowledged, never applied). */
+export interface IgnoredEventCounter {
+  countIgnoredEvent(provider: string, sourceType: string): Promise<void>;
+  listIgnoredEventCounts(): Promise<{ provider: string; sourceType: string; count: number }[]>;
+}
+
+/** Named positions of background readers (reconciliation: the newest provider event seen). */
+export interface CursorStore {
+  getCursor(name: string): Promise<string | undefined>;
+  putCursor(name: string, value: string): Promise<void>;
 }
 
 // Debtor portal (docs/portal.md) ----------------------------------------------------------------

@@ -19,6 +19,9 @@ import { acknowledgeFinding } from '../compliance.ts';
 /** Public paths: billing providers are configured with them, so they are part of the contract. */
 export const HttpRoutePath = {
   stripeWebhook: '/webhooks/stripe',
+  paddleWebhook: '/webhooks/paddle',
+  chargebeeWebhook: '/webhooks/chargebee',
+  inhouseWebhook: '/webhooks/inhouse',
   recoveryMetrics: '/api/metrics',
 } as const;
 
@@ -27,6 +30,16 @@ export interface CollectionsHttpApiProps {
   readonly stripeWebhookFunction: IFunction;
   /** Handles `GET /api/metrics`. */
   readonly getMetricsFunction: IFunction;
+  /**
+   * Other billing providers' webhooks by path (`HttpRoutePath.paddleWebhook`, ...), each
+   * authenticated by its function (signature or Basic auth) before anything is parsed.
+   * @default - none
+   */
+  readonly providerWebhooks?: readonly {
+    readonly path: string;
+    readonly id: string;
+    readonly function: IFunction;
+  }[];
   /**
    * Rate and burst limits of every route of the default stage, so a flood (or a replay storm from a
    * misconfigured provider) is shed at the edge instead of scaling the functions and the table.
@@ -115,6 +128,21 @@ export class CollectionsHttpApi extends Construct {
       authorizer: props.metricsAuthorizer ?? new HttpIamAuthorizer(),
     });
     if (!stripeWebhookRoute || !metricsRoute) throw new Error('HttpApi.addRoutes returned no route');
+    for (const webhook of props.providerWebhooks ?? []) {
+      const [route] = this.api.addRoutes({
+        path: webhook.path,
+        methods: [HttpMethod.POST],
+        integration: new HttpLambdaIntegration(`${webhook.id}WebhookIntegration`, webhook.function, {
+          payloadFormatVersion: PayloadFormatVersion.VERSION_2_0,
+        }),
+      });
+      if (!route) throw new Error('HttpApi.addRoutes returned no route');
+      acknowledgeFinding(
+        route,
+        'APIG4',
+        `Billing providers cannot present AWS credentials: ${webhook.path} is authenticated by its function (HMAC signature over the raw body with a timestamp, or HTTP Basic auth for Chargebee) before anything is parsed or written; the stage throttles floods.`,
+      );
+    }
     this.stripeWebhookRoute = stripeWebhookRoute;
     this.metricsRoute = metricsRoute;
 

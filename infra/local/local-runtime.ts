@@ -8,6 +8,10 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context
 import { z } from 'zod';
 import { createComputeRecoveryMetricsHandler } from '../../functions/compute-recovery-metrics.ts';
 import { createGetRecoveryMetricsHandler } from '../../functions/get-recovery-metrics.ts';
+import { createIngestChargebeeWebhookHandler } from '../../functions/ingest-chargebee-webhook.ts';
+import { createIngestInhouseWebhookHandler } from '../../functions/ingest-inhouse-webhook.ts';
+import { createIngestPaddleWebhookHandler } from '../../functions/ingest-paddle-webhook.ts';
+import { createIngestStripeEventBridgeHandler } from '../../functions/ingest-stripe-eventbridge.ts';
 import { createIngestStripeWebhookHandler } from '../../functions/ingest-stripe-webhook.ts';
 import { createPlanNextActionHandler } from '../../functions/plan-next-action.ts';
 import { createPortalHandler } from '../../functions/portal.ts';
@@ -15,18 +19,23 @@ import { createReceiveInboundSmsHandler } from '../../functions/receive-inbound-
 import { createReceiveSesEventsHandler } from '../../functions/receive-ses-events.ts';
 import { createReceiveSmsVoiceEventsHandler } from '../../functions/receive-sms-voice-events.ts';
 import { createReceiveWhatsAppEventsHandler } from '../../functions/receive-whatsapp-events.ts';
+import { createReconcileStripeEventsHandler } from '../../functions/reconcile-stripe-events.ts';
 import { createRunPortalCommitmentsHandler } from '../../functions/run-portal-commitments.ts';
 import { createSendJourneyMessageHandler } from '../../functions/send-journey-message.ts';
 import { CollectionsTable } from '../../shared/adapters/dynamodb/collections-table.ts';
 import { PortalTable } from '../../shared/adapters/dynamodb/portal-table.ts';
+import { createStripeApiClient, type StripeApiOptions } from '../../shared/adapters/stripe/stripe-api.ts';
+import { CollectionsError } from '../../shared/domain/errors.ts';
 import { parsePortalSigningKeys } from '../../shared/domain/portal/portal-link.ts';
 import { defaultPortalPolicy } from '../../shared/domain/portal/portal-policy.ts';
 import type { Strategy } from '../../shared/domain/strategy.ts';
 import type { DeliverDependencies } from '../../shared/use-cases/deliver-channel-message.ts';
+import { ingestBillingEvent } from '../../shared/use-cases/ingest-billing-event.ts';
 import { issuePortalLink } from '../../shared/use-cases/portal/issue-portal-link.ts';
 import type { PortalDependencies } from '../../shared/use-cases/portal/portal-dependencies.ts';
 import { defaultStrategy, strategyFor } from '../../workflows/strategies/index.ts';
 import { toApiGatewayEvent, writeApiGatewayResult } from './api-gateway-event.ts';
+import { parseBillingEvent } from './billing-event-schema.ts';
 import { listLocalCases } from './case-snapshot.ts';
 import { type EmbeddedDynamoDb, startEmbeddedDynamoDb } from './embedded-dynamodb.ts';
 import { localLambdaContext } from './lambda-context.ts';
@@ -42,6 +51,10 @@ import { VirtualClock } from './virtual-clock.ts';
 /** The development signing secret; `STRIPE_WEBHOOK_SECRET` overrides it. Never use it in production. */
 export const developmentStripeWebhookSecret = 'whsec_collections_local_development_only';
 export const developmentSenderEmail = 'billing@collections.localhost';
+/** Development credentials of the other billing providers' endpoints. Never use them in production. */
+export const developmentPaddleWebhookSecret = 'pdl_ntfset_collections_local_development_only';
+export const developmentChargebeeCredentials = 'chargebee:collections-local-development-only';
+export const developmentInhouseWebhookSecret = 'inhouse_collections_local_development_only';
 /** The development portal signing key; `PORTAL_SIGNING_KEY` overrides it. Never use it in production. */
 export const developmentPortalSigningKey = 'collections-portal-local-development-key-not-secret';
 /** Quoted in HELP answers locally. */
@@ -64,6 +77,20 @@ export interface LocalRuntimeOptions {
   /** Where the virtual clock starts; default: where a persistent store left it, else the real time. */
   readonly clockStart?: Date;
   readonly stripeWebhookSecret?: string;
+  readonly paddleWebhookSecret?: string;
+  /** `user:password` of the Chargebee webhook's Basic auth. */
+  readonly chargebeeCredentials?: string;
+  readonly inhouseWebhookSecret?: string;
+  /**
+   * The deployment's billing mode: events of the other mode are refused.
+   * @default false (test mode)
+   */
+  readonly livemode?: boolean;
+  /**
+   * The Stripe API for reconciliation (a test key, or a local server answering like Stripe).
+   * @default - none: the reconciliation job skips
+   */
+  readonly stripeApi?: StripeApiOptions;
   /** Key the portal signs links with (at least 32 characters). */
   readonly portalSigningKey?: string;
   /** Where the runtime reports failures (journeys, jobs, requests). */
@@ -85,6 +112,10 @@ export interface LocalRuntime {
   readonly table: CollectionsTable;
   readonly synthesized: SynthesizedApp;
   readonly stripeWebhookSecret: string;
+  readonly paddleWebhookSecret: string;
+  readonly chargebeeCredentials: string;
+  readonly inhouseWebhookSecret: string;
+  readonly livemode: boolean;
   readonly portalSigningKey: string;
   /** The debtor portal's items (links, interactions, agent tasks). */
   readonly portal: PortalTable;
@@ -180,6 +211,10 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   const clockFile = dataDir ? join(dataDir, 'clock.json') : undefined;
   const clock = new VirtualClock(options.clockStart ?? readSavedClock(clockFile) ?? new Date());
   const stripeWebhookSecret = options.stripeWebhookSecret ?? developmentStripeWebhookSecret;
+  const paddleWebhookSecret = options.paddleWebhookSecret ?? developmentPaddleWebhookSecret;
+  const chargebeeCredentials = options.chargebeeCredentials ?? developmentChargebeeCredentials;
+  const inhouseWebhookSecret = options.inhouseWebhookSecret ?? developmentInhouseWebhookSecret;
+  const livemode = options.livemode ?? false;
 
   const database = await startEmbeddedDynamoDb(dataDir ? { path: join(dataDir, 'dynamodb') } : {});
   const synthesized = synthesizeCollectionsApp({ tableName: database.tableName });
@@ -245,16 +280,42 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     (name, error) => log(`journey ${name} failed`, error),
   );
 
-  const ingestStripe = createIngestStripeWebhookHandler({
+  const ingestDeps = {
     ledger: table,
     customers: table,
     claims: table,
     cases: table,
+    subscriptions: table,
+    ignoredEvents: table,
     journeys,
     clock,
     strategy: newCaseStrategy,
-    webhookSecret: async () => stripeWebhookSecret,
+    livemode,
+  };
+  const splitSecrets = (value: string): string[] => value.split(',').map((one) => one.trim());
+  const ingestStripe = createIngestStripeWebhookHandler({
+    ...ingestDeps,
+    webhookSecret: async () => splitSecrets(stripeWebhookSecret),
   });
+  const ingestPaddle = createIngestPaddleWebhookHandler({
+    ...ingestDeps,
+    webhookSecrets: async () => splitSecrets(paddleWebhookSecret),
+  });
+  const ingestChargebee = createIngestChargebeeWebhookHandler({
+    ...ingestDeps,
+    credentials: async () => splitSecrets(chargebeeCredentials),
+  });
+  const ingestInhouse = createIngestInhouseWebhookHandler({
+    ...ingestDeps,
+    webhookSecrets: async () => splitSecrets(inhouseWebhookSecret),
+  });
+  const stripeApi = options.stripeApi ? createStripeApiClient(options.stripeApi) : undefined;
+  const reconcileStripe = createReconcileStripeEventsHandler({
+    ...ingestDeps,
+    cursors: table,
+    stripe: async () => stripeApi,
+  });
+  const ingestStripeEventBridge = createIngestStripeEventBridgeHandler(ingestDeps);
   const payments = new LocalPaymentGateway({
     clock,
     claims: table,
@@ -310,6 +371,11 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   // Every function of the template, by entry file: the local runtime serves what `cdk deploy` ships.
   const localFunctions: Record<string, (event: never, context: Context) => Promise<unknown>> = {
     'functions/ingest-stripe-webhook.ts': ingestStripe,
+    'functions/ingest-paddle-webhook.ts': ingestPaddle,
+    'functions/ingest-chargebee-webhook.ts': ingestChargebee,
+    'functions/ingest-inhouse-webhook.ts': ingestInhouse,
+    'functions/reconcile-stripe-events.ts': reconcileStripe,
+    'functions/ingest-stripe-eventbridge.ts': ingestStripeEventBridge,
     'functions/get-recovery-metrics.ts': getMetrics,
     'functions/compute-recovery-metrics.ts': computeMetrics,
     'functions/plan-next-action.ts': plan,
@@ -382,6 +448,25 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       return sendJson(response, 200, outbox.list().slice(offset));
     }
     if (key === 'GET /local/cases') return sendJson(response, 200, await listLocalCases(database));
+    if (key === 'POST /local/billing-events') {
+      // Operator route (local only): a provider-neutral billing event straight into the ingest
+      // core, as the backfill CLI imports them into a running `npm start`.
+      const event = parseBillingEvent(parseJson(await readBody(request, 1024 * 1024)));
+      if (!event) throw new HttpError(400, 'expected a provider-neutral billing event');
+      const outcome = await clock
+        .track(() => ingestBillingEvent(event, ingestDeps))
+        .catch((error: unknown) => {
+          if (error instanceof CollectionsError && error.expose)
+            throw new HttpError(error.statusCode, error.message);
+          throw error;
+        });
+      return sendJson(response, 200, {
+        status: outcome.status,
+        ...(outcome.status === 'applied'
+          ? { caseOpened: outcome.caseOpened, ...(outcome.caseId ? { caseId: outcome.caseId } : {}) }
+          : {}),
+      });
+    }
     const topicName = injectionRoutes[key];
     if (topicName !== undefined) {
       const topic = synthesized.topics.find((candidate) => candidate.name === topicName);
@@ -463,6 +548,10 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     table,
     synthesized,
     stripeWebhookSecret,
+    paddleWebhookSecret,
+    chargebeeCredentials,
+    inhouseWebhookSecret,
+    livemode,
     portalSigningKey,
     portal: portalTable,
     payments,

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import type { StripeApiOptions } from '../../shared/adapters/stripe/stripe-api.ts';
 import {
   developmentPortalSigningKey,
   developmentStripeWebhookSecret,
@@ -11,8 +12,25 @@ import {
  *   --memory            throwaway in-memory store (default: persistent under --data-dir)
  *   --data-dir <path>   where the store, outbox and clock live (default: .data)
  *   --port <n>          HTTP port (default: $PORT or 3000)
- * Environment: PORT, STRIPE_WEBHOOK_SECRET, PORTAL_SIGNING_KEY, COLLECTIONS_CLOCK_START (ISO timestamp).
+ * Environment: PORT, STRIPE_WEBHOOK_SECRET, PADDLE_WEBHOOK_SECRET, CHARGEBEE_WEBHOOK_CREDENTIALS
+ * (user:password), INHOUSE_WEBHOOK_SECRET, BILLING_LIVEMODE (true|false, default false),
+ * STRIPE_API_KEY (+ STRIPE_API_HOST, STRIPE_API_PORT, STRIPE_API_PROTOCOL) for reconciliation,
+ * PORTAL_SIGNING_KEY, COLLECTIONS_CLOCK_START (ISO timestamp).
  */
+function stripeApiFromEnvironment(env: NodeJS.ProcessEnv): StripeApiOptions | undefined {
+  const apiKey = env.STRIPE_API_KEY;
+  if (!apiKey) return undefined;
+  const protocol = env.STRIPE_API_PROTOCOL;
+  if (protocol !== undefined && protocol !== 'http' && protocol !== 'https')
+    throw new Error('STRIPE_API_PROTOCOL must be http or https');
+  return {
+    apiKey,
+    ...(env.STRIPE_API_HOST ? { host: env.STRIPE_API_HOST } : {}),
+    ...(env.STRIPE_API_PORT ? { port: Number(env.STRIPE_API_PORT) } : {}),
+    ...(protocol ? { protocol } : {}),
+  };
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -37,17 +55,33 @@ async function main(): Promise<void> {
   if (portalSigningKey !== undefined && portalSigningKey.length < 32)
     throw new Error('PORTAL_SIGNING_KEY must be at least 32 characters');
   const dataDir = values.memory ? undefined : resolve(values['data-dir']);
+  const livemodeText = process.env.BILLING_LIVEMODE;
+  if (livemodeText !== undefined && livemodeText !== 'true' && livemodeText !== 'false')
+    throw new Error('BILLING_LIVEMODE must be true or false');
+  const stripeApi = stripeApiFromEnvironment(process.env);
 
   const runtime = await startLocalRuntime({
     port,
     ...(dataDir ? { dataDir } : {}),
     ...(clockStart ? { clockStart } : {}),
     ...(secret ? { stripeWebhookSecret: secret } : {}),
+    ...(process.env.PADDLE_WEBHOOK_SECRET ? { paddleWebhookSecret: process.env.PADDLE_WEBHOOK_SECRET } : {}),
+    ...(process.env.CHARGEBEE_WEBHOOK_CREDENTIALS
+      ? { chargebeeCredentials: process.env.CHARGEBEE_WEBHOOK_CREDENTIALS }
+      : {}),
+    ...(process.env.INHOUSE_WEBHOOK_SECRET
+      ? { inhouseWebhookSecret: process.env.INHOUSE_WEBHOOK_SECRET }
+      : {}),
+    ...(livemodeText ? { livemode: livemodeText === 'true' } : {}),
+    ...(stripeApi ? { stripeApi } : {}),
     ...(portalSigningKey ? { portalSigningKey } : {}),
   });
   const lines = [
     'Collections platform running locally',
     `  Stripe webhooks   POST ${runtime.url}/webhooks/stripe`,
+    `  Paddle webhooks   POST ${runtime.url}/webhooks/paddle`,
+    `  Chargebee         POST ${runtime.url}/webhooks/chargebee   (Basic auth)`,
+    `  In-house format   POST ${runtime.url}/webhooks/inhouse   (docs/billing-ingest.md)`,
     `  Recovery metrics  GET  ${runtime.url}/api/metrics`,
     `  Health            GET  ${runtime.url}/health`,
     `  Virtual clock     GET  ${runtime.url}/local/clock   POST ${runtime.url}/local/clock/advance {"seconds": N}`,
@@ -55,6 +89,8 @@ async function main(): Promise<void> {
     `  Cases             GET  ${runtime.url}/local/cases`,
     `  Journeys          GET  ${runtime.url}/local/executions`,
     `  Jobs              POST ${runtime.url}/local/jobs/compute-recovery-metrics/run   POST ${runtime.url}/local/jobs/run-portal-commitments/run`,
+    `                    POST ${runtime.url}/local/jobs/reconcile-stripe-events/run${stripeApi ? '' : '   (skips: no STRIPE_API_KEY)'}`,
+    `  Billing mode      ${runtime.livemode ? 'live' : 'test'} (events of the other mode are refused)`,
     `  Debtor portal     ${runtime.url}/portal/l/<token> (links are in the outbox messages)`,
     `  Simulated Stripe  ${runtime.url}/local/pay/... and /local/card/...   POST ${runtime.url}/local/payments/cards {"customerId", "behaviour"}`,
     `  Agent tasks       GET  ${runtime.url}/local/agent-tasks`,
@@ -63,6 +99,9 @@ async function main(): Promise<void> {
     `  Stripe webhook signing secret (development): ${runtime.stripeWebhookSecret}${
       runtime.stripeWebhookSecret === developmentStripeWebhookSecret ? '' : ' (from STRIPE_WEBHOOK_SECRET)'
     }`,
+    `  Paddle notification secret (development): ${runtime.paddleWebhookSecret}`,
+    `  Chargebee Basic auth user:password (development): ${runtime.chargebeeCredentials}`,
+    `  In-house signing secret (development): ${runtime.inhouseWebhookSecret}`,
     `  Portal signing key (development): ${
       runtime.portalSigningKey === developmentPortalSigningKey
         ? runtime.portalSigningKey

@@ -71,5 +71,5 @@ export function closeReasonFor(claims: readonly Pick<Claim, 'status'>[]): CaseCl
   const statuses = new Set(claims.map((claim) => claim.status));
   if (statuses.size > 1) return 'resolved';
   const [only] = statuses;
-  return only === 'failed' ? undefined : only;
+  return only === 'failed' || only === 'pending' ? undefined : only;
 }

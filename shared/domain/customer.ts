@@ -1,4 +1,5 @@
 import type { CustomerSnapshot } from './billing-event.ts';
+import { isNewer, maxIso, minIso, type Stamp } from './stamp.ts';
 
 /** What we know about a debtor, merged from every billing event that mentions them. */
 export interface Customer extends CustomerSnapshot {
@@ -6,26 +7,70 @@ export interface Customer extends CustomerSnapshot {
   readonly openCaseId?: string;
   /** When the newest snapshot merged into the profile was taken (ISO). */
   readonly profileAt?: string;
+  /** Deleted in billing (ISO): stop all contact. */
+  readonly deletedAt?: string;
+  /** Latest change of the payment method (ISO): retry now, stop asking for a new card. */
+  readonly paymentMethodUpdatedAt?: string;
+  /** Latest change made by the card network's account updater rather than the debtor. */
+  readonly paymentMethodAutoUpdatedAt?: string;
+  /** Per contact field, the stamp of the snapshot its value came from. */
+  readonly fieldStamps?: Readonly<Record<string, Stamp>>;
 }
 
+/** Facts a customer event adds beside the snapshot. */
+export interface CustomerFacts {
+  readonly deletedAt?: string;
+  readonly paymentMethodUpdatedAt?: string;
+  readonly paymentMethodAutoUpdatedAt?: string;
+}
+
+const profileFields = ['email', 'name', 'phone', 'country', 'timeZone', 'locale'] as const;
+
 /**
- * Merges a snapshot of the customer taken at `observedAt`. A newer snapshot's non-empty values
- * win; an older one (a late delivery, or an invoice whose `customer_email` Stripe froze at
- * finalization) only fills fields we do not know yet, so a stale address never comes back.
- * Without `observedAt` the snapshot is taken as the newest.
+ * Merges a snapshot of the customer ordered by `stamp` (see `stampOf`). Each contact field is a
+ * last-writer-wins register of the newest snapshot that carried a value for it, so a late, stale
+ * delivery never brings back an old address, and any order of the same snapshots gives the same
+ * profile. Without a stamp the snapshot is taken as the newest.
  */
 export function mergeCustomer(
   existing: Customer | undefined,
   snapshot: CustomerSnapshot,
-  observedAt?: string,
+  stamp?: Stamp,
+  facts: CustomerFacts = {},
 ): Customer {
-  const isNewer =
-    observedAt === undefined || existing?.profileAt === undefined || observedAt >= existing.profileAt;
-  const merged: Record<string, unknown> = { ...existing };
-  for (const [key, value] of Object.entries(snapshot)) {
+  const fieldStamps: Record<string, Stamp> = { ...existing?.fieldStamps };
+  const merged: Record<string, unknown> = { ...existing, customerId: snapshot.customerId };
+  for (const field of profileFields) {
+    const value = snapshot[field];
     if (value === undefined || value === '') continue;
-    if (isNewer || merged[key] === undefined) merged[key] = value;
+    if (stamp === undefined) {
+      merged[field] = value;
+      delete fieldStamps[field];
+    } else if (merged[field] === undefined || isNewer(stamp, fieldStamps[field])) {
+      merged[field] = value;
+      fieldStamps[field] = stamp;
+    }
   }
-  if (observedAt !== undefined && isNewer) merged.profileAt = observedAt;
+  if (Object.keys(fieldStamps).length > 0) merged.fieldStamps = fieldStamps;
+  else delete merged.fieldStamps;
+  const observedAt = stamp?.split('|')[1];
+  if (observedAt !== undefined) merged.profileAt = maxIso(existing?.profileAt, observedAt);
+  const setFact = (name: keyof CustomerFacts, value: string | undefined): void => {
+    if (value !== undefined) merged[name] = value;
+  };
+  // Deletion is the first one seen; payment method changes are the latest.
+  setFact('deletedAt', facts.deletedAt ? minIso(existing?.deletedAt, facts.deletedAt) : undefined);
+  setFact(
+    'paymentMethodUpdatedAt',
+    facts.paymentMethodUpdatedAt
+      ? maxIso(existing?.paymentMethodUpdatedAt, facts.paymentMethodUpdatedAt)
+      : undefined,
+  );
+  setFact(
+    'paymentMethodAutoUpdatedAt',
+    facts.paymentMethodAutoUpdatedAt
+      ? maxIso(existing?.paymentMethodAutoUpdatedAt, facts.paymentMethodAutoUpdatedAt)
+      : undefined,
+  );
   return merged as unknown as Customer;
 }

@@ -60,6 +60,15 @@ export function isDefiniteRefusal(error: unknown): boolean {
   return typeof error === 'object' && error !== null && (error as { $fault?: unknown }).$fault === 'client';
 }
 
+/** Credentials (HTTP Basic auth of a provider endpoint) missing or wrong. */
+export class AuthenticationError extends CollectionsError {
+  public override readonly statusCode = 401;
+}
+
+/** The request body is not JSON as the provider sends it. */
+export class UnsupportedMediaTypeError extends CollectionsError {
+  public override readonly statusCode = 415;
+}
 /**
  * Why a channel provider will never deliver a message to this address: retrying is pointless,
  * the act step records it and falls back to the next channel of the step.

@@ -1,24 +1,49 @@
-import type { BillingEvent } from '../domain/billing-event.ts';
+import { isDeepStrictEqual } from 'node:util';
+import {
+  type BillingEvent,
+  type ClaimBillingEvent,
+  isClaimEvent,
+  isSubscriptionEvent,
+  type SubscriptionBillingEvent,
+} from '../domain/billing-event.ts';
 import { applyBillingEventToClaim, type Claim, isClaimOpen } from '../domain/claim.ts';
 import { type CollectionCase, caseIdFor, closeReasonFor } from '../domain/collection-case.ts';
-import { mergeCustomer } from '../domain/customer.ts';
-import { ConcurrentUpdateError } from '../domain/errors.ts';
+import { type CustomerFacts, mergeCustomer } from '../domain/customer.ts';
+import { ConcurrentUpdateError, LivemodeMismatchError } from '../domain/errors.ts';
+import { stampOf } from '../domain/stamp.ts';
 import type { Strategy } from '../domain/strategy.ts';
-import type { CaseStore, ClaimStore, Clock, CustomerStore, EventLedger, JourneyStarter } from '../ports.ts';
+import { applyBillingEventToSubscription, type Subscription } from '../domain/subscription.ts';
+import type {
+  CaseStore,
+  ClaimStore,
+  Clock,
+  CustomerStore,
+  EventLedger,
+  JourneyStarter,
+  SubscriptionStore,
+} from '../ports.ts';
 
 export interface IngestDependencies {
   readonly ledger: EventLedger;
   readonly customers: CustomerStore;
   readonly claims: ClaimStore;
   readonly cases: CaseStore;
+  readonly subscriptions: SubscriptionStore;
   readonly journeys: JourneyStarter;
   readonly clock: Clock;
   /** The strategy new cases start with. */
   readonly strategy: Strategy;
+  /**
+   * The deployment's billing mode: a live deployment refuses test events and a test deployment
+   * refuses live ones, so test data never opens a real case (and the reverse).
+   * @default - any mode is accepted
+   */
+  readonly livemode?: boolean;
 }
 
 export type IngestOutcome =
   | { readonly status: 'duplicate' }
+  | { readonly status: 'recorded'; readonly subscription?: Subscription }
   | {
       readonly status: 'applied';
       readonly claim: Claim;
@@ -40,15 +65,58 @@ export async function ingestBillingEvent(
   event: BillingEvent,
   deps: IngestDependencies,
 ): Promise<IngestOutcome> {
+  assertModeMatches(event, deps.livemode);
   if (await deps.ledger.hasEvent(event.provider, event.eventId)) return { status: 'duplicate' };
 
-  const customer = mergeCustomer(
-    await deps.customers.getCustomer(event.customer.customerId),
-    event.customer,
-    event.occurredAt,
-  );
-  await deps.customers.putCustomer(customer);
+  await mergeCustomerOf(event, deps);
+  let outcome: IngestOutcome;
+  if (isClaimEvent(event)) outcome = await applyClaimEvent(event, deps);
+  else if (isSubscriptionEvent(event))
+    outcome = { status: 'recorded', subscription: await applyToSubscription(event, deps) };
+  else outcome = { status: 'recorded' };
 
+  await deps.ledger.recordEvent(event, deps.clock.now());
+  return outcome;
+}
+
+/** Refuses an event of the other mode before anything is read or written. */
+export function assertModeMatches(
+  event: Pick<BillingEvent, 'livemode' | 'provider'>,
+  livemode?: boolean,
+): void {
+  if (livemode === undefined || event.livemode === livemode) return;
+  throw new LivemodeMismatchError(
+    `${event.livemode ? 'live' : 'test'} ${event.provider} event refused: this deployment is in ${
+      livemode ? 'live' : 'test'
+    } mode`,
+  );
+}
+
+function customerFactsOf(event: BillingEvent): CustomerFacts {
+  if (event.kind === 'customer.deleted') return { deletedAt: event.occurredAt };
+  if (event.kind === 'customer.payment_method_updated') {
+    return {
+      paymentMethodUpdatedAt: event.occurredAt,
+      ...('automatic' in event && event.automatic ? { paymentMethodAutoUpdatedAt: event.occurredAt } : {}),
+    };
+  }
+  return {};
+}
+
+async function mergeCustomerOf(event: BillingEvent, deps: IngestDependencies): Promise<void> {
+  const existing = await deps.customers.getCustomer(event.customer.customerId);
+  const customer = mergeCustomer(
+    existing,
+    event.customer,
+    stampOf(event.occurredAt, event.eventId),
+    customerFactsOf(event),
+  );
+  // Most events of a known customer change nothing in the profile: save the write.
+  if (existing !== undefined && isDeepStrictEqual(customer, existing)) return;
+  await deps.customers.putCustomer(customer);
+}
+
+async function applyClaimEvent(event: ClaimBillingEvent, deps: IngestDependencies): Promise<IngestOutcome> {
   let claim = await applyToClaim(event, deps);
   let caseOpened = false;
   let caseClosed = false;
@@ -61,8 +129,6 @@ export async function ingestBillingEvent(
   } else if (claim.caseId !== undefined) {
     caseClosed = await closeCaseIfSettled(claim.caseId, deps);
   }
-
-  await deps.ledger.recordEvent(event, deps.clock.now());
   return {
     status: 'applied',
     claim,
@@ -72,7 +138,23 @@ export async function ingestBillingEvent(
   };
 }
 
-async function applyToClaim(event: BillingEvent, deps: IngestDependencies): Promise<Claim> {
+async function applyToSubscription(
+  event: SubscriptionBillingEvent,
+  deps: IngestDependencies,
+): Promise<Subscription> {
+  for (let attempt = 1; ; attempt += 1) {
+    const stored = await deps.subscriptions.getSubscription(event.subscription.subscriptionId);
+    const next = applyBillingEventToSubscription(stored?.subscription, event);
+    try {
+      await deps.subscriptions.putSubscription(next, stored?.version ?? 0);
+      return next;
+    } catch (error) {
+      if (!(error instanceof ConcurrentUpdateError) || attempt >= maxClaimWriteAttempts) throw error;
+    }
+  }
+}
+
+async function applyToClaim(event: ClaimBillingEvent, deps: IngestDependencies): Promise<Claim> {
   for (let attempt = 1; ; attempt += 1) {
     const stored = await deps.claims.getClaim(event.claim.claimId);
     const next = applyBillingEventToClaim(stored?.claim, event);

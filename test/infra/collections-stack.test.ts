@@ -219,8 +219,8 @@ describe('CollectionsStack', () => {
   });
 
   describe('functions', () => {
-    it('creates the eleven functions of the product', () => {
-      expect(Object.keys(resourcesOfType(template, 'AWS::Lambda::Function'))).toHaveLength(11);
+    it('creates the fifteen functions of the product', () => {
+      expect(Object.keys(resourcesOfType(template, 'AWS::Lambda::Function'))).toHaveLength(15);
     });
 
     it('runs every function on Node.js 22, arm64, with X-Ray tracing and source maps', () => {
@@ -467,7 +467,14 @@ describe('CollectionsStack', () => {
       const routeKeys = Object.values(resourcesOfType(template, 'AWS::ApiGatewayV2::Route')).map(
         (route) => route.Properties?.RouteKey,
       );
-      expect(routeKeys.sort()).toEqual(['ANY /portal/{proxy+}', 'GET /api/metrics', 'POST /webhooks/stripe']);
+      expect(routeKeys.sort()).toEqual([
+        'ANY /portal/{proxy+}',
+        'GET /api/metrics',
+        'POST /webhooks/chargebee',
+        'POST /webhooks/inhouse',
+        'POST /webhooks/paddle',
+        'POST /webhooks/stripe',
+      ]);
     });
 
     it('throttles and access-logs the default stage', () => {
@@ -513,14 +520,58 @@ describe('CollectionsStack', () => {
       }
     });
 
-    it('lets only the ingest function start journeys, on the journey state machine only', () => {
+    const ingestFunctions = () => [
+      stack.ingest.stripeWebhookFunction,
+      stack.ingest.paddle.function,
+      stack.ingest.chargebee.function,
+      stack.ingest.inhouse.function,
+      stack.stripeEventSync.reconcileFunction,
+    ];
+
+    it('lets only the ingest functions start journeys, on the journey state machine only', () => {
       const starts = allStatements(template).filter((statement) =>
         grantsAction(statement, 'states:StartExecution'),
       );
-      expect(starts).toHaveLength(1);
-      expect(renderIntrinsic(starts[0]?.Resource)).toBe(`<${logicalIdOf(stack.journeys.stateMachine)}>`);
-      const ingestRoleId = roleLogicalIdOf(template, logicalIdOf(stack.ingest.stripeWebhookFunction));
-      expect(statementsOfRole(template, ingestRoleId)).toContainEqual(starts[0]);
+      expect(starts).toHaveLength(ingestFunctions().length);
+      for (const start of starts) {
+        expect(renderIntrinsic(start.Resource)).toBe(`<${logicalIdOf(stack.journeys.stateMachine)}>`);
+      }
+      for (const fn of ingestFunctions()) {
+        const statements = statementsOfRole(template, roleLogicalIdOf(template, logicalIdOf(fn)));
+        expect(statements.some((statement) => grantsAction(statement, 'states:StartExecution'))).toBe(true);
+      }
+    });
+
+    it('lets each ingest function read its own provider secret only', () => {
+      const readable = (fn: IConstruct) =>
+        statementsOfRole(template, roleLogicalIdOf(template, logicalIdOf(fn)))
+          .filter((statement) => grantsAction(statement, 'secretsmanager:GetSecretValue'))
+          .map((statement) => renderIntrinsic(statement.Resource))
+          .sort();
+      const secret = (construct: IConstruct) => `<${logicalIdOf(construct)}>`;
+      expect(readable(stack.ingest.stripeWebhookFunction)).toEqual(
+        [secret(stack.ingest.stripeWebhookSecret), secret(stack.ingest.stripeApiKeySecret)].sort(),
+      );
+      expect(readable(stack.ingest.paddle.function)).toEqual([secret(stack.ingest.paddle.secret)]);
+      expect(readable(stack.ingest.chargebee.function)).toEqual([secret(stack.ingest.chargebee.secret)]);
+      expect(readable(stack.ingest.inhouse.function)).toEqual([secret(stack.ingest.inhouse.secret)]);
+      expect(readable(stack.stripeEventSync.reconcileFunction)).toEqual([
+        secret(stack.ingest.stripeApiKeySecret),
+      ]);
+      // No other function reads the provider secrets.
+      for (const providerSecret of [
+        stack.ingest.stripeWebhookSecret,
+        stack.ingest.paddle.secret,
+        stack.ingest.chargebee.secret,
+        stack.ingest.inhouse.secret,
+      ]) {
+        const reads = allStatements(template).filter(
+          (statement) =>
+            grantsAction(statement, 'secretsmanager:GetSecretValue') &&
+            renderIntrinsic(statement.Resource) === secret(providerSecret),
+        );
+        expect(reads).toHaveLength(1);
+      }
     });
 
     it('lets only the ingest function read the Stripe signing secret', () => {
@@ -680,8 +731,11 @@ describe('CollectionsStack', () => {
       expect(Object.keys(template.toJSON().Outputs).sort()).toEqual(
         [
           'ApiUrl',
-          'InboundSmsTopicArn',
+          'ChargebeeWebhookUrl',
+          'InhouseWebhookUrl',
           'JourneyStateMachineArn',
+          'PaddleWebhookUrl',
+          'InboundSmsTopicArn',
           'PortalUrl',
           'StripeApiKeySecretArn',
           'SmsConfigurationSetName',

@@ -81,13 +81,20 @@ describe('the local runtime', () => {
   it('serves every route and schedule of the template', async () => {
     const runtime = await startLocalRuntime({ port: 0 });
     try {
-      expect(runtime.synthesized.routes.map((route) => route.routeKey)).toEqual([
+      expect(runtime.synthesized.routes.map((route) => route.routeKey).sort()).toEqual([
         'ANY /portal/{proxy+}',
         'GET /api/metrics',
+        'POST /webhooks/chargebee',
+        'POST /webhooks/inhouse',
+        'POST /webhooks/paddle',
         'POST /webhooks/stripe',
       ]);
-      expect(runtime.synthesized.schedules).toEqual([
+      expect([...runtime.synthesized.schedules].sort((a, b) => a.entry.localeCompare(b.entry))).toEqual([
         expect.objectContaining({ entry: 'functions/compute-recovery-metrics.ts' }),
+        expect.objectContaining({
+          entry: 'functions/reconcile-stripe-events.ts',
+          expression: 'rate(1 hour)',
+        }),
         expect.objectContaining({ entry: 'functions/run-portal-commitments.ts', expression: 'rate(1 hour)' }),
       ]);
       const portal = await fetch(`${runtime.url}/portal/account`);

@@ -1,6 +1,6 @@
 import type {
-  BillingEvent,
-  BillingEventKind,
+  ClaimBillingEvent,
+  ClaimEventKind,
   ClaimSnapshot,
   CustomerSnapshot,
 } from '../../shared/domain/billing-event.ts';
@@ -21,7 +21,7 @@ export interface BillingEventOverrides {
   readonly claim?: Partial<ClaimSnapshot>;
 }
 
-export function billingEvent(kind: BillingEventKind, overrides: BillingEventOverrides = {}): BillingEvent {
+export function billingEvent(kind: ClaimEventKind, overrides: BillingEventOverrides = {}): ClaimBillingEvent {
   const customerId = overrides.customer?.customerId ?? 'stripe:cus_TMx8qA3nV5bW2k';
   const invoiceId = overrides.claim?.invoiceId ?? 'in_1SQ3hJLkdIwHu7ixQm4nZ8Yc';
   const occurredAt = overrides.occurredAt ?? '2026-11-02T10:14:09.000Z';

@@ -98,7 +98,7 @@ export interface InvariantInput {
   readonly maxStateTransitions: number;
 }
 
-/** Event types the product handles today; others are acknowledged and ignored. */
+/** The invoice events every claim is built from: the product must apply them. */
 const handledTypes = new Set([
   'invoice.payment_failed',
   'invoice.paid',
@@ -130,21 +130,31 @@ function invoiceDeliveries(input: InvariantInput): Map<string, DeliveryRecord[]>
   return byInvoice;
 }
 
-/** Each event id applied exactly once: first delivery applied (or ignored), every repeat a duplicate. */
+/**
+ * Each event id applied exactly once: the first delivery of an invoice event is applied, every
+ * repeat is a duplicate. Other event types may be applied (or recorded) the same way, or
+ * acknowledged and ignored, but consistently for every delivery of the event. No delivery is refused.
+ */
 export function checkEventsAppliedOnce(input: InvariantInput): Violation[] {
   const violations: Violation[] = [];
   const seen = new Map<string, DeliveryRecord>();
   for (const delivery of input.deliveries) {
-    const handled = handledTypes.has(delivery.type);
     const first = seen.get(delivery.eventId);
-    const expected = !handled ? 'ignored' : first === undefined ? 'applied' : 'duplicate';
-    if (delivery.status !== 200 || delivery.outcome !== expected) {
+    const expected =
+      first === undefined
+        ? handledTypes.has(delivery.type)
+          ? ['applied']
+          : ['applied', 'recorded', 'ignored']
+        : first.outcome === 'ignored'
+          ? ['ignored']
+          : ['duplicate'];
+    if (delivery.status !== 200 || !expected.includes(delivery.outcome)) {
       const caseId = delivery.caseId ?? first?.caseId;
       violations.push({
         invariant: 'every-event-applied-once',
         ...(caseId === undefined ? {} : { caseId }),
         subject: delivery.eventId,
-        detail: `${delivery.redelivery ? 'redelivery' : 'delivery'} of ${delivery.type} at ${delivery.deliveredAt} answered ${delivery.status} ${delivery.outcome}, expected 200 ${expected}`,
+        detail: `${delivery.redelivery ? 'redelivery' : 'delivery'} of ${delivery.type} at ${delivery.deliveredAt} answered ${delivery.status} ${delivery.outcome}, expected 200 ${expected.join(' or ')}`,
       });
     }
     if (first === undefined) seen.set(delivery.eventId, delivery);

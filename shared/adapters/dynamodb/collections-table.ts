@@ -18,18 +18,23 @@ import type { DeliveryChannel } from '../../domain/delivery-channel.ts';
 import { ConcurrentUpdateError } from '../../domain/errors.ts';
 import type { Interaction } from '../../domain/interaction.ts';
 import type { RecoveryMetricsRow } from '../../domain/recovery-metrics.ts';
+import type { Subscription } from '../../domain/subscription.ts';
 import type {
   AddressLink,
   AgentTask,
   CaseStore,
   ClaimStore,
+  CursorStore,
   CustomerStore,
   EventLedger,
+  IgnoredEventCounter,
   MessageRecord,
   MessageStore,
   MetricsStore,
   PaymentPromise,
+  SubscriptionStore,
   VersionedClaim,
+  VersionedSubscription,
 } from '../../ports.ts';
 import { keys, tableSchema } from './table-schema.ts';
 
@@ -64,7 +69,16 @@ const batchGetLimit = 100;
  * streams or TTL (DESIGN.md decision 2), which also lets dynalite stand in for it locally.
  */
 export class CollectionsTable
-  implements EventLedger, CustomerStore, ClaimStore, CaseStore, MessageStore, MetricsStore
+  implements
+    EventLedger,
+    CustomerStore,
+    ClaimStore,
+    CaseStore,
+    MessageStore,
+    MetricsStore,
+    SubscriptionStore,
+    IgnoredEventCounter,
+    CursorStore
 {
   private readonly documents: DynamoDBDocumentClient;
 
@@ -102,7 +116,7 @@ export class CollectionsTable
             eventId: event.eventId,
             kind: event.kind,
             occurredAt: event.occurredAt,
-            claimId: event.claim.claimId,
+            ...('claim' in event ? { claimId: event.claim.claimId } : {}),
             appliedAt: appliedAt.toISOString(),
           },
           ConditionExpression: 'attribute_not_exists(pk)',
@@ -681,6 +695,94 @@ export class CollectionsTable
       if (isConditionFailure(error)) return false;
       throw error;
     }
+  }
+
+  // Subscriptions ---------------------------------------------------------------------------
+
+  public async getSubscription(subscriptionId: string): Promise<VersionedSubscription | undefined> {
+    const result = await this.documents.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: keys.subscription(subscriptionId),
+        ConsistentRead: true,
+      }),
+    );
+    if (!result.Item) return undefined;
+    return { subscription: stripKeys<Subscription>(result.Item), version: Number(result.Item.version ?? 0) };
+  }
+
+  public async putSubscription(subscription: Subscription, expectedVersion: number): Promise<void> {
+    try {
+      await this.documents.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            ...keys.subscription(subscription.subscriptionId),
+            entity: 'subscription',
+            ...subscription,
+            version: expectedVersion + 1,
+          },
+          ConditionExpression:
+            expectedVersion === 0
+              ? 'attribute_not_exists(pk)'
+              : 'attribute_exists(pk) AND version = :expected',
+          ...(expectedVersion === 0 ? {} : { ExpressionAttributeValues: { ':expected': expectedVersion } }),
+        }),
+      );
+    } catch (error) {
+      if (isConditionFailure(error))
+        throw new ConcurrentUpdateError(`subscription ${subscription.subscriptionId} changed concurrently`);
+      throw error;
+    }
+  }
+
+  // Ignored events and cursors --------------------------------------------------------------
+
+  public async countIgnoredEvent(provider: string, sourceType: string): Promise<void> {
+    await this.documents.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: keys.ignoredEvents(provider, sourceType),
+        UpdateExpression: 'SET entity = :entity, provider = :provider, sourceType = :type ADD #count :one',
+        ExpressionAttributeNames: { '#count': 'count' },
+        ExpressionAttributeValues: {
+          ':entity': 'ignored-events',
+          ':provider': provider,
+          ':type': sourceType,
+          ':one': 1,
+        },
+      }),
+    );
+  }
+
+  public async listIgnoredEventCounts(): Promise<{ provider: string; sourceType: string; count: number }[]> {
+    const items = await this.queryAll({
+      TableName: this.tableName,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': keys.ignoredEvents('', '').pk },
+      ConsistentRead: true,
+    });
+    return items.map((item) => ({
+      provider: String(item.provider),
+      sourceType: String(item.sourceType),
+      count: Number(item.count ?? 0),
+    }));
+  }
+
+  public async getCursor(name: string): Promise<string | undefined> {
+    const result = await this.documents.send(
+      new GetCommand({ TableName: this.tableName, Key: keys.cursor(name), ConsistentRead: true }),
+    );
+    return typeof result.Item?.value === 'string' ? result.Item.value : undefined;
+  }
+
+  public async putCursor(name: string, value: string): Promise<void> {
+    await this.documents.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: { ...keys.cursor(name), entity: 'cursor', name, value },
+      }),
+    );
   }
 
   private async queryAll(input: QueryCommandInput): Promise<Item[]> {

@@ -26,6 +26,12 @@ export const keys = {
     pk: 'METRICS#RECOVERY',
     sk: `COHORT#${cohortMonth}#${currency}`,
   }),
+  subscription: (subscriptionId: string) => ({ pk: `SUBSCRIPTION#${subscriptionId}`, sk: 'SUBSCRIPTION' }),
+  ignoredEvents: (provider: string, sourceType: string) => ({
+    pk: 'IGNORED_EVENTS',
+    sk: `${provider}#${sourceType}`,
+  }),
+  cursor: (name: string) => ({ pk: `CURSOR#${name}`, sk: 'CURSOR' }),
   interaction: (
     owner: { caseId?: string; customerId?: string },
     occurredAt: string,

@@ -3,8 +3,11 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import { CollectionsError, InvalidRequestError } from '../../domain/errors.ts';
 import { logger } from '../observability/logger.ts';
 
-/** Webhook bodies are small JSON documents; anything far larger is refused before parsing. */
-export const maxBodyBytes = 512 * 1024;
+/**
+ * Webhook bodies are JSON documents well under this (a Stripe invoice with many lines is tens of
+ * KiB); anything larger is refused with 413 before it is verified or parsed.
+ */
+export const maxBodyBytes = 1024 * 1024;
 
 export class PayloadTooLargeError extends CollectionsError {
   public override readonly statusCode = 413;

@@ -1,6 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { BillingEvent, BillingEventKind } from '../../../shared/domain/billing-event.ts';
+import type {
+  ClaimBillingEvent as BillingEvent,
+  ClaimEventKind as BillingEventKind,
+} from '../../../shared/domain/billing-event.ts';
 import { applyBillingEventToClaim, type Claim, isClaimOpen } from '../../../shared/domain/claim.ts';
 import { billingEvent } from '../../support/billing-records.ts';
 
@@ -107,6 +110,12 @@ describe('applyBillingEventToClaim', () => {
       lastFailedAt: '2026-11-02T10:14:09.000Z',
       snapshotAt: '2026-11-02T10:14:09.000Z',
       snapshotEventId: failed.eventId,
+      snapshotStamp: `1|2026-11-02T10:14:09.000Z|${failed.eventId}`,
+      fieldStamps: {
+        customerId: `0|2026-11-02T10:14:09.000Z|${failed.eventId}`,
+        payUrl: `0|2026-11-02T10:14:09.000Z|${failed.eventId}`,
+        subscriptionId: `0|2026-11-02T10:14:09.000Z|${failed.eventId}`,
+      },
     });
     expect(isClaimOpen(claim)).toBe(true);
   });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { mergeCustomer } from '../../../shared/domain/customer.ts';
+import { type Customer, mergeCustomer } from '../../../shared/domain/customer.ts';
+import { stampOf } from '../../../shared/domain/stamp.ts';
 import { customerRecord } from '../../support/billing-records.ts';
 
 describe('mergeCustomer', () => {
@@ -54,24 +55,26 @@ describe('mergeCustomer', () => {
   });
 });
 
-describe('mergeCustomer with snapshot times', () => {
+describe('mergeCustomer with stamps', () => {
+  const at = (iso: string, eventId = 'evt_1') => stampOf(iso, eventId);
+
   it('lets an older snapshot fill gaps but never overwrite what a newer one said', () => {
     // Prepare
     const newer = mergeCustomer(
       undefined,
       { customerId: 'stripe:cus_A', email: 'new@example.com' },
-      '2026-11-02T10:00:00.000Z',
+      at('2026-11-02T10:00:00.000Z'),
     );
 
     // Act
     const merged = mergeCustomer(
       newer,
       { customerId: 'stripe:cus_A', email: 'old@example.com', country: 'FR' },
-      '2026-10-02T10:00:00.000Z',
+      at('2026-10-02T10:00:00.000Z'),
     );
 
     // Assess
-    expect(merged).toEqual({
+    expect(merged).toMatchObject({
       customerId: 'stripe:cus_A',
       email: 'new@example.com',
       country: 'FR',
@@ -79,31 +82,63 @@ describe('mergeCustomer with snapshot times', () => {
     });
   });
 
-  it('gives the same profile whatever order two snapshots arrive in', () => {
-    // Prepare
-    const older = {
-      snapshot: { customerId: 'stripe:cus_B', email: 'a@example.com', name: 'Ann' },
-      at: '2026-10-01T00:00:00.000Z',
-    };
-    const newer = {
-      snapshot: { customerId: 'stripe:cus_B', email: 'b@example.com' },
-      at: '2026-11-01T00:00:00.000Z',
-    };
+  it('gives the same profile whatever order snapshots arrive in, also when the newest lacks a field', () => {
+    // Prepare: the newest carries no email; the middle one's email must win over the oldest's.
+    const snapshots = [
+      {
+        snapshot: { customerId: 'stripe:cus_B', email: 'a@example.com', name: 'Ann' },
+        stamp: at('2026-10-01T00:00:00.000Z'),
+      },
+      {
+        snapshot: { customerId: 'stripe:cus_B', email: 'b@example.com' },
+        stamp: at('2026-11-01T00:00:00.000Z'),
+      },
+      { snapshot: { customerId: 'stripe:cus_B', name: 'Ann Lee' }, stamp: at('2026-12-01T00:00:00.000Z') },
+    ];
+    const orders = [
+      [0, 1, 2],
+      [2, 1, 0],
+      [2, 0, 1],
+      [1, 2, 0],
+    ];
 
     // Act
-    const inOrder = mergeCustomer(
-      mergeCustomer(undefined, older.snapshot, older.at),
-      newer.snapshot,
-      newer.at,
-    );
-    const reversed = mergeCustomer(
-      mergeCustomer(undefined, newer.snapshot, newer.at),
-      older.snapshot,
-      older.at,
+    const profiles = orders.map((order) =>
+      order.reduce<Customer | undefined>((customer, index) => {
+        const one = snapshots[index];
+        return one ? mergeCustomer(customer, one.snapshot, one.stamp) : customer;
+      }, undefined),
     );
 
     // Assess
-    expect(reversed).toEqual(inOrder);
-    expect(inOrder).toMatchObject({ email: 'b@example.com', name: 'Ann' });
+    for (const profile of profiles) expect(profile).toEqual(profiles[0]);
+    expect(profiles[0]).toMatchObject({ email: 'b@example.com', name: 'Ann Lee' });
+  });
+
+  it('keeps the first deletion and the latest payment method change', () => {
+    // Prepare
+    const customerId = 'stripe:cus_C';
+
+    // Act
+    const merged = [
+      { deletedAt: '2026-11-03T00:00:00.000Z' },
+      { paymentMethodUpdatedAt: '2026-11-02T00:00:00.000Z' },
+      { deletedAt: '2026-11-01T00:00:00.000Z' },
+      {
+        paymentMethodUpdatedAt: '2026-11-04T00:00:00.000Z',
+        paymentMethodAutoUpdatedAt: '2026-11-04T00:00:00.000Z',
+      },
+    ].reduce<Customer | undefined>(
+      (customer, facts, index) =>
+        mergeCustomer(customer, { customerId }, at('2026-11-05T00:00:00.000Z', `evt_${index}`), facts),
+      undefined,
+    );
+
+    // Assess
+    expect(merged).toMatchObject({
+      deletedAt: '2026-11-01T00:00:00.000Z',
+      paymentMethodUpdatedAt: '2026-11-04T00:00:00.000Z',
+      paymentMethodAutoUpdatedAt: '2026-11-04T00:00:00.000Z',
+    });
   });
 });

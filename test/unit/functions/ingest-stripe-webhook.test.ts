@@ -24,6 +24,7 @@ import {
   stripeInvoiceEvent,
   testWebhookSecret,
 } from '../../support/stripe-events.ts';
+import { stripeEventOf } from '../../support/stripe-objects.ts';
 
 let embedded: EmbeddedCollectionsTable;
 
@@ -62,6 +63,8 @@ function setup(overrides: Partial<IngestStripeWebhookDependencies> = {}) {
     customers: table,
     claims: table,
     cases: table,
+    subscriptions: table,
+    ignoredEvents: table,
     journeys,
     clock,
     strategy: defaultStrategy,
@@ -199,19 +202,32 @@ describe('ingestStripeWebhook', () => {
     expect(await embedded.scanItems()).toEqual(before);
   });
 
-  it('returns 200 and ignores an event type it does not handle, once verified', async () => {
+  it('returns 200, counts and ignores an event type it does not handle, once verified', async () => {
     // Prepare
     const { invoke } = setup();
-    const finalized: Stripe.InvoiceFinalizedEvent = { ...failedEvent(), type: 'invoice.finalized' };
-    const before = await embedded.scanItems();
+    const payout = stripeEventOf(
+      'payout.paid',
+      { id: 'po_1SQ3kLLkdIwHu7ix', object: 'payout' },
+      {
+        id: `evt_payout_${uniqueSuffix()}`,
+        created: failedEvent().created,
+      },
+    );
+    const countsBefore = await embedded.table.listIgnoredEventCounts();
+    const payoutCount = (counts: { sourceType: string; count: number }[]) =>
+      counts.find((one) => one.sourceType === 'payout.paid')?.count ?? 0;
 
     // Act
-    const response = await invoke(delivery(finalized));
+    const response = await invoke(delivery(payout));
 
     // Assess
     expect(response.statusCode).toBe(200);
-    expect(bodyOf(response)).toEqual({ received: true, ignored: 'invoice.finalized' });
-    expect(await embedded.scanItems()).toEqual(before);
+    expect(bodyOf(response)).toEqual({
+      received: true,
+      ignored: 'payout.paid',
+      reason: 'event type payout.paid is not handled',
+    });
+    expect(payoutCount(await embedded.table.listIgnoredEventCounts())).toBe(payoutCount(countsBefore) + 1);
   });
 
   it('verifies and applies a base64-encoded body', async () => {

@@ -1,6 +1,9 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { BillingEvent, BillingEventKind } from '../../../shared/domain/billing-event.ts';
+import type {
+  ClaimBillingEvent as BillingEvent,
+  ClaimEventKind as BillingEventKind,
+} from '../../../shared/domain/billing-event.ts';
 import { applyBillingEventToClaim, type Claim, isClaimOpen } from '../../../shared/domain/claim.ts';
 import { caseIdFor, closeReasonFor } from '../../../shared/domain/collection-case.ts';
 import {
@@ -55,6 +58,7 @@ function scenario(): Scenario {
       customers: table,
       claims: table,
       cases: table,
+      subscriptions: table,
       journeys,
       clock,
       strategy: defaultStrategy,

@@ -170,14 +170,40 @@ describe('the simulator invariants', () => {
       expect(checkEventsAppliedOnce(input)).toHaveLength(1);
     });
 
-    it('expects event types the product does not handle to be acknowledged and ignored', () => {
+    it('lets other event types be applied or ignored, but the same way at every delivery', () => {
       const attached = delivery({ eventId: 'evt_pm', type: 'payment_method.attached', outcome: 'ignored' });
-      const { invoiceId: _none, ...withoutInvoice } = attached;
+      const { invoiceId: _none, ...ignored } = attached;
+      const again = { ...ignored, redelivery: true };
 
-      expect(checkEventsAppliedOnce({ ...validInput(), deliveries: [withoutInvoice] })).toEqual([]);
+      expect(checkEventsAppliedOnce({ ...validInput(), deliveries: [ignored, again] })).toEqual([]);
       expect(
-        checkEventsAppliedOnce({ ...validInput(), deliveries: [{ ...withoutInvoice, outcome: 'applied' }] }),
-      ).toHaveLength(1);
+        checkEventsAppliedOnce({
+          ...validInput(),
+          deliveries: [
+            { ...ignored, outcome: 'applied' },
+            { ...again, outcome: 'duplicate' },
+          ],
+        }),
+      ).toEqual([]);
+      expect(
+        checkEventsAppliedOnce({ ...validInput(), deliveries: [ignored, { ...again, outcome: 'applied' }] }),
+      ).toEqual([
+        expect.objectContaining({
+          subject: 'evt_pm',
+          detail: expect.stringContaining('expected 200 ignored'),
+        }),
+      ]);
+    });
+
+    it('catches an invoice event the product ignored', () => {
+      expect(
+        checkEventsAppliedOnce({ ...validInput(), deliveries: [{ ...failed, outcome: 'ignored' }, paid] }),
+      ).toEqual([
+        expect.objectContaining({
+          subject: 'evt_failed',
+          detail: expect.stringContaining('expected 200 applied'),
+        }),
+      ]);
     });
   });
 
