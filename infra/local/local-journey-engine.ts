@@ -25,6 +25,8 @@ export interface LocalExecution {
   readonly stoppedAt?: string;
   /** States entered so far (each one a billed state transition on AWS). */
   readonly stateTransitions: number;
+  /** The same, by state name: Task states entered are the Lambda invocations and SDK calls the journey made. */
+  readonly statesEntered: Readonly<Record<string, number>>;
   readonly error?: string;
 }
 
@@ -34,6 +36,7 @@ interface MutableExecution {
   startedAt: string;
   stoppedAt?: string;
   stateTransitions: number;
+  statesEntered: Record<string, number>;
   error?: string;
 }
 
@@ -152,6 +155,7 @@ export class LocalJourneyEngine implements JourneyStarter {
       status: 'RUNNING',
       startedAt: this.clock.now().toISOString(),
       stateTransitions: 0,
+      statesEntered: {},
     };
     this.executions.set(caseId, execution);
     // Not awaited: like StartExecution, starting returns before the journey runs.
@@ -159,12 +163,15 @@ export class LocalJourneyEngine implements JourneyStarter {
   }
 
   public list(): LocalExecution[] {
-    return [...this.executions.values()].map((execution) => ({ ...execution }));
+    return [...this.executions.values()].map((execution) => ({
+      ...execution,
+      statesEntered: { ...execution.statesEntered },
+    }));
   }
 
   public get(name: string): LocalExecution | undefined {
     const execution = this.executions.get(name);
-    return execution ? { ...execution } : undefined;
+    return execution ? { ...execution, statesEntered: { ...execution.statesEntered } } : undefined;
   }
 
   private async run(execution: MutableExecution): Promise<void> {
@@ -218,6 +225,7 @@ export class LocalJourneyEngine implements JourneyStarter {
     for await (const event of run.eventLogs) {
       if (event.type !== 'StateEntered') continue;
       execution.stateTransitions += 1;
+      execution.statesEntered[event.state.name] = (execution.statesEntered[event.state.name] ?? 0) + 1;
       const wait = this.waits.get(event.state.name);
       if (wait === undefined) continue;
       const at = readPath(event.state.input, wait.timestampPath);

@@ -24,20 +24,23 @@ import { createSendJourneyMessageHandler } from '../../functions/send-journey-me
 import { RecordingBillingActions } from '../../shared/adapters/billing/recording-billing-actions.ts';
 import { CollectionsTable } from '../../shared/adapters/dynamodb/collections-table.ts';
 import { PortalTable } from '../../shared/adapters/dynamodb/portal-table.ts';
+import { InMemoryStrategyCatalog } from '../../shared/adapters/strategies/in-memory-strategy-catalog.ts';
 import { createStripeApiClient, type StripeApiOptions } from '../../shared/adapters/stripe/stripe-api.ts';
 import { CollectionsError } from '../../shared/domain/errors.ts';
+import { parseStrategyRouting } from '../../shared/domain/experiments.ts';
 import { parsePortalSigningKeys } from '../../shared/domain/portal/portal-link.ts';
 import { defaultPortalPolicy } from '../../shared/domain/portal/portal-policy.ts';
-import type { Channel } from '../../shared/domain/strategy.ts';
+import { type Channel, type Strategy, strategyKey } from '../../shared/domain/strategy.ts';
 import type { StrategyCatalog } from '../../shared/ports.ts';
 import type { DeliverDependencies } from '../../shared/use-cases/deliver-channel-message.ts';
 import { ingestBillingEvent } from '../../shared/use-cases/ingest-billing-event.ts';
 import { issuePortalLink } from '../../shared/use-cases/portal/issue-portal-link.ts';
 import type { PortalDependencies } from '../../shared/use-cases/portal/portal-dependencies.ts';
 import { contactPolicy, paymentRetryLimits } from '../../workflows/policies.ts';
-import { defaultStrategy, shippedCatalog } from '../../workflows/strategies/index.ts';
+import { defaultStrategy, shippedCatalog, shippedStrategies } from '../../workflows/strategies/index.ts';
 import { toApiGatewayEvent, writeApiGatewayResult } from './api-gateway-event.ts';
 import { parseBillingEvent } from './billing-event-schema.ts';
+import { listLocalCases } from './case-snapshot.ts';
 import { type EmbeddedDynamoDb, startEmbeddedDynamoDb } from './embedded-dynamodb.ts';
 import { localLambdaContext } from './lambda-context.ts';
 import { type JSONValue, LocalJourneyEngine } from './local-journey-engine.ts';
@@ -98,6 +101,12 @@ export interface LocalRuntimeOptions {
   readonly log?: (message: string, detail?: unknown) => void;
   /** Strategies and routing new cases follow; default: the files under workflows/strategies/. */
   readonly strategies?: StrategyCatalog;
+  /**
+   * The one strategy every new case takes, e.g. a strategy file being tried out in the simulator
+   * (ignored when `strategies` is given).
+   * @default the shipped routing (workflows/strategies/routing.json)
+   */
+  readonly strategy?: Strategy;
 }
 
 export interface LocalRuntime {
@@ -231,7 +240,21 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     dataDir ? join(dataDir, 'outbox.jsonl') : undefined,
   );
 
-  const strategies = options.strategies ?? shippedCatalog;
+  const tryOut = options.strategy;
+  const strategies =
+    options.strategies ??
+    (tryOut === undefined
+      ? shippedCatalog
+      : new InMemoryStrategyCatalog(
+          [
+            ...shippedStrategies.filter(
+              (shipped) =>
+                strategyKey(shipped.id, shipped.version) !== strategyKey(tryOut.id, tryOut.version),
+            ),
+            tryOut,
+          ],
+          parseStrategyRouting({ version: 1, rules: [{ id: 'try-out', strategy: tryOut.id }] }),
+        ));
   // Every channel has an adapter locally: the outbox records what each would send.
   const planOptions = {
     policy: contactPolicy,
@@ -448,7 +471,14 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       saveClock();
       return sendJson(response, 200, { now: now.toISOString() });
     }
-    if (key === 'GET /local/outbox') return sendJson(response, 200, outbox.list());
+    if (key === 'GET /local/outbox') {
+      // `?offset=N` skips the first N messages, so a poller reads only what is new.
+      const offset = Number(url.searchParams.get('offset') ?? 0);
+      if (!Number.isSafeInteger(offset) || offset < 0)
+        throw new HttpError(400, 'offset must be an integer >= 0');
+      return sendJson(response, 200, outbox.list().slice(offset));
+    }
+    if (key === 'GET /local/cases') return sendJson(response, 200, await listLocalCases(database));
     if (key === 'POST /local/billing-events') {
       // Operator route (local only): a provider-neutral billing event straight into the ingest
       // core, as the backfill CLI imports them into a running `npm start`.

@@ -454,6 +454,95 @@ describe('planNextAction', () => {
       );
     });
 
+    it('reads consent records: a STOP opts the channel out, a bounced address is not used again', () => {
+      // Prepare
+      const options = withPolicy(contactPolicy, new Set(['email', 'sms']));
+      const phone = '+12125550123';
+      const customer = customerRecord({
+        timeZone: 'America/New_York',
+        phone,
+        contactPreferences: { sms: { consentAt: '2026-10-01T00:00:00Z' } },
+      });
+      const consent = (channel: 'sms' | 'email', status: 'opted-out' | 'suppressed', address: string) => ({
+        customerId: customer.customerId,
+        channel,
+        status,
+        address,
+        reason: status === 'opted-out' ? ('stop-keyword' as const) : ('hard-bounce' as const),
+        decidedAt: '2026-10-20T00:00:00Z',
+        sourceEventId: 'evt',
+      });
+
+      // Act
+      const stopped = planNextAction(
+        snapshot({ customer, consents: { sms: consent('sms', 'opted-out', phone) } }),
+        smsFirst,
+        now,
+        options,
+      );
+      const bounced = planNextAction(
+        snapshot({
+          customer,
+          consents: {
+            sms: consent('sms', 'opted-out', phone),
+            email: consent('email', 'suppressed', 'jenny.rosen@example.com'),
+          },
+        }),
+        smsFirst,
+        now,
+        options,
+      );
+      const newAddress = planNextAction(
+        snapshot({ customer, consents: { email: consent('email', 'suppressed', 'old@example.com') } }),
+        strategyOf([{ id: 'mail', timing: { from: 'first-failure' }, action: email() }]),
+        now,
+        options,
+      );
+
+      // Assess
+      expect(stopped).toMatchObject({ channel: 'email' });
+      expect(stopped.reasons).toContain('channel-skipped:sms:opted-out');
+      expect(bounced.reasons).toContain('channel-skipped:email:address-suppressed');
+      expect(newAddress).toMatchObject({ channel: 'email' });
+    });
+
+    it('contacts nobody deleted in billing', () => {
+      // Act
+      const plan = planNextAction(
+        snapshot({
+          customer: customerRecord({ timeZone: 'America/New_York', deletedAt: '2026-11-01T00:00:00Z' }),
+        }),
+        smsFirst,
+        now,
+      );
+
+      // Assess
+      expect(plan.action).toBe('end');
+      expect(plan.reasons).toContain('channel-skipped:email:customer-deleted');
+    });
+
+    it('falls back to the next channel after a permanent refusal on one, and never retries that channel for the step', () => {
+      // Prepare: SMS was refused for good (invalid number) on the first step.
+      const options = withPolicy(contactPolicy, new Set(['email', 'sms']));
+      const customer = customerRecord({
+        timeZone: 'America/New_York',
+        phone: '+12125550123',
+        contactPreferences: { sms: { consentAt: '2026-10-01T00:00:00Z' } },
+      });
+      const refused = sent('first', '2026-11-02T14:00:00.000Z', {
+        channel: 'sms',
+        status: 'failed',
+        failedChannels: ['sms'],
+      });
+
+      // Act
+      const plan = planNextAction(snapshot({ customer, records: [refused] }), smsFirst, now, options);
+
+      // Assess
+      expect(plan).toMatchObject({ stepId: 'first', channel: 'email' });
+      expect(plan.reasons).toContain('channel-skipped:sms:permanent-failure');
+    });
+
     it('defers a contact that would exceed the email cap until the oldest email leaves the window', () => {
       // Prepare: three emails in the last week and a cap of 3 in 7 days.
       const strategy = strategyOf([{ id: 'fourth', timing: { from: 'first-failure' }, action: email() }]);
