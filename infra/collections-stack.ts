@@ -180,6 +180,28 @@ export class CollectionsStack extends Stack {
         : {}),
       ...(props.senderName ? { senderName: props.senderName } : {}),
     });
+    // The journeys deliver on every configured channel (docs/strategies.md, docs/channels.md).
+    const channelEvents = this.channelEvents;
+    this.journeys.deliverThrough({
+      ...(props.smsOriginationIdentity
+        ? {
+            sms: {
+              originationIdentity: props.smsOriginationIdentity,
+              configurationSetName: channelEvents.smsConfigurationSet.ref,
+              grantSendText: (grantee) => channelEvents.grantSendText(grantee),
+              grantSendVoice: (grantee) => channelEvents.grantSendVoice(grantee),
+            },
+          }
+        : {}),
+      ...(props.whatsAppPhoneNumberId
+        ? {
+            whatsapp: {
+              phoneNumberId: props.whatsAppPhoneNumberId,
+              grantSendWhatsApp: (grantee) => channelEvents.grantSendWhatsApp(grantee),
+            },
+          }
+        : {}),
+    });
     new CfnOutput(this, 'InboundSmsTopicArn', {
       description: 'Set it as the two-way SMS destination of the origination phone number',
       value: this.channelEvents.topics['inbound-sms'].topicArn,

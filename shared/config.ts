@@ -230,3 +230,24 @@ export function loadJourneyChannels(
 ): ReadonlySet<'email' | 'sms' | 'voice' | 'whatsapp'> {
   return new Set(readConfig(journeyChannelsSchema, env).JOURNEY_CHANNELS);
 }
+
+/**
+ * The channel adapters the act step may use besides email: set by the stack when the channels
+ * are configured (`smsOriginationIdentity`, `whatsAppPhoneNumberId`), absent otherwise.
+ */
+export const journeyChannelAdaptersConfigSchema = z.object({
+  SMS_ORIGINATION_IDENTITY: z.string().min(1).optional(),
+  SMS_CONFIGURATION_SET: z.string().min(1).optional(),
+  WHATSAPP_PHONE_NUMBER_ID: z.string().min(1).optional(),
+  WHATSAPP_META_API_VERSION: z
+    .string()
+    .regex(/^v\d+\.\d+$/)
+    .optional(),
+});
+export type JourneyChannelAdaptersConfig = z.infer<typeof journeyChannelAdaptersConfigSchema>;
+
+export function loadJourneyChannelAdapters(
+  env: NodeJS.ProcessEnv = process.env,
+): JourneyChannelAdaptersConfig {
+  return readConfig(journeyChannelAdaptersConfigSchema, env);
+}

@@ -1,6 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import type { Grant, IGrantable } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
@@ -48,6 +49,41 @@ export class Journeys extends Construct {
   public useStripeApiKey(secret: Pick<ISecret, 'secretArn' | 'grantRead'>): void {
     this.sendFunction.addEnvironment('STRIPE_API_KEY_SECRET_ARN', secret.secretArn);
     secret.grantRead(this.sendFunction);
+  }
+
+  /**
+   * Lets the act step deliver on the channels configured besides email: grants the sends, tells
+   * the function its origination identities, and tells the planner (`JOURNEY_CHANNELS`) which
+   * channels it may pick; the others are skipped with a reason and the step falls back.
+   */
+  public deliverThrough(channels: {
+    readonly sms?: {
+      readonly originationIdentity: string;
+      readonly configurationSetName: string;
+      readonly grantSendText: (grantee: IGrantable) => Grant;
+      readonly grantSendVoice: (grantee: IGrantable) => Grant;
+    };
+    readonly whatsapp?: {
+      readonly phoneNumberId: string;
+      readonly grantSendWhatsApp: (grantee: IGrantable) => Grant;
+    };
+  }): void {
+    const deliverable = ['email'];
+    if (channels.sms) {
+      channels.sms.grantSendText(this.sendFunction);
+      channels.sms.grantSendVoice(this.sendFunction);
+      this.sendFunction.addEnvironment('SMS_ORIGINATION_IDENTITY', channels.sms.originationIdentity);
+      this.sendFunction.addEnvironment('SMS_CONFIGURATION_SET', channels.sms.configurationSetName);
+      deliverable.push('sms', 'voice');
+    }
+    if (channels.whatsapp) {
+      channels.whatsapp.grantSendWhatsApp(this.sendFunction);
+      this.sendFunction.addEnvironment('WHATSAPP_PHONE_NUMBER_ID', channels.whatsapp.phoneNumberId);
+      deliverable.push('whatsapp');
+    }
+    for (const fn of [this.planFunction, this.sendFunction]) {
+      fn.addEnvironment('JOURNEY_CHANNELS', deliverable.join(','));
+    }
   }
 
   public constructor(scope: Construct, id: string, props: JourneysProps) {
