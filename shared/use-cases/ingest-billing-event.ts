@@ -213,10 +213,12 @@ async function ensureCaseFor(
   }
   let opened = false;
   if (openCaseId === proposedId) {
+    // The case this claim opens lists it from the start: no second write to add it.
     await createCase(proposedId, claim, [], deps);
     opened = true;
+  } else {
+    await deps.cases.addClaimToCase(openCaseId, claim.claimId);
   }
-  await deps.cases.addClaimToCase(openCaseId, claim.claimId);
   const linked = await linkClaimToCase(claim.claimId, openCaseId, deps);
   return { caseId: openCaseId, opened, claim: linked };
 }

@@ -110,6 +110,8 @@ export class CollectionsTable
         TableName: this.tableName,
         Key: keys.event(provider, eventId),
         ProjectionExpression: 'pk',
+        // A delivery retried within a second must see the first one's ledger entry.
+        ConsistentRead: true,
       }),
     );
     return result.Item !== undefined;
