@@ -20,6 +20,7 @@ import { StepFunctionsJourneyStarter } from '../shared/adapters/journeys/step-fu
 import { lazyHandler } from '../shared/adapters/lazy-handler.ts';
 import { secretValues } from '../shared/adapters/secrets/secret-values.ts';
 import { loadProviderIngestConfig } from '../shared/config.ts';
+import { strategyCatalogOn } from '../workflows/strategies/catalog.ts';
 import { defaultStrategy } from '../workflows/strategies/index.ts';
 
 export interface IngestChargebeeWebhookDependencies extends WebhookIngestDependencies {
@@ -50,8 +51,8 @@ export function createIngestChargebeeWebhookHandler(deps: IngestChargebeeWebhook
 
 export const handler = lazyHandler(() => {
   const config = loadProviderIngestConfig('CHARGEBEE_WEBHOOK_CREDENTIALS');
-  const dynamodb = new DynamoDBClient({});
-  const table = new CollectionsTable(dynamodb, config.TABLE_NAME);
+  const client = new DynamoDBClient({});
+  const table = new CollectionsTable(client, config.TABLE_NAME);
   return createIngestChargebeeWebhookHandler({
     ledger: table,
     customers: table,
@@ -62,7 +63,8 @@ export const handler = lazyHandler(() => {
     journeys: new StepFunctionsJourneyStarter(new SFNClient({}), config.JOURNEY_STATE_MACHINE_ARN),
     clock: systemClock,
     strategy: defaultStrategy,
-    metrics: tableMetricsRefresher(dynamodb, config.TABLE_NAME, table, systemClock),
+    metrics: tableMetricsRefresher(client, config.TABLE_NAME, table, systemClock),
+    strategies: strategyCatalogOn(client, config.TABLE_NAME),
     ...(config.BILLING_LIVEMODE === undefined ? {} : { livemode: config.BILLING_LIVEMODE }),
     credentials: secretValues(
       'Chargebee webhook credentials',

@@ -21,6 +21,7 @@ import { StepFunctionsJourneyStarter } from '../shared/adapters/journeys/step-fu
 import { lazyHandler } from '../shared/adapters/lazy-handler.ts';
 import { secretValues } from '../shared/adapters/secrets/secret-values.ts';
 import { loadProviderIngestConfig } from '../shared/config.ts';
+import { strategyCatalogOn } from '../workflows/strategies/catalog.ts';
 import { defaultStrategy } from '../workflows/strategies/index.ts';
 
 export interface IngestInhouseWebhookDependencies extends WebhookIngestDependencies {
@@ -47,8 +48,8 @@ export function createIngestInhouseWebhookHandler(deps: IngestInhouseWebhookDepe
 
 export const handler = lazyHandler(() => {
   const config = loadProviderIngestConfig('INHOUSE_WEBHOOK_SECRET');
-  const dynamodb = new DynamoDBClient({});
-  const table = new CollectionsTable(dynamodb, config.TABLE_NAME);
+  const client = new DynamoDBClient({});
+  const table = new CollectionsTable(client, config.TABLE_NAME);
   return createIngestInhouseWebhookHandler({
     ledger: table,
     customers: table,
@@ -59,7 +60,8 @@ export const handler = lazyHandler(() => {
     journeys: new StepFunctionsJourneyStarter(new SFNClient({}), config.JOURNEY_STATE_MACHINE_ARN),
     clock: systemClock,
     strategy: defaultStrategy,
-    metrics: tableMetricsRefresher(dynamodb, config.TABLE_NAME, table, systemClock),
+    metrics: tableMetricsRefresher(client, config.TABLE_NAME, table, systemClock),
+    strategies: strategyCatalogOn(client, config.TABLE_NAME),
     ...(config.BILLING_LIVEMODE === undefined ? {} : { livemode: config.BILLING_LIVEMODE }),
     webhookSecrets: secretValues(
       'in-house webhook',

@@ -20,6 +20,7 @@ import {
 } from '../shared/adapters/paddle/paddle-billing-events.ts';
 import { secretValues } from '../shared/adapters/secrets/secret-values.ts';
 import { loadProviderIngestConfig } from '../shared/config.ts';
+import { strategyCatalogOn } from '../workflows/strategies/catalog.ts';
 import { defaultStrategy } from '../workflows/strategies/index.ts';
 
 export interface IngestPaddleWebhookDependencies extends WebhookIngestDependencies {
@@ -47,8 +48,8 @@ export function createIngestPaddleWebhookHandler(deps: IngestPaddleWebhookDepend
 
 export const handler = lazyHandler(() => {
   const config = loadProviderIngestConfig('PADDLE_WEBHOOK_SECRET');
-  const dynamodb = new DynamoDBClient({});
-  const table = new CollectionsTable(dynamodb, config.TABLE_NAME);
+  const client = new DynamoDBClient({});
+  const table = new CollectionsTable(client, config.TABLE_NAME);
   return createIngestPaddleWebhookHandler({
     ledger: table,
     customers: table,
@@ -59,7 +60,8 @@ export const handler = lazyHandler(() => {
     journeys: new StepFunctionsJourneyStarter(new SFNClient({}), config.JOURNEY_STATE_MACHINE_ARN),
     clock: systemClock,
     strategy: defaultStrategy,
-    metrics: tableMetricsRefresher(dynamodb, config.TABLE_NAME, table, systemClock),
+    metrics: tableMetricsRefresher(client, config.TABLE_NAME, table, systemClock),
+    strategies: strategyCatalogOn(client, config.TABLE_NAME),
     ...(config.BILLING_LIVEMODE === undefined ? {} : { livemode: config.BILLING_LIVEMODE }),
     webhookSecrets: secretValues(
       'Paddle webhook',

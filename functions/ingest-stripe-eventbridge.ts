@@ -18,6 +18,7 @@ import {
 import { loadStripeEventBridgeConfig } from '../shared/config.ts';
 import { InvalidRequestError } from '../shared/domain/errors.ts';
 import { type IngestOutcome, ingestBillingEvent } from '../shared/use-cases/ingest-billing-event.ts';
+import { strategyCatalogOn } from '../workflows/strategies/catalog.ts';
 import { defaultStrategy } from '../workflows/strategies/index.ts';
 
 export interface IngestStripeEventBridgeDependencies extends WebhookIngestDependencies {
@@ -65,8 +66,8 @@ export function createIngestStripeEventBridgeHandler(deps: IngestStripeEventBrid
 
 export const handler = lazyHandler(() => {
   const config = loadStripeEventBridgeConfig();
-  const dynamodb = new DynamoDBClient({});
-  const table = new CollectionsTable(dynamodb, config.TABLE_NAME);
+  const client = new DynamoDBClient({});
+  const table = new CollectionsTable(client, config.TABLE_NAME);
   const hasKey = Boolean(config.STRIPE_API_KEY || config.STRIPE_API_KEY_ARN);
   let locator: StripePaymentLocator | undefined;
   const locatePayment: StripePaymentLocator | undefined = hasKey
@@ -92,7 +93,8 @@ export const handler = lazyHandler(() => {
     journeys: new StepFunctionsJourneyStarter(new SFNClient({}), config.JOURNEY_STATE_MACHINE_ARN),
     clock: systemClock,
     strategy: defaultStrategy,
-    metrics: tableMetricsRefresher(dynamodb, config.TABLE_NAME, table, systemClock),
+    metrics: tableMetricsRefresher(client, config.TABLE_NAME, table, systemClock),
+    strategies: strategyCatalogOn(client, config.TABLE_NAME),
     ...(config.BILLING_LIVEMODE === undefined ? {} : { livemode: config.BILLING_LIVEMODE }),
     ...(locatePayment ? { locatePayment } : {}),
   });

@@ -20,6 +20,7 @@ import {
   verifyStripeEvent,
 } from '../shared/adapters/stripe/stripe-billing-events.ts';
 import { loadIngestConfig } from '../shared/config.ts';
+import { strategyCatalogOn } from '../workflows/strategies/catalog.ts';
 import { defaultStrategy } from '../workflows/strategies/index.ts';
 
 export interface IngestStripeWebhookDependencies extends WebhookIngestDependencies {
@@ -58,8 +59,8 @@ export function createIngestStripeWebhookHandler(deps: IngestStripeWebhookDepend
 
 export const handler = lazyHandler(() => {
   const config = loadIngestConfig();
-  const dynamodb = new DynamoDBClient({});
-  const table = new CollectionsTable(dynamodb, config.TABLE_NAME);
+  const client = new DynamoDBClient({});
+  const table = new CollectionsTable(client, config.TABLE_NAME);
   const journeys = new StepFunctionsJourneyStarter(new SFNClient({}), config.JOURNEY_STATE_MACHINE_ARN);
   const webhookSecret = secretValues(
     'Stripe webhook',
@@ -90,7 +91,9 @@ export const handler = lazyHandler(() => {
     journeys,
     clock: systemClock,
     strategy: defaultStrategy,
-    metrics: tableMetricsRefresher(dynamodb, config.TABLE_NAME, table, systemClock),
+    metrics: tableMetricsRefresher(client, config.TABLE_NAME, table, systemClock),
+    // New cases take the current version of the strategy their routing chooses (published or shipped).
+    strategies: strategyCatalogOn(client, config.TABLE_NAME),
     ...(config.BILLING_LIVEMODE === undefined ? {} : { livemode: config.BILLING_LIVEMODE }),
     webhookSecret,
     ...(locatePayment ? { locatePayment } : {}),

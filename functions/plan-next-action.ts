@@ -5,10 +5,11 @@ import { systemClock } from '../shared/adapters/clock/system-clock.ts';
 import { CollectionsTable } from '../shared/adapters/dynamodb/collections-table.ts';
 import { lazyHandler } from '../shared/adapters/lazy-handler.ts';
 import { logger } from '../shared/adapters/observability/logger.ts';
-import { loadTableConfig } from '../shared/config.ts';
+import { loadJourneyChannels, loadTableConfig } from '../shared/config.ts';
 import type { JourneyPlan } from '../shared/domain/plan-next-action.ts';
 import { type PlanDependencies, planJourneyStep } from '../shared/use-cases/plan-journey-step.ts';
-import { strategyFor } from '../workflows/strategies/index.ts';
+import { contactPolicy } from '../workflows/policies.ts';
+import { strategyCatalogOn } from '../workflows/strategies/catalog.ts';
 
 const inputSchema = z.object({ caseId: z.string().min(1) });
 
@@ -23,13 +24,18 @@ export function createPlanNextActionHandler(deps: PlanDependencies) {
 }
 
 export const handler = lazyHandler(() => {
-  const table = new CollectionsTable(new DynamoDBClient({}), loadTableConfig().TABLE_NAME);
+  const client = new DynamoDBClient({});
+  const { TABLE_NAME } = loadTableConfig();
+  const table = new CollectionsTable(client, TABLE_NAME);
   return createPlanNextActionHandler({
     cases: table,
     claims: table,
     customers: table,
     messages: table,
     clock: systemClock,
-    strategyFor,
+    // Strategies published to the table (the CLI) over the ones shipped with the code.
+    strategies: strategyCatalogOn(client, TABLE_NAME),
+    planOptions: { policy: contactPolicy, deliverableChannels: loadJourneyChannels() },
+    consents: table,
   });
 });

@@ -21,6 +21,7 @@ import {
   type ReconcileReport,
   reconcileBillingEvents,
 } from '../shared/use-cases/reconcile-billing-events.ts';
+import { strategyCatalogOn } from '../workflows/strategies/catalog.ts';
 import { defaultStrategy } from '../workflows/strategies/index.ts';
 
 export interface ReconcileStripeEventsDependencies extends ReconcileDependencies {
@@ -83,6 +84,7 @@ export const handler = lazyHandler(() => {
     clock: systemClock,
     strategy: defaultStrategy,
     metrics: tableMetricsRefresher(dynamodb, config.TABLE_NAME, table, systemClock),
+    strategies: strategyCatalogOn(dynamodb, config.TABLE_NAME),
     ...(config.BILLING_LIVEMODE === undefined ? {} : { livemode: config.BILLING_LIVEMODE }),
     stripe,
   });

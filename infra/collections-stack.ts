@@ -219,6 +219,28 @@ export class CollectionsStack extends Stack {
         : {}),
       ...(props.senderName ? { senderName: props.senderName } : {}),
     });
+    // The journeys deliver on every configured channel (docs/strategies.md, docs/channels.md).
+    const channelEvents = this.channelEvents;
+    this.journeys.deliverThrough({
+      ...(props.smsOriginationIdentity
+        ? {
+            sms: {
+              originationIdentity: props.smsOriginationIdentity,
+              configurationSetName: channelEvents.smsConfigurationSet.ref,
+              grantSendText: (grantee) => channelEvents.grantSendText(grantee),
+              grantSendVoice: (grantee) => channelEvents.grantSendVoice(grantee),
+            },
+          }
+        : {}),
+      ...(props.whatsAppPhoneNumberId
+        ? {
+            whatsapp: {
+              phoneNumberId: props.whatsAppPhoneNumberId,
+              grantSendWhatsApp: (grantee) => channelEvents.grantSendWhatsApp(grantee),
+            },
+          }
+        : {}),
+    });
     new CfnOutput(this, 'InboundSmsTopicArn', {
       description: 'Set it as the two-way SMS destination of the origination phone number',
       value: this.channelEvents.topics['inbound-sms'].topicArn,
@@ -261,8 +283,11 @@ export class CollectionsStack extends Stack {
       description: 'Base URL of the debtor portal (links in messages point below it)',
       value: this.portal.baseUrl,
     });
+    // The act step uses the same key for payment retries, write-offs and cancellations.
+    this.journeys.useStripeApiKey(this.portal.stripeApiKey);
     new CfnOutput(this, 'StripeApiKeySecretArn', {
-      description: 'Put a Stripe API key (restricted key recommended) here for the portal',
+      description:
+        'Put a Stripe API key (restricted key recommended: invoices, subscriptions, billing portal, payment intents) here for the portal and the journeys',
       value: this.portal.stripeApiKey.secretArn,
     });
     if (this.portal.domainName) {

@@ -43,6 +43,8 @@ export type IngestConfig = z.infer<typeof ingestConfigSchema>;
 export const sendConfigSchema = tableConfig.extend({
   SENDER_EMAIL: z.string().min(3),
   SES_CONFIGURATION_SET: z.string().min(1).optional(),
+  /** The secret holding the Stripe API key (restricted key with invoice and subscription write). */
+  STRIPE_API_KEY_SECRET_ARN: z.string().startsWith('arn:').optional(),
 });
 export type SendConfig = z.infer<typeof sendConfigSchema>;
 
@@ -252,4 +254,48 @@ export function loadInboundSmsConfig(env: NodeJS.ProcessEnv = process.env): Inbo
 
 export function loadWhatsAppEventsConfig(env: NodeJS.ProcessEnv = process.env): WhatsAppEventsConfig {
   return readConfig(whatsAppEventsConfigSchema, env);
+}
+
+/**
+ * Channels with an adapter in this deployment (`JOURNEY_CHANNELS`, comma-separated; default
+ * email): the planner skips the others with a reason and falls back to the next channel of a step.
+ */
+export const journeyChannelsSchema = z.object({
+  JOURNEY_CHANNELS: z
+    .string()
+    .default('email')
+    .transform((value) =>
+      value
+        .split(',')
+        .map((channel) => channel.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.enum(['email', 'sms', 'voice', 'whatsapp'])).min(1)),
+});
+
+export function loadJourneyChannels(
+  env: NodeJS.ProcessEnv = process.env,
+): ReadonlySet<'email' | 'sms' | 'voice' | 'whatsapp'> {
+  return new Set(readConfig(journeyChannelsSchema, env).JOURNEY_CHANNELS);
+}
+
+/**
+ * The channel adapters the act step may use besides email: set by the stack when the channels
+ * are configured (`smsOriginationIdentity`, `whatsAppPhoneNumberId`), absent otherwise.
+ */
+export const journeyChannelAdaptersConfigSchema = z.object({
+  SMS_ORIGINATION_IDENTITY: z.string().min(1).optional(),
+  SMS_CONFIGURATION_SET: z.string().min(1).optional(),
+  WHATSAPP_PHONE_NUMBER_ID: z.string().min(1).optional(),
+  WHATSAPP_META_API_VERSION: z
+    .string()
+    .regex(/^v\d+\.\d+$/)
+    .optional(),
+});
+export type JourneyChannelAdaptersConfig = z.infer<typeof journeyChannelAdaptersConfigSchema>;
+
+export function loadJourneyChannelAdapters(
+  env: NodeJS.ProcessEnv = process.env,
+): JourneyChannelAdaptersConfig {
+  return readConfig(journeyChannelAdaptersConfigSchema, env);
 }

@@ -2,15 +2,18 @@ import type { BillingEvent } from './domain/billing-event.ts';
 import type { Claim } from './domain/claim.ts';
 import type { CaseCloseReason, CollectionCase } from './domain/collection-case.ts';
 import type { ContactConsent } from './domain/contact-consent.ts';
+import type { ContactPause } from './domain/contact-pauses.ts';
 import type { Customer } from './domain/customer.ts';
 import type { DeliveryChannel, MessageCorrelation } from './domain/delivery-channel.ts';
+import type { StrategyRouting } from './domain/experiments.ts';
 import type { Interaction } from './domain/interaction.ts';
+import type { StepRecord, StepStatus } from './domain/journey-record.ts';
 import type { MetricCell } from './domain/metric-cells.ts';
 import type { Contribution, SubscriptionClaimSummary } from './domain/metric-contributions.ts';
 import type { CaseFlagKind } from './domain/portal/commitments.ts';
 import type { PortalLink } from './domain/portal/portal-link.ts';
 import type { RecoveryMetricsRow } from './domain/recovery-metrics.ts';
-import type { Channel, TemplateId } from './domain/strategy.ts';
+import type { Strategy, TemplateId } from './domain/strategy.ts';
 import type { Subscription } from './domain/subscription.ts';
 
 /** Time is a port: Lambda reads the system clock, the local runtime a virtual one. */
@@ -60,34 +63,19 @@ export interface CaseStore {
   /** Closes an open case; closing a closed case changes nothing. */
   closeCase(caseId: string, reason: CaseCloseReason, closedAt: Date): Promise<void>;
   listOpenCaseIds(): Promise<string[]>;
+  /** Adds a pause to an open case; a pause of the same step already there changes nothing. */
+  addCasePause(caseId: string, pause: ContactPause): Promise<void>;
   /** Records that the journey of an open case ran out of steps (first time only). */
   markJourneyEnded(caseId: string, endedAt: Date): Promise<void>;
   /** Closes an open case as `superseded` by another one that took over its open claims. */
   supersedeCase(caseId: string, supersededBy: string, closedAt: Date): Promise<void>;
 }
 
-/**
- * `sending` while the provider is called; `sent`; `failed` when the provider refused and a retry
- * may send; `undeliverable` when there was nothing to send or nobody to send to; `uncertain`
- * when an attempt died during the provider call: never resent (at most once beats twice).
- */
-export type MessageStatus = 'sending' | 'sent' | 'failed' | 'undeliverable' | 'uncertain';
+/** A step's status (journey-record.ts): `sending`, `sent`, `failed`, `undeliverable`, `uncertain`, `done`, `skipped`. */
+export type MessageStatus = StepStatus;
 
-/** One step's message: the idempotency record and the interaction on the case timeline. */
-export interface MessageRecord {
-  readonly caseId: string;
-  readonly stepId: string;
-  readonly channel: Channel;
-  readonly template: TemplateId;
-  readonly status: MessageStatus;
-  /** When the send began (ISO). */
-  readonly startedAt: string;
-  readonly sentAt?: string;
-  readonly to?: string;
-  readonly subject?: string;
-  readonly providerMessageId?: string;
-  readonly reasons: readonly string[];
-}
+/** One step's record: the idempotency record and the interaction on the case timeline (journey-record.ts). */
+export type MessageRecord = StepRecord;
 
 export interface MessageStore {
   listMessages(caseId: string): Promise<MessageRecord[]>;
@@ -515,9 +503,11 @@ export type AgentTaskKind =
   | 'call-me'
   | 'hardship'
   | 'promise-without-date'
-  | 'unclear-reply';
+  | 'unclear-reply'
+  /** A strategy step handed the case to an agent (`hand-to-agent`). */
+  | 'strategy-hand-over';
 
-/** Work for a collections agent, created from a reply. */
+/** Work for a collections agent, created from a reply or by a strategy step. */
 export interface AgentTask {
   /** Deterministic (from the inbound message): a redelivered reply creates no second task. */
   readonly taskId: string;
@@ -528,6 +518,16 @@ export interface AgentTask {
   readonly createdAt: string;
   readonly status: 'open';
   readonly sourceEventId: string;
+  // Set by a strategy's hand-to-agent step (issue 4):
+  /** The journey step that created the task. */
+  readonly stepId?: string;
+  /** The agents' queue the strategy names (e.g. `high-value`). */
+  readonly queue?: string;
+  readonly priority?: 'low' | 'normal' | 'high';
+  /** Why the strategy hands the case over, in the strategy author's words. */
+  readonly reason?: string;
+  /** The claims to work: open and not disputed or on hold when the task was created. */
+  readonly claimIds?: readonly string[];
 }
 
 export interface ReplyActionStore {
@@ -544,4 +544,46 @@ export interface ReplyActionStore {
  */
 export interface AutoReplyLedger {
   claimAutoReply(channel: DeliveryChannel, inboundMessageId: string, at: string): Promise<boolean>;
+}
+
+export interface BillingClaimRef {
+  readonly claimId: string;
+  readonly invoiceId: string;
+  readonly provider: string;
+}
+
+export type PaymentRetryOutcome =
+  | { readonly outcome: 'paid' }
+  | { readonly outcome: 'declined'; readonly declineCode?: string }
+  | { readonly outcome: 'requires-action' }
+  | { readonly outcome: 'already-settled' };
+
+/**
+ * Actions on the billing provider (Stripe: invoices.pay, invoices.markUncollectible,
+ * subscriptions.cancel/update). Every call carries an idempotency key derived from case, step
+ * and claim, so a retried task never charges or cancels twice.
+ */
+export interface BillingActions {
+  retryPayment(claim: BillingClaimRef, idempotencyKey: string): Promise<PaymentRetryOutcome>;
+  markUncollectible(claim: BillingClaimRef, idempotencyKey: string): Promise<void>;
+  cancelSubscription(
+    subscription: { readonly provider: string; readonly subscriptionId: string },
+    when: 'immediately' | 'at-period-end',
+    idempotencyKey: string,
+  ): Promise<void>;
+}
+
+/** Published strategies (immutable versions) and the routing new cases follow. */
+export interface StrategyCatalog {
+  /** One version; a running journey keeps the version its case started with. */
+  getStrategy(id: string, version: number): Promise<Strategy | undefined>;
+  /** The current (latest published) version of a strategy. */
+  getCurrentStrategy(id: string): Promise<Strategy | undefined>;
+  getRouting(): Promise<StrategyRouting>;
+}
+
+/** Where strategies are published (the table on AWS); versions are immutable once written. */
+export interface StrategyPublisher {
+  publishStrategy(strategy: Strategy, publishedAt: Date): Promise<'published' | 'unchanged'>;
+  publishRouting(routing: StrategyRouting, publishedAt: Date): Promise<'published' | 'unchanged'>;
 }

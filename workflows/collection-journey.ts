@@ -1,5 +1,4 @@
 import { Duration } from 'aws-cdk-lib';
-import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
@@ -13,11 +12,9 @@ export const JourneyState = {
   plan: 'PlanNextAction',
   isOver: 'IsJourneyOver',
   wait: 'WaitUntilPlannedTime',
-  readCase: 'ReadCase',
-  isOpen: 'IsCaseStillOpen',
+  /** Acts on the planned step (after re-reading the case) and plans the next one. */
   send: 'SendJourneyMessage',
   ended: 'JourneyEnded',
-  closed: 'CaseClosed',
   failed: 'JourneyFailed',
 } as const;
 
@@ -27,8 +24,8 @@ export interface JourneyInput {
 }
 
 export interface CollectionJourneyProps {
-  readonly table: ITable;
   readonly planFunction: IFunction;
+  /** Acts on a planned step and returns the next plan (shared/use-cases/advance-journey.ts). */
   readonly sendFunction: IFunction;
 }
 
@@ -45,10 +42,12 @@ function retryTransient(task: sfn.TaskStateBase): void {
 }
 
 /**
- * One execution per case: plan the next action → wait until its moment → re-read the case →
- * act → plan again. The case is re-read right before acting, so nobody is contacted after
- * paying. Waits are timestamps from the planner, so a month-long journey costs a few dozen
- * state transitions. JSONPath only: the local engine ignores JSONata (DESIGN.md decision 1).
+ * One execution per case: plan the first step → (wait until its moment → act and plan the next
+ * step) until the plan is to end. The act task re-reads the case right before acting, so nobody
+ * is contacted after paying, disputing or opting out. Waits are timestamps from the planner, and
+ * a step costs three state transitions (Wait, act-and-plan, IsJourneyOver), so a month-long
+ * six-step journey costs about twenty. JSONPath only: the local engine ignores JSONata
+ * (DESIGN.md decision 1).
  */
 export function buildCollectionJourney(scope: Construct, props: CollectionJourneyProps): sfn.IChainable {
   const failed = new sfn.Fail(scope, JourneyState.failed, {
@@ -68,55 +67,30 @@ export function buildCollectionJourney(scope: Construct, props: CollectionJourne
 
   const wait = new sfn.Wait(scope, JourneyState.wait, { time: sfn.WaitTime.timestampPath('$.plan.at') });
 
-  const readCase = new tasks.DynamoGetItem(scope, JourneyState.readCase, {
-    table: props.table,
-    key: {
-      pk: tasks.DynamoAttributeValue.fromString(
-        sfn.JsonPath.format('CASE#{}', sfn.JsonPath.stringAt('$.caseId')),
-      ),
-      sk: tasks.DynamoAttributeValue.fromString('CASE'),
-    },
-    consistentRead: true,
-    // `status` is a DynamoDB reserved word: project it through a name placeholder.
-    projectionExpression: [new tasks.DynamoProjectionExpression().withAttribute('#status')],
-    expressionAttributeNames: { '#status': 'status' },
-    resultSelector: { 'status.$': '$.Item.status.S' },
-    resultPath: '$.current',
-  });
-  retryTransient(readCase);
-  readCase.addCatch(failed, { resultPath: '$.error' });
-
-  const send = new tasks.LambdaInvoke(scope, JourneyState.send, {
+  // The whole plan goes in (a step is dispatched by its action, and optional fields need no
+  // special casing); the task answers with the whole next state: { caseId, plan, lastStep }.
+  const act = new tasks.LambdaInvoke(scope, JourneyState.send, {
     lambdaFunction: props.sendFunction,
     payload: sfn.TaskInput.fromObject({
       caseId: sfn.JsonPath.stringAt('$.caseId'),
-      stepId: sfn.JsonPath.stringAt('$.plan.stepId'),
-      channel: sfn.JsonPath.stringAt('$.plan.channel'),
-      template: sfn.JsonPath.stringAt('$.plan.template'),
-      reasons: sfn.JsonPath.listAt('$.plan.reasons'),
+      plan: sfn.JsonPath.objectAt('$.plan'),
     }),
     payloadResponseOnly: true,
-    resultPath: '$.lastSend',
+    // The answer replaces the state. Written as ResultPath + OutputPath rather than ResultPath "$",
+    // which aws-local-stepfunctions 3.0.0 mistakes for a key named "$".
+    resultPath: '$.next',
+    outputPath: '$.next',
   });
-  retryTransient(send);
-  send.addCatch(failed, { resultPath: '$.error' });
+  retryTransient(act);
+  act.addCatch(failed, { resultPath: '$.error' });
 
   const ended = new sfn.Succeed(scope, JourneyState.ended, {
-    comment: 'The planner has nothing left to do.',
+    comment: 'The planner has nothing left to do (paid, closed, or the strategy is complete).',
   });
-  const closed = new sfn.Succeed(scope, JourneyState.closed, { comment: 'The case closed while waiting.' });
 
-  return plan.next(
-    new sfn.Choice(scope, JourneyState.isOver)
-      .when(sfn.Condition.stringEquals('$.plan.action', 'end'), ended)
-      .otherwise(
-        wait
-          .next(readCase)
-          .next(
-            new sfn.Choice(scope, JourneyState.isOpen)
-              .when(sfn.Condition.stringEquals('$.current.status', 'open'), send.next(plan))
-              .otherwise(closed),
-          ),
-      ),
-  );
+  const isOver = new sfn.Choice(scope, JourneyState.isOver)
+    .when(sfn.Condition.stringEquals('$.plan.action', 'end'), ended)
+    .otherwise(wait.next(act));
+  act.next(isOver);
+  return plan.next(isOver);
 }

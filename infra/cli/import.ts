@@ -8,6 +8,7 @@ import { CollectionsTable } from '../../shared/adapters/dynamodb/collections-tab
 import { StepFunctionsJourneyStarter } from '../../shared/adapters/journeys/step-functions-journey-starter.ts';
 import { createStripeApiClient } from '../../shared/adapters/stripe/stripe-api.ts';
 import { formatMoney } from '../../shared/domain/money.ts';
+import { strategyCatalogOn } from '../../workflows/strategies/catalog.ts';
 import { defaultStrategy } from '../../workflows/strategies/index.ts';
 import { fileCursor } from './backfill-cursor-file.ts';
 import { ingestCoreSink, localRuntimeSink } from './billing-event-sinks.ts';
@@ -118,7 +119,8 @@ async function main(): Promise<void> {
     const stateMachineArn = process.env.JOURNEY_STATE_MACHINE_ARN;
     if (!tableName || !stateMachineArn)
       fail('--target aws needs TABLE_NAME and JOURNEY_STATE_MACHINE_ARN (stack outputs)');
-    const table = new CollectionsTable(new DynamoDBClient({}), tableName);
+    const client = new DynamoDBClient({});
+    const table = new CollectionsTable(client, tableName);
     sink = ingestCoreSink({
       ledger: table,
       customers: table,
@@ -128,6 +130,7 @@ async function main(): Promise<void> {
       journeys: new StepFunctionsJourneyStarter(new SFNClient({}), stateMachineArn),
       clock: systemClock,
       strategy: defaultStrategy,
+      strategies: strategyCatalogOn(client, tableName),
       livemode,
     });
   } else {

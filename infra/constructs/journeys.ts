@@ -1,7 +1,9 @@
 import { Duration } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import type { Grant, IGrantable } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { buildCollectionJourney } from '../../workflows/collection-journey.ts';
@@ -10,7 +12,7 @@ import type { EmailChannel } from './messaging.ts';
 import { ProjectFunction } from './project-function.ts';
 
 export interface JourneysProps {
-  /** The table the planner reads, the sender writes (message records) and the `ReadCase` state reads. */
+  /** The table the planner reads and the act step writes (step records, agent tasks, pauses). */
   readonly table: ITable;
   /** The email channel the send function delivers through. */
   readonly email: EmailChannel;
@@ -40,6 +42,50 @@ export class Journeys extends Construct {
   /** Alarms with no action yet: the observability construct subscribes the operators' channel. */
   public readonly alarms: readonly Alarm[];
 
+  /**
+   * Lets the act step use the billing provider's API (payment retries, write-offs, cancellations)
+   * with the key in `secret`. Without it, those steps are skipped with a reason.
+   */
+  public useStripeApiKey(secret: Pick<ISecret, 'secretArn' | 'grantRead'>): void {
+    this.sendFunction.addEnvironment('STRIPE_API_KEY_SECRET_ARN', secret.secretArn);
+    secret.grantRead(this.sendFunction);
+  }
+
+  /**
+   * Lets the act step deliver on the channels configured besides email: grants the sends, tells
+   * the function its origination identities, and tells the planner (`JOURNEY_CHANNELS`) which
+   * channels it may pick; the others are skipped with a reason and the step falls back.
+   */
+  public deliverThrough(channels: {
+    readonly sms?: {
+      readonly originationIdentity: string;
+      readonly configurationSetName: string;
+      readonly grantSendText: (grantee: IGrantable) => Grant;
+      readonly grantSendVoice: (grantee: IGrantable) => Grant;
+    };
+    readonly whatsapp?: {
+      readonly phoneNumberId: string;
+      readonly grantSendWhatsApp: (grantee: IGrantable) => Grant;
+    };
+  }): void {
+    const deliverable = ['email'];
+    if (channels.sms) {
+      channels.sms.grantSendText(this.sendFunction);
+      channels.sms.grantSendVoice(this.sendFunction);
+      this.sendFunction.addEnvironment('SMS_ORIGINATION_IDENTITY', channels.sms.originationIdentity);
+      this.sendFunction.addEnvironment('SMS_CONFIGURATION_SET', channels.sms.configurationSetName);
+      deliverable.push('sms', 'voice');
+    }
+    if (channels.whatsapp) {
+      channels.whatsapp.grantSendWhatsApp(this.sendFunction);
+      this.sendFunction.addEnvironment('WHATSAPP_PHONE_NUMBER_ID', channels.whatsapp.phoneNumberId);
+      deliverable.push('whatsapp');
+    }
+    for (const fn of [this.planFunction, this.sendFunction]) {
+      fn.addEnvironment('JOURNEY_CHANNELS', deliverable.join(','));
+    }
+  }
+
   public constructor(scope: Construct, id: string, props: JourneysProps) {
     super(scope, id);
 
@@ -51,7 +97,7 @@ export class Journeys extends Construct {
 
     this.sendFunction = new ProjectFunction(this, 'SendJourneyMessageFunction', {
       entry: 'functions/send-journey-message.ts',
-      description: 'Journey task SendJourneyMessage: sends the planned message, once',
+      description: 'Journey task SendJourneyMessage: acts on the planned step once, then plans the next',
       // SES calls are retried by the SDK; leave room for them before the task is retried.
       timeout: Duration.seconds(30),
       environment: {
@@ -73,7 +119,6 @@ export class Journeys extends Construct {
       comment: 'Collection journey: one execution per case',
       definitionBody: DefinitionBody.fromChainable(
         buildCollectionJourney(definition, {
-          table: props.table,
           planFunction: this.planFunction,
           sendFunction: this.sendFunction,
         }),

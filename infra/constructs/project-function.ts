@@ -16,7 +16,7 @@ const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
  * esbuild's ESM output has no `require`; some dependencies still call it for Node built-ins.
  * Kept on one line: it is prepended verbatim to every bundle.
  */
-const esmRequireBanner =
+export const esmRequireBanner =
   "import { createRequire as __projectCreateRequire } from 'node:module'; const require = __projectCreateRequire(import.meta.url);";
 
 export type TableAccess = 'read' | 'readWrite';

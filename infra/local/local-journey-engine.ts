@@ -12,8 +12,7 @@ export type LocalTask = (input: JSONValue) => Promise<JSONValue>;
 
 export interface JourneyTasks {
   readonly planNextAction: LocalTask;
-  /** The DynamoDB GetItem SDK integration, against the embedded table. */
-  readonly readCase: LocalTask;
+  /** Acts on the planned step and returns the next plan. */
   readonly sendJourneyMessage: LocalTask;
 }
 
@@ -26,6 +25,8 @@ export interface LocalExecution {
   readonly stoppedAt?: string;
   /** States entered so far (each one a billed state transition on AWS). */
   readonly stateTransitions: number;
+  /** The same, by state name: Task states entered are the Lambda invocations and SDK calls the journey made. */
+  readonly statesEntered: Readonly<Record<string, number>>;
   readonly error?: string;
 }
 
@@ -35,12 +36,13 @@ interface MutableExecution {
   startedAt: string;
   stoppedAt?: string;
   stateTransitions: number;
+  statesEntered: Record<string, number>;
   error?: string;
 }
 
 /** The Task states the local engine runs itself, so none falls through to a real AWS call. */
 export const locallyRunStates = {
-  tasks: [JourneyState.plan, JourneyState.readCase, JourneyState.send],
+  tasks: [JourneyState.plan, JourneyState.send],
 } as const;
 
 /**
@@ -51,6 +53,40 @@ export const locallyRunStates = {
 export function withoutExecutionTimeout(definition: StateMachineDefinition): StateMachineDefinition {
   const { TimeoutSeconds: _enforcedOnAwsOnly, ...runnable } = definition;
   return runnable;
+}
+
+/**
+ * The definition started at `startAt`, keeping only the states reachable from there: resuming
+ * after a Wait starts mid-graph, and the engine's validator refuses states nothing leads to (the
+ * first planning state, for one).
+ */
+export function reachableFrom(definition: StateMachineDefinition, startAt: string): StateMachineDefinition {
+  const states = definition.States as Record<string, unknown>;
+  const reachable = new Set<string>();
+  const pending = [startAt];
+  for (let name = pending.pop(); name !== undefined; name = pending.pop()) {
+    if (reachable.has(name) || !(name in states)) continue;
+    reachable.add(name);
+    const state = states[name] as {
+      Next?: string;
+      Default?: string;
+      Choices?: readonly { Next?: string }[];
+      Catch?: readonly { Next?: string }[];
+    };
+    for (const next of [
+      state.Next,
+      state.Default,
+      ...(state.Choices ?? []).map((choice) => choice.Next),
+      ...(state.Catch ?? []).map((handler) => handler.Next),
+    ]) {
+      if (next !== undefined) pending.push(next);
+    }
+  }
+  return {
+    ...definition,
+    StartAt: startAt,
+    States: Object.fromEntries(Object.entries(definition.States).filter(([name]) => reachable.has(name))),
+  } as StateMachineDefinition;
 }
 
 /** Long enough never to elapse: a parked Wait ends by abort, when virtual time reaches it. */
@@ -119,6 +155,7 @@ export class LocalJourneyEngine implements JourneyStarter {
       status: 'RUNNING',
       startedAt: this.clock.now().toISOString(),
       stateTransitions: 0,
+      statesEntered: {},
     };
     this.executions.set(caseId, execution);
     // Not awaited: like StartExecution, starting returns before the journey runs.
@@ -126,12 +163,15 @@ export class LocalJourneyEngine implements JourneyStarter {
   }
 
   public list(): LocalExecution[] {
-    return [...this.executions.values()].map((execution) => ({ ...execution }));
+    return [...this.executions.values()].map((execution) => ({
+      ...execution,
+      statesEntered: { ...execution.statesEntered },
+    }));
   }
 
   public get(name: string): LocalExecution | undefined {
     const execution = this.executions.get(name);
-    return execution ? { ...execution } : undefined;
+    return execution ? { ...execution, statesEntered: { ...execution.statesEntered } } : undefined;
   }
 
   private async run(execution: MutableExecution): Promise<void> {
@@ -165,7 +205,6 @@ export class LocalJourneyEngine implements JourneyStarter {
       overrides: {
         taskResourceLocalHandlers: {
           [JourneyState.plan]: (taskInput) => this.tasks.planNextAction(taskInput),
-          [JourneyState.readCase]: (taskInput) => this.tasks.readCase(taskInput),
           [JourneyState.send]: (taskInput) => this.tasks.sendJourneyMessage(taskInput),
         },
         waitTimeOverrides: Object.fromEntries([...this.waits.keys()].map((state) => [state, parkedWaitMs])),
@@ -186,6 +225,7 @@ export class LocalJourneyEngine implements JourneyStarter {
     for await (const event of run.eventLogs) {
       if (event.type !== 'StateEntered') continue;
       execution.stateTransitions += 1;
+      execution.statesEntered[event.state.name] = (execution.statesEntered[event.state.name] ?? 0) + 1;
       const wait = this.waits.get(event.state.name);
       if (wait === undefined) continue;
       const at = readPath(event.state.input, wait.timestampPath);
@@ -203,10 +243,9 @@ export class LocalJourneyEngine implements JourneyStarter {
   private machineStartingAt(startAt: string): StateMachine {
     let machine = this.machines.get(startAt);
     if (machine === undefined) {
-      machine = new StateMachine(
-        { ...this.definition, StartAt: startAt },
-        { validationOptions: { checkPaths: true, checkArn: true } },
-      );
+      machine = new StateMachine(reachableFrom(this.definition, startAt), {
+        validationOptions: { checkPaths: true, checkArn: true },
+      });
       this.machines.set(startAt, machine);
     }
     return machine;

@@ -12,7 +12,6 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { basename, extname, join } from 'node:path';
-import { GetItemCommand, type GetItemCommandInput } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { z } from 'zod';
 import { createComputeRecoveryMetricsHandler } from '../../functions/compute-recovery-metrics.ts';
@@ -33,25 +32,32 @@ import { createReconcileStripeEventsHandler } from '../../functions/reconcile-st
 import { createRunPortalCommitmentsHandler } from '../../functions/run-portal-commitments.ts';
 import { createSendFinanceReportHandler } from '../../functions/send-finance-report.ts';
 import { createSendJourneyMessageHandler } from '../../functions/send-journey-message.ts';
+import { RecordingBillingActions } from '../../shared/adapters/billing/recording-billing-actions.ts';
 import { CollectionsTable } from '../../shared/adapters/dynamodb/collections-table.ts';
 import { MetricAggregatesTable } from '../../shared/adapters/dynamodb/metric-aggregates-table.ts';
 import { PortalTable } from '../../shared/adapters/dynamodb/portal-table.ts';
 import { ChartingReportRenderer } from '../../shared/adapters/reports/finance-report-renderer.ts';
 import { FolderReportArchive } from '../../shared/adapters/reports/folder-report-archive.ts';
+import { InMemoryStrategyCatalog } from '../../shared/adapters/strategies/in-memory-strategy-catalog.ts';
 import { createStripeApiClient, type StripeApiOptions } from '../../shared/adapters/stripe/stripe-api.ts';
 import { CollectionsError } from '../../shared/domain/errors.ts';
+import { parseStrategyRouting } from '../../shared/domain/experiments.ts';
 import type { MetricsSettings } from '../../shared/domain/metric-contributions.ts';
 import type { ReportKind } from '../../shared/domain/metrics-calendar.ts';
 import { parsePortalSigningKeys } from '../../shared/domain/portal/portal-link.ts';
 import { defaultPortalPolicy } from '../../shared/domain/portal/portal-policy.ts';
+import { type Channel, type Strategy, strategyKey } from '../../shared/domain/strategy.ts';
+import type { StrategyCatalog } from '../../shared/ports.ts';
 import type { DeliverDependencies } from '../../shared/use-cases/deliver-channel-message.ts';
 import { ingestBillingEvent } from '../../shared/use-cases/ingest-billing-event.ts';
 import { issuePortalLink } from '../../shared/use-cases/portal/issue-portal-link.ts';
 import type { PortalDependencies } from '../../shared/use-cases/portal/portal-dependencies.ts';
 import { claimMetricsRefresher } from '../../shared/use-cases/refresh-metric-contributions.ts';
-import { defaultStrategy, strategyFor } from '../../workflows/strategies/index.ts';
+import { contactPolicy, paymentRetryLimits } from '../../workflows/policies.ts';
+import { defaultStrategy, shippedCatalog, shippedStrategies } from '../../workflows/strategies/index.ts';
 import { toApiGatewayEvent, writeApiGatewayResult } from './api-gateway-event.ts';
 import { parseBillingEvent } from './billing-event-schema.ts';
+import { listLocalCases } from './case-snapshot.ts';
 import { type EmbeddedDynamoDb, startEmbeddedDynamoDb } from './embedded-dynamodb.ts';
 import { localLambdaContext } from './lambda-context.ts';
 import { type JSONValue, LocalJourneyEngine } from './local-journey-engine.ts';
@@ -126,6 +132,14 @@ export interface LocalRuntimeOptions {
   readonly scheduledReports?: boolean | readonly ReportKind[];
   /** Recipients of each report kind in the outbox. @default - none: reports are archived only */
   readonly reportRecipients?: Partial<Record<ReportKind, readonly string[]>>;
+  /** Strategies and routing new cases follow; default: the files under workflows/strategies/. */
+  readonly strategies?: StrategyCatalog;
+  /**
+   * The one strategy every new case takes, e.g. a strategy file being tried out in the simulator
+   * (ignored when `strategies` is given).
+   * @default the shipped routing (workflows/strategies/routing.json)
+   */
+  readonly strategy?: Strategy;
 }
 
 export interface LocalRuntime {
@@ -138,6 +152,8 @@ export interface LocalRuntime {
   readonly table: CollectionsTable;
   readonly synthesized: SynthesizedApp;
   readonly stripeWebhookSecret: string;
+  /** Stands in for the billing provider's API: records payment retries, write-offs, cancellations. */
+  readonly billing: RecordingBillingActions;
   readonly paddleWebhookSecret: string;
   readonly chargebeeCredentials: string;
   readonly inhouseWebhookSecret: string;
@@ -272,13 +288,36 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     dataDir ? join(dataDir, 'outbox.jsonl') : undefined,
   );
 
+  const tryOut = options.strategy;
+  const strategies =
+    options.strategies ??
+    (tryOut === undefined
+      ? shippedCatalog
+      : new InMemoryStrategyCatalog(
+          [
+            ...shippedStrategies.filter(
+              (shipped) =>
+                strategyKey(shipped.id, shipped.version) !== strategyKey(tryOut.id, tryOut.version),
+            ),
+            tryOut,
+          ],
+          parseStrategyRouting({ version: 1, rules: [{ id: 'try-out', strategy: tryOut.id }] }),
+        ));
+  // Every channel has an adapter locally: the outbox records what each would send.
+  const planOptions = {
+    policy: contactPolicy,
+    deliverableChannels: new Set<Channel>(['email', 'sms', 'voice', 'whatsapp']),
+  };
+  const billing = new RecordingBillingActions(clock);
   const plan = createPlanNextActionHandler({
     cases: table,
     claims: table,
     customers: table,
     messages: table,
     clock,
-    strategyFor,
+    strategies,
+    planOptions,
+    consents: table,
   });
   const portalLinks = async (request: { caseId: string; customerId: string; purpose: string }) =>
     (
@@ -295,21 +334,23 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     claims: table,
     customers: table,
     messages: table,
+    agentTasks: table,
     email: outbox,
     clock,
+    strategies,
+    planOptions,
+    retryLimits: paymentRetryLimits,
+    billing,
     portalLinks,
+    // Every channel goes through its outbox sender, with the consent and address checks.
+    delivery: { senders: outbox.channelSenders(), consents: table, directory: table, clock },
+    consents: table,
   });
   const journeys = new LocalJourneyEngine(
     synthesized.journeyDefinition,
     {
       planNextAction: async (input) =>
         (await plan(input, localLambdaContext('plan-next-action'))) as unknown as JSONValue,
-      readCase: async (input) => {
-        const result = await database.client.send(
-          new GetItemCommand(input as unknown as GetItemCommandInput),
-        );
-        return (result.Item ? { Item: result.Item } : {}) as unknown as JSONValue;
-      },
       sendJourneyMessage: async (input) =>
         (await send(input, localLambdaContext('send-journey-message'))) as unknown as JSONValue,
     },
@@ -337,6 +378,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       clock,
       settings: metricsSettings,
     }),
+    strategies,
     livemode,
   };
   const splitSecrets = (value: string): string[] => value.split(',').map((one) => one.trim());
@@ -533,7 +575,14 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       saveClock();
       return sendJson(response, 200, { now: now.toISOString() });
     }
-    if (key === 'GET /local/outbox') return sendJson(response, 200, outbox.list());
+    if (key === 'GET /local/outbox') {
+      // `?offset=N` skips the first N messages, so a poller reads only what is new.
+      const offset = Number(url.searchParams.get('offset') ?? 0);
+      if (!Number.isSafeInteger(offset) || offset < 0)
+        throw new HttpError(400, 'offset must be an integer >= 0');
+      return sendJson(response, 200, outbox.list().slice(offset));
+    }
+    if (key === 'GET /local/cases') return sendJson(response, 200, await listLocalCases(database));
     if (key === 'POST /local/billing-events') {
       // Operator route (local only): a provider-neutral billing event straight into the ingest
       // core, as the backfill CLI imports them into a running `npm start`.
@@ -601,6 +650,13 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     }
     if (key === 'GET /local/agent-tasks')
       return sendJson(response, 200, await portalTable.listOpenAgentTasks());
+    if (key === 'GET /local/billing-actions') return sendJson(response, 200, billing.list());
+    // The agents' queue: tasks from replies and from strategy hand-overs (`?queue=` filters the latter).
+    if (key === 'GET /local/agent-queue') {
+      const queue = url.searchParams.get('queue');
+      const tasks = await table.listOpenAgentTasks();
+      return sendJson(response, 200, queue ? tasks.filter((task) => task.queue === queue) : tasks);
+    }
     const job = /^POST \/local\/jobs\/([a-z0-9-]+)\/run$/.exec(key)?.[1];
     if (job !== undefined) {
       const run = jobs.get(job);
@@ -689,6 +745,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     table,
     synthesized,
     stripeWebhookSecret,
+    billing,
     paddleWebhookSecret,
     chargebeeCredentials,
     inhouseWebhookSecret,

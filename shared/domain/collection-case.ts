@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
 import { type Claim, isClaimOpen } from './claim.ts';
+import type { ContactPause } from './contact-pauses.ts';
+import type { ExperimentAssignment } from './experiments.ts';
 import type { ClaimHold, PaymentPlan, PromiseToPay } from './portal/commitments.ts';
 
 /**
@@ -21,6 +23,10 @@ export interface CollectionCase {
   readonly claimIds: readonly string[];
   readonly strategyId: string;
   readonly strategyVersion: number;
+  /** Pauses of the whole case (promise to pay, payment plan, hardship, strategy or agent pause). */
+  readonly pauses?: readonly ContactPause[];
+  /** The experiment arm the case was assigned to when it opened (champion, challenger or holdout). */
+  readonly assignment?: ExperimentAssignment;
   /**
    * While a promise to pay is pending: contact pauses until this instant (ISO), the start of the
    * day after the promised day in the debtor's zone. Set from a reply (docs/channels.md).

@@ -1,4 +1,5 @@
 import type { CustomerSnapshot } from './billing-event.ts';
+import type { ContactPreferences } from './contact-policy.ts';
 import { isNewer, maxIso, minIso, type Stamp } from './stamp.ts';
 
 /** What we know about a debtor, merged from every billing event that mentions them. */
@@ -7,6 +8,12 @@ export interface Customer extends CustomerSnapshot {
   readonly openCaseId?: string;
   /** When the newest snapshot merged into the profile was taken (ISO). */
   readonly profileAt?: string;
+  /** The segment strategies and routing rules select on (e.g. `b2c`, `smb`, `enterprise`). */
+  readonly segment?: string;
+  /** Further attributes strategy conditions may match (`when.customer`), e.g. `plan: pro`. */
+  readonly attributes?: Readonly<Record<string, string>>;
+  /** Consent and opt-out per channel, maintained by inbound replies, the portal and agents. */
+  readonly contactPreferences?: ContactPreferences;
   /** Deleted in billing (ISO): stop all contact. */
   readonly deletedAt?: string;
   /** Latest change of the payment method (ISO): retry now, stop asking for a new card. */

@@ -1,10 +1,29 @@
 import Mustache from 'mustache';
-import templates from '../../workflows/templates/email.en.json' with { type: 'json' };
+import germanTemplates from '../../workflows/templates/email.de.json' with { type: 'json' };
+import englishTemplates from '../../workflows/templates/email.en.json' with { type: 'json' };
+import spanishTemplates from '../../workflows/templates/email.es.json' with { type: 'json' };
+import frenchTemplates from '../../workflows/templates/email.fr.json' with { type: 'json' };
 import type { Claim } from './claim.ts';
 import { isClaimOpen } from './claim.ts';
 import type { Customer } from './customer.ts';
 import { formatMoney } from './money.ts';
 import type { TemplateId } from './strategy.ts';
+
+type TemplateSet = Record<TemplateId, { subject: string; text: string; html: string }>;
+
+/** Journey emails by language; a debtor whose language has none gets English. */
+const templatesByLanguage: Readonly<Record<string, TemplateSet>> = {
+  en: englishTemplates,
+  es: spanishTemplates,
+  de: germanTemplates,
+  fr: frenchTemplates,
+};
+
+/** The templates of the debtor's locale (`es-MX` → Spanish), English when there are none. */
+export function emailLanguageOf(locale: string | undefined): string {
+  const language = (locale ?? 'en').toLowerCase().split(/[-_]/)[0] ?? 'en';
+  return language in templatesByLanguage ? language : 'en';
+}
 
 export interface EmailContent {
   readonly subject: string;
@@ -31,22 +50,31 @@ export function renderEmail(
   template: TemplateId,
   customer: Customer | undefined,
   claims: readonly Claim[],
-  links: { readonly portalUrl?: string } = {},
+  extras: {
+    /** The debtor portal (docs/portal.md): one signed link per message, beside the invoice links. */
+    readonly portalUrl?: string;
+    /** The plan a `payment-plan-offer` proposes. */
+    readonly offer?: { readonly installments: number; readonly intervalDays: number };
+  } = {},
 ): EmailContent {
   const locale = customer?.locale ?? 'en-US';
+  const language = emailLanguageOf(customer?.locale);
   const open = claims.filter(isClaimOpen).sort((a, b) => a.claimId.localeCompare(b.claimId));
   const view = {
-    name: customer?.name?.trim() || 'there',
+    // English greets "Hi there"; the other languages greet without a name ("Hallo,").
+    name: customer?.name?.trim() || (language === 'en' ? 'there' : ''),
     total: totalsByCurrency(open, locale),
     claims: open.map((claim) => ({
       invoiceId: claim.invoiceId,
       amount: formatMoney(claim, locale),
       payUrl: claim.payUrl ?? '',
     })),
+    planInstallments: extras.offer?.installments ?? '',
+    planIntervalDays: extras.offer?.intervalDays ?? '',
     // The debtor portal (docs/portal.md): one signed link per message, beside the invoice links.
-    portalUrl: links.portalUrl ?? '',
+    portalUrl: extras.portalUrl ?? '',
   };
-  const source = templates[template];
+  const source = (templatesByLanguage[language] ?? englishTemplates)[template];
   const raw = { escape: (value: unknown) => String(value) };
   return {
     subject: Mustache.render(source.subject, view, undefined, raw),

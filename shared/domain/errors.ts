@@ -115,3 +115,10 @@ export class ProviderUnavailableError extends CollectionsError {
 
 /** The provider answered without the id we correlate its events with; whether it sent is unknown. */
 export class ProviderResponseError extends CollectionsError {}
+/** A strategy version (or routing version) exists with other content: versions are immutable. */
+export class StrategyVersionConflictError extends CollectionsError {
+  public override readonly statusCode = 409;
+}
+
+/** No billing provider API key is configured: billing actions (retry, write-off, cancel) are skipped. */
+export class BillingNotConfiguredError extends CollectionsError {}

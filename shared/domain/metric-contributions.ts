@@ -32,7 +32,7 @@ export interface Touch {
 
 /** The case fields the breakdowns read; issue-4 fields are optional. */
 export type CaseDimensions = Pick<CollectionCase, 'strategyId'> &
-  Partial<Pick<CollectionCase, 'variant' | 'segment' | 'holdout'>>;
+  Partial<Pick<CollectionCase, 'variant' | 'segment' | 'holdout' | 'assignment'>>;
 
 export interface ClaimMetricInputs {
   readonly claim: Claim;
@@ -203,11 +203,14 @@ export function lastTouchBefore(
 function cohortDimensionValues(inputs: ClaimMetricInputs): Record<(typeof cohortDimensions)[number], string> {
   const { claim, collectionCase } = inputs;
   const strategy = collectionCase?.strategyId ?? 'none';
-  const holdout = collectionCase?.holdout === true;
+  // The case's experiment assignment (strategy routing) unless the case says otherwise.
+  const assignment = collectionCase?.assignment;
+  const holdout = (collectionCase?.holdout ?? assignment?.holdout) === true;
+  const variant = collectionCase?.variant ?? assignment?.variant ?? 'default';
   return {
     strategy,
-    variant: `${strategy}/${holdout ? 'holdout' : (collectionCase?.variant ?? 'default')}`,
-    segment: collectionCase?.segment ?? 'none',
+    variant: `${strategy}/${holdout ? 'holdout' : variant}`,
+    segment: collectionCase?.segment ?? assignment?.ruleId ?? 'none',
     decline: claim.declineClass ?? claim.lastDecline?.classification.category ?? 'unclassified',
     group: holdout ? 'holdout' : 'treated',
     strategyGroup: `${strategy}/${holdout ? 'holdout' : 'treated'}`,

@@ -9,7 +9,8 @@ import {
 import { applyBillingEventToClaim, type Claim, isClaimOpen } from '../domain/claim.ts';
 import { type CollectionCase, caseIdFor, closeReasonFor } from '../domain/collection-case.ts';
 import { type CustomerFacts, mergeCustomer } from '../domain/customer.ts';
-import { ConcurrentUpdateError, LivemodeMismatchError } from '../domain/errors.ts';
+import { ConcurrentUpdateError, ConfigurationError, LivemodeMismatchError } from '../domain/errors.ts';
+import { chooseStrategy, type ExperimentAssignment } from '../domain/experiments.ts';
 import { stampOf } from '../domain/stamp.ts';
 import type { Strategy } from '../domain/strategy.ts';
 import { applyBillingEventToSubscription, type Subscription } from '../domain/subscription.ts';
@@ -20,6 +21,7 @@ import type {
   CustomerStore,
   EventLedger,
   JourneyStarter,
+  StrategyCatalog,
   SubscriptionStore,
 } from '../ports.ts';
 
@@ -31,8 +33,13 @@ export interface IngestDependencies {
   readonly subscriptions: SubscriptionStore;
   readonly journeys: JourneyStarter;
   readonly clock: Clock;
-  /** The strategy new cases start with. */
+  /** The strategy new cases start with when no catalog is given. */
   readonly strategy: Strategy;
+  /**
+   * Published strategies and their routing: when given, a new case takes the current version of
+   * the strategy its routing rule (and experiment arm) chooses, and records the assignment.
+   */
+  readonly strategies?: StrategyCatalog;
   /**
    * The deployment's billing mode: a live deployment refuses test events and a test deployment
    * refuses live ones, so test data never opens a real case (and the reverse).
@@ -219,12 +226,37 @@ async function ensureCaseFor(
   }
   let opened = false;
   if (openCaseId === proposedId) {
+    // The case this claim opens lists it from the start: no second write to add it.
     await createCase(proposedId, claim, [], deps);
     opened = true;
+  } else {
+    await deps.cases.addClaimToCase(openCaseId, claim.claimId);
   }
-  await deps.cases.addClaimToCase(openCaseId, claim.claimId);
   const linked = await linkClaimToCase(claim.claimId, openCaseId, deps);
   return { caseId: openCaseId, opened, claim: linked };
+}
+
+/**
+ * The strategy (current version) and experiment arm of a new case. Deterministic for a customer
+ * and claim, so a retried delivery creates the same case.
+ */
+async function strategyForNewCase(
+  claim: Claim,
+  deps: IngestDependencies,
+): Promise<{ strategy: Strategy; assignment?: ExperimentAssignment }> {
+  if (deps.strategies === undefined) return { strategy: deps.strategy };
+  const [routing, customer] = await Promise.all([
+    deps.strategies.getRouting(),
+    deps.customers.getCustomer(claim.customerId),
+  ]);
+  const choice = chooseStrategy(routing, customer, claim, deps.clock.now());
+  const strategy = await deps.strategies.getCurrentStrategy(choice.strategyId);
+  if (strategy === undefined) {
+    throw new ConfigurationError(
+      `routing rule ${choice.assignment.ruleId} names unpublished strategy ${choice.strategyId}`,
+    );
+  }
+  return { strategy, assignment: choice.assignment };
 }
 
 async function createCase(
@@ -233,14 +265,16 @@ async function createCase(
   inheritedClaimIds: readonly string[],
   deps: IngestDependencies,
 ): Promise<void> {
+  const { strategy, assignment } = await strategyForNewCase(claim, deps);
   const collectionCase: CollectionCase = {
     caseId,
     customerId: claim.customerId,
     status: 'open',
     openedAt: claim.firstFailedAt ?? deps.clock.now().toISOString(),
     claimIds: [...inheritedClaimIds, claim.claimId],
-    strategyId: deps.strategy.id,
-    strategyVersion: deps.strategy.version,
+    strategyId: strategy.id,
+    strategyVersion: strategy.version,
+    ...(assignment === undefined ? {} : { assignment }),
   };
   await deps.cases.createCase(collectionCase);
 }

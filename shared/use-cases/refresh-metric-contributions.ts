@@ -64,13 +64,19 @@ const maxRounds = 8;
 
 /** The messages that count as a touch for attribution: those that went out. */
 export function touchesOf(messages: readonly MessageRecord[]): Touch[] {
-  return messages
-    .filter((message) => message.status === 'sent' && message.sentAt !== undefined)
-    .map((message) => ({
-      sentAt: message.sentAt as string,
-      channel: message.channel,
-      stepId: message.stepId,
-    }));
+  return (
+    messages
+      // Steps that were not messages (payment retries, write-offs) have no channel: not a touch.
+      .filter(
+        (message) =>
+          message.status === 'sent' && message.sentAt !== undefined && message.channel !== undefined,
+      )
+      .map((message) => ({
+        sentAt: message.sentAt as string,
+        channel: message.channel as string,
+        stepId: message.stepId,
+      }))
+  );
 }
 
 interface NextState {

@@ -1,17 +1,46 @@
-import { isClaimOpen } from '../domain/claim.ts';
-import { contactableClaims, contactPauseOf } from '../domain/contact-pause.ts';
+import type { Claim } from '../domain/claim.ts';
+import type { CollectionCase } from '../domain/collection-case.ts';
+import type { ContactConsent } from '../domain/contact-consent.ts';
+import { addressFor, contactViolations } from '../domain/contact-policy.ts';
+import type { Customer } from '../domain/customer.ts';
 import { renderEmail } from '../domain/email-message.ts';
-import { CaseNotFoundError, isDefiniteRefusal, MessageInFlightError } from '../domain/errors.ts';
-import type { Channel, TemplateId } from '../domain/strategy.ts';
+import {
+  BillingNotConfiguredError,
+  CaseNotFoundError,
+  ConfigurationError,
+  isDefiniteRefusal,
+  MessageInFlightError,
+  PermanentDeliveryError,
+} from '../domain/errors.ts';
+import type { BillingActionResult, StepRecord, StepStatus } from '../domain/journey-record.ts';
+import { decidePaymentRetry, type PaymentRetryLimits } from '../domain/payment-retry-policy.ts';
+import {
+  actionableClaims,
+  contactContextOf,
+  type PlanOptions,
+  type StepPlan,
+} from '../domain/plan-next-action.ts';
+import {
+  type Channel,
+  isMessageAction,
+  type MessageAction,
+  type StepAction,
+  type StrategyStep,
+} from '../domain/strategy.ts';
 import type {
+  BillingActions,
   CaseStore,
   ClaimStore,
   Clock,
+  ConsentStore,
   CustomerStore,
   EmailSender,
-  MessageRecord,
   MessageStore,
+  OutboundChannelMessage,
+  ReplyActionStore,
+  StrategyCatalog,
 } from '../ports.ts';
+import { type DeliverDependencies, deliverChannelMessage } from './deliver-channel-message.ts';
 
 export interface SendDependencies {
   readonly cases: CaseStore;
@@ -20,6 +49,20 @@ export interface SendDependencies {
   readonly messages: MessageStore;
   readonly email: EmailSender;
   readonly clock: Clock;
+  readonly strategies: Pick<StrategyCatalog, 'getStrategy'>;
+  readonly planOptions: PlanOptions;
+  /** Where a `hand-to-agent` step creates its task (the agents' open-task queue). */
+  readonly agentTasks: Pick<ReplyActionStore, 'createAgentTask'>;
+  readonly retryLimits: PaymentRetryLimits;
+  /**
+   * Every channel through its adapter, with consent and address checks (docs/channels.md). Without
+   * it, email goes through `email` and the other channels are not deliverable.
+   */
+  readonly delivery?: DeliverDependencies;
+  /** Consent records per channel, re-checked right before a contact. */
+  readonly consents?: Pick<ConsentStore, 'getConsent'>;
+  /** The billing provider's actions; absent when no API key is configured (the steps are skipped). */
+  readonly billing?: BillingActions;
   /** Signs a fresh portal link for the case (docs/portal.md); without it, messages carry invoice links only. */
   readonly portalLinks?: (request: {
     caseId: string;
@@ -30,107 +73,323 @@ export interface SendDependencies {
 
 export interface SendRequest {
   readonly caseId: string;
-  readonly stepId: string;
-  readonly channel: Channel;
-  readonly template: TemplateId;
-  readonly reasons: readonly string[];
+  readonly plan: StepPlan;
 }
 
 export interface SendOutcome {
   readonly stepId: string;
-  /** `paused`: contact is paused (docs/portal.md); nothing was recorded, the planner moves the step to the pause end. */
-  readonly status: MessageRecord['status'] | 'paused';
-  /** True when an earlier attempt already settled this step and nothing was sent now. */
+  readonly action: StepPlan['action'];
+  /** `deferred`: the contact policy no longer allows the contact now; nothing was recorded and the journey plans again. */
+  readonly status: StepStatus | 'deferred';
+  /** True when an earlier attempt already settled this step and nothing was done now. */
   readonly duplicate: boolean;
+  readonly reasons?: readonly string[];
+}
+
+interface Loaded {
+  readonly collectionCase: CollectionCase;
+  readonly customer: Customer | undefined;
+  readonly claims: readonly Claim[];
+  readonly records: readonly StepRecord[];
+  readonly consents: Partial<Record<Channel, ContactConsent>>;
+  readonly step: StrategyStep;
 }
 
 /**
- * Sends one step's message at most once, and exactly once unless an attempt dies in the middle
- * of the provider call. The idempotency key is case + step: everything that can fail before the
- * provider call happens before the step record is written; the record is `sending` during the
- * call. Step Functions retries a task only after the previous attempt ended, so a retry that
- * finds `sending` knows that attempt died mid-call and marks the step `uncertain` instead of
- * risking a second message. A definite refusal by the provider marks it `failed`, which a retry
- * may resend; an error that leaves the provider's outcome unknown (a timeout) marks it `uncertain`.
+ * Acts on one planned step, once. The idempotency key is case + step: the step record is
+ * `sending` while the action runs. A message is sent at most once, and exactly once unless an
+ * attempt dies in the provider call (Step Functions retries a task only after the previous attempt
+ * ended, so a retry that finds `sending` marks the message `uncertain` instead of risking a second
+ * one). Billing actions carry idempotency keys the provider honours, and agent tasks and pauses
+ * are keyed by the step, so a retry that finds `sending` safely completes them. Right before a
+ * contact the case is read again and the contact policy checked again: nobody is contacted after
+ * paying, disputing or opting out.
  */
-export async function sendJourneyMessage(request: SendRequest, deps: SendDependencies): Promise<SendOutcome> {
-  const settled = await settledOutcome(request, deps);
-  if (settled) return settled;
+export async function actOnJourneyStep(request: SendRequest, deps: SendDependencies): Promise<SendOutcome> {
+  const { plan } = request;
+  const existing = await deps.messages.getMessage(request.caseId, plan.stepId);
+  const resumable =
+    existing?.status === 'sending' && existing.action !== undefined && !isMessageType(existing.action);
+  if (existing !== undefined && existing.status !== 'failed' && !resumable) {
+    return settledOutcome(existing, deps);
+  }
 
+  const loaded = await load(request, deps);
+  const { collectionCase, step } = loaded;
+  const action = step.action;
+  const now = deps.clock.now();
+  const record: StepRecord = {
+    caseId: request.caseId,
+    stepId: plan.stepId,
+    action: action.type,
+    ...(plan.channel === undefined ? {} : { channel: plan.channel }),
+    ...(plan.template === undefined ? {} : { template: plan.template }),
+    ...(plan.variant === undefined ? {} : { variant: plan.variant }),
+    status: 'sending',
+    startedAt: existing?.status === 'sending' ? existing.startedAt : now.toISOString(),
+    reasons: plan.reasons,
+  };
+  const claims = actionableClaims(collectionCase, loaded.claims, now);
+  const settled = collectionCase.status !== 'open' || claims.length === 0;
+
+  if (isMessageAction(action)) {
+    if (!settled) {
+      const violations = messageViolations(request, loaded, deps);
+      if (violations.length > 0) {
+        return {
+          stepId: plan.stepId,
+          action: action.type,
+          status: 'deferred',
+          duplicate: false,
+          reasons: violations,
+        };
+      }
+    }
+    // A step that failed for good on one channel keeps the list, so the planner falls back.
+    const failedChannels = existing?.status === 'failed' ? (existing.failedChannels ?? []) : [];
+    return sendMessage(
+      failedChannels.length > 0 ? { ...record, failedChannels } : record,
+      action,
+      loaded,
+      settled ? 'case-settled' : undefined,
+      deps,
+    );
+  }
+
+  if (!resumable && !(await deps.messages.beginMessage(record))) return raced(request, deps);
+  const finish = async (status: StepStatus, fields: Partial<StepRecord>): Promise<SendOutcome> => {
+    const completed: StepRecord = {
+      ...record,
+      status,
+      completedAt: deps.clock.now().toISOString(),
+      ...fields,
+      reasons: [...record.reasons, ...(fields.reasons ?? [])],
+    };
+    await deps.messages.completeMessage(completed);
+    return { stepId: plan.stepId, action: action.type, status, duplicate: false, reasons: completed.reasons };
+  };
+  if (settled) return finish('skipped', { reasons: ['case-settled'] });
+  if (collectionCase.assignment?.holdout && action.type === 'hand-to-agent') {
+    return finish('skipped', { reasons: ['holdout'] });
+  }
+
+  switch (action.type) {
+    case 'hand-to-agent': {
+      // One task per case and step: a retried step finds it there and creates none.
+      const taskId = `strategy-${request.caseId}-${plan.stepId}`;
+      await deps.agentTasks.createAgentTask({
+        taskId,
+        kind: 'strategy-hand-over',
+        caseId: request.caseId,
+        customerId: collectionCase.customerId,
+        // An agent works the case by phone.
+        channel: 'voice',
+        createdAt: now.toISOString(),
+        status: 'open',
+        sourceEventId: `${request.caseId}:${plan.stepId}`,
+        stepId: plan.stepId,
+        queue: action.queue,
+        priority: action.priority,
+        reason: action.reason,
+        claimIds: claims.map((claim) => claim.claimId),
+      });
+      return finish('done', { agentTaskId: taskId });
+    }
+    case 'pause': {
+      const until = new Date(now.getTime() + action.days * 86_400_000);
+      await deps.cases.addCasePause(request.caseId, {
+        reason: 'strategy',
+        from: now.toISOString(),
+        until: until.toISOString(),
+        stepId: plan.stepId,
+      });
+      return finish('done', { reasons: [`paused-until:${until.toISOString()}`] });
+    }
+    case 'retry-payment':
+    case 'write-off':
+    case 'cancel-subscription': {
+      const billing = deps.billing;
+      if (billing === undefined) return finish('skipped', { reasons: ['billing-actions-not-configured'] });
+      let results: BillingActionResult[];
+      try {
+        results = await runBillingAction(action, request, claims, loaded.records, billing, deps);
+      } catch (error) {
+        if (error instanceof BillingNotConfiguredError) {
+          return finish('skipped', { reasons: ['billing-actions-not-configured'] });
+        }
+        throw error;
+      }
+      const acted = results.some((result) => result.outcome !== 'skipped');
+      return finish(acted ? 'done' : 'skipped', {
+        results,
+        reasons: results
+          .filter((r) => r.outcome === 'skipped')
+          .map((r) => `${r.claimId}:${r.detail ?? 'skipped'}`),
+      });
+    }
+    default:
+      throw new ConfigurationError(`step ${plan.stepId} has no runnable action`);
+  }
+}
+
+/** @deprecated The act step dispatches every action now; kept as the name the journey task had. */
+export const sendJourneyMessage = actOnJourneyStep;
+
+function isMessageType(action: StepAction['type']): boolean {
+  return (
+    action === 'send-message' ||
+    action === 'request-card-update' ||
+    action === 'offer-payment-plan' ||
+    action === 'final-notice'
+  );
+}
+
+async function load(request: SendRequest, deps: SendDependencies): Promise<Loaded> {
   const collectionCase = await deps.cases.getCase(request.caseId);
   if (collectionCase === undefined) throw new CaseNotFoundError(`case ${request.caseId} does not exist`);
-  const [customer, claims] = await Promise.all([
+  const strategy = await deps.strategies.getStrategy(
+    collectionCase.strategyId,
+    collectionCase.strategyVersion,
+  );
+  const step = strategy?.steps.find((candidate) => candidate.id === request.plan.stepId);
+  if (step === undefined) {
+    throw new ConfigurationError(
+      `step ${request.plan.stepId} is not in strategy ${collectionCase.strategyId}@${collectionCase.strategyVersion}`,
+    );
+  }
+  const consentStore = deps.consents;
+  const channels = [...deps.planOptions.deliverableChannels];
+  const [customer, claims, records, consentRecords] = await Promise.all([
     deps.customers.getCustomer(collectionCase.customerId),
     deps.claims.getClaims(collectionCase.claimIds),
+    deps.messages.listMessages(request.caseId),
+    consentStore === undefined
+      ? Promise.resolve([])
+      : Promise.all(channels.map((channel) => consentStore.getConsent(collectionCase.customerId, channel))),
   ]);
-  // The pause may have begun while the journey waited: hand the step back to the planner.
-  if (
-    collectionCase.status === 'open' &&
-    contactPauseOf(collectionCase, claims, deps.clock.now()) !== undefined
-  ) {
-    return { stepId: request.stepId, status: 'paused', duplicate: false };
-  }
-  // Claims the debtor flagged are on hold: the message does not mention them.
-  const openClaims =
-    collectionCase.status === 'open'
-      ? contactableClaims(collectionCase, claims, deps.clock.now())
-      : claims.filter(isClaimOpen);
-  const record: MessageRecord = {
-    caseId: request.caseId,
-    stepId: request.stepId,
-    channel: request.channel,
-    template: request.template,
-    status: 'sending',
-    startedAt: deps.clock.now().toISOString(),
-    reasons: request.reasons,
-  };
+  const consents = Object.fromEntries(
+    channels.flatMap((channel, index) => (consentRecords[index] ? [[channel, consentRecords[index]]] : [])),
+  ) as Partial<Record<Channel, ContactConsent>>;
+  return { collectionCase, customer, claims, records, consents, step };
+}
 
-  const skipReason =
-    collectionCase.status !== 'open' || openClaims.length === 0
-      ? 'case-settled'
-      : customer?.email
-        ? undefined
-        : 'no-email-address';
+/** The contact policy on the freshly read case, at the moment of sending. */
+function messageViolations(request: SendRequest, loaded: Loaded, deps: SendDependencies): string[] {
+  const channel = request.plan.channel;
+  if (channel === undefined) return ['no-channel-planned'];
+  if (loaded.collectionCase.assignment?.holdout) return ['holdout'];
+  const now = deps.clock.now();
+  const context = contactContextOf(loaded, deps.planOptions, now);
+  return contactViolations(channel, now, context);
+}
+
+async function sendMessage(
+  record: StepRecord,
+  action: MessageAction,
+  loaded: Loaded,
+  skipReason: string | undefined,
+  deps: SendDependencies,
+): Promise<SendOutcome> {
+  const { customer, collectionCase } = loaded;
+  const channel = record.channel ?? action.channels[0] ?? 'email';
+  const template = record.template ?? action.template;
+  const now = deps.clock.now();
+  // Claims that are disputed or on hold are never mentioned.
+  const claims = actionableClaims(collectionCase, loaded.claims, now);
+  const to = addressFor(customer, channel);
+  const reason =
+    skipReason ??
+    (to === undefined
+      ? channel === 'email'
+        ? 'no-email-address'
+        : 'no-phone-number'
+      : channel !== 'email' && deps.delivery === undefined
+        ? 'channel-not-configured'
+        : undefined);
   const portalUrl =
-    skipReason === undefined && deps.portalLinks !== undefined
+    reason === undefined && deps.portalLinks !== undefined
       ? await deps.portalLinks({
-          caseId: request.caseId,
+          caseId: record.caseId,
           customerId: collectionCase.customerId,
-          purpose: request.stepId,
+          purpose: record.stepId,
         })
       : undefined;
   const content =
-    skipReason === undefined
-      ? renderEmail(request.template, customer, openClaims, portalUrl === undefined ? {} : { portalUrl })
+    reason === undefined
+      ? renderEmail(template, customer, claims, {
+          ...(portalUrl === undefined ? {} : { portalUrl }),
+          ...(action.type === 'offer-payment-plan' ? { offer: action.plan } : {}),
+        })
       : undefined;
+  const outcome = (status: StepStatus, reasons?: readonly string[]): SendOutcome => ({
+    stepId: record.stepId,
+    action: action.type,
+    status,
+    duplicate: false,
+    ...(reasons === undefined ? {} : { reasons }),
+  });
 
   if (!(await deps.messages.beginMessage(record))) {
-    const raced = await settledOutcome(request, deps);
-    if (raced) return raced;
-    throw new MessageInFlightError(
-      `step ${request.stepId} of case ${request.caseId} changed during the send`,
+    return raced(
+      { caseId: record.caseId, plan: { action: action.type, stepId: record.stepId, at: '', reasons: [] } },
+      deps,
     );
   }
-  if (skipReason !== undefined || content === undefined || !customer?.email) {
+  if (reason !== undefined || content === undefined || to === undefined) {
     await deps.messages.completeMessage({
       ...record,
       status: 'undeliverable',
-      reasons: [...record.reasons, skipReason ?? 'no-content'],
+      reasons: [...record.reasons, reason ?? 'no-content'],
     });
-    return { stepId: request.stepId, status: 'undeliverable', duplicate: false };
+    return outcome('undeliverable');
   }
 
+  const correlation = {
+    caseId: record.caseId,
+    stepId: record.stepId,
+    ...(record.variant ? { variant: record.variant } : {}),
+  };
+  const email = {
+    to,
+    ...content,
+    caseId: record.caseId,
+    customerId: collectionCase.customerId,
+    stepId: record.stepId,
+    template,
+    ...(record.variant ? { variant: record.variant } : {}),
+  };
+  const message: OutboundChannelMessage =
+    channel === 'email'
+      ? { channel: 'email', ...email }
+      : channel === 'voice'
+        ? {
+            channel,
+            to,
+            customerId: collectionCase.customerId,
+            correlation,
+            text: content.text,
+            locale: customer?.locale ?? 'en-US',
+          }
+        : { channel, to, customerId: collectionCase.customerId, correlation, text: content.text };
   let providerMessageId: string;
   try {
-    ({ providerMessageId } = await deps.email.send({
-      to: customer.email,
-      ...content,
-      caseId: request.caseId,
-      customerId: collectionCase.customerId,
-      stepId: request.stepId,
-      template: request.template,
-    }));
+    ({ providerMessageId } =
+      deps.delivery === undefined
+        ? await deps.email.send(email)
+        : await deliverChannelMessage(message, deps.delivery));
   } catch (error) {
+    if (error instanceof PermanentDeliveryError) {
+      // This channel will never work for this address: remember it, and let the planner fall back
+      // to the next channel of the step.
+      const reasons = [...record.reasons, `delivery-refused:${channel}:${error.reason}`];
+      await deps.messages.completeMessage({
+        ...record,
+        status: 'failed',
+        failedChannels: [...new Set([...(record.failedChannels ?? []), channel])],
+        reasons,
+      });
+      return outcome('failed', reasons);
+    }
     if (isDefiniteRefusal(error)) {
       await deps.messages.completeMessage({
         ...record,
@@ -145,33 +404,107 @@ export async function sendJourneyMessage(request: SendRequest, deps: SendDepende
       status: 'uncertain',
       reasons: [...record.reasons, 'provider-outcome-unknown'],
     });
-    return { stepId: request.stepId, status: 'uncertain', duplicate: false };
+    return outcome('uncertain');
   }
   await deps.messages.completeMessage({
     ...record,
     status: 'sent',
     sentAt: deps.clock.now().toISOString(),
-    to: customer.email,
-    subject: content.subject,
+    to,
+    ...(channel === 'email' ? { subject: content.subject } : {}),
     providerMessageId,
   });
-  return { stepId: request.stepId, status: 'sent', duplicate: false };
+  return outcome('sent');
 }
 
-/** The outcome of an earlier attempt at this step, or undefined when the step may be sent. */
-async function settledOutcome(
+/** Our earlier payment retries of a claim (for the card-network limits). */
+function ourRetriesOf(claimId: string, records: readonly StepRecord[]): string[] {
+  return records
+    .filter((record) => record.action === 'retry-payment')
+    .flatMap((record) => record.results ?? [])
+    .filter((result) => result.claimId === claimId && result.outcome !== 'skipped')
+    .map((result) => result.at);
+}
+
+async function runBillingAction(
+  action: Extract<StepAction, { type: 'retry-payment' | 'write-off' | 'cancel-subscription' }>,
   request: SendRequest,
+  claims: readonly Claim[],
+  records: readonly StepRecord[],
+  billing: BillingActions,
   deps: SendDependencies,
-): Promise<SendOutcome | undefined> {
-  const existing = await deps.messages.getMessage(request.caseId, request.stepId);
-  if (existing === undefined || existing.status === 'failed') return undefined;
+): Promise<BillingActionResult[]> {
+  const results: BillingActionResult[] = [];
+  const keyOf = (subject: string) => `${request.caseId}:${request.plan.stepId}:${subject}`;
+  const at = () => deps.clock.now().toISOString();
+  if (action.type === 'cancel-subscription') {
+    const subscriptions = new Map<string, Claim>();
+    for (const claim of claims) if (claim.subscriptionId) subscriptions.set(claim.subscriptionId, claim);
+    for (const [subscriptionId, claim] of subscriptions) {
+      await billing.cancelSubscription(
+        { provider: claim.provider, subscriptionId },
+        action.when,
+        keyOf(subscriptionId),
+      );
+      results.push({
+        claimId: claim.claimId,
+        at: at(),
+        outcome: 'done',
+        detail: `subscription-cancelled:${action.when}`,
+      });
+    }
+    if (subscriptions.size === 0) {
+      for (const claim of claims)
+        results.push({ claimId: claim.claimId, at: at(), outcome: 'skipped', detail: 'no-subscription' });
+    }
+    return results;
+  }
+  for (const claim of claims) {
+    const ref = { claimId: claim.claimId, invoiceId: claim.invoiceId, provider: claim.provider };
+    if (action.type === 'write-off') {
+      await billing.markUncollectible(ref, keyOf(claim.claimId));
+      results.push({ claimId: claim.claimId, at: at(), outcome: 'done', detail: 'marked-uncollectible' });
+      continue;
+    }
+    const decision = decidePaymentRetry(
+      claim,
+      deps.clock.now(),
+      deps.retryLimits,
+      ourRetriesOf(claim.claimId, records),
+    );
+    if (!decision.retry) {
+      results.push({ claimId: claim.claimId, at: at(), outcome: 'skipped', detail: decision.reason });
+      continue;
+    }
+    const retried = await billing.retryPayment(ref, keyOf(claim.claimId));
+    results.push({
+      claimId: claim.claimId,
+      at: at(),
+      outcome: retried.outcome,
+      ...(retried.outcome === 'declined' && retried.declineCode ? { detail: retried.declineCode } : {}),
+    });
+  }
+  return results;
+}
+
+async function raced(request: SendRequest, deps: SendDependencies): Promise<SendOutcome> {
+  const existing = await deps.messages.getMessage(request.caseId, request.plan.stepId);
+  if (existing !== undefined && existing.status !== 'failed') return settledOutcome(existing, deps);
+  throw new MessageInFlightError(
+    `step ${request.plan.stepId} of case ${request.caseId} changed during the send`,
+  );
+}
+
+/** The outcome of an earlier attempt at this step. */
+async function settledOutcome(existing: StepRecord, deps: SendDependencies): Promise<SendOutcome> {
+  const action = existing.action ?? 'send-message';
   if (existing.status === 'sending') {
     await deps.messages.completeMessage({
       ...existing,
       status: 'uncertain',
       reasons: [...existing.reasons, 'attempt-died-mid-send'],
     });
-    return { stepId: request.stepId, status: 'uncertain', duplicate: true };
+    return { stepId: existing.stepId, action, status: 'uncertain', duplicate: true };
   }
-  return { stepId: request.stepId, status: existing.status, duplicate: true };
+  return { stepId: existing.stepId, action, status: existing.status, duplicate: true };
 }

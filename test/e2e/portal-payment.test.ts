@@ -2,6 +2,7 @@ import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalRuntime, startLocalRuntime } from '../../infra/local/local-runtime.ts';
 import { LocalRuntimeClient } from '../integration/support/local-runtime-client.ts';
+import { defaultStrategyOnly } from '../support/strategy-catalogs.ts';
 import {
   launchChromium,
   portalLinkIn,
@@ -20,7 +21,13 @@ describe('the debtor portal in a browser: pay now and expired links', () => {
   const failures: string[] = [];
 
   beforeAll(async () => {
-    runtime = await startLocalRuntime({ port: 0, clockStart, log: (message) => failures.push(message) });
+    runtime = await startLocalRuntime({
+      port: 0,
+      clockStart,
+      log: (message) => failures.push(message),
+      // The portal journeys follow the three-email default strategy; the shipped routing is tested apart.
+      strategies: defaultStrategyOnly,
+    });
     client = new LocalRuntimeClient(runtime);
     browser = await launchChromium();
   });

@@ -247,3 +247,60 @@ describe('ChannelEvents', () => {
     });
   });
 });
+
+describe('Journeys with the channels configured', () => {
+  const { stack } = buildCollectionsApp({ bundling: false, context: configured });
+  const template = Template.fromStack(stack);
+  const send = stack.journeys.sendFunction;
+  const variables = (fn: IConstruct) =>
+    (
+      template.toJSON().Resources[logicalIdOf(fn)] as {
+        Properties: { Environment: { Variables: Record<string, unknown> } };
+      }
+    ).Properties.Environment.Variables;
+
+  it('lets the act step send texts, calls and WhatsApp messages, and tells the planner it may pick them', () => {
+    // Act
+    const actions = actionsOf(roleStatements(template, logicalIdOf(send)));
+
+    // Assess
+    expect(actions).toEqual(
+      expect.arrayContaining([
+        'sms-voice:SendTextMessage',
+        'sms-voice:SendVoiceMessage',
+        'social-messaging:SendWhatsAppMessage',
+        'ses:SendEmail',
+      ]),
+    );
+    expect(variables(send)).toMatchObject({
+      JOURNEY_CHANNELS: 'email,sms,voice,whatsapp',
+      SMS_ORIGINATION_IDENTITY: configured.smsOriginationIdentity,
+      SMS_CONFIGURATION_SET: { Ref: logicalIdOf(stack.channelEvents.smsConfigurationSet) },
+      WHATSAPP_PHONE_NUMBER_ID: configured.whatsAppPhoneNumberId,
+    });
+    expect(variables(stack.journeys.planFunction)).toMatchObject({
+      JOURNEY_CHANNELS: 'email,sms,voice,whatsapp',
+    });
+  });
+
+  it('plans and sends email only when no other channel is configured', () => {
+    // Prepare
+    const { stack: plain } = buildCollectionsApp({ bundling: false });
+    const plainTemplate = Template.fromStack(plain);
+    const plainVariables = (
+      plainTemplate.toJSON().Resources[logicalIdOf(plain.journeys.sendFunction)] as {
+        Properties: { Environment: { Variables: Record<string, unknown> } };
+      }
+    ).Properties.Environment.Variables;
+
+    // Act
+    const actions = actionsOf(roleStatements(plainTemplate, logicalIdOf(plain.journeys.sendFunction)));
+
+    // Assess
+    expect(plainVariables.JOURNEY_CHANNELS).toBe('email');
+    expect(plainVariables.SMS_ORIGINATION_IDENTITY).toBeUndefined();
+    expect(
+      actions.some((action) => action.startsWith('sms-voice:') || action.startsWith('social-messaging:')),
+    ).toBe(false);
+  });
+});

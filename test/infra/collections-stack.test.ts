@@ -23,8 +23,9 @@ interface AslState {
   readonly End?: boolean;
   readonly Default?: string;
   readonly Choices?: readonly {
-    readonly Variable: string;
+    readonly Variable?: string;
     readonly StringEquals?: string;
+    readonly Not?: { readonly Variable: string; readonly StringEquals?: string };
     readonly Next: string;
   }[];
   readonly Retry?: readonly { readonly ErrorEquals: readonly string[] }[];
@@ -32,6 +33,8 @@ interface AslState {
   readonly Resource?: string;
   readonly TimestampPath?: string;
   readonly Parameters?: Record<string, unknown>;
+  readonly ResultPath?: string;
+  readonly OutputPath?: string;
 }
 
 interface AslDefinition {
@@ -333,45 +336,55 @@ describe('CollectionsStack', () => {
     it('starts by planning, and waits until the timestamp the planner returned', () => {
       const definition = parseDefinition(template);
       expect(definition.StartAt).toBe(JourneyState.plan);
+      expect(stateNamed(definition, JourneyState.plan).Next).toBe(JourneyState.isOver);
       const wait = stateNamed(definition, JourneyState.wait);
       expect(wait.Type).toBe('Wait');
       expect(wait.TimestampPath).toBe('$.plan.at');
-      expect(wait.Next).toBe(JourneyState.readCase);
+      expect(wait.Next).toBe(JourneyState.send);
     });
 
-    it('re-reads the case with a consistent DynamoDB GetItem on the table before sending', () => {
+    it('ends when the plan says so, and otherwise waits', () => {
       const definition = parseDefinition(template);
-      const readCase = stateNamed(definition, JourneyState.readCase);
-      expect(readCase.Type).toBe('Task');
-      expect(readCase.Resource).toMatch(/:states:::dynamodb:getItem$/);
-      expect(readCase.Parameters).toMatchObject({
-        TableName: `<${logicalIdOf(stack.data.table)}>`,
-        ConsistentRead: true,
-      });
-      const isOpen = stateNamed(definition, JourneyState.isOpen);
-      expect(readCase.Next).toBe(JourneyState.isOpen);
-      expect(isOpen.Choices).toEqual([
-        { Variable: '$.current.status', StringEquals: 'open', Next: JourneyState.send },
+      const isOver = stateNamed(definition, JourneyState.isOver);
+      expect(isOver.Choices).toEqual([
+        { Variable: '$.plan.action', StringEquals: 'end', Next: JourneyState.ended },
       ]);
-      expect(isOpen.Default).toBe(JourneyState.closed);
+      expect(isOver.Default).toBe(JourneyState.wait);
+      expect(stateNamed(definition, JourneyState.ended).Type).toBe('Succeed');
     });
 
-    it('invokes the plan and send functions of this stack, and loops back to planning after a send', () => {
+    it('passes the whole plan to the act step, which answers with the next state and loops to the choice', () => {
+      const definition = parseDefinition(template);
+      const send = stateNamed(definition, JourneyState.send);
+      expect(send.Parameters).toEqual({ 'caseId.$': '$.caseId', 'plan.$': '$.plan' });
+      expect(send.ResultPath).toBe('$.next');
+      expect(send.OutputPath).toBe('$.next');
+      expect(send.Next).toBe(JourneyState.isOver);
+    });
+
+    it('costs three state transitions per step: Wait, act-and-plan, IsJourneyOver', () => {
+      const definition = parseDefinition(template);
+      const loop = [JourneyState.isOver, JourneyState.wait, JourneyState.send];
+      expect(stateNamed(definition, JourneyState.isOver).Default).toBe(loop[1]);
+      expect(stateNamed(definition, JourneyState.wait).Next).toBe(loop[2]);
+      expect(stateNamed(definition, JourneyState.send).Next).toBe(loop[0]);
+      expect(Object.keys(definition.States)).toHaveLength(6);
+    });
+
+    it('invokes the plan and send functions of this stack', () => {
       const definition = parseDefinition(template);
       expect(stateNamed(definition, JourneyState.plan).Resource).toBe(
         `<${logicalIdOf(stack.journeys.planFunction)}.Arn>`,
       );
-      const send = stateNamed(definition, JourneyState.send);
-      expect(send.Resource).toBe(`<${logicalIdOf(stack.journeys.sendFunction)}.Arn>`);
-      expect(send.Next).toBe(JourneyState.plan);
+      expect(stateNamed(definition, JourneyState.send).Resource).toBe(
+        `<${logicalIdOf(stack.journeys.sendFunction)}.Arn>`,
+      );
     });
 
     it('retries every task and catches what is left into the failure state', () => {
       const definition = parseDefinition(template);
       const tasks = Object.entries(definition.States).filter(([, state]) => state.Type === 'Task');
-      expect(tasks.map(([name]) => name).sort()).toEqual(
-        [JourneyState.plan, JourneyState.readCase, JourneyState.send].sort(),
-      );
+      expect(tasks.map(([name]) => name).sort()).toEqual([JourneyState.plan, JourneyState.send].sort());
       for (const [, task] of tasks) {
         expect(task.Retry?.some((retry) => retry.ErrorEquals.includes('States.ALL'))).toBe(true);
         expect(task.Catch).toEqual([
@@ -586,7 +599,14 @@ describe('CollectionsStack', () => {
       expect(statementsOfRole(template, ingestRoleId)).toContainEqual(reads[0]);
     });
 
-    it('lets only the portal functions read the Stripe API key, and them and the send function the link signing key', () => {
+    it('tells the act step where the Stripe API key is (the portal key: payment retries, write-offs, cancellations)', () => {
+      const variables = environmentOf(template, logicalIdOf(stack.journeys.sendFunction));
+      expect(renderIntrinsic(variables.STRIPE_API_KEY_SECRET_ARN)).toBe(
+        `<${logicalIdOf(stack.portal.stripeApiKey)}>`,
+      );
+    });
+
+    it('lets only the portal functions and the act step read the Stripe API key, and them the link signing key', () => {
       const readersOf = (secret: IConstruct): string[] =>
         Object.entries(resourcesOfType(template, 'AWS::IAM::Policy'))
           .filter(([, policy]) =>
@@ -604,7 +624,7 @@ describe('CollectionsStack', () => {
       const roleOf = (fn: IConstruct) => `<${roleLogicalIdOf(template, logicalIdOf(fn))}>`;
       const { portalFunction, commitmentsFunction } = stack.portal;
       expect(readersOf(stack.portal.stripeApiKey)).toEqual(
-        [roleOf(portalFunction), roleOf(commitmentsFunction)].sort(),
+        [roleOf(portalFunction), roleOf(commitmentsFunction), roleOf(stack.journeys.sendFunction)].sort(),
       );
       expect(readersOf(stack.portal.signingKey)).toEqual(
         [roleOf(portalFunction), roleOf(commitmentsFunction), roleOf(stack.journeys.sendFunction)].sort(),

@@ -2,6 +2,7 @@ import { DateTime } from 'luxon';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type LocalRuntime, startLocalRuntime } from '../../infra/local/local-runtime.ts';
 import { isContactAllowed } from '../../shared/domain/contact-policy.ts';
+import { defaultStrategyOnly } from '../support/strategy-catalogs.ts';
 import { LocalRuntimeClient } from './support/local-runtime-client.ts';
 
 const day = 24 * 3600;
@@ -28,6 +29,8 @@ describe('the local collection journey', () => {
       port: 0,
       clockStart,
       log: (message) => failures.push(message),
+      // These journeys follow the three-email default strategy; the shipped routing is tested apart.
+      strategies: defaultStrategyOnly,
     });
     client = new LocalRuntimeClient(runtime);
   });

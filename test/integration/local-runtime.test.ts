@@ -7,6 +7,7 @@ import { buildCollectionsApp } from '../../infra/collections-app.ts';
 import { locallyRunStates } from '../../infra/local/local-journey-engine.ts';
 import { startLocalRuntime } from '../../infra/local/local-runtime.ts';
 import { resolveIntrinsics } from '../../infra/local/synthesized-app.ts';
+import { defaultStrategyOnly } from '../support/strategy-catalogs.ts';
 import { LocalRuntimeClient } from './support/local-runtime-client.ts';
 
 const day = 24 * 3600;
@@ -27,14 +28,14 @@ describe('the local runtime', () => {
   it('resumes every open journey after a restart, losing and repeating no step', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'collections-restart-'));
     dataDirs.push(dataDir);
-    const first = await startLocalRuntime({ port: 0, dataDir, clockStart });
+    const first = await startLocalRuntime({ port: 0, dataDir, clockStart, strategies: defaultStrategyOnly });
     const firstClient = new LocalRuntimeClient(first);
     const failed = await firstClient.deliverStripeEvent('invoice.payment_failed', debtor);
     await firstClient.advance(day);
     expect((await firstClient.outbox()).map((message) => message.stepId)).toEqual(['day-0-payment-failed']);
     await first.stop();
 
-    const second = await startLocalRuntime({ port: 0, dataDir });
+    const second = await startLocalRuntime({ port: 0, dataDir, strategies: defaultStrategyOnly });
     const secondClient = new LocalRuntimeClient(second);
     try {
       expect(second.resumedJourneys).toBe(1);

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type LocalRuntime, startLocalRuntime } from '../../infra/local/local-runtime.ts';
+import { defaultStrategyOnly } from '../support/strategy-catalogs.ts';
 import { LocalRuntimeClient } from './support/local-runtime-client.ts';
 
 const day = 24 * 3600;
@@ -58,7 +59,13 @@ describe('portal commitments on the local runtime', () => {
 
   beforeEach(async () => {
     failures.length = 0;
-    runtime = await startLocalRuntime({ port: 0, clockStart, log: (message) => failures.push(message) });
+    runtime = await startLocalRuntime({
+      port: 0,
+      clockStart,
+      log: (message) => failures.push(message),
+      // The portal journeys follow the three-email default strategy; the shipped routing is tested apart.
+      strategies: defaultStrategyOnly,
+    });
     client = new LocalRuntimeClient(runtime);
   });
   afterEach(async () => {

@@ -7,6 +7,9 @@ import type {
 import type { Claim } from '../../shared/domain/claim.ts';
 import type { CollectionCase } from '../../shared/domain/collection-case.ts';
 import type { Customer } from '../../shared/domain/customer.ts';
+import type { DeclineClass } from '../../shared/domain/decline-class.ts';
+import { classifyDecline } from '../../shared/domain/decline-classification.ts';
+import { stampOf } from '../../shared/domain/stamp.ts';
 
 /**
  * Typed builders for the provider-neutral records, with realistic defaults (a $49.99 monthly
@@ -94,5 +97,33 @@ export function openCase(overrides: Partial<CollectionCase> = {}): CollectionCas
     strategyId: 'default',
     strategyVersion: 1,
     ...overrides,
+  };
+}
+
+/** A representative issuer decline code of each strategy decline class (DOMAIN.md §2). */
+const declineCodeOf: Record<Exclude<DeclineClass, 'unknown'>, string> = {
+  'insufficient-funds': 'insufficient_funds',
+  'soft-limited': 'do_not_honor',
+  transient: 'processing_error',
+  hard: 'expired_card',
+  'authentication-required': 'authentication_required',
+  'fraud-risk': 'stolen_card',
+  revoked: 'stop_payment_order',
+  duplicate: 'duplicate_transaction',
+};
+
+/** The claim fields of a latest decline of the given class, as billing ingest records it. */
+export function declined(
+  declineClass: Exclude<DeclineClass, 'unknown'>,
+  declinedAt = '2026-11-02T10:14:09.000Z',
+): Pick<Claim, 'lastDecline'> {
+  const declineCode = declineCodeOf[declineClass];
+  return {
+    lastDecline: {
+      declineCode,
+      classification: classifyDecline({ declineCode }),
+      declinedAt,
+      stamp: stampOf(declinedAt, 'evt_decline'),
+    },
   };
 }

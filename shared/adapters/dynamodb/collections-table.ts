@@ -13,6 +13,7 @@ import type { BillingEvent } from '../../domain/billing-event.ts';
 import type { Claim } from '../../domain/claim.ts';
 import type { CaseCloseReason, CollectionCase } from '../../domain/collection-case.ts';
 import type { ConsentStatus, ContactConsent } from '../../domain/contact-consent.ts';
+import type { ContactPause } from '../../domain/contact-pauses.ts';
 import type { Customer } from '../../domain/customer.ts';
 import type { DeliveryChannel } from '../../domain/delivery-channel.ts';
 import { ConcurrentUpdateError } from '../../domain/errors.ts';
@@ -40,7 +41,17 @@ import { keys, tableSchema } from './table-schema.ts';
 
 type Item = Record<string, unknown>;
 
-const keyAttributes = new Set(['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'entity', 'version']);
+const keyAttributes = new Set([
+  'pk',
+  'sk',
+  'gsi1pk',
+  'gsi1sk',
+  'gsi2pk',
+  'gsi2sk',
+  'entity',
+  'version',
+  'pauseKeys',
+]);
 
 function stripKeys<T>(item: Item): T {
   return Object.fromEntries(Object.entries(item).filter(([name]) => !keyAttributes.has(name))) as T;
@@ -99,6 +110,8 @@ export class CollectionsTable
         TableName: this.tableName,
         Key: keys.event(provider, eventId),
         ProjectionExpression: 'pk',
+        // A delivery retried within a second must see the first one's ledger entry.
+        ConsistentRead: true,
       }),
     );
     return result.Item !== undefined;
@@ -402,6 +415,31 @@ export class CollectionsTable
       ExpressionAttributeValues: { ':pk': keys.openCasesPartition },
     });
     return items.map((item) => String(item.caseId));
+  }
+
+  public async addCasePause(caseId: string, pause: ContactPause): Promise<void> {
+    // One pause per step (or per reason and start): a retried step adds nothing the second time.
+    const pauseKey = pause.stepId ?? `${pause.reason}#${pause.from}`;
+    try {
+      await this.documents.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.collectionCase(caseId),
+          UpdateExpression:
+            'SET pauses = list_append(if_not_exists(pauses, :none), :pause), pauseKeys = list_append(if_not_exists(pauseKeys, :none), :key)',
+          ConditionExpression:
+            'attribute_exists(pk) AND (attribute_not_exists(pauseKeys) OR NOT contains(pauseKeys, :pauseKey))',
+          ExpressionAttributeValues: {
+            ':none': [],
+            ':pause': [pause],
+            ':key': [pauseKey],
+            ':pauseKey': pauseKey,
+          },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
   }
 
   // Messages -------------------------------------------------------------------------------

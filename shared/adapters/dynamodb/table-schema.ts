@@ -69,4 +69,13 @@ export const keys = {
   dueCommitmentsPartition: 'COMMITMENT_DUE',
   openAgentTasksPartition: 'PORTAL_TASK_OPEN',
   openCasesPartition: 'OPEN_CASE',
+  /** Strategy versions are immutable: one item per version, zero-padded so they sort. */
+  strategyVersion: (id: string, version: number) => ({
+    pk: `STRATEGY#${id}`,
+    sk: `VERSION#${String(version).padStart(6, '0')}`,
+  }),
+  strategyRoutingVersion: (version: number) => ({
+    pk: 'STRATEGY_ROUTING',
+    sk: `VERSION#${String(version).padStart(6, '0')}`,
+  }),
 } as const;

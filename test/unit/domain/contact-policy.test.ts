@@ -59,7 +59,8 @@ describe('resolveTimeZones', () => {
     const resolved = resolveTimeZones({ timeZone: 'America/Chicago', country: 'DE' });
 
     // Assess
-    expect(resolved).toEqual({ zones: ['America/Chicago'], source: 'customer' });
+    expect(resolved).toMatchObject({ zones: ['America/Chicago'], source: 'customer' });
+    expect(resolved.located).toEqual([{ zone: 'America/Chicago', country: 'DE' }]);
   });
 
   it('falls back to every zone of the country when the customer time zone is invalid', () => {
@@ -67,7 +68,7 @@ describe('resolveTimeZones', () => {
     const resolved = resolveTimeZones({ timeZone: 'America/Brooklyn', country: 'de' });
 
     // Assess
-    expect(resolved).toEqual({ zones: ['Europe/Berlin', 'Europe/Zurich'], source: 'country' });
+    expect(resolved).toMatchObject({ zones: ['Europe/Berlin', 'Europe/Zurich'], source: 'country' });
   });
 
   it('uses all the zones of a country that spans many, from Hawaii to New York for the US', () => {
@@ -86,14 +87,38 @@ describe('resolveTimeZones', () => {
     );
   });
 
-  it('falls back to UTC for an unknown country or no location at all', () => {
+  it('falls back to every zone of the configured countries for an unknown country or no location at all', () => {
     // Act
-    const unknownCountry = resolveTimeZones({ country: 'ZZ' });
-    const nothing = resolveTimeZones({});
+    const unknownCountry = resolveTimeZones({ country: 'ZZ' }, ['GB']);
+    const nothing = resolveTimeZones({}, ['GB', 'IE']);
+    const byDefault = resolveTimeZones({});
 
     // Assess
-    expect(unknownCountry).toEqual({ zones: ['UTC'], source: 'default' });
-    expect(nothing).toEqual({ zones: ['UTC'], source: 'default' });
+    expect(unknownCountry).toMatchObject({ zones: ['Europe/London'], source: 'default' });
+    expect(nothing).toMatchObject({ zones: ['Europe/London', 'Europe/Dublin'], source: 'default' });
+    expect(byDefault.zones).toEqual(expect.arrayContaining(['America/New_York', 'Pacific/Honolulu']));
+  });
+
+  it('locates the debtor by the calling code of the phone number when nothing else is known', () => {
+    // Act
+    const resolved = resolveTimeZones({ phone: '+33612345678' });
+
+    // Assess
+    expect(resolved).toMatchObject({ zones: ['Europe/Paris'], source: 'phone' });
+  });
+
+  it('takes the zones of both countries when the phone and the billing address disagree', () => {
+    // Act
+    const resolved = resolveTimeZones({ phone: '+4915112345678', country: 'FR' });
+
+    // Assess
+    expect(resolved.source).toBe('phone-and-country');
+    expect(resolved.located).toEqual(
+      expect.arrayContaining([
+        { zone: 'Europe/Paris', country: 'FR' },
+        { zone: 'Europe/Berlin', country: 'DE' },
+      ]),
+    );
   });
 });
 
@@ -196,9 +221,9 @@ describe('nextAllowedMoment', () => {
     expect(next.toISOString()).toBe('2026-06-15T06:00:00.000Z');
   });
 
-  it('uses UTC for an unknown country', () => {
-    // Prepare
-    const { zones } = resolveTimeZones({ country: 'ZZ' });
+  it('uses the fallback countries for an unknown country', () => {
+    // Prepare: 07:30Z is 08:30 in London (BST) but only 07:30 in Reykjavik.
+    const { zones } = resolveTimeZones({ country: 'ZZ' }, ['GB', 'IS']);
 
     // Act
     const next = nextAllowedMoment(new Date('2026-06-15T07:30:00.000Z'), zones);

@@ -92,7 +92,7 @@ describe('renderEmail', () => {
     expect(email.html).toContain('Tom &amp; Jerry&#39;s &lt;b&gt;Cafe&lt;&#x2F;b&gt;');
   });
 
-  it('formats amounts in the customer locale', () => {
+  it('formats amounts in the customer locale, in the customer language', () => {
     // Prepare
     const customer = customerRecord({ name: 'Jonas Weber', locale: 'de-DE' });
     const eurClaim = failedClaim({ amountMinor: 123456, currency: 'EUR' });
@@ -101,7 +101,7 @@ describe('renderEmail', () => {
     const email = renderEmail('payment-failed', customer, [eurClaim]);
 
     // Assess
-    expect(email.subject).toBe('Your payment of 1.234,56\u00a0€ did not go through');
+    expect(email.subject).toBe('Ihre Zahlung über 1.234,56\u00a0€ ist fehlgeschlagen');
   });
 
   it('greets the customer neutrally when the billing data has no name', () => {
@@ -125,6 +125,58 @@ describe('renderEmail', () => {
       expect(email.text).toContain(`Pay now: ${usdClaim.payUrl}`);
       expect(email.text).toContain(`Pay now: ${jpyClaim.payUrl}`);
       expect(hrefs(email.html)).toEqual([usdClaim.payUrl, jpyClaim.payUrl]);
+    },
+  );
+});
+
+describe('renderEmail in the debtor language', () => {
+  const euroClaim = failedClaim({ amountMinor: 4999, currency: 'EUR' });
+
+  it.each([
+    ['de-DE', 'Ihre Zahlung über 49,99 € ist fehlgeschlagen', 'Jetzt bezahlen: '],
+    ['es-MX', 'No se pudo completar su pago de EUR 49.99', 'Pagar ahora: '],
+    ['fr-CA', "Votre paiement de 49,99 € n'a pas abouti", 'Payer maintenant: '],
+    ['en-GB', 'Your payment of €49.99 did not go through', 'Pay now: '],
+  ])(
+    'writes to a %s debtor in their language, with amounts formatted for that locale',
+    (locale, subject, payLine) => {
+      // Act
+      const email = renderEmail('payment-failed', customerRecord({ locale, name: 'Alex' }), [euroClaim]);
+
+      // Assess
+      expect(email.subject.replace(/\u00a0|\u202f/g, ' ')).toBe(subject);
+      expect(email.text.replace(/\u00a0|\u202f/g, ' ')).toContain(`${payLine}${euroClaim.payUrl}`);
+    },
+  );
+
+  it('falls back to English for a language without templates, and greets without a name when there is none', () => {
+    // Act
+    const japanese = renderEmail('payment-reminder', customerRecord({ locale: 'ja-JP' }), [euroClaim]);
+    const { name: _name, ...anonymous } = customerRecord({ locale: 'de-AT' });
+    const german = renderEmail('payment-reminder', anonymous, [euroClaim]);
+
+    // Assess
+    expect(japanese.subject).toContain('Reminder:');
+    expect(german.text.startsWith('Hallo,\n')).toBe(true);
+  });
+
+  it.each(['de', 'es', 'fr'])(
+    'has every journey template in %s, each with the claims, pay links and portal link',
+    (language) => {
+      for (const template of templateIdSchema.options) {
+        // Act
+        const email = renderEmail(template, customerRecord({ locale: language, name: 'Alex' }), [euroClaim], {
+          portalUrl: 'https://pay.example.test/portal/l/v1.token',
+          offer: { installments: 3, intervalDays: 14 },
+        });
+
+        // Assess
+        expect(email.text, template).toContain(String(euroClaim.payUrl));
+        expect(email.text, template).toContain('https://pay.example.test/portal/l/v1.token');
+        expect(email.text, template).toContain(euroClaim.invoiceId);
+        expect(email.subject, template).not.toContain('{{');
+        expect(email.html, template).toContain('<a href=');
+      }
     },
   );
 });

@@ -3,7 +3,8 @@ import { ZodError } from 'zod';
 import { createPlanNextActionHandler } from '../../../functions/plan-next-action.ts';
 import { logger } from '../../../shared/adapters/observability/logger.ts';
 import { CaseNotFoundError } from '../../../shared/domain/errors.ts';
-import { strategyFor } from '../../../workflows/strategies/index.ts';
+import { defaultPlanOptions } from '../../../shared/domain/plan-next-action.ts';
+import { shippedCatalog } from '../../../workflows/strategies/index.ts';
 import { customerRecord, failedClaim, openCase } from '../../support/billing-records.ts';
 import {
   type EmbeddedCollectionsTable,
@@ -41,7 +42,8 @@ function handler() {
     customers: table,
     messages: table,
     clock: new TestClock('2026-11-02T10:14:10.000Z'),
-    strategyFor,
+    strategies: shippedCatalog,
+    planOptions: defaultPlanOptions,
   });
 }
 
@@ -61,12 +63,12 @@ describe('planNextAction handler', () => {
 
     // Assess: 10:14:10Z is 11:14 in Berlin (CET).
     expect(plan).toEqual({
-      action: 'send',
+      action: 'send-message',
       stepId: 'day-0-payment-failed',
       channel: 'email',
       template: 'payment-failed',
       at: '2026-11-02T10:14:10Z',
-      reasons: ['step-due', 'time-zone-from-customer'],
+      reasons: ['time-zone-from-customer', 'step-due'],
     });
   });
 

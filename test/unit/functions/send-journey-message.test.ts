@@ -2,6 +2,9 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } 
 import { ZodError } from 'zod';
 import { createSendJourneyMessageHandler } from '../../../functions/send-journey-message.ts';
 import { logger } from '../../../shared/adapters/observability/logger.ts';
+import { defaultPaymentRetryLimits } from '../../../shared/domain/payment-retry-policy.ts';
+import { defaultPlanOptions } from '../../../shared/domain/plan-next-action.ts';
+import { shippedCatalog } from '../../../workflows/strategies/index.ts';
 import { customerRecord, failedClaim, openCase } from '../../support/billing-records.ts';
 import {
   type EmbeddedCollectionsTable,
@@ -36,12 +39,21 @@ afterEach(() => {
 
 const context = lambdaContext('collections-send-journey-message');
 
+/** A plan as the PlanNextAction state returns it (the state machine passes it whole). */
+const plannedStep = {
+  action: 'send-message',
+  stepId: 'day-0-payment-failed',
+  channel: 'email',
+  template: 'payment-failed',
+  at: '2026-11-02T13:00:00Z',
+};
+
 async function setup() {
   const suffix = uniqueSuffix();
   const customerId = `stripe:cus_${suffix}`;
   const caseId = `case_${suffix}`;
   const claim = failedClaim({ invoiceId: `in_${suffix}`, customerId, caseId });
-  await embedded.table.putCustomer(customerRecord({ customerId }));
+  await embedded.table.putCustomer(customerRecord({ customerId, timeZone: 'America/New_York' }));
   await embedded.table.putClaim(claim, 0);
   await embedded.table.createCase(openCase({ caseId, customerId, claimIds: [claim.claimId] }));
   const email = new RecordingEmailSender();
@@ -51,25 +63,31 @@ async function setup() {
     claims: table,
     customers: table,
     messages: table,
+    agentTasks: table,
     email,
     clock: new TestClock('2026-11-02T13:00:01.000Z'),
+    strategies: shippedCatalog,
+    planOptions: defaultPlanOptions,
+    retryLimits: defaultPaymentRetryLimits,
   });
   return { handler, email, caseId };
 }
 
 describe('sendJourneyMessage handler', () => {
-  it('sends the planned step from the state input, without reasons when the plan had none', async () => {
+  // The state machine passes { caseId, plan } and takes the answer as its next state.
+  it('acts on the planned step from the state input and answers with the next state', async () => {
     // Prepare
     const { handler, email, caseId } = await setup();
 
     // Act
-    const outcome = await handler(
-      { caseId, stepId: 'day-0-payment-failed', channel: 'email', template: 'payment-failed' },
-      context,
-    );
+    const outcome = await handler({ caseId, plan: { ...plannedStep } }, context);
 
     // Assess
-    expect(outcome).toEqual({ stepId: 'day-0-payment-failed', status: 'sent', duplicate: false });
+    expect(outcome).toMatchObject({
+      caseId,
+      lastStep: { stepId: 'day-0-payment-failed', action: 'send-message', status: 'sent', duplicate: false },
+      plan: { action: 'send-message', stepId: 'day-3-reminder', at: '2026-11-05T13:00:00Z' },
+    });
     expect(email.accepted).toHaveLength(1);
     expect((await embedded.table.getMessage(caseId, 'day-0-payment-failed'))?.reasons).toEqual([]);
   });
@@ -79,10 +97,7 @@ describe('sendJourneyMessage handler', () => {
     const { handler, caseId } = await setup();
 
     // Act
-    await handler(
-      { caseId, stepId: 'day-0-payment-failed', channel: 'email', template: 'payment-failed' },
-      context,
-    );
+    await handler({ caseId, plan: { ...plannedStep } }, context);
 
     // Assess
     const logs = JSON.stringify(logged);
@@ -94,15 +109,13 @@ describe('sendJourneyMessage handler', () => {
     ['an unknown channel', { channel: 'carrier-pigeon' }],
     ['an unknown template', { template: 'threat' }],
     ['no step id', { stepId: '' }],
+    ['an unknown action', { action: 'sue' }],
   ])('rejects an input with %s and sends nothing', async (_label, change) => {
     // Prepare
     const { handler, email, caseId } = await setup();
 
     // Act
-    const sending = handler(
-      { caseId, stepId: 'day-0-payment-failed', channel: 'email', template: 'payment-failed', ...change },
-      context,
-    );
+    const sending = handler({ caseId, plan: { ...plannedStep, ...change } }, context);
 
     // Assess
     await expect(sending).rejects.toBeInstanceOf(ZodError);

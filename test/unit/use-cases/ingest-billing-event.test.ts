@@ -1,17 +1,24 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { InMemoryStrategyCatalog } from '../../../shared/adapters/strategies/in-memory-strategy-catalog.ts';
 import type {
   ClaimBillingEvent as BillingEvent,
   ClaimEventKind as BillingEventKind,
 } from '../../../shared/domain/billing-event.ts';
 import { applyBillingEventToClaim, type Claim, isClaimOpen } from '../../../shared/domain/claim.ts';
 import { caseIdFor, closeReasonFor } from '../../../shared/domain/collection-case.ts';
+import { chooseStrategy, parseStrategyRouting } from '../../../shared/domain/experiments.ts';
 import {
   type IngestDependencies,
   ingestBillingEvent,
 } from '../../../shared/use-cases/ingest-billing-event.ts';
-import { defaultStrategy } from '../../../workflows/strategies/index.ts';
-import { billingEvent } from '../../support/billing-records.ts';
+import {
+  defaultStrategy,
+  shippedCatalog,
+  shippedRouting,
+  shippedStrategies,
+} from '../../../workflows/strategies/index.ts';
+import { billingEvent, failedClaim } from '../../support/billing-records.ts';
 import {
   type EmbeddedCollectionsTable,
   startEmbeddedCollectionsTable,
@@ -356,5 +363,81 @@ describe('ingestBillingEvent', () => {
       ),
       { numRuns: 25 },
     );
+  });
+});
+
+describe('ingestBillingEvent with published strategies', () => {
+  it('opens a case on the current version of the strategy its routing chooses, and records the assignment', async () => {
+    // Prepare: a high amount goes to the firm strategy; version 2 of it is current.
+    const base = scenario();
+    const firm = shippedStrategies.find((strategy) => strategy.id === 'firm-high-amount');
+    if (firm === undefined) throw new Error('firm-high-amount is shipped');
+    const catalog = new InMemoryStrategyCatalog(
+      [...shippedStrategies, { ...firm, version: 2 }],
+      shippedRouting,
+    );
+    const deps = { ...base.deps, strategies: catalog };
+
+    // Act
+    const big = await ingestBillingEvent(
+      base.event('claim.payment_failed', 'a', '2026-11-02T10:14:09.000Z', { amountMinor: 90000 }),
+      deps,
+    );
+
+    // Assess
+    expect(big.status).toBe('applied');
+    const caseId = big.status === 'applied' ? String(big.caseId) : '';
+    expect(await embedded.table.getCase(caseId)).toMatchObject({
+      strategyId: 'firm-high-amount',
+      strategyVersion: 2,
+      assignment: { ruleId: 'high-amount', holdout: false },
+    });
+  });
+
+  it('puts an ordinary debt into the B2C experiment arm of its customer, deterministically', async () => {
+    // Prepare
+    const base = scenario();
+    const deps = { ...base.deps, strategies: shippedCatalog };
+    const expected = chooseStrategy(
+      shippedRouting,
+      undefined,
+      failedClaim({ customerId: base.customerId }),
+      new Date('2026-11-02T10:14:10.000Z'),
+    );
+
+    // Act
+    const outcome = await ingestBillingEvent(
+      base.event('claim.payment_failed', 'a', '2026-11-02T10:14:09.000Z'),
+      deps,
+    );
+
+    // Assess
+    const caseId = outcome.status === 'applied' ? String(outcome.caseId) : '';
+    expect(await embedded.table.getCase(caseId)).toMatchObject({
+      strategyId: expected.strategyId,
+      assignment: expected.assignment,
+    });
+  });
+
+  it('fails and opens no case when the routing names a strategy that is not published', async () => {
+    // Prepare
+    const base = scenario();
+    const broken = new InMemoryStrategyCatalog(
+      shippedStrategies,
+      parseStrategyRouting({ version: 9, rules: [{ id: 'all', strategy: 'vanished' }] }),
+    );
+
+    // Act
+    const ingesting = ingestBillingEvent(
+      base.event('claim.payment_failed', 'a', '2026-11-02T10:14:09.000Z'),
+      {
+        ...base.deps,
+        strategies: broken,
+      },
+    );
+
+    // Assess: the event is not recorded, so Stripe's redelivery retries it once the strategy is published.
+    await expect(ingesting).rejects.toThrow('routing rule all names unpublished strategy vanished');
+    expect(await embedded.table.hasEvent('stripe', `evt_${base.customerId.slice(11)}_1`)).toBe(false);
   });
 });

@@ -1,8 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CaseNotFoundError } from '../../../shared/domain/errors.ts';
+import { InMemoryStrategyCatalog } from '../../../shared/adapters/strategies/in-memory-strategy-catalog.ts';
+import { CaseNotFoundError, ConfigurationError } from '../../../shared/domain/errors.ts';
+import { defaultPlanOptions } from '../../../shared/domain/plan-next-action.ts';
+import { parseStrategy } from '../../../shared/domain/strategy.ts';
 import type { MessageStatus } from '../../../shared/ports.ts';
 import { type PlanDependencies, planJourneyStep } from '../../../shared/use-cases/plan-journey-step.ts';
-import { strategyFor } from '../../../workflows/strategies/index.ts';
+import {
+  defaultStrategy,
+  shippedCatalog,
+  shippedRouting,
+  shippedStrategies,
+} from '../../../workflows/strategies/index.ts';
 import { customerRecord, failedClaim, openCase } from '../../support/billing-records.ts';
 import {
   type EmbeddedCollectionsTable,
@@ -39,7 +47,8 @@ async function storedCase(strategyVersion = 1): Promise<{ caseId: string; deps: 
       customers: table,
       messages: table,
       clock: new TestClock('2026-11-02T15:30:00.000Z'),
-      strategyFor,
+      strategies: shippedCatalog,
+      planOptions: defaultPlanOptions,
     },
   };
 }
@@ -68,7 +77,7 @@ describe('planJourneyStep', () => {
 
     // Assess
     expect(plan).toMatchObject({
-      action: 'send',
+      action: 'send-message',
       stepId: 'day-0-payment-failed',
       at: '2026-11-02T15:30:00Z',
     });
@@ -85,7 +94,11 @@ describe('planJourneyStep', () => {
       const plan = await planJourneyStep(caseId, deps);
 
       // Assess
-      expect(plan).toMatchObject({ action: 'send', stepId: 'day-3-reminder', at: '2026-11-05T13:00:00Z' });
+      expect(plan).toMatchObject({
+        action: 'send-message',
+        stepId: 'day-3-reminder',
+        at: '2026-11-05T13:00:00Z',
+      });
     },
   );
 
@@ -98,7 +111,7 @@ describe('planJourneyStep', () => {
     const plan = await planJourneyStep(caseId, deps);
 
     // Assess
-    expect(plan).toMatchObject({ action: 'send', stepId: 'day-0-payment-failed' });
+    expect(plan).toMatchObject({ action: 'send-message', stepId: 'day-0-payment-failed' });
   });
 
   it('ends the journey of a case closed since the last step', async () => {
@@ -124,7 +137,7 @@ describe('planJourneyStep', () => {
     await expect(planning).rejects.toBeInstanceOf(CaseNotFoundError);
   });
 
-  it('fails with CaseNotFoundError when the strategy version of the case is not published', async () => {
+  it('fails with a configuration error when the strategy version of the case is not published', async () => {
     // Prepare
     const { caseId, deps } = await storedCase(7);
 
@@ -133,5 +146,27 @@ describe('planJourneyStep', () => {
 
     // Assess
     await expect(planning).rejects.toThrow(`strategy default@7 of case ${caseId} is not published`);
+    await expect(planning).rejects.toBeInstanceOf(ConfigurationError);
+  });
+
+  it('keeps the strategy version the case started with after a newer version is published', async () => {
+    // Prepare: version 2 of `default` sends its first message on day 1 instead of day 0.
+    const { caseId, deps } = await storedCase(1);
+    const version2 = parseStrategy({
+      ...defaultStrategy,
+      version: 2,
+      steps: defaultStrategy.steps.map((step) => ({
+        ...step,
+        timing: { ...step.timing, days: step.timing.days + 1 },
+      })),
+    });
+    const catalog = new InMemoryStrategyCatalog([...shippedStrategies, version2], shippedRouting);
+
+    // Act
+    const plan = await planJourneyStep(caseId, { ...deps, strategies: catalog });
+
+    // Assess
+    expect((await catalog.getCurrentStrategy('default'))?.version).toBe(2);
+    expect(plan).toMatchObject({ stepId: 'day-0-payment-failed', at: '2026-11-02T15:30:00Z' });
   });
 });

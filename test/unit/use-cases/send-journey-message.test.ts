@@ -1,22 +1,31 @@
 import { MessageRejected } from '@aws-sdk/client-sesv2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RecordingBillingActions } from '../../../shared/adapters/billing/recording-billing-actions.ts';
+import { InMemoryStrategyCatalog } from '../../../shared/adapters/strategies/in-memory-strategy-catalog.ts';
+import { SecretKeyedStripeBillingActions } from '../../../shared/adapters/stripe/secret-keyed-stripe-billing-actions.ts';
 import type { Claim } from '../../../shared/domain/claim.ts';
 import type { CollectionCase } from '../../../shared/domain/collection-case.ts';
 import type { Customer } from '../../../shared/domain/customer.ts';
-import { CaseNotFoundError } from '../../../shared/domain/errors.ts';
+import { CaseNotFoundError, PermanentDeliveryError } from '../../../shared/domain/errors.ts';
+import { defaultPaymentRetryLimits } from '../../../shared/domain/payment-retry-policy.ts';
+import type { StepPlan } from '../../../shared/domain/plan-next-action.ts';
+import { defaultPlanOptions } from '../../../shared/domain/plan-next-action.ts';
+import { parseStrategy } from '../../../shared/domain/strategy.ts';
 import type { MessageStore } from '../../../shared/ports.ts';
 import {
   type SendDependencies,
   type SendRequest,
-  sendJourneyMessage,
+  actOnJourneyStep as sendJourneyMessage,
 } from '../../../shared/use-cases/send-journey-message.ts';
-import { customerRecord, failedClaim, openCase } from '../../support/billing-records.ts';
+import { shippedCatalog, shippedRouting } from '../../../workflows/strategies/index.ts';
+import { customerRecord, declined, failedClaim, openCase } from '../../support/billing-records.ts';
 import {
   type EmbeddedCollectionsTable,
   startEmbeddedCollectionsTable,
   uniqueSuffix,
 } from '../../support/embedded-collections-table.ts';
 import { RecordingEmailSender, TestClock } from '../../support/fake-ports.ts';
+import { RecordingChannelSenders } from '../../support/recording-channel-senders.ts';
 
 let embedded: EmbeddedCollectionsTable;
 
@@ -32,8 +41,9 @@ interface Journey {
   readonly deps: SendDependencies;
   readonly email: RecordingEmailSender;
   readonly clock: TestClock;
-  readonly request: SendRequest;
+  readonly request: SendRequest & { readonly stepId: string };
   readonly claim: Claim;
+  readonly billing: RecordingBillingActions;
 }
 
 /** Stores a case with one failed $49.99 claim for a customer of its own, as ingestion leaves it. */
@@ -50,9 +60,8 @@ async function journey(
   const claim = failedClaim({ invoiceId: `in_${suffix}`, customerId, caseId });
   const claims = change.claims?.(claim) ?? [claim];
   const { table } = embedded;
-  await table.putCustomer(
-    change.customer?.(customerRecord({ customerId })) ?? customerRecord({ customerId }),
-  );
+  const customer = customerRecord({ customerId, timeZone: 'America/New_York' });
+  await table.putCustomer(change.customer?.(customer) ?? customer);
   for (const stored of claims) await table.putClaim(stored, 0);
   await table.createCase(
     openCase({
@@ -64,17 +73,36 @@ async function journey(
   );
   const email = new RecordingEmailSender();
   const clock = new TestClock('2026-11-02T13:00:00.000Z');
+  const billing = new RecordingBillingActions(clock);
   return {
-    deps: { cases: table, claims: table, customers: table, messages: table, email, clock },
+    deps: {
+      cases: table,
+      claims: table,
+      customers: table,
+      messages: table,
+      agentTasks: table,
+      email,
+      clock,
+      strategies: shippedCatalog,
+      planOptions: defaultPlanOptions,
+      retryLimits: defaultPaymentRetryLimits,
+      billing,
+    },
     email,
     clock,
     claim,
+    billing,
     request: {
       caseId,
       stepId: 'day-0-payment-failed',
-      channel: 'email',
-      template: 'payment-failed',
-      reasons: ['step-due', 'time-zone-from-customer', 'deferred-to-contact-window'],
+      plan: {
+        action: 'send-message',
+        stepId: 'day-0-payment-failed',
+        channel: 'email',
+        template: 'payment-failed',
+        at: '2026-11-02T13:00:00Z',
+        reasons: ['time-zone-from-customer', 'step-due', 'deferred:quiet-hours'],
+      },
     },
   };
 }
@@ -101,7 +129,12 @@ describe('sendJourneyMessage', () => {
     const outcome = await sendJourneyMessage(request, deps);
 
     // Assess
-    expect(outcome).toEqual({ stepId: 'day-0-payment-failed', status: 'sent', duplicate: false });
+    expect(outcome).toEqual({
+      stepId: 'day-0-payment-failed',
+      action: 'send-message',
+      status: 'sent',
+      duplicate: false,
+    });
     expect(email.accepted).toHaveLength(1);
     expect(email.accepted[0]).toMatchObject({
       to: 'jenny.rosen@example.com',
@@ -115,6 +148,7 @@ describe('sendJourneyMessage', () => {
     expect(await embedded.table.getMessage(request.caseId, request.stepId)).toEqual({
       caseId: request.caseId,
       stepId: 'day-0-payment-failed',
+      action: 'send-message',
       channel: 'email',
       template: 'payment-failed',
       status: 'sent',
@@ -123,7 +157,7 @@ describe('sendJourneyMessage', () => {
       to: 'jenny.rosen@example.com',
       subject: 'Your payment of $49.99 did not go through',
       providerMessageId: '0100019a6f3c2b1e-5d4c3b2a-1f0e-4d9c-8b7a-6f5e4d000001-000000',
-      reasons: request.reasons,
+      reasons: request.plan.reasons,
     });
   });
 
@@ -136,7 +170,12 @@ describe('sendJourneyMessage', () => {
     const retry = await sendJourneyMessage(request, deps);
 
     // Assess
-    expect(retry).toEqual({ stepId: 'day-0-payment-failed', status: 'sent', duplicate: true });
+    expect(retry).toEqual({
+      stepId: 'day-0-payment-failed',
+      action: 'send-message',
+      status: 'sent',
+      duplicate: true,
+    });
     expect(email.accepted).toHaveLength(1);
   });
 
@@ -153,12 +192,22 @@ describe('sendJourneyMessage', () => {
 
     // Assess
     expect(leftBehind?.status).toBe('sending');
-    expect(retry).toEqual({ stepId: 'day-0-payment-failed', status: 'uncertain', duplicate: true });
-    expect(laterRetry).toEqual({ stepId: 'day-0-payment-failed', status: 'uncertain', duplicate: true });
+    expect(retry).toEqual({
+      stepId: 'day-0-payment-failed',
+      action: 'send-message',
+      status: 'uncertain',
+      duplicate: true,
+    });
+    expect(laterRetry).toEqual({
+      stepId: 'day-0-payment-failed',
+      action: 'send-message',
+      status: 'uncertain',
+      duplicate: true,
+    });
     expect(email.accepted).toHaveLength(1);
     expect(await embedded.table.getMessage(request.caseId, request.stepId)).toMatchObject({
       status: 'uncertain',
-      reasons: [...request.reasons, 'attempt-died-mid-send'],
+      reasons: [...request.plan.reasons, 'attempt-died-mid-send'],
     });
   });
 
@@ -177,9 +226,14 @@ describe('sendJourneyMessage', () => {
     // Assess
     expect(afterRefusal).toMatchObject({
       status: 'failed',
-      reasons: [...request.reasons, 'provider-refused'],
+      reasons: [...request.plan.reasons, 'provider-refused'],
     });
-    expect(retry).toEqual({ stepId: 'day-0-payment-failed', status: 'sent', duplicate: false });
+    expect(retry).toEqual({
+      stepId: 'day-0-payment-failed',
+      action: 'send-message',
+      status: 'sent',
+      duplicate: false,
+    });
     expect(email.attempts).toBe(2);
     expect(email.accepted).toHaveLength(1);
   });
@@ -208,11 +262,16 @@ describe('sendJourneyMessage', () => {
     const outcome = await sendJourneyMessage(request, deps);
 
     // Assess
-    expect(outcome).toEqual({ stepId: 'day-0-payment-failed', status: 'undeliverable', duplicate: false });
+    expect(outcome).toEqual({
+      stepId: 'day-0-payment-failed',
+      action: 'send-message',
+      status: 'undeliverable',
+      duplicate: false,
+    });
     expect(email.attempts).toBe(0);
     expect(await embedded.table.getMessage(request.caseId, request.stepId)).toMatchObject({
       status: 'undeliverable',
-      reasons: [...request.reasons, 'case-settled'],
+      reasons: [...request.plan.reasons, 'case-settled'],
     });
   });
 
@@ -230,7 +289,7 @@ describe('sendJourneyMessage', () => {
     expect(email.attempts).toBe(0);
   });
 
-  it('sends nothing to a customer without an email address and records why', async () => {
+  it('sends nothing, records nothing and hands back to the planner when the address vanished since planning', async () => {
     // Prepare
     const { deps, email, request } = await journey({
       customer: ({ email: _email, ...withoutEmail }) => withoutEmail,
@@ -240,11 +299,59 @@ describe('sendJourneyMessage', () => {
     const outcome = await sendJourneyMessage(request, deps);
 
     // Assess
-    expect(outcome).toEqual({ stepId: 'day-0-payment-failed', status: 'undeliverable', duplicate: false });
+    expect(outcome).toEqual({
+      stepId: 'day-0-payment-failed',
+      action: 'send-message',
+      status: 'deferred',
+      duplicate: false,
+      reasons: ['channel-skipped:email:no-address'],
+    });
     expect(email.attempts).toBe(0);
-    expect((await embedded.table.getMessage(request.caseId, request.stepId))?.reasons).toContain(
-      'no-email-address',
-    );
+    expect(await embedded.table.getMessage(request.caseId, request.stepId)).toBeUndefined();
+  });
+
+  it('contacts nobody who opted out after the step was planned', async () => {
+    // Prepare
+    const { deps, email, request } = await journey({
+      customer: (customer) => ({
+        ...customer,
+        contactPreferences: { email: { optedOutAt: '2026-11-02T12:59:00Z' } },
+      }),
+    });
+
+    // Act
+    const outcome = await sendJourneyMessage(request, deps);
+
+    // Assess
+    expect(outcome).toMatchObject({ status: 'deferred', reasons: ['channel-skipped:email:opted-out'] });
+    expect(email.attempts).toBe(0);
+  });
+
+  it('does not send when the task runs after the window closed, and says why', async () => {
+    // Prepare: planned for 20:59:59 in New York, the task runs at 21:00:02.
+    const { deps, email, request, clock } = await journey();
+    clock.set('2026-11-03T02:00:02.000Z');
+
+    // Act
+    const outcome = await sendJourneyMessage(request, deps);
+
+    // Assess
+    expect(outcome).toMatchObject({ status: 'deferred', reasons: ['deferred:quiet-hours'] });
+    expect(email.attempts).toBe(0);
+  });
+
+  it('sends nothing to a holdout case', async () => {
+    // Prepare
+    const { deps, email, request } = await journey({
+      collectionCase: { assignment: { ruleId: 'b2c', experimentId: 'x', variant: 'holdout', holdout: true } },
+    });
+
+    // Act
+    const outcome = await sendJourneyMessage(request, deps);
+
+    // Assess
+    expect(outcome).toMatchObject({ status: 'deferred', reasons: ['holdout'] });
+    expect(email.attempts).toBe(0);
   });
 
   it('lists only the claims still open in the message', async () => {
@@ -285,6 +392,343 @@ describe('sendJourneyMessage', () => {
   });
 });
 
+/** A claim whose provider has no retry of its own scheduled (Smart Retries exhausted). */
+function withoutProviderRetry({ nextPaymentAttemptAt: _scheduled, ...claim }: Claim): Claim {
+  return claim;
+}
+
+const actionsStrategy = parseStrategy({
+  id: 'actions',
+  version: 1,
+  name: 'every action',
+  steps: [
+    { id: 'retry', timing: { from: 'first-failure' }, action: { type: 'retry-payment' } },
+    {
+      id: 'agent',
+      timing: { from: 'first-failure' },
+      action: { type: 'hand-to-agent', queue: 'high-value', priority: 'high', reason: 'Call them.' },
+    },
+    { id: 'breather', timing: { from: 'first-failure' }, action: { type: 'pause', days: 3 } },
+    { id: 'write-off', timing: { from: 'first-failure' }, action: { type: 'write-off' } },
+    {
+      id: 'cancel',
+      timing: { from: 'first-failure' },
+      action: { type: 'cancel-subscription', when: 'at-period-end' },
+    },
+    {
+      id: 'sms',
+      timing: { from: 'first-failure' },
+      action: { type: 'send-message', channels: ['sms', 'email'], template: 'payment-reminder' },
+    },
+  ],
+});
+
+async function actionsJourney(change: Parameters<typeof journey>[0] = {}) {
+  const base = await journey({
+    ...change,
+    collectionCase: { strategyId: 'actions', ...change.collectionCase },
+  });
+  const strategies = new InMemoryStrategyCatalog([actionsStrategy], shippedRouting);
+  const deps: SendDependencies = { ...base.deps, strategies };
+  const plan = (stepId: string, fields: Partial<StepPlan> = {}): SendRequest => ({
+    caseId: base.request.caseId,
+    plan: {
+      action: actionsStrategy.steps.find((step) => step.id === stepId)?.action.type ?? 'send-message',
+      stepId,
+      at: '2026-11-02T13:00:00Z',
+      reasons: ['step-due'],
+      ...fields,
+    },
+  });
+  return { ...base, deps, plan };
+}
+
+describe('actOnJourneyStep, for actions other than messages', () => {
+  it('retries the payment once per claim with an idempotency key, and records the outcome', async () => {
+    // Prepare: Stripe has no retry of its own scheduled any more.
+    const { deps, billing, plan, claim } = await actionsJourney({
+      claims: (stored) => [{ ...stored, nextPaymentAttemptAt: '2026-11-01T00:00:00.000Z' }],
+    });
+
+    // Act
+    const outcome = await sendJourneyMessage(plan('retry'), deps);
+    const replay = await sendJourneyMessage(plan('retry'), deps);
+
+    // Assess
+    expect(outcome).toMatchObject({ action: 'retry-payment', status: 'done', duplicate: false });
+    expect(replay).toMatchObject({ status: 'done', duplicate: true });
+    expect(billing.list()).toEqual([
+      expect.objectContaining({
+        kind: 'retry-payment',
+        target: claim.invoiceId,
+        idempotencyKey: `${claim.caseId}:retry:${claim.claimId}`,
+      }),
+    ]);
+    expect((await embedded.table.getMessage(String(claim.caseId), 'retry'))?.results).toEqual([
+      {
+        claimId: claim.claimId,
+        at: '2026-11-02T13:00:00.000Z',
+        outcome: 'declined',
+        detail: 'insufficient_funds',
+      },
+    ]);
+  });
+
+  it('never retries against the provider schedule, on a hard decline or on a disputed claim', async () => {
+    // Prepare
+    const { deps, billing, plan } = await actionsJourney({
+      claims: (stored) => [
+        { ...stored, nextPaymentAttemptAt: '2026-11-05T10:14:07.000Z' },
+        withoutProviderRetry(
+          failedClaim({
+            invoiceId: `${stored.invoiceId}_hard`,
+            customerId: stored.customerId,
+            ...declined('hard'),
+          }),
+        ),
+        failedClaim({
+          invoiceId: `${stored.invoiceId}_disputed`,
+          customerId: stored.customerId,
+          disputeStatus: 'open',
+        }),
+      ],
+    });
+
+    // Act
+    const outcome = await sendJourneyMessage(plan('retry'), deps);
+
+    // Assess: the disputed claim is not even considered (a dispute pauses its claim only).
+    expect(outcome).toMatchObject({ status: 'skipped' });
+    expect(outcome.reasons).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/_hard:hard-decline:hard$/),
+        expect.stringMatching(/:provider-retry-scheduled$/),
+      ]),
+    );
+    expect(outcome.reasons?.some((reason) => reason.includes('_disputed'))).toBe(false);
+    expect(billing.list()).toEqual([]);
+  });
+
+  it('completes a payment retry left in flight by a dead attempt, with the same idempotency key', async () => {
+    // Prepare: an attempt died after the provider call.
+    const { deps, billing, plan } = await actionsJourney({
+      claims: (stored) => [withoutProviderRetry(stored)],
+    });
+    await expect(
+      sendJourneyMessage(plan('retry'), { ...deps, messages: dyingAfterProviderCall(deps.messages) }),
+    ).rejects.toThrow();
+
+    // Act
+    const retry = await sendJourneyMessage(plan('retry'), deps);
+
+    // Assess: the provider saw the same key twice and charged once.
+    expect(retry).toMatchObject({ status: 'done', duplicate: false });
+    expect(billing.list()).toHaveLength(1);
+  });
+
+  it('skips billing actions when no billing provider is configured', async () => {
+    // Prepare
+    const { deps, plan } = await actionsJourney();
+    const { billing: _none, ...withoutBilling } = deps;
+
+    // Act
+    const outcome = await sendJourneyMessage(plan('write-off'), withoutBilling);
+
+    // Assess
+    expect(outcome).toMatchObject({
+      status: 'skipped',
+      reasons: ['step-due', 'billing-actions-not-configured'],
+    });
+  });
+
+  it('skips billing actions when the API key secret is still empty', async () => {
+    // Prepare
+    const { deps, plan } = await actionsJourney();
+    const unconfigured = new SecretKeyedStripeBillingActions(async () => '');
+
+    // Act
+    const outcome = await sendJourneyMessage(plan('write-off'), { ...deps, billing: unconfigured });
+
+    // Assess
+    expect(outcome).toMatchObject({
+      status: 'skipped',
+      reasons: ['step-due', 'billing-actions-not-configured'],
+    });
+  });
+
+  it('hands the case to an agent once, with the open claims', async () => {
+    // Prepare
+    const { deps, plan, claim } = await actionsJourney();
+
+    // Act
+    const outcome = await sendJourneyMessage(plan('agent'), deps);
+    await sendJourneyMessage(plan('agent'), deps);
+    const tasks = (await embedded.table.listOpenAgentTasks()).filter((task) => task.caseId === claim.caseId);
+
+    // Assess
+    expect(outcome).toMatchObject({ action: 'hand-to-agent', status: 'done' });
+    expect(tasks).toEqual([
+      {
+        taskId: `strategy-${claim.caseId}-agent`,
+        kind: 'strategy-hand-over',
+        caseId: claim.caseId,
+        customerId: claim.customerId,
+        channel: 'voice',
+        createdAt: '2026-11-02T13:00:00.000Z',
+        status: 'open',
+        sourceEventId: `${claim.caseId}:agent`,
+        stepId: 'agent',
+        queue: 'high-value',
+        priority: 'high',
+        reason: 'Call them.',
+        claimIds: [claim.claimId],
+      },
+    ]);
+  });
+
+  it('pauses the case for the configured days, once', async () => {
+    // Prepare
+    const { deps, plan, claim } = await actionsJourney();
+
+    // Act
+    await sendJourneyMessage(plan('breather'), deps);
+    await embedded.table.addCasePause(String(claim.caseId), {
+      reason: 'strategy',
+      from: '2026-11-02T13:00:00.000Z',
+      until: '2026-11-05T13:00:00.000Z',
+      stepId: 'breather',
+    });
+
+    // Assess
+    expect((await embedded.table.getCase(String(claim.caseId)))?.pauses).toEqual([
+      {
+        reason: 'strategy',
+        from: '2026-11-02T13:00:00.000Z',
+        until: '2026-11-05T13:00:00.000Z',
+        stepId: 'breather',
+      },
+    ]);
+  });
+
+  it('marks every open claim uncollectible and cancels each subscription once', async () => {
+    // Prepare
+    const { deps, plan, billing, claim } = await actionsJourney({
+      claims: (stored) => [
+        stored,
+        failedClaim({ invoiceId: `${stored.invoiceId}_2`, customerId: stored.customerId }),
+      ],
+    });
+
+    // Act
+    const writeOff = await sendJourneyMessage(plan('write-off'), deps);
+    const cancel = await sendJourneyMessage(plan('cancel'), deps);
+
+    // Assess
+    expect(writeOff).toMatchObject({ status: 'done' });
+    expect(cancel).toMatchObject({ status: 'done' });
+    expect(billing.list().map(({ kind, target, when }) => ({ kind, target, when }))).toEqual([
+      { kind: 'mark-uncollectible', target: claim.invoiceId, when: undefined },
+      { kind: 'mark-uncollectible', target: `${claim.invoiceId}_2`, when: undefined },
+      { kind: 'cancel-subscription', target: claim.subscriptionId, when: 'at-period-end' },
+    ]);
+  });
+
+  it('sends a text through the channel adapter when one is wired, with the step variant in the correlation', async () => {
+    // Prepare
+    const { deps, plan, claim } = await actionsJourney({
+      customer: (customer) => ({
+        ...customer,
+        phone: '+12125550123',
+        contactPreferences: { sms: { consentAt: '2026-10-01T00:00:00Z' } },
+      }),
+    });
+    const channels = new RecordingChannelSenders();
+    const withSms: SendDependencies = {
+      ...deps,
+      delivery: {
+        senders: channels.senders,
+        consents: embedded.table,
+        directory: embedded.table,
+        clock: deps.clock,
+      },
+      consents: embedded.table,
+      planOptions: { ...deps.planOptions, deliverableChannels: new Set(['email', 'sms']) },
+    };
+
+    // Act
+    const outcome = await sendJourneyMessage(
+      plan('sms', { channel: 'sms', template: 'payment-reminder', variant: 'short' }),
+      withSms,
+    );
+
+    // Assess
+    expect(outcome).toMatchObject({ status: 'sent' });
+    expect(channels.accepted).toEqual([
+      expect.objectContaining({
+        channel: 'sms',
+        to: '+12125550123',
+        correlation: { caseId: claim.caseId, stepId: 'sms', variant: 'short' },
+      }),
+    ]);
+    expect(JSON.stringify(channels.accepted[0])).toContain('$49.99');
+  });
+
+  it('records a permanent refusal on a channel and hands the step back so the planner falls back', async () => {
+    // Prepare
+    const { deps, plan, claim } = await actionsJourney({
+      customer: (customer) => ({
+        ...customer,
+        phone: '+12125550123',
+        contactPreferences: { sms: { consentAt: '2026-10-01T00:00:00Z' } },
+      }),
+    });
+    const channels = new RecordingChannelSenders();
+    channels.refuseNext(new PermanentDeliveryError('invalid-address', 'not a mobile number'));
+    const withSms: SendDependencies = {
+      ...deps,
+      delivery: {
+        senders: channels.senders,
+        consents: embedded.table,
+        directory: embedded.table,
+        clock: deps.clock,
+      },
+      planOptions: { ...deps.planOptions, deliverableChannels: new Set(['email', 'sms']) },
+    };
+
+    // Act
+    const outcome = await sendJourneyMessage(
+      plan('sms', { channel: 'sms', template: 'payment-reminder' }),
+      withSms,
+    );
+    const record = await embedded.table.getMessage(String(claim.caseId), 'sms');
+
+    // Assess
+    expect(outcome).toMatchObject({ status: 'failed' });
+    expect(record).toMatchObject({ status: 'failed', failedChannels: ['sms'] });
+    expect(record?.reasons).toContain('delivery-refused:sms:invalid-address');
+  });
+
+  it('defers a text on a channel without an adapter so the planner falls back', async () => {
+    // Prepare
+    const { deps, plan } = await actionsJourney({
+      customer: (customer) => ({
+        ...customer,
+        phone: '+12125550123',
+        contactPreferences: { sms: { consentAt: '2026-10-01T00:00:00Z' } },
+      }),
+    });
+
+    // Act
+    const outcome = await sendJourneyMessage(
+      plan('sms', { channel: 'sms', template: 'payment-reminder' }),
+      deps,
+    );
+
+    // Assess
+    expect(outcome).toMatchObject({ status: 'deferred', reasons: ['channel-skipped:sms:not-configured'] });
+  });
+});
+
 describe('sendJourneyMessage with the debtor portal', () => {
   it('hands the step back to the planner, sending and recording nothing, while contact is paused', async () => {
     const { deps, email, request } = await journey({
@@ -292,8 +736,10 @@ describe('sendJourneyMessage with the debtor portal', () => {
     });
     await expect(sendJourneyMessage(request, deps)).resolves.toEqual({
       stepId: request.stepId,
-      status: 'paused',
+      action: 'send-message',
+      status: 'deferred',
       duplicate: false,
+      reasons: ['deferred:pause:promise-to-pay'],
     });
     expect(email.attempts).toBe(0);
     expect(await embedded.table.getMessage(request.caseId, request.stepId)).toBeUndefined();

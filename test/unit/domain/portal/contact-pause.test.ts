@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Claim } from '../../../../shared/domain/claim.ts';
 import type { CollectionCase } from '../../../../shared/domain/collection-case.ts';
 import { contactableClaims, contactPauseOf } from '../../../../shared/domain/contact-pause.ts';
+import type { StepRecord } from '../../../../shared/domain/journey-record.ts';
 import { planNextAction } from '../../../../shared/domain/plan-next-action.ts';
 import { defaultStrategy } from '../../../../workflows/strategies/index.ts';
 
@@ -90,6 +91,21 @@ describe('contactPauseOf', () => {
   });
 });
 
+/** The record a sent step leaves (the planner moves past it). */
+function sentRecord(stepId: string): StepRecord {
+  return {
+    caseId: openCase.caseId,
+    stepId,
+    action: 'send-message',
+    channel: 'email',
+    template: 'payment-failed',
+    status: 'sent',
+    startedAt: '2026-03-02T09:00:00.000Z',
+    sentAt: '2026-03-02T09:00:00.000Z',
+    reasons: [],
+  };
+}
+
 describe('planNextAction with a contact pause', () => {
   it('moves the next send to the pause end (then into the contact window) and says why', () => {
     const paused = {
@@ -100,16 +116,22 @@ describe('planNextAction with a contact pause', () => {
     const plan = planNextAction(
       {
         collectionCase: paused,
-        customer: { customerId: 'stripe:cus_1', timeZone: 'Europe/Berlin' },
+        customer: { customerId: 'stripe:cus_1', email: 'debtor@example.com', timeZone: 'Europe/Berlin' },
         claims: [claim('a')],
-        completedStepIds: ['day-0-payment-failed'],
+        records: [sentRecord('day-0-payment-failed')],
       },
       defaultStrategy,
       now,
     );
     // 23:00 UTC on the 8th is midnight in Berlin: the window opens at 08:00 there (07:00 UTC).
-    expect(plan).toMatchObject({ action: 'send', stepId: 'day-3-reminder', at: '2026-03-09T07:00:00Z' });
-    expect(plan.reasons).toEqual(expect.arrayContaining(['contact-paused', 'deferred-to-contact-window']));
+    expect(plan).toMatchObject({
+      action: 'send-message',
+      stepId: 'day-3-reminder',
+      at: '2026-03-09T07:00:00Z',
+    });
+    expect(plan.reasons).toEqual(
+      expect.arrayContaining(['deferred:pause:promise-to-pay', 'deferred:quiet-hours']),
+    );
   });
 
   it('keeps the step’s own time when the pause ends before it', () => {
@@ -117,14 +139,14 @@ describe('planNextAction with a contact pause', () => {
     const plan = planNextAction(
       {
         collectionCase: paused,
-        customer: undefined,
+        customer: { customerId: 'stripe:cus_1', email: 'debtor@example.com', timeZone: 'UTC' },
         claims: [claim('a')],
-        completedStepIds: ['day-0-payment-failed'],
+        records: [sentRecord('day-0-payment-failed')],
       },
       defaultStrategy,
       now,
     );
-    expect(plan).toMatchObject({ action: 'send', at: '2026-03-05T09:00:00Z' });
-    expect(plan.reasons).not.toContain('contact-paused');
+    expect(plan).toMatchObject({ action: 'send-message', at: '2026-03-05T09:00:00Z' });
+    expect(plan.reasons.some((reason) => reason.startsWith('deferred:pause'))).toBe(false);
   });
 });

@@ -1,42 +1,75 @@
 import { describe, expect, it } from 'vitest';
-import { defaultStrategy, strategyFor } from '../../../../workflows/strategies/index.ts';
+import { strategiesOfRouting } from '../../../../shared/domain/experiments.ts';
+import { isMessageAction } from '../../../../shared/domain/strategy.ts';
+import { contactPolicy } from '../../../../workflows/policies.ts';
+import {
+  defaultStrategy,
+  shippedCatalog,
+  shippedRouting,
+  shippedStrategies,
+  strategyFor,
+} from '../../../../workflows/strategies/index.ts';
 
 describe('defaultStrategy', () => {
   it('emails on day 0, reminds on day 3 and sends a final notice on day 7', () => {
     // Act
-    const steps = defaultStrategy.steps.map(({ id, dayOffset, channel, template }) => ({
+    const steps = defaultStrategy.steps.map(({ id, timing, action }) => ({
       id,
-      dayOffset,
-      channel,
-      template,
+      days: timing.days,
+      type: action.type,
+      channels: isMessageAction(action) ? action.channels : [],
     }));
 
     // Assess
     expect(defaultStrategy).toMatchObject({ id: 'default', version: 1 });
     expect(steps).toEqual([
-      { id: 'day-0-payment-failed', dayOffset: 0, channel: 'email', template: 'payment-failed' },
-      { id: 'day-3-reminder', dayOffset: 3, channel: 'email', template: 'payment-reminder' },
-      { id: 'day-7-final-notice', dayOffset: 7, channel: 'email', template: 'final-notice' },
+      { id: 'day-0-payment-failed', days: 0, type: 'send-message', channels: ['email'] },
+      { id: 'day-3-reminder', days: 3, type: 'send-message', channels: ['email'] },
+      { id: 'day-7-final-notice', days: 7, type: 'final-notice', channels: ['email'] },
     ]);
   });
 });
 
-describe('strategyFor', () => {
-  it('finds a published strategy by id and version', () => {
-    // Act
-    const strategy = strategyFor('default', 1);
+describe('the shipped strategies', () => {
+  it('ship a gentle B2C strategy, its SMS-first challenger and a firm one for high amounts', () => {
+    expect(shippedStrategies.map((strategy) => `${strategy.id}@${strategy.version}`)).toEqual([
+      'default@1',
+      'gentle-b2c@1',
+      'gentle-b2c-sms-first@1',
+      'firm-high-amount@1',
+    ]);
+  });
 
+  it('route high amounts to the firm strategy and the rest to an A/B experiment with a holdout', () => {
     // Assess
-    expect(strategy).toBe(defaultStrategy);
+    expect(strategiesOfRouting(shippedRouting)).toEqual([
+      'firm-high-amount',
+      'gentle-b2c',
+      'gentle-b2c-sms-first',
+    ]);
+    expect(shippedRouting.rules.at(-1)?.experiment).toMatchObject({ holdoutPercent: 5 });
+  });
+
+  it('make the highest shipped version current', async () => {
+    expect((await shippedCatalog.getCurrentStrategy('gentle-b2c'))?.version).toBe(1);
+  });
+});
+
+describe('strategyFor', () => {
+  it('finds a shipped strategy by id and version', () => {
+    expect(strategyFor('default', 1)).toEqual(defaultStrategy);
   });
 
   it('finds nothing for a version that was never published', () => {
-    // Act
-    const unknownVersion = strategyFor('default', 2);
-    const unknownId = strategyFor('aggressive', 1);
+    expect(strategyFor('default', 2)).toBeUndefined();
+    expect(strategyFor('aggressive', 1)).toBeUndefined();
+  });
+});
 
-    // Assess
-    expect(unknownVersion).toBeUndefined();
-    expect(unknownId).toBeUndefined();
+describe('contactPolicy', () => {
+  it('keeps the Regulation F ceilings: 08:00-21:00, 7 calls in 7 days, 7 quiet days after a conversation', () => {
+    expect(contactPolicy.hours).toMatchObject({ start: '08:00', end: '21:00' });
+    expect(contactPolicy.caps.byChannel.voice).toEqual([{ max: 7, days: 7 }]);
+    expect(contactPolicy.caps.quietDaysAfterConversation.voice).toBe(7);
   });
 });

@@ -1,0 +1,129 @@
+import type { RecoveryMetricsRow } from '../../../shared/domain/recovery-metrics.ts';
+import type { LocalCaseView } from '../case-snapshot.ts';
+import type { LocalExecution } from '../local-journey-engine.ts';
+import type { OutboxMessage } from '../outbox.ts';
+
+/**
+ * What the simulator reads of an outbox message (the full message also carries the bodies).
+ * Journey steps carry their case and template; an automatic reply (a STOP confirmation) may have neither.
+ */
+export type ObservedMessage = Pick<
+  OutboxMessage,
+  'id' | 'channel' | 'to' | 'customerId' | 'caseId' | 'stepId' | 'template' | 'sentAt'
+>;
+
+/** A message sent for a case: a journey step (automatic replies may have no case). */
+export type CaseMessage = ObservedMessage & { readonly caseId: string };
+
+export function isCaseMessage(message: ObservedMessage): message is CaseMessage {
+  return message.caseId !== undefined;
+}
+
+export interface WebhookAnswer {
+  readonly status: number;
+  readonly body: Record<string, unknown>;
+}
+
+export class ProductRequestError extends Error {
+  public constructor(
+    message: string,
+    public readonly status: number,
+  ) {
+    super(message);
+    this.name = 'ProductRequestError';
+  }
+}
+
+/**
+ * The product's public local surfaces over HTTP, nothing else: the Stripe webhook, the virtual
+ * clock, the outbox, journeys, cases, jobs and the metrics API. Works the same against
+ * `npm start` and against a runtime the simulator started in its own process.
+ */
+export class ProductClient {
+  public constructor(public readonly baseUrl: string) {}
+
+  public async health(): Promise<boolean> {
+    try {
+      const response = await fetch(`${this.baseUrl}/health`);
+      return response.status === 200;
+    } catch {
+      return false;
+    }
+  }
+
+  public async now(): Promise<Date> {
+    const body = await this.json<{ now: string }>('GET', '/local/clock');
+    return new Date(body.now);
+  }
+
+  /** Moves virtual time forward and waits until everything that fell due has run. */
+  public async advance(seconds: number): Promise<Date> {
+    const body = await this.json<{ now: string }>('POST', '/local/clock/advance', { seconds });
+    return new Date(body.now);
+  }
+
+  /** Messages after the first `offset` ones, oldest first. */
+  public async outbox(offset: number): Promise<ObservedMessage[]> {
+    const messages = await this.json<OutboxMessage[]>('GET', `/local/outbox?offset=${offset}`);
+    return messages.map(({ id, channel, to, customerId, caseId, stepId, template, sentAt }) => ({
+      id,
+      channel,
+      to,
+      customerId,
+      stepId,
+      sentAt,
+      ...(caseId === undefined ? {} : { caseId }),
+      ...(template === undefined ? {} : { template }),
+    }));
+  }
+
+  public executions(): Promise<LocalExecution[]> {
+    return this.json<LocalExecution[]>('GET', '/local/executions');
+  }
+
+  public cases(): Promise<LocalCaseView[]> {
+    return this.json<LocalCaseView[]>('GET', '/local/cases');
+  }
+
+  public async runJob(name: string): Promise<void> {
+    await this.json('POST', `/local/jobs/${name}/run`);
+  }
+
+  public async metrics(): Promise<RecoveryMetricsRow[]> {
+    return (await this.json<{ metrics: RecoveryMetricsRow[] }>('GET', '/api/metrics')).metrics;
+  }
+
+  /** Posts one signed Stripe delivery; any HTTP answer is returned (the caller judges it). */
+  public async postStripe(payload: string, signature: string): Promise<WebhookAnswer> {
+    const response = await fetch(`${this.baseUrl}/webhooks/stripe`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'stripe-signature': signature },
+      body: payload,
+    });
+    const text = await response.text();
+    let body: Record<string, unknown> = {};
+    try {
+      body = JSON.parse(text) as Record<string, unknown>;
+    } catch {
+      body = { raw: text.slice(0, 200) };
+    }
+    return { status: response.status, body };
+  }
+
+  private async json<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+    const response = await fetch(`${this.baseUrl}${path}`, {
+      method,
+      ...(body === undefined
+        ? {}
+        : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+    });
+    const text = await response.text();
+    if (response.status !== 200) {
+      throw new ProductRequestError(
+        `${method} ${path} answered ${response.status}: ${text.slice(0, 300)}`,
+        response.status,
+      );
+    }
+    return JSON.parse(text) as T;
+  }
+}

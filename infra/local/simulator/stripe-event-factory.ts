@@ -1,0 +1,328 @@
+import Stripe from 'stripe';
+import type { DeclineCode } from './decline-codes.ts';
+import type { Subscriber } from './population.ts';
+
+/**
+ * Builds Stripe webhook events shaped like Stripe's own (API version of the fixtures under
+ * test/fixtures/stripe/) for the simulated billing, and signs them with stripe-node's
+ * `generateTestHeaderString`, so the product runs its real verification path.
+ */
+
+/** The simulated account: its id appears in hosted invoice links. */
+const simulatedAccount = 'acct_1SimuLatedAcc0unt';
+const apiVersion = '2026-11-18.endive';
+
+export type InvoiceStatus = 'open' | 'paid' | 'void' | 'uncollectible';
+
+/** The simulator's own view of one Stripe invoice at the moment an event is emitted. */
+export interface InvoiceState {
+  readonly invoiceId: string;
+  readonly number: string;
+  readonly subscriber: Subscriber;
+  readonly amountMinor: number;
+  /** Unix seconds. */
+  readonly createdAt: number;
+  readonly periodStart: number;
+  readonly periodEnd: number;
+  readonly status: InvoiceStatus;
+  readonly attemptCount: number;
+  /** Unix seconds of Stripe's next automatic attempt, or null when it will not retry. */
+  readonly nextPaymentAttempt: number | null;
+  readonly paidAt: number | null;
+  readonly voidedAt: number | null;
+  readonly markedUncollectibleAt: number | null;
+  /** The decline of the latest failed attempt, with its charge and payment intent ids. */
+  readonly lastDecline: { readonly decline: DeclineCode; readonly chargeId: string } | null;
+  readonly paymentIntentId: string;
+  readonly paymentMethodId: string;
+}
+
+export type InvoiceEventType =
+  | 'invoice.payment_failed'
+  | 'invoice.paid'
+  | 'invoice.voided'
+  | 'invoice.marked_uncollectible';
+
+export type PaymentMethodEventType = 'payment_method.attached' | 'payment_method.automatically_updated';
+
+export type SimulatedEvent =
+  | Stripe.InvoicePaymentFailedEvent
+  | Stripe.InvoicePaidEvent
+  | Stripe.InvoiceVoidedEvent
+  | Stripe.InvoiceMarkedUncollectibleEvent
+  | Stripe.PaymentMethodAttachedEvent
+  | Stripe.PaymentMethodAutomaticallyUpdatedEvent;
+
+function hostedToken(invoiceId: string): string {
+  return `test_${Buffer.from(`${simulatedAccount},${invoiceId}`).toString('base64url')}`;
+}
+
+function addressOf(subscriber: Subscriber): Stripe.Address | null {
+  if (subscriber.locationData === 'none') return null;
+  return {
+    city: null,
+    country: subscriber.market.country,
+    line1: null,
+    line2: null,
+    postal_code: null,
+    state: null,
+  };
+}
+
+/**
+ * The card error Stripe records on a failed attempt. Stripe keeps the latest one on the payment
+ * intent (`last_payment_error`); the invoice object of the API version the product reads carries
+ * it in `last_finalization_error` when the attempt is made at finalization, which is where this
+ * simulator puts it so that a consumer reading either place finds the decline code.
+ */
+function cardError(state: InvoiceState): Stripe.Invoice.LastFinalizationError | null {
+  if (state.lastDecline === null || state.status !== 'open') return null;
+  const { decline, chargeId } = state.lastDecline;
+  return {
+    type: 'card_error',
+    code: decline.errorCode as Stripe.Invoice.LastFinalizationError.Code,
+    decline_code: decline.code,
+    ...(decline.adviceCode ? { advice_code: decline.adviceCode } : {}),
+    network_decline_code: decline.networkDeclineCode,
+    charge: chargeId,
+    doc_url: `https://stripe.com/docs/error-codes/${decline.errorCode.replaceAll('_', '-')}`,
+    message: decline.message,
+    payment_method_type: 'card',
+  };
+}
+
+/** A Stripe invoice object as it stands in `state`. */
+export function stripeInvoice(state: InvoiceState): Stripe.Invoice {
+  const { subscriber } = state;
+  const currency = subscriber.market.currency.toLowerCase();
+  const paid = state.status === 'paid';
+  const token = hostedToken(state.invoiceId);
+  const metadata: Record<string, string> = {};
+  if (subscriber.locationData === 'time-zone') metadata.time_zone = subscriber.timeZone;
+  metadata.locale = subscriber.locale;
+  const line: Stripe.InvoiceLineItem = {
+    id: `il_${state.invoiceId.slice(3)}`,
+    object: 'line_item',
+    amount: state.amountMinor,
+    currency,
+    description: `1 × ${subscriber.segment} plan (per ${subscriber.interval})`,
+    discount_amounts: [],
+    discountable: true,
+    discounts: [],
+    invoice: state.invoiceId,
+    livemode: false,
+    metadata: {},
+    parent: {
+      invoice_item_details: null,
+      subscription_item_details: {
+        invoice_item: null,
+        proration: false,
+        proration_details: { credited_items: null },
+        subscription: subscriber.subscriptionId,
+        subscription_item: `si_${subscriber.subscriptionId.slice(4)}`,
+      },
+      type: 'subscription_item_details',
+    },
+    period: { start: state.periodStart, end: state.periodEnd },
+    pretax_credit_amounts: [],
+    pricing: {
+      price_details: {
+        price: `price_${subscriber.segment}_${subscriber.interval}_${currency}`,
+        product: `prod_${subscriber.segment}`,
+      },
+      type: 'price_details',
+      unit_amount_decimal: Stripe.Decimal.from(state.amountMinor),
+    },
+    quantity: 1,
+    quantity_decimal: Stripe.Decimal.from(1),
+    subscription: subscriber.subscriptionId,
+    subtotal: state.amountMinor,
+    taxes: [],
+  };
+  return {
+    id: state.invoiceId,
+    object: 'invoice',
+    account_country: 'US',
+    account_name: 'Simulated SaaS, Inc.',
+    account_tax_ids: null,
+    amount_due: state.amountMinor,
+    amount_overpaid: 0,
+    amount_paid: paid ? state.amountMinor : 0,
+    amount_remaining: paid ? 0 : state.amountMinor,
+    amount_shipping: 0,
+    application: null,
+    attempt_count: state.attemptCount,
+    attempted: state.attemptCount > 0,
+    auto_advance: state.status === 'open',
+    automatic_tax: { disabled_reason: null, enabled: false, liability: null, provider: null, status: null },
+    automatically_finalizes_at: null,
+    billing_reason: 'subscription_cycle',
+    collection_method: 'charge_automatically',
+    created: state.createdAt,
+    currency,
+    custom_fields: null,
+    customer: subscriber.customerId,
+    customer_account: null,
+    customer_address: addressOf(subscriber),
+    customer_email: subscriber.email ?? null,
+    customer_name: subscriber.name,
+    customer_phone: null,
+    customer_shipping: null,
+    customer_tax_exempt: 'none',
+    customer_tax_ids: [],
+    default_payment_method: null,
+    default_source: null,
+    default_tax_rates: [],
+    description: null,
+    discounts: [],
+    due_date: null,
+    effective_at: state.createdAt,
+    ending_balance: 0,
+    footer: null,
+    from_invoice: null,
+    hosted_invoice_url: `https://invoice.stripe.com/i/${simulatedAccount}/${token}?s=ap`,
+    invoice_pdf: `https://pay.stripe.com/invoice/${simulatedAccount}/${token}/pdf?s=ap`,
+    issuer: { type: 'self' },
+    last_finalization_error: cardError(state),
+    latest_revision: null,
+    lines: {
+      object: 'list',
+      data: [line],
+      has_more: false,
+      url: `/v1/invoices/${state.invoiceId}/lines`,
+    },
+    livemode: false,
+    metadata,
+    next_payment_attempt: state.status === 'open' ? state.nextPaymentAttempt : null,
+    number: state.number,
+    on_behalf_of: null,
+    parent: {
+      quote_details: null,
+      subscription_details: { metadata: {}, subscription: subscriber.subscriptionId },
+      type: 'subscription_details',
+    },
+    payment_settings: { default_mandate: null, payment_method_options: null, payment_method_types: null },
+    period_end: state.periodEnd,
+    period_start: state.periodStart,
+    post_payment_credit_notes_amount: 0,
+    pre_payment_credit_notes_amount: 0,
+    receipt_number: null,
+    rendering: null,
+    shipping_cost: null,
+    shipping_details: null,
+    starting_balance: 0,
+    statement_descriptor: null,
+    status: state.status,
+    status_transitions: {
+      finalized_at: state.createdAt,
+      marked_uncollectible_at: state.markedUncollectibleAt,
+      paid_at: state.paidAt,
+      voided_at: state.voidedAt,
+    },
+    subtotal: state.amountMinor,
+    subtotal_excluding_tax: state.amountMinor,
+    test_clock: null,
+    total: state.amountMinor,
+    total_discount_amounts: [],
+    total_excluding_tax: state.amountMinor,
+    total_pretax_credit_amounts: [],
+    total_taxes: [],
+    webhooks_delivered_at: state.createdAt + 1,
+  };
+}
+
+interface EventEnvelope {
+  readonly eventId: string;
+  /** Unix seconds. */
+  readonly created: number;
+  /** The API request behind the event; null for Stripe's automatic actions (renewals, retries). */
+  readonly requestId: string | null;
+}
+
+function envelope(meta: EventEnvelope) {
+  return {
+    id: meta.eventId,
+    object: 'event' as const,
+    api_version: apiVersion,
+    created: meta.created,
+    livemode: false,
+    pending_webhooks: 1,
+    request: { id: meta.requestId, idempotency_key: null },
+  };
+}
+
+export function invoiceEvent(
+  type: InvoiceEventType,
+  state: InvoiceState,
+  meta: EventEnvelope,
+): SimulatedEvent {
+  const data = { object: stripeInvoice(state) };
+  const base = envelope(meta);
+  switch (type) {
+    case 'invoice.payment_failed':
+      return { ...base, type, data };
+    case 'invoice.paid':
+      return { ...base, type, data };
+    case 'invoice.voided':
+      return { ...base, type, data };
+    case 'invoice.marked_uncollectible':
+      return { ...base, type, data };
+  }
+}
+
+/** The debtor's new card (`payment_method.attached`) or the network's update of the old one. */
+export function paymentMethodEvent(
+  type: PaymentMethodEventType,
+  subscriber: Subscriber,
+  paymentMethodId: string,
+  meta: EventEnvelope & { readonly last4: string; readonly expYear: number },
+): SimulatedEvent {
+  const paymentMethod: Stripe.PaymentMethod = {
+    id: paymentMethodId,
+    object: 'payment_method',
+    allow_redisplay: 'unspecified',
+    billing_details: {
+      address: addressOf(subscriber),
+      email: subscriber.email ?? null,
+      name: subscriber.name,
+      phone: null,
+      tax_id: null,
+    },
+    card: {
+      brand: 'visa',
+      checks: { address_line1_check: null, address_postal_code_check: null, cvc_check: 'pass' },
+      country: subscriber.market.country,
+      display_brand: 'visa',
+      exp_month: 12,
+      exp_year: meta.expYear,
+      funding: 'credit',
+      generated_from: null,
+      last4: meta.last4,
+      networks: { available: ['visa'], preferred: null },
+      regulated_status: 'unregulated',
+      three_d_secure_usage: { supported: true },
+      wallet: null,
+    },
+    created: meta.created,
+    customer: subscriber.customerId,
+    customer_account: null,
+    livemode: false,
+    metadata: {},
+    type: 'card',
+  };
+  const base = envelope(meta);
+  const data = { object: paymentMethod };
+  return type === 'payment_method.attached' ? { ...base, type, data } : { ...base, type, data };
+}
+
+const signer = new Stripe('sk_test_simulator_signing_only', { maxNetworkRetries: 0 });
+
+/** The body Stripe posts: the event as pretty-printed JSON; exactly these bytes are signed. */
+export function eventPayload(event: SimulatedEvent): string {
+  return JSON.stringify(event, null, 2);
+}
+
+/** The `Stripe-Signature` header of `payload` signed at `atUnixSeconds` (stripe-node's own test signer). */
+export function signPayload(payload: string, secret: string, atUnixSeconds: number): string {
+  return signer.webhooks.generateTestHeaderString({ payload, secret, timestamp: atUnixSeconds });
+}

@@ -1,0 +1,522 @@
+import { describe, expect, it } from 'vitest';
+import type { LocalCaseView } from '../../../../infra/local/case-snapshot.ts';
+import {
+  billingZonesOf,
+  checkCasesConsistentWithEvents,
+  checkContactWindow,
+  checkEventsAppliedOnce,
+  checkInvariants,
+  checkJourneysEndCleanly,
+  checkJourneyTransitions,
+  checkMetricsMatchEvents,
+  checkNoMessageAfterSettlement,
+  checkNoStepSentTwice,
+  cohortTalliesFromDeliveries,
+  type DeliveryRecord,
+  type InvariantInput,
+  messagesOutsideTrueZone,
+} from '../../../../infra/local/simulator/invariants.ts';
+import type { CaseMessage } from '../../../../infra/local/simulator/product-client.ts';
+import { defaultContactWindow } from '../../../../shared/domain/contact-policy.ts';
+
+const caseId = 'case_000000000000000000000001';
+
+function delivery(
+  overrides: Partial<DeliveryRecord> & Pick<DeliveryRecord, 'eventId' | 'type'>,
+): DeliveryRecord {
+  return {
+    invoiceId: 'in_A',
+    customerId: 'cus_A',
+    occurredAt: '2026-03-02T15:00:00.000Z',
+    deliveredAt: '2026-03-02T15:00:02.000Z',
+    redelivery: false,
+    status: 200,
+    outcome: 'applied',
+    invoiceStatus: 'open',
+    amountMinor: 4900,
+    currency: 'USD',
+    ...overrides,
+  };
+}
+
+const failed = delivery({ eventId: 'evt_failed', type: 'invoice.payment_failed', caseId });
+const paid = delivery({
+  eventId: 'evt_paid',
+  type: 'invoice.paid',
+  occurredAt: '2026-03-04T16:00:00.000Z',
+  deliveredAt: '2026-03-04T16:00:01.000Z',
+  invoiceStatus: 'paid',
+  paidAt: '2026-03-04T16:00:00.000Z',
+  caseId,
+});
+
+/** 10:00 in New York on 2 March 2026 (EST, UTC-5). */
+const firstMessage: CaseMessage = {
+  id: 'local-1',
+  channel: 'email',
+  to: 'dana@example.com',
+  customerId: 'stripe:cus_A',
+  caseId,
+  stepId: 'day-0-payment-failed',
+  template: 'payment-failed',
+  sentAt: '2026-03-02T15:00:05.000Z',
+};
+
+const closedCase: LocalCaseView = {
+  caseId,
+  customerId: 'stripe:cus_A',
+  status: 'closed',
+  closeReason: 'paid',
+  openedAt: '2026-03-02T15:00:00.000Z',
+  closedAt: '2026-03-04T16:00:01.000Z',
+  strategyId: 'default',
+  strategyVersion: 1,
+  claims: [
+    {
+      claimId: 'stripe:in_A',
+      invoiceId: 'in_A',
+      status: 'paid',
+      amountMinor: 4900,
+      currency: 'USD',
+      attemptCount: 2,
+      firstFailedAt: '2026-03-02T15:00:00.000Z',
+      paidAt: '2026-03-04T16:00:00.000Z',
+    },
+  ],
+  messages: [
+    { stepId: 'day-0-payment-failed', channel: 'email', template: 'payment-failed', status: 'sent' },
+  ],
+};
+
+/** A run where everything went right: one failure, one message, one payment. */
+function validInput(): InvariantInput {
+  return {
+    deliveries: [failed, paid],
+    messages: [firstMessage],
+    executions: [
+      {
+        name: caseId,
+        status: 'SUCCEEDED',
+        startedAt: failed.deliveredAt,
+        stateTransitions: 11,
+        statesEntered: {},
+      },
+    ],
+    cases: [closedCase],
+    debtors: new Map([
+      ['stripe:cus_A', { billingZones: ['America/New_York'], trueZone: 'America/New_York' }],
+    ]),
+    metrics: {
+      rows: [
+        {
+          cohortMonth: '2026-03',
+          currency: 'USD',
+          failedAmountMinor: 4900,
+          failedCount: 1,
+          recoveredAmountMinor: 4900,
+          recoveredCount: 1,
+          recoveryRateAmount: 1,
+          recoveryRateCount: 1,
+          computedAt: '2026-03-05T00:00:00.000Z',
+        },
+      ],
+      recomputedCohorts: ['2026-02', '2026-03'],
+    },
+    contactWindow: defaultContactWindow,
+    maxStateTransitions: 30,
+  };
+}
+
+describe('the simulator invariants', () => {
+  it('find nothing wrong in a run where everything went right', () => {
+    // Prepare
+    const input = validInput();
+
+    // Act
+    const violations = checkInvariants(input);
+
+    // Assess
+    expect(violations).toEqual([]);
+  });
+
+  describe('every-event-applied-once', () => {
+    it('names the event and case when a first delivery is answered duplicate', () => {
+      const input = { ...validInput(), deliveries: [{ ...failed, outcome: 'duplicate' }, paid] };
+
+      const violations = checkEventsAppliedOnce(input);
+
+      expect(violations).toEqual([
+        expect.objectContaining({ invariant: 'every-event-applied-once', caseId, subject: 'evt_failed' }),
+      ]);
+    });
+
+    it('catches a redelivery that is applied a second time', () => {
+      const input = {
+        ...validInput(),
+        deliveries: [failed, { ...failed, redelivery: true, deliveredAt: '2026-03-02T16:00:00.000Z' }, paid],
+      };
+
+      expect(checkEventsAppliedOnce(input)).toEqual([
+        expect.objectContaining({
+          subject: 'evt_failed',
+          detail: expect.stringContaining('expected 200 duplicate'),
+        }),
+      ]);
+    });
+
+    it('catches a delivery the product refused', () => {
+      const input = { ...validInput(), deliveries: [failed, { ...paid, status: 500, outcome: 'error' }] };
+
+      expect(checkEventsAppliedOnce(input)).toHaveLength(1);
+    });
+
+    it('lets other event types be applied or ignored, but the same way at every delivery', () => {
+      const attached = delivery({ eventId: 'evt_pm', type: 'payment_method.attached', outcome: 'ignored' });
+      const { invoiceId: _none, ...ignored } = attached;
+      const again = { ...ignored, redelivery: true };
+
+      expect(checkEventsAppliedOnce({ ...validInput(), deliveries: [ignored, again] })).toEqual([]);
+      expect(
+        checkEventsAppliedOnce({
+          ...validInput(),
+          deliveries: [
+            { ...ignored, outcome: 'applied' },
+            { ...again, outcome: 'duplicate' },
+          ],
+        }),
+      ).toEqual([]);
+      expect(
+        checkEventsAppliedOnce({ ...validInput(), deliveries: [ignored, { ...again, outcome: 'applied' }] }),
+      ).toEqual([
+        expect.objectContaining({
+          subject: 'evt_pm',
+          detail: expect.stringContaining('expected 200 ignored'),
+        }),
+      ]);
+    });
+
+    it('catches an invoice event the product ignored', () => {
+      expect(
+        checkEventsAppliedOnce({ ...validInput(), deliveries: [{ ...failed, outcome: 'ignored' }, paid] }),
+      ).toEqual([
+        expect.objectContaining({
+          subject: 'evt_failed',
+          detail: expect.stringContaining('expected 200 applied'),
+        }),
+      ]);
+    });
+  });
+
+  describe('no-message-after-settlement', () => {
+    it('names the case when a message goes out after the payment was delivered', () => {
+      const late = {
+        ...firstMessage,
+        id: 'local-2',
+        stepId: 'day-3-reminder',
+        sentAt: '2026-03-05T14:00:00.000Z',
+      };
+      const input = { ...validInput(), messages: [firstMessage, late] };
+
+      expect(checkNoMessageAfterSettlement(input)).toEqual([
+        expect.objectContaining({
+          invariant: 'no-message-after-settlement',
+          caseId,
+          subject: 'day-3-reminder (local-2)',
+        }),
+      ]);
+    });
+
+    it('allows a message sent before the payment reached the product, even if the debtor had paid', () => {
+      const input = {
+        ...validInput(),
+        deliveries: [failed, { ...paid, deliveredAt: '2026-03-05T15:00:00.000Z' }],
+        cases: [{ ...closedCase, closedAt: '2026-03-05T15:00:00.000Z' }],
+        messages: [
+          firstMessage,
+          { ...firstMessage, id: 'local-2', stepId: 'day-3-reminder', sentAt: '2026-03-05T14:00:00.000Z' },
+        ],
+      };
+
+      expect(checkNoMessageAfterSettlement(input)).toEqual([]);
+    });
+  });
+
+  it('names the case when a message goes out after the product closed it, settled or not', () => {
+    // A case closed as superseded still has an open claim, so only its closing time forbids the message.
+    const superseded: LocalCaseView = {
+      ...closedCase,
+      closeReason: 'superseded',
+      supersededBy: 'case_000000000000000000000002',
+      closedAt: '2026-03-03T10:00:00.000Z',
+      claims: [{ ...(closedCase.claims[0] as LocalCaseView['claims'][number]), status: 'failed' }],
+    };
+    const late = {
+      ...firstMessage,
+      id: 'local-2',
+      stepId: 'day-3-reminder',
+      sentAt: '2026-03-03T14:00:00.000Z',
+    };
+
+    expect(
+      checkNoMessageAfterSettlement({
+        ...validInput(),
+        deliveries: [failed],
+        cases: [superseded],
+        messages: [late],
+      }),
+    ).toEqual([
+      expect.objectContaining({ caseId, detail: expect.stringContaining('the case was closed at') }),
+    ]);
+  });
+
+  describe('contact-within-window', () => {
+    it('names the case when a message is sent at 07:00 in the debtor zone', () => {
+      const early = { ...firstMessage, sentAt: '2026-03-02T12:00:00.000Z' };
+
+      expect(checkContactWindow({ ...validInput(), messages: [early] })).toEqual([
+        expect.objectContaining({ caseId, detail: expect.stringContaining('America/New_York (07:00)') }),
+      ]);
+    });
+
+    it('checks every zone of the country when the billing data has no time zone', () => {
+      // 13:00 in New York is 08:00 in Honolulu: allowed in both; 12:00 in New York is 07:00 in Honolulu.
+      const debtors = new Map([
+        ['stripe:cus_A', { billingZones: billingZonesOf(undefined, 'US'), trueZone: 'America/New_York' }],
+      ]);
+      const atNoon = { ...firstMessage, sentAt: '2026-03-02T17:00:00.000Z' };
+      const atOne = { ...firstMessage, sentAt: '2026-03-02T18:00:00.000Z' };
+
+      expect(checkContactWindow({ ...validInput(), debtors, messages: [atNoon] })).toHaveLength(1);
+      expect(checkContactWindow({ ...validInput(), debtors, messages: [atOne] })).toEqual([]);
+    });
+
+    it('counts, without failing, messages outside the true zone when the billing data placed the debtor in UTC', () => {
+      const debtors = new Map([['stripe:cus_A', { billingZones: ['UTC'], trueZone: 'Asia/Tokyo' }]]);
+      const input = {
+        ...validInput(),
+        debtors,
+        messages: [{ ...firstMessage, sentAt: '2026-03-02T13:00:00.000Z' }],
+      };
+
+      expect(checkContactWindow(input)).toEqual([]);
+      expect(messagesOutsideTrueZone(input)).toBe(1);
+    });
+  });
+
+  describe('no-step-sent-twice', () => {
+    it('names the case and the step sent twice', () => {
+      const again = { ...firstMessage, id: 'local-2', sentAt: '2026-03-02T15:00:06.000Z' };
+
+      expect(checkNoStepSentTwice({ ...validInput(), messages: [firstMessage, again] })).toEqual([
+        expect.objectContaining({
+          caseId,
+          subject: 'day-0-payment-failed',
+          detail: expect.stringContaining('2 times'),
+        }),
+      ]);
+    });
+  });
+
+  describe('case-consistent-with-events', () => {
+    it('catches a claim whose status disagrees with its events', () => {
+      const wrong = {
+        ...closedCase,
+        claims: [{ ...closedCase.claims[0], status: 'written_off' }],
+      } as LocalCaseView;
+
+      expect(checkCasesConsistentWithEvents({ ...validInput(), cases: [wrong] })).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({
+            caseId,
+            subject: 'in_A',
+            detail: 'claim is written_off, its delivered events say paid',
+          }),
+        ]),
+      );
+    });
+
+    it('catches a case left open after its only claim was paid', () => {
+      const open: LocalCaseView = { ...closedCase, status: 'open' };
+      const { closeReason: _reason, ...openCase } = open;
+
+      expect(checkCasesConsistentWithEvents({ ...validInput(), cases: [openCase] })).toEqual([
+        expect.objectContaining({
+          caseId,
+          detail: expect.stringContaining('case is open, its claims (paid) say closed (paid)'),
+        }),
+      ]);
+    });
+
+    it('reads the latest event, not the last delivered, when deliveries arrive out of order', () => {
+      // The paid event arrives first, the older failure after it: the invoice is still paid.
+      const input = {
+        ...validInput(),
+        deliveries: [paid, { ...failed, deliveredAt: '2026-03-04T16:00:30.000Z' }],
+      };
+
+      expect(checkCasesConsistentWithEvents(input)).toEqual([]);
+    });
+
+    it('accepts a case superseded by one that took over its open claim, and catches one that did not', () => {
+      const successorId = 'case_000000000000000000000002';
+      const openClaim = {
+        ...(closedCase.claims[0] as LocalCaseView['claims'][number]),
+        status: 'failed' as const,
+      };
+      const superseded: LocalCaseView = {
+        ...closedCase,
+        closeReason: 'superseded',
+        supersededBy: successorId,
+        claims: [openClaim],
+      };
+      const { closeReason: _reason, closedAt: _closed, ...open } = closedCase;
+      const successor: LocalCaseView = { ...open, caseId: successorId, status: 'open', claims: [openClaim] };
+      const input = { ...validInput(), deliveries: [failed], cases: [superseded, successor] };
+
+      expect(checkCasesConsistentWithEvents(input)).toEqual([]);
+      expect(
+        checkCasesConsistentWithEvents({ ...input, cases: [superseded, { ...successor, claims: [] }] }),
+      ).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({
+            caseId,
+            detail: expect.stringContaining('does not hold its open claims in_A'),
+          }),
+        ]),
+      );
+    });
+
+    it('catches a failed invoice that is in no case', () => {
+      expect(checkCasesConsistentWithEvents({ ...validInput(), cases: [] })).toEqual([
+        expect.objectContaining({ subject: 'in_A', detail: expect.stringContaining('0 cases') }),
+      ]);
+    });
+  });
+
+  describe('journey-within-transition-budget and journeys-end-cleanly', () => {
+    it('names a journey over its transition budget', () => {
+      const input = {
+        ...validInput(),
+        executions: [
+          {
+            name: caseId,
+            status: 'SUCCEEDED' as const,
+            startedAt: '',
+            stateTransitions: 31,
+            statesEntered: {},
+          },
+        ],
+      };
+
+      expect(checkJourneyTransitions(input)).toEqual([
+        expect.objectContaining({ caseId, detail: '31 state transitions, budget 30' }),
+      ]);
+    });
+
+    it('names a failed journey', () => {
+      const input = {
+        ...validInput(),
+        executions: [
+          {
+            name: caseId,
+            status: 'FAILED' as const,
+            startedAt: '',
+            stateTransitions: 4,
+            statesEntered: {},
+            error: 'boom',
+          },
+        ],
+      };
+
+      expect(checkJourneysEndCleanly(input)).toEqual([
+        expect.objectContaining({ caseId, detail: 'journey failed: boom' }),
+      ]);
+    });
+  });
+
+  describe('metrics-match-events', () => {
+    it('catches a recovered amount that differs from the delivered events', () => {
+      const input = validInput();
+      const [row] = input.metrics.rows;
+      if (row === undefined) throw new Error('fixture has a row');
+      const wrong = { ...input, metrics: { ...input.metrics, rows: [{ ...row, recoveredAmountMinor: 0 }] } };
+
+      expect(checkMetricsMatchEvents(wrong)).toEqual([
+        expect.objectContaining({
+          subject: '2026-03 USD',
+          detail: 'recoveredAmountMinor 0, events say 4900',
+        }),
+      ]);
+    });
+
+    it('only asks the rows to cover this run when the store holds other runs too', () => {
+      const input = validInput();
+      const [row] = input.metrics.rows;
+      if (row === undefined) throw new Error('fixture has a row');
+      const bigger = {
+        ...row,
+        failedCount: 5,
+        failedAmountMinor: 90_000,
+        recoveredCount: 3,
+        recoveredAmountMinor: 20_000,
+      };
+      const shared = { ...input, metrics: { ...input.metrics, rows: [bigger], shared: true } };
+      const smaller = { ...shared, metrics: { ...shared.metrics, rows: [{ ...row, recoveredCount: 0 }] } };
+
+      expect(checkMetricsMatchEvents(shared)).toEqual([]);
+      expect(
+        checkMetricsMatchEvents({ ...shared, metrics: { ...shared.metrics, shared: false } }),
+      ).toHaveLength(1);
+      expect(checkMetricsMatchEvents(smaller)).toEqual([
+        expect.objectContaining({ detail: 'recoveredCount 0, events say at least 1' }),
+      ]);
+    });
+
+    it('leaves voided invoices out and does not count a payment made after the write-off', () => {
+      const voided = delivery({
+        eventId: 'evt_void',
+        type: 'invoice.voided',
+        invoiceId: 'in_B',
+        invoiceStatus: 'void',
+      });
+      const failedB = delivery({ eventId: 'evt_fb', type: 'invoice.payment_failed', invoiceId: 'in_B' });
+      const failedC = delivery({ eventId: 'evt_fc', type: 'invoice.payment_failed', invoiceId: 'in_C' });
+      const writtenOffC = delivery({
+        eventId: 'evt_wc',
+        type: 'invoice.marked_uncollectible',
+        invoiceId: 'in_C',
+        occurredAt: '2026-03-10T00:00:00.000Z',
+        invoiceStatus: 'uncollectible',
+      });
+      const paidC = delivery({
+        eventId: 'evt_pc',
+        type: 'invoice.paid',
+        invoiceId: 'in_C',
+        occurredAt: '2026-03-11T00:00:00.000Z',
+        paidAt: '2026-03-11T00:00:00.000Z',
+        invoiceStatus: 'paid',
+      });
+
+      const tallies = cohortTalliesFromDeliveries([
+        failed,
+        paid,
+        failedB,
+        voided,
+        failedC,
+        writtenOffC,
+        paidC,
+      ]);
+
+      expect(tallies).toEqual([
+        {
+          cohortMonth: '2026-03',
+          currency: 'USD',
+          failedAmountMinor: 9800,
+          failedCount: 2,
+          recoveredAmountMinor: 4900,
+          recoveredCount: 1,
+        },
+      ]);
+    });
+  });
+});
