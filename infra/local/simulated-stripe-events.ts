@@ -63,7 +63,8 @@ export function simulatedInvoiceEvent(
         parent: claim.subscriptionId
           ? {
               type: 'subscription_details',
-              subscription_details: { subscription: claim.subscriptionId, metadata: {} },
+              // Claims hold provider-qualified ids (`stripe:[acct:]sub_...`); Stripe sends the bare one.
+              subscription_details: { subscription: claim.subscriptionId.split(':').at(-1), metadata: {} },
             }
           : null,
         status: paid ? 'paid' : 'open',
