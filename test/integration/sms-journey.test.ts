@@ -1,0 +1,124 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { type LocalRuntime, startLocalRuntime } from '../../infra/local/local-runtime.ts';
+import { shippedStrategies } from '../../workflows/strategies/index.ts';
+import { inboundSms } from '../support/channel-events.ts';
+import { signStripePayload, stripeInvoiceEvent, stripePayload } from '../support/stripe-events.ts';
+import { LocalRuntimeClient } from './support/local-runtime-client.ts';
+
+const day = 24 * 3600;
+/** 08:30 UTC on Wednesday 11 March 2026: 09:30 in Madrid, inside the contact window. */
+const clockStart = new Date('2026-03-11T08:30:00Z');
+const phone = '+34600111222';
+const smsFirst = shippedStrategies.find((strategy) => strategy.id === 'gentle-b2c-sms-first');
+
+describe('a journey across channels on the local runtime', () => {
+  let runtime: LocalRuntime;
+  let client: LocalRuntimeClient;
+  const failures: string[] = [];
+
+  beforeEach(async () => {
+    if (smsFirst === undefined) throw new Error('the SMS-first strategy is not shipped');
+    failures.length = 0;
+    runtime = await startLocalRuntime({
+      port: 0,
+      clockStart,
+      strategy: smsFirst,
+      log: (message) => failures.push(message),
+    });
+    client = new LocalRuntimeClient(runtime);
+  });
+
+  afterEach(async () => {
+    await runtime.stop();
+    expect(failures).toEqual([]);
+  });
+
+  /**
+   * A failed invoice of a debtor in Madrid whose billing data carries a mobile number, who
+   * agreed to texts earlier (texts need consent: TCPA), as a START reply records it.
+   */
+  async function failInvoice(): Promise<string> {
+    await runtime.table.putConsent({
+      customerId: 'stripe:cus_MAD_SMS',
+      channel: 'sms',
+      status: 'opted-in',
+      address: phone,
+      reason: 'start-keyword',
+      decidedAt: '2026-03-01T10:00:00.000Z',
+      sourceEventId: 'inbound-start-at-signup',
+    });
+    const now = Math.floor((await client.now()).getTime() / 1000);
+    const event = stripeInvoiceEvent('invoice.payment_failed', {
+      eventId: 'evt_sms_journey_01',
+      created: now,
+      customerId: 'cus_MAD_SMS',
+      invoiceId: 'in_MAD_SMS',
+      email: 'ana@example.com',
+      timeZone: 'Europe/Madrid',
+      amountDue: 4999,
+      currency: 'eur',
+    });
+    event.data.object.customer_phone = phone;
+    const payload = stripePayload(event);
+    const response = await client.postStripe(
+      payload,
+      signStripePayload(payload, runtime.stripeWebhookSecret, now),
+    );
+    expect(response.status).toBe(200);
+    return String(response.body.caseId);
+  }
+
+  it('texts first, honours a STOP at once, and sends the next step by email', async () => {
+    const caseId = await failInvoice();
+    await client.advance(3600);
+    const firstSms = (await client.outbox()).filter(
+      (message) => message.channel === 'sms' && message.caseId === caseId,
+    );
+    expect(firstSms).toHaveLength(1);
+    expect(firstSms[0]?.to).toBe(phone);
+
+    const injected = await client.inject('/local/inbound/sms', inboundSms({ from: phone, body: 'STOP' }));
+    expect(injected.status).toBe(200);
+    const afterStop = await client.outbox();
+    expect(
+      afterStop.some((message) => message.channel === 'sms' && message.stepId.startsWith('reply-')),
+    ).toBe(true);
+
+    await client.advance(5 * day);
+    const later = (await client.outbox())
+      .slice(afterStop.length)
+      .filter((message) => message.caseId === caseId);
+    // The day-3 reminder prefers WhatsApp, then SMS, then email: WhatsApp is outside its 24-hour
+    // window without an approved template and SMS is opted out, so it goes by email.
+    expect(later.map((message) => message.channel)).toContain('email');
+    expect(later.filter((message) => message.channel === 'sms')).toEqual([]);
+  });
+
+  it('pauses the journey on a promise to pay by SMS until the promised date', async () => {
+    const caseId = await failInvoice();
+    await client.advance(3600);
+    const beforePromise = (await client.outbox()).length;
+
+    // Wednesday: "I will pay on Friday" → promised for 13 March, contact paused until it has passed.
+    const injected = await client.inject(
+      '/local/inbound/sms',
+      inboundSms({ from: phone, body: 'Pagaré el viernes' }),
+    );
+    expect(injected.status).toBe(200);
+    expect(await runtime.table.getCase(caseId)).toMatchObject({ promisedDate: '2026-03-13' });
+
+    await client.advanceTo('2026-03-13T22:59:00Z');
+    const duringPause = (await client.outbox())
+      .slice(beforePromise)
+      .filter((message) => message.caseId === caseId && !message.stepId.startsWith('reply-'));
+    expect(duringPause).toEqual([]);
+
+    await client.advance(4 * day);
+    const afterPause = (await client.outbox())
+      .slice(beforePromise)
+      .filter((message) => message.caseId === caseId && !message.stepId.startsWith('reply-'));
+    expect(afterPause.length).toBeGreaterThan(0);
+    for (const message of afterPause)
+      expect(Date.parse(message.sentAt)).toBeGreaterThan(Date.parse('2026-03-13T23:00:00Z'));
+  });
+});
