@@ -2,6 +2,7 @@ import ct from 'countries-and-timezones';
 import { DateTime, IANAZone } from 'luxon';
 import type { ContactWindow } from '../../../shared/domain/contact-policy.ts';
 import type { RecoveryMetricsRow } from '../../../shared/domain/recovery-metrics.ts';
+import { contactPolicy } from '../../../workflows/policies.ts';
 import type { LocalCaseView } from '../case-snapshot.ts';
 import type { LocalExecution } from '../local-journey-engine.ts';
 import type { CaseMessage } from './product-client.ts';
@@ -71,7 +72,7 @@ export interface DeliveryRecord {
 
 /** Where a debtor is: per the billing data (what the product can know) and in truth. */
 export interface DebtorLocation {
-  /** Zones the billing data places the debtor in: its `time_zone`, else every zone of its country, else UTC. */
+  /** Zones the billing data places the debtor in: see `billingZonesOf`. */
   readonly billingZones: readonly string[];
   readonly trueZone: string;
 }
@@ -546,11 +547,23 @@ export function checkInvariants(input: InvariantInput): Violation[] {
   return invariantNames.flatMap((name) => invariantCheckers[name](input));
 }
 
-/** The zones the billing data places a debtor in (what the contact policy can go by). */
-export function billingZonesOf(timeZone: string | undefined, country: string | undefined): string[] {
+function zonesOfCountry(country: string): string[] {
+  return (ct.getCountry(country.toUpperCase())?.timezones ?? []).filter((zone) => IANAZone.isValidZone(zone));
+}
+
+/**
+ * The zones the billing data places a debtor in (what the contact policy can go by): its
+ * `time_zone`, else every zone of its country, else every zone of the countries the configured
+ * contact policy assumes for an unknown location (`unknownLocationCountries`), else UTC.
+ */
+export function billingZonesOf(
+  timeZone: string | undefined,
+  country: string | undefined,
+  unknownLocationCountries: readonly string[] = contactPolicy.unknownLocationCountries,
+): string[] {
   if (timeZone) return [timeZone];
-  const zones = (country ? (ct.getCountry(country)?.timezones ?? []) : []).filter((zone) =>
-    IANAZone.isValidZone(zone),
-  );
-  return zones.length > 0 ? [...zones] : ['UTC'];
+  const zones = country ? zonesOfCountry(country) : [];
+  if (zones.length > 0) return [...zones];
+  const fallback = unknownLocationCountries.flatMap(zonesOfCountry);
+  return fallback.length > 0 ? [...new Set(fallback)] : ['UTC'];
 }

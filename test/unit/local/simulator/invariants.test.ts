@@ -290,6 +290,21 @@ describe('the simulator invariants', () => {
       expect(checkContactWindow({ ...validInput(), debtors, messages: [atOne] })).toEqual([]);
     });
 
+    it('holds a debtor with neither time zone nor country to the zones the contact policy assumes (US)', () => {
+      // The shipped policy assumes every US zone for an unknown location: 22:19 UTC is 18:19 in New
+      // York and 12:19 in Honolulu (allowed); 03:00 UTC is 23:00 in New York (not allowed).
+      const debtors = new Map([
+        ['stripe:cus_A', { billingZones: billingZonesOf(undefined, undefined), trueZone: 'America/Chicago' }],
+      ]);
+      const evening = { ...firstMessage, sentAt: '2026-04-24T22:19:53.000Z' };
+      const night = { ...firstMessage, sentAt: '2026-04-25T03:00:00.000Z' };
+
+      expect(billingZonesOf(undefined, undefined)).toContain('America/New_York');
+      expect(checkContactWindow({ ...validInput(), debtors, messages: [evening] })).toEqual([]);
+      expect(checkContactWindow({ ...validInput(), debtors, messages: [night] })).toHaveLength(1);
+      expect(billingZonesOf(undefined, undefined, [])).toEqual(['UTC']);
+    });
+
     it('counts, without failing, messages outside the true zone when the billing data placed the debtor in UTC', () => {
       const debtors = new Map([['stripe:cus_A', { billingZones: ['UTC'], trueZone: 'Asia/Tokyo' }]]);
       const input = {
