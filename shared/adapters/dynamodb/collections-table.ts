@@ -229,29 +229,11 @@ export class CollectionsTable
           [tableSchema.indexes.claimsByFailureMonth.sortKey]: claim.claimId,
         }
       : {};
-    try {
-      await this.documents.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: {
-            ...keys.claim(claim.claimId),
-            entity: 'claim',
-            ...claim,
-            ...cohort,
-            version: expectedVersion + 1,
-          },
-          ConditionExpression:
-            expectedVersion === 0
-              ? 'attribute_not_exists(pk)'
-              : 'attribute_exists(pk) AND version = :expected',
-          ...(expectedVersion === 0 ? {} : { ExpressionAttributeValues: { ':expected': expectedVersion } }),
-        }),
-      );
-    } catch (error) {
-      if (isConditionFailure(error))
-        throw new ConcurrentUpdateError(`claim ${claim.claimId} changed concurrently`);
-      throw error;
-    }
+    await this.putVersioned(
+      { ...keys.claim(claim.claimId), entity: 'claim', ...claim, ...cohort },
+      expectedVersion,
+      `claim ${claim.claimId}`,
+    );
   }
 
   public async getClaims(claimIds: readonly string[]): Promise<Claim[]> {
@@ -750,16 +732,23 @@ export class CollectionsTable
   }
 
   public async putSubscription(subscription: Subscription, expectedVersion: number): Promise<void> {
+    await this.putVersioned(
+      { ...keys.subscription(subscription.subscriptionId), entity: 'subscription', ...subscription },
+      expectedVersion,
+      `subscription ${subscription.subscriptionId}`,
+    );
+  }
+
+  /**
+   * Optimistic locking for items rewritten whole: writes `item` as version `expectedVersion + 1`
+   * only if the stored version still equals `expectedVersion` (0: not stored yet).
+   */
+  private async putVersioned(item: Item, expectedVersion: number, what: string): Promise<void> {
     try {
       await this.documents.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: {
-            ...keys.subscription(subscription.subscriptionId),
-            entity: 'subscription',
-            ...subscription,
-            version: expectedVersion + 1,
-          },
+          Item: { ...item, version: expectedVersion + 1 },
           ConditionExpression:
             expectedVersion === 0
               ? 'attribute_not_exists(pk)'
@@ -768,8 +757,7 @@ export class CollectionsTable
         }),
       );
     } catch (error) {
-      if (isConditionFailure(error))
-        throw new ConcurrentUpdateError(`subscription ${subscription.subscriptionId} changed concurrently`);
+      if (isConditionFailure(error)) throw new ConcurrentUpdateError(`${what} changed concurrently`);
       throw error;
     }
   }
