@@ -1,9 +1,27 @@
+import { DateTime } from 'luxon';
 import TinyQueue from 'tinyqueue';
 import { defaultContactWindow } from '../../../shared/domain/contact-policy.ts';
+import { defaultPortalPolicy } from '../../../shared/domain/portal/portal-policy.ts';
 import { cohortMonthsToReport } from '../../../shared/domain/recovery-metrics.ts';
-import { availableSurfaces, type Channel, respondToMessage } from './debtor-behaviour.ts';
-import { billingZonesOf, checkInvariants, type DebtorLocation, type DeliveryRecord } from './invariants.ts';
+import { emailComplaint, inboundStop } from './channel-event-factory.ts';
+import {
+  availableSurfaces,
+  type Channel,
+  type DebtorResponse,
+  type DebtorStreams,
+  respondToMessage,
+} from './debtor-behaviour.ts';
+import {
+  billingZonesOf,
+  checkInvariants,
+  type DebtorLocation,
+  type DeliveryRecord,
+  type OptOutRecord,
+  type PlanRecord,
+  type PromiseRecord,
+} from './invariants.ts';
 import { buildPopulation, type Subscriber } from './population.ts';
+import { type PortalOutcome, PortalVisitor } from './portal-visitor.ts';
 import { type CaseMessage, isCaseMessage, type ObservedMessage } from './product-client.ts';
 import type { ProductTarget } from './product-target.ts';
 import { SeededRandom } from './seeded-random.ts';
@@ -14,7 +32,13 @@ import {
   type EmittedEvent,
   SimulatedBilling,
 } from './simulated-billing.ts';
-import { buildReport, type ResponseTally, type SimulationReport } from './simulation-report.ts';
+import {
+  buildReport,
+  emptyResponseTally,
+  type PortalTally,
+  type ResponseTally,
+  type SimulationReport,
+} from './simulation-report.ts';
 import { eventPayload, signPayload } from './stripe-event-factory.ts';
 
 export interface SimulationOptions {
@@ -64,10 +88,16 @@ type Work =
     }
   | {
       readonly kind: 'debtor';
-      readonly response: 'pay' | 'update-card';
+      readonly response: Exclude<DebtorResponse, { kind: 'ignore' }>;
       readonly subscriber: number;
       readonly message: ObservedMessage;
-    };
+    }
+  /** A debtor keeping a promise: pays on the promised day. */
+  | { readonly kind: 'keep-promise'; readonly subscriber: number; readonly message: ObservedMessage }
+  /** The last instalment of a kept plan is due: the product settles the invoices out of band. */
+  | { readonly kind: 'plan-settles'; readonly subscriber: number; readonly invoiceIds: readonly string[] }
+  /** A debtor breaking a plan: the card on file stops working before the next instalment. */
+  | { readonly kind: 'plan-card-fails'; readonly customerId: string };
 
 interface QueueItem {
   readonly at: number;
@@ -77,6 +107,8 @@ interface QueueItem {
 
 const minute = 60_000;
 const day = 24 * 60 * minute;
+/** Days between instalments: the portal's policy (docs/portal.md). */
+const planIntervalDays = defaultPortalPolicy.paymentPlan.intervalDays;
 
 /** A short tag making every id of a run unique, so runs can share one store (`npm start`). */
 export function runTag(seed: number, startAt: Date): string {
@@ -124,7 +156,13 @@ export async function runSimulation(
   const messages: CaseMessage[] = [];
   const messagesPerCase = new Map<string, number>();
   const responses = new Map<string, ResponseTally>();
-  const debtorStreams = new Map<number, SeededRandom>();
+  const debtorStreams = new Map<number, DebtorStreams>();
+  const optOuts: OptOutRecord[] = [];
+  const promises: PromiseRecord[] = [];
+  const plans: PlanRecord[] = [];
+  /** Debtors whose bank disputed a charge: they no longer answer messages. */
+  const disputing = new Set<number>();
+  const portal: PortalTally = { visits: 0, noSession: 0, accepted: {}, refused: {} };
   let clockAdvances = 0;
   let outboxPolls = 0;
 
@@ -171,13 +209,14 @@ export async function runSimulation(
     // at this instant, so interleavings (and so the run) do not depend on the machine's speed.
     await client.advance(0);
     const invoice = event.data.object.object === 'invoice' ? event.data.object : undefined;
+    const invoiceId = invoice?.id ?? work.emitted.invoiceId;
     const invoiceStatus = invoice?.status as DeliveryRecord['invoiceStatus'] | null | undefined;
     const productStatus = typeof answer.body.status === 'string' ? answer.body.status : undefined;
     const ignored = typeof answer.body.ignored === 'string';
     deliveries.push({
       eventId: event.id,
       type: event.type,
-      ...(invoice?.id ? { invoiceId: invoice.id } : {}),
+      ...(invoiceId ? { invoiceId } : {}),
       customerId: population[work.emitted.subscriber]?.customerId ?? '',
       occurredAt: new Date(event.created * 1000).toISOString(),
       deliveredAt: new Date(now).toISOString(),
@@ -207,14 +246,18 @@ export async function runSimulation(
       messagesPerCase.set(message.caseId, ordinal);
       const subscriber = subscriberByCustomer.get(message.customerId);
       const templateKey = message.template ?? message.stepId;
-      const tally = responses.get(templateKey) ?? { messages: 0, pay: 0, updateCard: 0 };
+      const tally = responses.get(templateKey) ?? emptyResponseTally();
       tally.messages += 1;
       responses.set(templateKey, tally);
-      if (subscriber === undefined) continue;
-      let stream = debtorStreams.get(subscriber.index);
-      if (stream === undefined) {
-        stream = random.fork(`debtor-${subscriber.index}`);
-        debtorStreams.set(subscriber.index, stream);
+      if (subscriber === undefined || disputing.has(subscriber.index)) continue;
+      let streams = debtorStreams.get(subscriber.index);
+      if (streams === undefined) {
+        // The reaction stream keeps the label it always had: the same seed draws what it drew before.
+        streams = {
+          reaction: random.fork(`debtor-${subscriber.index}`),
+          choices: random.fork(`debtor-${subscriber.index}/choices`),
+        };
+        debtorStreams.set(subscriber.index, streams);
       }
       const response = respondToMessage(
         {
@@ -224,20 +267,172 @@ export async function runSimulation(
           channel: message.channel as Channel,
           sentAt: new Date(message.sentAt),
           ordinal,
+          ...(message.portalLink ? { portalLink: message.portalLink } : {}),
         },
-        { subscriber, ...billing.situationOf(subscriber.index) },
-        stream,
+        { subscriber, ...billing.situationOf(subscriber.index), canDispute: true },
+        streams,
         availableSurfaces,
       );
       if (response.kind === 'ignore') continue;
-      if (response.kind === 'pay') tally.pay += 1;
-      else tally.updateCard += 1;
-      enqueue(response.at.getTime(), {
-        kind: 'debtor',
-        response: response.kind,
-        subscriber: subscriber.index,
-        message,
-      });
+      tally[response.kind] += 1;
+      enqueue(response.at.getTime(), { kind: 'debtor', response, subscriber: subscriber.index, message });
+    }
+  };
+
+  const countPortal = (what: string, outcome: PortalOutcome): void => {
+    if (outcome.status === 'accepted') portal.accepted[what] = (portal.accepted[what] ?? 0) + 1;
+    else if (outcome.status === 'no-session') portal.noSession += 1;
+    else {
+      const key = `${what}: ${outcome.httpStatus}`;
+      portal.refused[key] = (portal.refused[key] ?? 0) + 1;
+    }
+  };
+
+  /** Opens the message's portal link in a fresh session; undefined when it no longer opens. */
+  const openPortal = async (message: ObservedMessage): Promise<PortalVisitor | undefined> => {
+    if (message.portalLink === undefined) return undefined;
+    const visitor = new PortalVisitor(client.baseUrl);
+    portal.visits += 1;
+    const opened = await visitor.open(message.portalLink);
+    await client.advance(0);
+    if (!opened) portal.noSession += 1;
+    return opened ? visitor : undefined;
+  };
+
+  /**
+   * Pays (or replaces the card) through the portal when the message carries a link that still
+   * opens: the portal sends the debtor to the provider's page, where the simulated Stripe takes
+   * the payment. Without a usable link the debtor pays from the provider's own email.
+   */
+  const payOrUpdateCard = async (
+    subscriberIndex: number,
+    message: ObservedMessage,
+    kind: 'pay' | 'update-card',
+    via: 'portal' | 'hosted-page',
+    path?: 'debtor-kept-promise',
+  ): Promise<void> => {
+    const visitor = via === 'portal' ? await openPortal(message) : undefined;
+    if (visitor !== undefined) {
+      if (kind === 'pay') {
+        const [claimId] = await visitor.payableClaims();
+        if (claimId !== undefined) countPortal('pay', await visitor.pay(claimId));
+      } else {
+        countPortal('card', await visitor.updateCard());
+      }
+      await client.advance(0);
+    }
+    if (kind === 'pay') billing.debtorPays(subscriberIndex, new Date(now), path);
+    else billing.debtorUpdatesCard(subscriberIndex, new Date(now));
+  };
+
+  const optOut = async (message: ObservedMessage, channel: Channel): Promise<void> => {
+    const payload =
+      channel === 'email'
+        ? emailComplaint(message, new Date(now))
+        : inboundStop(message, message.originationIdentity ?? '');
+    const route = channel === 'email' ? '/local/events/ses' : '/local/inbound/sms';
+    const answer = await client.inject(route, payload);
+    await client.advance(0);
+    optOuts.push({
+      customerId: message.customerId,
+      channel,
+      at: new Date(now).toISOString(),
+      ...(message.caseId ? { caseId: message.caseId } : {}),
+      answeredMessage: message.id,
+      status: answer.status,
+    });
+  };
+
+  const promise = async (
+    subscriberIndex: number,
+    message: ObservedMessage,
+    response: Extract<DebtorResponse, { kind: 'promise' }>,
+  ): Promise<void> => {
+    const subscriber = population[subscriberIndex];
+    const visitor = await openPortal(message);
+    if (visitor === undefined || subscriber === undefined || message.caseId === undefined) return;
+    const window = await visitor.promiseWindow();
+    if (window === undefined) {
+      countPortal('promise', { status: 'refused', httpStatus: 0, reason: 'no promise window' });
+      return;
+    }
+    const wanted =
+      DateTime.fromISO(window.min)
+        .plus({ days: response.inDays - 1 })
+        .toISODate() ?? window.min;
+    const promisedFor = wanted > window.max ? window.max : wanted;
+    const outcome = await visitor.promise(promisedFor);
+    await client.advance(0);
+    countPortal('promise', outcome);
+    if (outcome.status !== 'accepted') return;
+    promises.push({
+      caseId: message.caseId,
+      customerId: message.customerId,
+      madeAt: new Date(now).toISOString(),
+      promisedFor,
+      keeps: response.keeps,
+    });
+    if (!response.keeps) return;
+    // Kept: paid on the promised day, at the debtor's own hour.
+    const payAt = DateTime.fromISO(promisedFor, { zone: subscriber.timeZone })
+      .set({ hour: response.payHour })
+      .toMillis();
+    enqueue(Math.max(payAt, now + minute), { kind: 'keep-promise', subscriber: subscriberIndex, message });
+  };
+
+  const plan = async (
+    subscriberIndex: number,
+    message: ObservedMessage,
+    response: Extract<DebtorResponse, { kind: 'plan' }>,
+  ): Promise<void> => {
+    const visitor = await openPortal(message);
+    if (visitor === undefined || message.caseId === undefined) return;
+    const choices = await visitor.planChoices();
+    const instalments = [...choices].reverse().find((count) => count <= response.instalments) ?? choices[0];
+    if (instalments === undefined) {
+      countPortal('plan', { status: 'refused', httpStatus: 0, reason: 'no plan offered' });
+      return;
+    }
+    // The card the debtor pays the instalments with: one that works when the plan is kept.
+    if (response.keeps) await client.setCard(message.customerId, 'approve');
+    const outcome = await visitor.plan(instalments);
+    await client.advance(0);
+    countPortal('plan', outcome);
+    if (outcome.status !== 'accepted') return;
+    const invoiceIds = billing.unpaidInvoices(subscriberIndex).map((record) => record.state.invoiceId);
+    const lastDueAt = now + (instalments - 1) * planIntervalDays * day;
+    plans.push({
+      caseId: message.caseId,
+      customerId: message.customerId,
+      agreedAt: new Date(now).toISOString(),
+      instalments,
+      keeps: response.keeps,
+      lastDueAt: new Date(lastDueAt).toISOString(),
+    });
+    if (response.keeps) {
+      enqueue(lastDueAt, { kind: 'plan-settles', subscriber: subscriberIndex, invoiceIds });
+    } else {
+      // The second instalment is charged 14 days in: the card fails before it.
+      enqueue(now + day, { kind: 'plan-card-fails', customerId: message.customerId });
+    }
+  };
+
+  const act = async (work: Extract<Work, { kind: 'debtor' }>): Promise<void> => {
+    const { response, message, subscriber } = work;
+    switch (response.kind) {
+      case 'pay':
+      case 'update-card':
+        return payOrUpdateCard(subscriber, message, response.kind, response.via);
+      case 'opt-out':
+        return optOut(message, response.channel);
+      case 'promise':
+        return promise(subscriber, message, response);
+      case 'plan':
+        return plan(subscriber, message, response);
+      case 'dispute':
+        disputing.add(subscriber);
+        billing.debtorDisputes(subscriber, new Date(now));
+        return;
     }
   };
 
@@ -267,8 +462,13 @@ export async function runSimulation(
       const { work } = due;
       if (work.kind === 'billing') billing.handle(work.action, new Date(now));
       else if (work.kind === 'deliver') await deliver(work);
-      else if (work.response === 'pay') billing.debtorPays(work.subscriber, new Date(now));
-      else billing.debtorUpdatesCard(work.subscriber, new Date(now));
+      else if (work.kind === 'debtor') await act(work);
+      else if (work.kind === 'keep-promise')
+        await payOrUpdateCard(work.subscriber, work.message, 'pay', 'portal', 'debtor-kept-promise');
+      else if (work.kind === 'plan-settles') billing.settleByPlan(work.invoiceIds, new Date(now));
+      else {
+        await client.setCard(work.customerId, 'decline');
+      }
     }
     report();
     if (now >= endAt) break;
@@ -313,6 +513,10 @@ export async function runSimulation(
     },
     contactWindow: defaultContactWindow,
     maxStateTransitions: options.maxStateTransitions ?? 30,
+    optOuts,
+    promises,
+    plans,
+    endAt: new Date(now).toISOString(),
   };
   const violations = checkInvariants(invariantInput);
   for (const error of target.runtimeErrors) {
@@ -330,6 +534,7 @@ export async function runSimulation(
     deliveries,
     messages,
     responses,
+    portal,
     invariantInput,
     violations,
     pendingAtEnd: queue.length,
