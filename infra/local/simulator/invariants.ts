@@ -54,10 +54,14 @@ export interface Violation {
 /** One delivery of one webhook event, as the simulator made it and as the product answered. */
 export interface DeliveryRecord {
   readonly eventId: string;
+  /** What the event means, in Stripe's terms (`invoice.paid`...), whichever provider sent it. */
   readonly type: string;
-  /** Stripe's invoice id, for invoice events. */
+  /** Who sent it, and under which of its own event types (`transaction.completed`...). */
+  readonly provider?: string;
+  readonly providerType?: string;
+  /** The provider's invoice id (as the product's claim has it), for invoice events and disputes. */
   readonly invoiceId?: string;
-  /** Stripe's customer id (`cus_...`). */
+  /** The product's customer id (`stripe:cus_...`, `paddle:ctm_...`). */
   readonly customerId: string;
   /** The event's `created` (ISO). */
   readonly occurredAt: string;
@@ -157,8 +161,6 @@ const handledTypes = new Set([
   'invoice.voided',
   'invoice.marked_uncollectible',
 ]);
-
-const claimIdOf = (invoiceId: string): string => `stripe:${invoiceId}`;
 
 /** Stripe's invoice lifecycle only moves forward: open → uncollectible → paid or void. */
 const lifecycleRank: Record<InvoiceStatus, number> = { open: 0, uncollectible: 1, void: 2, paid: 2 };
@@ -373,7 +375,8 @@ export function checkCasesConsistentWithEvents(input: InvariantInput): Violation
   }
   for (const [invoiceId, deliveries] of byInvoice) {
     const failed = deliveries.some((delivery) => delivery.type === 'invoice.payment_failed');
-    const cases = caseOfClaim.get(claimIdOf(invoiceId)) ?? [];
+    const provider = deliveries[0]?.provider ?? 'stripe';
+    const cases = caseOfClaim.get(`${provider}:${invoiceId}`) ?? [];
     if (failed && cases.length !== 1) {
       violations.push({
         invariant: 'case-consistent-with-events',
@@ -399,7 +402,7 @@ export function checkCasesConsistentWithEvents(input: InvariantInput): Violation
         });
       }
       const customer = deliveries[0]?.customerId;
-      if (customer !== undefined && collectionCase.customerId !== `stripe:${customer}`) {
+      if (customer !== undefined && collectionCase.customerId !== customer) {
         violations.push({
           invariant: 'case-consistent-with-events',
           caseId: collectionCase.caseId,

@@ -24,6 +24,13 @@ import { buildPopulation, type Subscriber } from './population.ts';
 import { type PortalOutcome, PortalVisitor } from './portal-visitor.ts';
 import { type CaseMessage, isCaseMessage, type ObservedMessage } from './product-client.ts';
 import type { ProductTarget } from './product-target.ts';
+import {
+  authenticate,
+  type ProviderDelivery,
+  paddleCustomerCreated,
+  productCustomerId,
+  providerDelivery,
+} from './provider-event-factory.ts';
 import { SeededRandom } from './seeded-random.ts';
 import {
   type BillingAction,
@@ -39,7 +46,6 @@ import {
   type ResponseTally,
   type SimulationReport,
 } from './simulation-report.ts';
-import { eventPayload, signPayload } from './stripe-event-factory.ts';
 
 export interface SimulationOptions {
   readonly customers: number;
@@ -53,6 +59,11 @@ export interface SimulationOptions {
   readonly lateRate?: number;
   readonly maxStateTransitions?: number;
   readonly billingPolicy?: BillingPolicy;
+  /**
+   * Bill a share of the population through Paddle, Chargebee and the in-house format.
+   * @default true
+   */
+  readonly providers?: boolean;
   readonly onProgress?: (progress: SimulationProgress) => void;
 }
 
@@ -83,9 +94,11 @@ type Work =
   | {
       readonly kind: 'deliver';
       readonly emitted: EmittedEvent;
-      readonly payload: string;
+      readonly delivery: ProviderDelivery;
       readonly redelivery: boolean;
     }
+  /** Paddle's `customer.created`: its transactions carry no contact details. */
+  | { readonly kind: 'introduce'; readonly subscriber: number; readonly delivery: ProviderDelivery }
   | {
       readonly kind: 'debtor';
       readonly response: Exclude<DebtorResponse, { kind: 'ignore' }>;
@@ -119,6 +132,32 @@ function unix(at: number): number {
   return Math.floor(at / 1000);
 }
 
+/** The product's answer to a webhook: `applied`, `duplicate`, `recorded`, `ignored`, or `error`. */
+function outcomeOf(answer: { status: number; body: Record<string, unknown> }): string {
+  if (answer.status !== 200) return 'error';
+  if (typeof answer.body.ignored === 'string') return 'ignored';
+  return typeof answer.body.status === 'string' ? answer.body.status : 'unknown';
+}
+
+/**
+ * The zones a subscriber's billing data places them in, as each provider carries location:
+ * Stripe and the in-house format the time zone and the country, Chargebee the billing country,
+ * Paddle's transactions and customers neither.
+ */
+function billingZonesOfSubscriber(subscriber: Subscriber): string[] {
+  const country = subscriber.locationData === 'none' ? undefined : subscriber.market.country;
+  const zone = subscriber.locationData === 'time-zone' ? subscriber.timeZone : undefined;
+  switch (subscriber.provider) {
+    case 'stripe':
+    case 'inhouse':
+      return billingZonesOf(zone, country);
+    case 'chargebee':
+      return billingZonesOf(undefined, country);
+    case 'paddle':
+      return billingZonesOf(undefined, undefined);
+  }
+}
+
 /**
  * Runs a population of subscribers through the product for `days` of virtual time, only through
  * its public surfaces: Stripe webhooks signed with the product's secret, the virtual clock, the
@@ -140,10 +179,15 @@ export async function runSimulation(
   const startAt = await client.now();
   const endAt = startAt.getTime() + options.days * day;
   const idTag = runTag(options.seed, startAt);
-  const population = buildPopulation(random.fork('population'), { customers: options.customers, idTag });
+  const population = buildPopulation(random.fork('population'), {
+    customers: options.customers,
+    idTag,
+    providers: options.providers ?? true,
+  });
   const subscriberByCustomer = new Map<string, Subscriber>(
-    population.map((subscriber) => [`stripe:${subscriber.customerId}`, subscriber]),
+    population.map((subscriber) => [productCustomerId(subscriber), subscriber]),
   );
+  const withheldByProvider: Record<string, number> = {};
 
   const queue = new TinyQueue<QueueItem>([], (a, b) => a.at - b.at || a.sequence - b.sequence);
   let sequence = 0;
@@ -173,23 +217,41 @@ export async function runSimulation(
     idTag,
     (at, action) => enqueue(at.getTime(), { kind: 'billing', action }),
     (emitted) => {
-      // Stripe delivers within seconds; a few deliveries are late, a few are repeated.
-      const payload = eventPayload(emitted.event);
+      const subscriber = population[emitted.subscriber];
+      const delivery = subscriber && providerDelivery(emitted.event, subscriber, emitted.invoiceId);
+      if (subscriber === undefined || delivery === undefined) {
+        // The provider has no such event (e.g. Chargebee has no past-due subscription status).
+        const key = `${subscriber?.provider ?? '?'} ${emitted.event.type}`;
+        withheldByProvider[key] = (withheldByProvider[key] ?? 0) + 1;
+        return;
+      }
+      // Providers deliver within seconds; a few deliveries are late, a few are repeated.
       const late = networkRandom.chance(lateRate);
       const latency = late ? networkRandom.int(60, 20 * 60) * 1000 : networkRandom.int(1, 3) * 1000;
       const deliverAt = emitted.at.getTime() + latency;
-      enqueue(deliverAt, { kind: 'deliver', emitted, payload, redelivery: false });
+      enqueue(deliverAt, { kind: 'deliver', emitted, delivery, redelivery: false });
       if (networkRandom.chance(duplicateRate)) {
         enqueue(deliverAt + networkRandom.int(5, 90) * minute, {
           kind: 'deliver',
           emitted,
-          payload,
+          delivery,
           redelivery: true,
         });
       }
     },
   );
   billing.start(startAt);
+  // Paddle customers exist before their first transaction: the product learns their contact then.
+  for (const subscriber of population) {
+    if (subscriber.provider !== 'paddle') continue;
+    const at = new Date(startAt.getTime() + 1000 + (subscriber.index % 600) * 1000);
+    const eventId = `evt_${idTag}ctm${subscriber.index.toString(36)}`;
+    enqueue(at.getTime(), {
+      kind: 'introduce',
+      subscriber: subscriber.index,
+      delivery: paddleCustomerCreated(subscriber, eventId, at),
+    });
+  }
 
   const advanceTo = async (at: number): Promise<void> => {
     if (at > now) {
@@ -198,31 +260,57 @@ export async function runSimulation(
     }
   };
 
+  const introduce = async (work: Extract<Work, { kind: 'introduce' }>): Promise<void> => {
+    const answer = await client.postWebhook(
+      work.delivery.path,
+      work.delivery.payload,
+      authenticate(work.delivery, target.credentials, unix(now)),
+    );
+    await client.advance(0);
+    const subscriber = population[work.subscriber];
+    const eventId = (JSON.parse(work.delivery.payload) as { event_id: string }).event_id;
+    deliveries.push({
+      eventId,
+      type: 'customer.created',
+      provider: 'paddle',
+      providerType: 'customer.created',
+      customerId: subscriber ? productCustomerId(subscriber) : '',
+      occurredAt: new Date(now).toISOString(),
+      deliveredAt: new Date(now).toISOString(),
+      redelivery: false,
+      status: answer.status,
+      outcome: outcomeOf(answer),
+    });
+  };
+
   const deliver = async (work: Extract<Work, { kind: 'deliver' }>): Promise<void> => {
     const { event } = work.emitted;
-    // The same bytes on a redelivery, freshly signed: exactly what Stripe does.
-    const answer = await client.postStripe(
-      work.payload,
-      signPayload(work.payload, target.webhookSecret, unix(now)),
+    const { delivery } = work;
+    // The same bytes on a redelivery, freshly authenticated: exactly what providers do.
+    const answer = await client.postWebhook(
+      delivery.path,
+      delivery.payload,
+      authenticate(delivery, target.credentials, unix(now)),
     );
     // Let the journeys this delivery started reach their first Wait before anything else happens
     // at this instant, so interleavings (and so the run) do not depend on the machine's speed.
     await client.advance(0);
     const invoice = event.data.object.object === 'invoice' ? event.data.object : undefined;
-    const invoiceId = invoice?.id ?? work.emitted.invoiceId;
+    const invoiceId = delivery.invoiceId;
     const invoiceStatus = invoice?.status as DeliveryRecord['invoiceStatus'] | null | undefined;
-    const productStatus = typeof answer.body.status === 'string' ? answer.body.status : undefined;
-    const ignored = typeof answer.body.ignored === 'string';
+    const subscriber = population[work.emitted.subscriber];
     deliveries.push({
       eventId: event.id,
       type: event.type,
+      provider: delivery.provider,
+      providerType: delivery.providerType,
       ...(invoiceId ? { invoiceId } : {}),
-      customerId: population[work.emitted.subscriber]?.customerId ?? '',
+      customerId: subscriber ? productCustomerId(subscriber) : '',
       occurredAt: new Date(event.created * 1000).toISOString(),
       deliveredAt: new Date(now).toISOString(),
       redelivery: work.redelivery,
       status: answer.status,
-      outcome: answer.status !== 200 ? 'error' : ignored ? 'ignored' : (productStatus ?? 'unknown'),
+      outcome: outcomeOf(answer),
       ...(typeof answer.body.caseId === 'string' ? { caseId: answer.body.caseId } : {}),
       ...(invoiceStatus ? { invoiceStatus } : {}),
       ...(invoice?.status_transitions.paid_at
@@ -269,7 +357,12 @@ export async function runSimulation(
           ordinal,
           ...(message.portalLink ? { portalLink: message.portalLink } : {}),
         },
-        { subscriber, ...billing.situationOf(subscriber.index), canDispute: true },
+        {
+          subscriber,
+          ...billing.situationOf(subscriber.index),
+          // Only Stripe and the in-house format report chargebacks to the product.
+          canDispute: subscriber.provider === 'stripe' || subscriber.provider === 'inhouse',
+        },
         streams,
         availableSurfaces,
       );
@@ -462,6 +555,7 @@ export async function runSimulation(
       const { work } = due;
       if (work.kind === 'billing') billing.handle(work.action, new Date(now));
       else if (work.kind === 'deliver') await deliver(work);
+      else if (work.kind === 'introduce') await introduce(work);
       else if (work.kind === 'debtor') await act(work);
       else if (work.kind === 'keep-promise')
         await payOrUpdateCard(work.subscriber, work.message, 'pay', 'portal', 'debtor-kept-promise');
@@ -489,14 +583,8 @@ export async function runSimulation(
   );
   const debtors = new Map<string, DebtorLocation>(
     population.map((subscriber) => [
-      `stripe:${subscriber.customerId}`,
-      {
-        billingZones: billingZonesOf(
-          subscriber.locationData === 'time-zone' ? subscriber.timeZone : undefined,
-          subscriber.locationData === 'none' ? undefined : subscriber.market.country,
-        ),
-        trueZone: subscriber.timeZone,
-      },
+      productCustomerId(subscriber),
+      { billingZones: billingZonesOfSubscriber(subscriber), trueZone: subscriber.timeZone },
     ]),
   );
   const invariantInput = {
@@ -538,6 +626,7 @@ export async function runSimulation(
     invariantInput,
     violations,
     pendingAtEnd: queue.length,
+    withheldByProvider,
   });
   return {
     report: simulationReport,

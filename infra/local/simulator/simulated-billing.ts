@@ -541,7 +541,12 @@ export class SimulatedBilling {
     const record = this.invoices.get(invoiceId);
     if (record === undefined || record.state.status !== 'open' || record.dunningEnd !== undefined) return;
     const account = this.account(record.subscriber.index);
-    const end = account.random.weighted(this.policy.dunningEnd);
+    const drawn = account.random.weighted(this.policy.dunningEnd);
+    // Paddle has no write-off: when its retries run out it cancels the subscription.
+    const end =
+      drawn === 'mark-uncollectible' && account.subscriber.provider === 'paddle'
+        ? 'cancel-subscription'
+        : drawn;
     record.dunningEnd = end;
     if (end === 'leave-past-due') {
       // Drawn from the lifecycle stream: the original model's draws stay as they were.

@@ -103,6 +103,10 @@ export interface SimulationReport {
     readonly redeliveries: number;
     readonly byType: Record<string, number>;
     readonly byOutcome: Record<string, number>;
+    /** Deliveries by provider and the provider's own event type. */
+    readonly byProvider: Record<string, number>;
+    /** Billing changes a provider has no event for, so nothing was sent (by provider and Stripe type). */
+    readonly withheldByProvider: Record<string, number>;
   };
   readonly collections: {
     readonly casesOpened: number;
@@ -165,6 +169,7 @@ export interface ReportInput {
   readonly invariantInput: InvariantInput;
   readonly violations: readonly Violation[];
   readonly pendingAtEnd: number;
+  readonly withheldByProvider: Record<string, number>;
 }
 
 function countBy<T>(values: readonly T[], key: (value: T) => string): Record<string, number> {
@@ -332,6 +337,11 @@ export function buildReport(input: ReportInput): SimulationReport {
       redeliveries: deliveries.filter((delivery) => delivery.redelivery).length,
       byType: countBy(deliveries, (delivery) => delivery.type),
       byOutcome: countBy(deliveries, (delivery) => `${delivery.status} ${delivery.outcome}`),
+      byProvider: countBy(
+        deliveries,
+        (delivery) => `${delivery.provider ?? 'stripe'} ${delivery.providerType ?? delivery.type}`,
+      ),
+      withheldByProvider: sortedRecord(input.withheldByProvider),
     },
     collections: {
       casesOpened: cases.length,
@@ -508,6 +518,11 @@ export function renderReportMarkdown(report: SimulationReport): string {
     ]),
     '',
     markdownTable([['decline code', 'first failures'], ...keyValues(billing.declineCodes)]),
+    '',
+    markdownTable([
+      ['webhook (provider and its event type)', 'deliveries'],
+      ...keyValues(report.webhooks.byProvider),
+    ]),
     '',
     '## Collections',
     '',
