@@ -162,6 +162,18 @@ const handledTypes = new Set([
   'invoice.marked_uncollectible',
 ]);
 
+/**
+ * Events that change what the product must do, whoever sends them: subscription changes
+ * (involuntary churn), chargebacks (stop contact) and a Paddle customer's contact details. They
+ * must be applied or recorded, never ignored.
+ */
+const stateChangingTypes = new Set([
+  'customer.subscription.updated',
+  'customer.subscription.deleted',
+  'charge.dispute.created',
+  'customer.created',
+]);
+
 /** Stripe's invoice lifecycle only moves forward: open → uncollectible → paid or void. */
 const lifecycleRank: Record<InvoiceStatus, number> = { open: 0, uncollectible: 1, void: 2, paid: 2 };
 const productStatusOf: Record<InvoiceStatus, string> = {
@@ -198,7 +210,9 @@ export function checkEventsAppliedOnce(input: InvariantInput): Violation[] {
       first === undefined
         ? handledTypes.has(delivery.type)
           ? ['applied']
-          : ['applied', 'recorded', 'ignored']
+          : stateChangingTypes.has(delivery.type)
+            ? ['applied', 'recorded']
+            : ['applied', 'recorded', 'ignored']
         : first.outcome === 'ignored'
           ? ['ignored']
           : ['duplicate'];

@@ -453,7 +453,8 @@ export async function runSimulation(
       DateTime.fromISO(window.min)
         .plus({ days: response.inDays - 1 })
         .toISODate() ?? window.min;
-    const promisedFor = wanted > window.max ? window.max : wanted;
+    // ISO dates compare as strings; never past the last date the portal offers.
+    const promisedFor = wanted.localeCompare(window.max) > 0 ? window.max : wanted;
     const outcome = await visitor.promise(promisedFor);
     await client.advance(0);
     countPortal('promise', outcome);
