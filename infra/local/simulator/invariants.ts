@@ -755,8 +755,8 @@ function firstSettlement(input: InvariantInput): Map<string, { at: string; type:
 
 /**
  * Promises and plans the portal accepted stand on their case as made, and end as their events
- * say: a promise is kept when its invoices were paid by the end of its grace, broken when not
- * (once the hourly commitments job had its chance), still active before; a kept plan is
+ * say: once the hourly commitments job had its chance after the grace, a promise is kept when its
+ * invoices were paid by the end of its grace and broken when not; before, it is not broken; a kept plan is
  * completed once its last instalment fell due, a plan whose card failed is broken once the
  * second instalment's two attempts were refused. Commitments whose invoices ended otherwise
  * (written off, voided, paid by a retry before the plan ended) are only checked for existence.
@@ -788,16 +788,20 @@ export function checkCommitmentsConsistent(input: InvariantInput): Violation[] {
     const paidBy = ends.every((entry) => entry !== undefined)
       ? Math.max(...ends.map((entry) => Date.parse(entry?.at ?? '')))
       : undefined;
+    // The hourly commitments job settles a promise at the end of its grace (or once the case
+    // closed): before then it may still be active; after, kept when its invoices were paid in time.
+    const settledByJob = end > graceUntil + hourMs;
+    if (!settledByJob) {
+      if (promise.status === 'broken')
+        fail(`promise is broken before its grace ended (${promise.graceUntil})`);
+      continue;
+    }
     const expected =
       paidBy !== undefined && paidBy <= graceUntil
         ? 'kept'
-        : end > graceUntil + hourMs
-          ? paidBy !== undefined && paidBy <= graceUntil + hourMs
-            ? undefined
-            : 'broken'
-          : paidBy === undefined
-            ? 'active'
-            : undefined;
+        : paidBy !== undefined && paidBy <= graceUntil + hourMs
+          ? undefined
+          : 'broken';
     if (expected !== undefined && promise.status !== expected) {
       fail(
         `promise is ${promise.status}, its invoices were ${paidBy === undefined ? 'not paid' : `paid at ${new Date(paidBy).toISOString()}`} (grace until ${promise.graceUntil}): expected ${expected}`,

@@ -790,6 +790,24 @@ describe('the simulator invariants', () => {
       ]);
     });
 
+    it('leaves a promise active until the job settled it after its grace, but never broken before', () => {
+      const beforeGrace = { ...validInput(), endAt: '2026-03-07T00:00:00.000Z', promises: [promise] };
+
+      const active = checkCommitmentsConsistent({
+        ...beforeGrace,
+        cases: [{ ...closedCase, promiseToPay: { ...promiseToPay, status: 'active' } }],
+      });
+      const brokenEarly = checkCommitmentsConsistent({
+        ...beforeGrace,
+        cases: [{ ...closedCase, promiseToPay: { ...promiseToPay, status: 'broken' } }],
+      });
+
+      expect(active).toEqual([]);
+      expect(brokenEarly).toEqual([
+        expect.objectContaining({ detail: expect.stringContaining('broken before its grace ended') }),
+      ]);
+    });
+
     it('expects a promise broken once its grace is over unpaid', () => {
       const violations = checkCommitmentsConsistent({
         ...validInput(),
