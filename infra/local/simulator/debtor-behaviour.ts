@@ -50,6 +50,8 @@ export interface ReceivedMessage {
   readonly ordinal: number;
   /** The signed portal link the message carries, if any. */
   readonly portalLink?: string;
+  /** Whether the message carries a one-click unsubscribe link (emails do). */
+  readonly unsubscribeLink?: boolean;
 }
 
 /** What the debtor's open invoices look like when the message arrives. */
@@ -68,8 +70,16 @@ export type PaymentRoute = 'portal' | 'hosted-page';
 export type DebtorResponse =
   | { readonly kind: 'pay'; readonly at: Date; readonly via: PaymentRoute }
   | { readonly kind: 'update-card'; readonly at: Date; readonly via: PaymentRoute }
-  /** STOP to a text, or the email marked as spam: no more contact on that channel. */
-  | { readonly kind: 'opt-out'; readonly at: Date; readonly channel: Channel }
+  /**
+   * No more contact on that channel: STOP to a text; for an email, its unsubscribe link or, when
+   * the debtor does not look for one, the spam button.
+   */
+  | {
+      readonly kind: 'opt-out';
+      readonly at: Date;
+      readonly channel: Channel;
+      readonly via: 'reply' | 'unsubscribe-link' | 'spam-complaint';
+    }
   /**
    * A promise in the portal, `inDays` after today (in the portal's window); kept means the debtor
    * pays on the promised day at `payHour` local time.
@@ -264,16 +274,24 @@ export function respondToMessage(
   const keepDraw = choices.next();
   const payHour = 9 + Math.floor(choices.next() * 9);
   const routeDraw = choices.next();
+  const unsubscribeDraw = choices.next();
   const sentAt = message.sentAt.getTime();
   const at = new Date(sentAt + delay * 60_000);
 
-  const optOutVia = optOutSurface[message.channel];
+  // Two in three who want no more emails use the link the email offers; the rest mark it as spam.
+  const unsubscribes = message.unsubscribeLink === true && surfaces.has('portal') && unsubscribeDraw < 2 / 3;
+  const optOutVia = unsubscribes ? 'portal' : optOutSurface[message.channel];
   if (
     optOutVia !== undefined &&
     surfaces.has(optOutVia) &&
     optOutDraw < optOutProbability(message, situation)
   ) {
-    return { kind: 'opt-out', at: new Date(sentAt + optOutDelayMinutes * 60_000), channel: message.channel };
+    return {
+      kind: 'opt-out',
+      at: new Date(sentAt + optOutDelayMinutes * 60_000),
+      channel: message.channel,
+      via: message.channel === 'email' ? (unsubscribes ? 'unsubscribe-link' : 'spam-complaint') : 'reply',
+    };
   }
   if (!acts) return { kind: 'ignore' };
 

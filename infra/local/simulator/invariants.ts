@@ -92,6 +92,8 @@ export interface OptOutRecord {
   readonly caseId?: string;
   /** The message the debtor answered. */
   readonly answeredMessage: string;
+  /** STOP reply, the email's unsubscribe link, or the spam button. */
+  readonly via?: string;
   /** The injection route's HTTP answer. */
   readonly status: number;
 }

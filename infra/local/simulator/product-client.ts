@@ -15,7 +15,16 @@ export type ObservedMessage = Pick<
   readonly portalLink?: string;
   /** The number a text came from, where a reply goes (SMS and voice). */
   readonly originationIdentity?: string;
+  /** The one-click unsubscribe link in an email's footer. */
+  readonly unsubscribeLink?: string;
 };
+
+const unsubscribeLinkPattern = /https?:\/\/[^\s"'<>]+\/portal\/u\/u1\.[A-Za-z0-9_-]+/;
+
+/** The unsubscribe link an email's text carries. */
+export function unsubscribeLinkIn(text: string): string | undefined {
+  return unsubscribeLinkPattern.exec(text)?.[0];
+}
 
 const portalLinkPattern = /https?:\/\/[^\s"'<>]+\/portal\/l\/[A-Za-z0-9._~-]+/;
 
@@ -80,6 +89,7 @@ export class ProductClient {
     return messages.map(
       ({ id, channel, to, customerId, caseId, stepId, template, sentAt, body, request }) => {
         const portalLink = portalLinkIn(body);
+        const unsubscribeLink = channel === 'email' ? unsubscribeLinkIn(body) : undefined;
         const origination =
           'OriginationIdentity' in request && typeof request.OriginationIdentity === 'string'
             ? request.OriginationIdentity
@@ -94,6 +104,7 @@ export class ProductClient {
           ...(caseId === undefined ? {} : { caseId }),
           ...(template === undefined ? {} : { template }),
           ...(portalLink === undefined ? {} : { portalLink }),
+          ...(unsubscribeLink === undefined ? {} : { unsubscribeLink }),
           ...(origination === undefined ? {} : { originationIdentity: origination }),
         };
       },
@@ -103,6 +114,14 @@ export class ProductClient {
   /** Posts a provider payload to an injection route (`/local/inbound/sms`, `/local/events/ses`...). */
   public async inject(path: string, payload: unknown): Promise<WebhookAnswer> {
     return this.post(path, JSON.stringify(payload), { 'content-type': 'application/json' });
+  }
+
+  /** Follows an email's unsubscribe link the way a mail provider's one-click button does (RFC 8058). */
+  public async unsubscribe(link: string): Promise<WebhookAnswer> {
+    const url = new URL(link);
+    return this.post(`${url.pathname}${url.search}`, 'List-Unsubscribe=One-Click', {
+      'content-type': 'application/x-www-form-urlencoded',
+    });
   }
 
   /**

@@ -356,6 +356,7 @@ export async function runSimulation(
           sentAt: new Date(message.sentAt),
           ordinal,
           ...(message.portalLink ? { portalLink: message.portalLink } : {}),
+          ...(message.unsubscribeLink ? { unsubscribeLink: true } : {}),
         },
         {
           subscriber,
@@ -418,13 +419,21 @@ export async function runSimulation(
     else billing.debtorUpdatesCard(subscriberIndex, new Date(now));
   };
 
-  const optOut = async (message: ObservedMessage, channel: Channel): Promise<void> => {
-    const payload =
-      channel === 'email'
-        ? emailComplaint(message, new Date(now))
-        : inboundStop(message, message.originationIdentity ?? '');
-    const route = channel === 'email' ? '/local/events/ses' : '/local/inbound/sms';
-    const answer = await client.inject(route, payload);
+  const optOut = async (
+    message: ObservedMessage,
+    response: Extract<DebtorResponse, { kind: 'opt-out' }>,
+  ): Promise<void> => {
+    const { channel } = response;
+    // The mail provider's one-click POST (RFC 8058): no cookie, no session, the link alone.
+    const answer =
+      response.via === 'unsubscribe-link' && message.unsubscribeLink !== undefined
+        ? await client.unsubscribe(message.unsubscribeLink)
+        : channel === 'email'
+          ? await client.inject('/local/events/ses', emailComplaint(message, new Date(now)))
+          : await client.inject(
+              '/local/inbound/sms',
+              inboundStop(message, message.originationIdentity ?? ''),
+            );
     await client.advance(0);
     optOuts.push({
       customerId: message.customerId,
@@ -432,6 +441,7 @@ export async function runSimulation(
       at: new Date(now).toISOString(),
       ...(message.caseId ? { caseId: message.caseId } : {}),
       answeredMessage: message.id,
+      via: response.via,
       status: answer.status,
     });
   };
@@ -518,7 +528,7 @@ export async function runSimulation(
       case 'update-card':
         return payOrUpdateCard(subscriber, message, response.kind, response.via);
       case 'opt-out':
-        return optOut(message, response.channel);
+        return optOut(message, response);
       case 'promise':
         return promise(subscriber, message, response);
       case 'plan':

@@ -359,7 +359,7 @@ export function buildReport(input: ReportInput): SimulationReport {
         accepted: sortedRecord(input.portal.accepted),
         refused: sortedRecord(input.portal.refused),
       },
-      optOuts: countBy(invariantInput.optOuts, (optOut) => optOut.channel),
+      optOuts: countBy(invariantInput.optOuts, (optOut) => `${optOut.channel} (${optOut.via ?? 'reply'})`),
       promises: {
         made: invariantInput.promises.length,
         kept: invariantInput.promises.filter((made) => made.keeps).length,

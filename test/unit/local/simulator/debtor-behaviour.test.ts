@@ -129,6 +129,32 @@ describe('respondToMessage', () => {
     for (const response of sms) if (response.kind === 'opt-out') expect(response.channel).toBe('sms');
   });
 
+  it('leaves emails mostly through their unsubscribe link, the rest as spam, and texts with STOP', () => {
+    const random = new SeededRandom(8);
+    const vias = population.flatMap((subscriber) => {
+      const streams = {
+        reaction: random.fork(`d-${subscriber.index}`),
+        choices: random.fork(`c-${subscriber.index}`),
+      };
+      const situation: DebtorSituation = {
+        subscriber,
+        declineCategories: ['soft'],
+        subscriptionCanceled: false,
+      };
+      return [1, 2, 3, 4, 5].flatMap((ordinal) => {
+        const email = { ...message(subscriber.index, 'email', ordinal), unsubscribeLink: true };
+        const response = respondToMessage(email, situation, streams, availableSurfaces);
+        return response.kind === 'opt-out' ? [response.via] : [];
+      });
+    });
+    const links = vias.filter((via) => via === 'unsubscribe-link').length;
+
+    expect(new Set(vias)).toEqual(new Set(['unsubscribe-link', 'spam-complaint']));
+    expect(links).toBeGreaterThan(vias.length / 2);
+    for (const response of answers(5, { surfaces: availableSurfaces, canDispute: true, channel: 'sms' }))
+      if (response.kind === 'opt-out') expect(response.via).toBe('reply');
+  });
+
   it('promises within the portal window and plans of 2 to 4 instalments', () => {
     const all = answers(5, { surfaces: availableSurfaces, canDispute: true });
     for (const response of all) {
