@@ -427,6 +427,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     claims: table,
     customers: table,
     consents: table,
+    agentTasks: table,
     portal: portalTable,
     rateLimiter: portalTable,
     payments,
@@ -652,11 +653,10 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       payments.setCard(parsed.data.customerId, parsed.data.behaviour);
       return sendJson(response, 200, parsed.data);
     }
-    if (key === 'GET /local/agent-tasks')
-      return sendJson(response, 200, await portalTable.listOpenAgentTasks());
     if (key === 'GET /local/billing-actions') return sendJson(response, 200, billing.list());
-    // The agents' queue: tasks from replies and from strategy hand-overs (`?queue=` filters the latter).
-    if (key === 'GET /local/agent-queue') {
+    // The agents' queue, most urgent first: tasks from replies, strategy hand-overs and portal flags
+    // (`?queue=` keeps the hand-overs to that queue).
+    if (key === 'GET /local/agent-tasks') {
       const queue = url.searchParams.get('queue');
       const tasks = await table.listOpenAgentTasks();
       return sendJson(response, 200, queue ? tasks.filter((task) => task.queue === queue) : tasks);
