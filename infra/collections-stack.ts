@@ -1,4 +1,4 @@
-import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
 import type { Construct } from 'constructs';
 import { ChannelEvents } from './constructs/channel-events.ts';
@@ -44,6 +44,11 @@ export interface CollectionsStackProps extends StackProps {
    * @default 7
    */
   readonly attributionWindowDays?: number;
+  /**
+   * How many days the archive link in a finance report email stays valid (1 to 400).
+   * @default 30
+   */
+  readonly reportLinkTtlDays?: number;
   /**
    * The billing mode of the deployment: `test` refuses live billing events, `live` refuses test ones.
    * @default 'live'
@@ -188,6 +193,9 @@ export class CollectionsStack extends Stack {
     this.financeReports = new FinanceReports(this, 'FinanceReports', {
       table,
       email: this.messaging,
+      httpApi: this.httpApi.api,
+      apiUrl: this.httpApi.url,
+      ...(props.reportLinkTtlDays === undefined ? {} : { linkTtl: Duration.days(props.reportLinkTtlDays) }),
       // Every function that applies billing events updates the aggregates; get-metrics reads them.
       metricFunctions: [
         this.ingest.stripeWebhookFunction,

@@ -189,6 +189,19 @@ export interface ReportArchive {
   linkTo(key: string, expiresInSeconds: number): Promise<string>;
 }
 
+/** An archived file as read back: its bytes and the content type it is served with. */
+export interface ArchivedReportFile {
+  readonly body: Uint8Array;
+  readonly contentType: string;
+}
+
+/** The archive as the report link route reads it (docs/metrics.md, "Archive links"). */
+export interface ReportArchiveReader extends Pick<ReportArchive, 'linkTo'> {
+  /** The file, or undefined when the archive has no such key (never written, or expired). */
+  get(key: string): Promise<ArchivedReportFile | undefined>;
+  has(key: string): Promise<boolean>;
+}
+
 export interface ReportAttachment {
   readonly fileName: string;
   readonly contentType: string;

@@ -483,6 +483,8 @@ describe('CollectionsStack', () => {
       expect(routeKeys.sort()).toEqual([
         'ANY /portal/{proxy+}',
         'GET /api/metrics',
+        'GET /reports/{token}',
+        'GET /reports/{token}/{file}',
         'POST /webhooks/chargebee',
         'POST /webhooks/inhouse',
         'POST /webhooks/paddle',

@@ -85,6 +85,8 @@ describe('the local runtime', () => {
       expect(runtime.synthesized.routes.map((route) => route.routeKey).sort()).toEqual([
         'ANY /portal/{proxy+}',
         'GET /api/metrics',
+        'GET /reports/{token}',
+        'GET /reports/{token}/{file}',
         'POST /webhooks/chargebee',
         'POST /webhooks/inhouse',
         'POST /webhooks/paddle',
