@@ -25,7 +25,8 @@ export interface CollectionsStackProps extends StackProps {
    */
   readonly sesConfigurationSetName?: string;
   /**
-   * IANA time zone in which the daily metrics job runs at 02:15.
+   * Former time zone of the retired daily metrics job; still read as the finance time zone when
+   * `financeTimeZone` is not set, so existing deployments keep their report days.
    * @default 'UTC'
    */
   readonly metricsScheduleTimeZone?: string;
@@ -152,10 +153,7 @@ export class CollectionsStack extends Stack {
       ingest: this.ingest,
       ...(props.stripeEventSourceName ? { partnerEventSourceName: props.stripeEventSourceName } : {}),
     });
-    this.metrics = new RecoveryMetrics(this, 'Metrics', {
-      table,
-      ...(props.metricsScheduleTimeZone ? { scheduleTimeZone: props.metricsScheduleTimeZone } : {}),
-    });
+    this.metrics = new RecoveryMetrics(this, 'Metrics', { table });
     this.httpApi = new CollectionsHttpApi(this, 'HttpApi', {
       stripeWebhookFunction: this.ingest.stripeWebhookFunction,
       getMetricsFunction: this.metrics.getMetricsFunction,

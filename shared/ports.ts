@@ -12,7 +12,6 @@ import type { MetricCell } from './domain/metric-cells.ts';
 import type { Contribution, SubscriptionClaimSummary } from './domain/metric-contributions.ts';
 import type { CaseFlagKind } from './domain/portal/commitments.ts';
 import type { PortalLink } from './domain/portal/portal-link.ts';
-import type { RecoveryMetricsRow } from './domain/recovery-metrics.ts';
 import type { Strategy, TemplateId } from './domain/strategy.ts';
 import type { Subscription } from './domain/subscription.ts';
 
@@ -84,11 +83,6 @@ export interface MessageStore {
   getMessage(caseId: string, stepId: string): Promise<MessageRecord | undefined>;
   /** Moves a `sending` record to its outcome. */
   completeMessage(record: MessageRecord): Promise<void>;
-}
-
-export interface MetricsStore {
-  putRecoveryMetrics(rows: readonly RecoveryMetricsRow[]): Promise<void>;
-  listRecoveryMetrics(): Promise<RecoveryMetricsRow[]>;
 }
 
 /** Starts the case's journey execution; idempotent on the case id. */

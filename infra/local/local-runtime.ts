@@ -14,7 +14,6 @@ import { tmpdir } from 'node:os';
 import { basename, extname, join } from 'node:path';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { z } from 'zod';
-import { createComputeRecoveryMetricsHandler } from '../../functions/compute-recovery-metrics.ts';
 import { createGetRecoveryMetricsHandler } from '../../functions/get-recovery-metrics.ts';
 import { createIngestChargebeeWebhookHandler } from '../../functions/ingest-chargebee-webhook.ts';
 import { createIngestInhouseWebhookHandler } from '../../functions/ingest-inhouse-webhook.ts';
@@ -469,11 +468,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   const receiveSesEvents = createReceiveSesEventsHandler(deliveryDependencies);
   const receiveInboundSms = createReceiveInboundSmsHandler(replyDependencies);
   const receiveWhatsAppEvents = createReceiveWhatsAppEventsHandler(replyDependencies);
-  const computeMetrics = createComputeRecoveryMetricsHandler({ claims: table, metrics: table, clock });
-  const getMetrics = createGetRecoveryMetricsHandler({
-    metrics: table,
-    finance: { aggregates, settings: metricsSettings, clock },
-  });
+  const getMetrics = createGetRecoveryMetricsHandler({ aggregates, settings: metricsSettings, clock });
   const sendFinanceReport = createSendFinanceReportHandler({
     aggregates,
     deliveries: aggregates,
@@ -517,7 +512,6 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     'functions/reconcile-stripe-events.ts': reconcileStripe,
     'functions/ingest-stripe-eventbridge.ts': ingestStripeEventBridge,
     'functions/get-recovery-metrics.ts': getMetrics,
-    'functions/compute-recovery-metrics.ts': computeMetrics,
     'functions/plan-next-action.ts': plan,
     'functions/send-journey-message.ts': send,
     'functions/send-finance-report.ts': sendFinanceReport,

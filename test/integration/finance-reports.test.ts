@@ -205,7 +205,7 @@ describe('the monthly close on the local runtime', () => {
     });
     expect(Object.keys(body.currencies[0]?.breakdowns ?? {})).toEqual(['channel', 'strategy']);
     expect(body.currencies[0]?.breakdowns.channel?.map((row) => row.value)).toEqual(['email']);
-    expect((await fetch(`${runtime.url}/api/metrics?breakdown=channel`)).status).toBe(400);
+    expect((await fetch(`${runtime.url}/api/metrics?cohortMonth=2026-03`)).status).toBe(400);
     expect((await fetch(`${runtime.url}/api/metrics?period=2026-13`)).status).toBe(400);
   });
 

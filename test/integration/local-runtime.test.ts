@@ -93,7 +93,6 @@ describe('the local runtime', () => {
         'POST /webhooks/stripe',
       ]);
       expect([...runtime.synthesized.schedules].sort((a, b) => a.entry.localeCompare(b.entry))).toEqual([
-        expect.objectContaining({ entry: 'functions/compute-recovery-metrics.ts' }),
         expect.objectContaining({
           entry: 'functions/rebuild-metric-aggregates.ts',
           input: '{"repair":false}',
