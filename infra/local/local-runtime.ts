@@ -46,6 +46,7 @@ import type { MetricsSettings } from '../../shared/domain/metric-contributions.t
 import type { ReportKind } from '../../shared/domain/metrics-calendar.ts';
 import { parsePortalSigningKeys } from '../../shared/domain/portal/portal-link.ts';
 import { defaultPortalPolicy } from '../../shared/domain/portal/portal-policy.ts';
+import { sealUnsubscribeToken, unsubscribeUrl } from '../../shared/domain/portal/unsubscribe-token.ts';
 import { parseSigningKeys } from '../../shared/domain/signing-keys.ts';
 import { type Channel, type Strategy, strategyKey } from '../../shared/domain/strategy.ts';
 import type { StrategyCatalog } from '../../shared/ports.ts';
@@ -356,6 +357,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     retryLimits: paymentRetryLimits,
     billing,
     portalLinks,
+    unsubscribeLinks: async (request) =>
+      unsubscribeUrl(portalBaseUrl(), sealUnsubscribeToken(request, portalKeys)),
     // Every channel goes through its outbox sender, with the consent and address checks.
     delivery: { senders: outbox.channelSenders(), consents: table, directory: table, clock },
     consents: table,
@@ -437,6 +440,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     cases: table,
     claims: table,
     customers: table,
+    consents: table,
+    agentTasks: table,
     portal: portalTable,
     rateLimiter: portalTable,
     payments,
@@ -671,11 +676,10 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       payments.setCard(parsed.data.customerId, parsed.data.behaviour);
       return sendJson(response, 200, parsed.data);
     }
-    if (key === 'GET /local/agent-tasks')
-      return sendJson(response, 200, await portalTable.listOpenAgentTasks());
     if (key === 'GET /local/billing-actions') return sendJson(response, 200, billing.list());
-    // The agents' queue: tasks from replies and from strategy hand-overs (`?queue=` filters the latter).
-    if (key === 'GET /local/agent-queue') {
+    // The agents' queue, most urgent first: tasks from replies, strategy hand-overs and portal flags
+    // (`?queue=` keeps the hand-overs to that queue).
+    if (key === 'GET /local/agent-tasks') {
       const queue = url.searchParams.get('queue');
       const tasks = await table.listOpenAgentTasks();
       return sendJson(response, 200, queue ? tasks.filter((task) => task.queue === queue) : tasks);

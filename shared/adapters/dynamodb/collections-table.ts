@@ -9,6 +9,7 @@ import {
   type QueryCommandInput,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { agentQueueOrder } from '../../domain/agent-queue.ts';
 import type { BillingEvent } from '../../domain/billing-event.ts';
 import type { Claim } from '../../domain/claim.ts';
 import type { CaseCloseReason, CollectionCase } from '../../domain/collection-case.ts';
@@ -644,7 +645,7 @@ export class CollectionsTable
     return items.map((item) => stripKeys<AgentTask>(item));
   }
 
-  /** Every open agent task, oldest first (the agents' queue). */
+  /** Every open agent task, most urgent first, then oldest first (the agents' queue). */
   public async listOpenAgentTasks(): Promise<AgentTask[]> {
     const index = tableSchema.indexes.openCases;
     const items = await this.queryAll({
@@ -654,7 +655,7 @@ export class CollectionsTable
       ExpressionAttributeNames: { '#pk': index.partitionKey },
       ExpressionAttributeValues: { ':pk': keys.openTasksPartition },
     });
-    return items.map((item) => stripKeys<AgentTask>(item));
+    return agentQueueOrder(items.map((item) => stripKeys<AgentTask>(item)));
   }
 
   public async claimAutoReply(

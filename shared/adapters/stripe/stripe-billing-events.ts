@@ -630,7 +630,9 @@ export function stripeInvoiceIssuedAt(
  * and `subscription` are; `manual`, `upcoming`, `quote_accept` and
  * `automatic_pending_invoice_item_invoice` (one-off items) are not. Unknown without a reason.
  */
-export function stripeInvoiceIsRecurring(invoice: Pick<Stripe.Invoice, 'billing_reason'>): boolean | undefined {
+export function stripeInvoiceIsRecurring(
+  invoice: Pick<Stripe.Invoice, 'billing_reason'>,
+): boolean | undefined {
   const reason = invoice.billing_reason;
   if (reason === null || reason === undefined) return undefined;
   return reason === 'subscription' || reason.startsWith('subscription_');

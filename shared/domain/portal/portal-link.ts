@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import {
+  allSigningKeys,
   deriveSigningKey,
   isSignedByAny,
   macOf,
@@ -38,7 +39,7 @@ const tokenVersion = 'v1';
 const linkIdPattern = /^[A-Za-z0-9_-]{22}$/;
 
 /** Separate keys per use, derived from one secret, so a MAC made for one purpose never verifies another. */
-export type PortalKeyPurpose = 'link' | 'session' | 'csrf' | 'rate-limit-address';
+export type PortalKeyPurpose = 'link' | 'session' | 'csrf' | 'rate-limit-address' | 'unsubscribe';
 
 const keyLabel = (purpose: PortalKeyPurpose): string => `collections-portal/${purpose}`;
 
@@ -52,6 +53,11 @@ function mac(secret: string, purpose: PortalKeyPurpose, message: string): string
 
 function signedByAny(keys: PortalSigningKeys, purpose: PortalKeyPurpose, message: string, signature: string) {
   return isSignedByAny(keys, keyLabel(purpose), message, signature);
+}
+
+/** Every key, current first: the first signs, every one verifies. */
+export function allKeys(keys: PortalSigningKeys): readonly string[] {
+  return allSigningKeys(keys);
 }
 
 /** A new random link id. */

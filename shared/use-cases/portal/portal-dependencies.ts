@@ -4,11 +4,13 @@ import type {
   CaseStore,
   ClaimStore,
   Clock,
+  ConsentStore,
   CustomerStore,
   EmailSender,
   PaymentGateway,
   PortalStore,
   RateLimiter,
+  ReplyActionStore,
 } from '../../ports.ts';
 
 /** Everything the portal's use cases read and write. */
@@ -16,7 +18,11 @@ export interface PortalDependencies {
   readonly cases: CaseStore;
   readonly claims: ClaimStore;
   readonly customers: CustomerStore;
+  /** Opt-outs from unsubscribe links (the same records a STOP reply writes). */
+  readonly consents: Pick<ConsentStore, 'putConsent'>;
   readonly portal: PortalStore;
+  /** The agents' queue, where a debtor's flag becomes a task (the same queue as replies and hand-overs). */
+  readonly agentTasks: Pick<ReplyActionStore, 'createAgentTask'>;
   readonly rateLimiter: RateLimiter;
   readonly payments: PaymentGateway;
   readonly email: EmailSender;

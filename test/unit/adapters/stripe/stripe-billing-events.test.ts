@@ -291,13 +291,13 @@ describe('translateStripeEvent: invoices', () => {
 
     // Assess
     expect(manualClaim).toMatchObject({ recurring: false, issuedAt: '2026-11-02T10:14:07.000Z' });
-    expect(manualClaim.subscriptionId).toBeUndefined();
+    expect(manualClaim?.subscriptionId).toBeUndefined();
     // Without a finalization time: the creation time, unless it is still a draft.
-    expect(unfinalizedClaim.issuedAt).toBe('2026-11-02T09:14:05.000Z');
-    expect(draftClaim.issuedAt).toBeUndefined();
-    expect(noReasonClaim.recurring).toBeUndefined();
-    expect(oneOffClaim.recurring).toBe(false);
-    expect(thresholdClaim.recurring).toBe(true);
+    expect(unfinalizedClaim?.issuedAt).toBe('2026-11-02T09:14:05.000Z');
+    expect(draftClaim?.issuedAt).toBeUndefined();
+    expect(noReasonClaim?.recurring).toBeUndefined();
+    expect(oneOffClaim?.recurring).toBe(false);
+    expect(thresholdClaim?.recurring).toBe(true);
   });
 
   it('translates invoice.paid into a paid claim dated by the invoice status transition', async () => {
