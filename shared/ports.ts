@@ -11,7 +11,6 @@ import type { StepRecord, StepStatus } from './domain/journey-record.ts';
 import type { MetricCell } from './domain/metric-cells.ts';
 import type { Contribution, SubscriptionClaimSummary } from './domain/metric-contributions.ts';
 import type { PortalLink } from './domain/portal/portal-link.ts';
-import type { RecoveryMetricsRow } from './domain/recovery-metrics.ts';
 import type { Strategy, TemplateId } from './domain/strategy.ts';
 import type { Subscription } from './domain/subscription.ts';
 
@@ -83,11 +82,6 @@ export interface MessageStore {
   getMessage(caseId: string, stepId: string): Promise<MessageRecord | undefined>;
   /** Moves a `sending` record to its outcome. */
   completeMessage(record: MessageRecord): Promise<void>;
-}
-
-export interface MetricsStore {
-  putRecoveryMetrics(rows: readonly RecoveryMetricsRow[]): Promise<void>;
-  listRecoveryMetrics(): Promise<RecoveryMetricsRow[]>;
 }
 
 /** Starts the case's journey execution; idempotent on the case id. */
@@ -186,6 +180,19 @@ export interface ReportArchive {
   put(key: string, body: Uint8Array, contentType: string): Promise<void>;
   /** A link that opens the archived file without credentials, valid for `expiresInSeconds`. */
   linkTo(key: string, expiresInSeconds: number): Promise<string>;
+}
+
+/** An archived file as read back: its bytes and the content type it is served with. */
+export interface ArchivedReportFile {
+  readonly body: Uint8Array;
+  readonly contentType: string;
+}
+
+/** The archive as the report link route reads it (docs/metrics.md, "Archive links"). */
+export interface ReportArchiveReader extends Pick<ReportArchive, 'linkTo'> {
+  /** The file, or undefined when the archive has no such key (never written, or expired). */
+  get(key: string): Promise<ArchivedReportFile | undefined>;
+  has(key: string): Promise<boolean>;
 }
 
 export interface ReportAttachment {

@@ -19,7 +19,6 @@ import type { Customer } from '../../domain/customer.ts';
 import type { DeliveryChannel } from '../../domain/delivery-channel.ts';
 import { ConcurrentUpdateError } from '../../domain/errors.ts';
 import type { Interaction } from '../../domain/interaction.ts';
-import type { RecoveryMetricsRow } from '../../domain/recovery-metrics.ts';
 import type { Subscription } from '../../domain/subscription.ts';
 import type {
   AddressLink,
@@ -32,7 +31,6 @@ import type {
   IgnoredEventCounter,
   MessageRecord,
   MessageStore,
-  MetricsStore,
   PaymentPromise,
   SubscriptionStore,
   VersionedClaim,
@@ -87,7 +85,6 @@ export class CollectionsTable
     ClaimStore,
     CaseStore,
     MessageStore,
-    MetricsStore,
     SubscriptionStore,
     IgnoredEventCounter,
     CursorStore
@@ -472,32 +469,6 @@ export class CollectionsTable
         ExpressionAttributeValues: { ':sending': 'sending' },
       }),
     );
-  }
-
-  // Metrics --------------------------------------------------------------------------------
-
-  public async putRecoveryMetrics(rows: readonly RecoveryMetricsRow[]): Promise<void> {
-    for (const row of rows) {
-      await this.documents.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: {
-            ...keys.recoveryMetrics(row.cohortMonth, row.currency),
-            entity: 'recovery-metrics',
-            ...row,
-          },
-        }),
-      );
-    }
-  }
-
-  public async listRecoveryMetrics(): Promise<RecoveryMetricsRow[]> {
-    const items = await this.queryAll({
-      TableName: this.tableName,
-      KeyConditionExpression: 'pk = :pk',
-      ExpressionAttributeValues: { ':pk': keys.recoveryMetrics('', '').pk },
-    });
-    return items.map((item) => stripKeys<RecoveryMetricsRow>(item));
   }
 
   // Interactions, consent, addresses, reply actions (docs/channels.md) ----------------------

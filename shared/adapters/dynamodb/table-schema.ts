@@ -22,10 +22,6 @@ export const keys = {
   claim: (claimId: string) => ({ pk: `CLAIM#${claimId}`, sk: 'CLAIM' }),
   collectionCase: (caseId: string) => ({ pk: `CASE#${caseId}`, sk: 'CASE' }),
   message: (caseId: string, stepId: string) => ({ pk: `CASE#${caseId}`, sk: `MESSAGE#${stepId}` }),
-  recoveryMetrics: (cohortMonth: string, currency: string) => ({
-    pk: 'METRICS#RECOVERY',
-    sk: `COHORT#${cohortMonth}#${currency}`,
-  }),
   subscription: (subscriptionId: string) => ({ pk: `SUBSCRIPTION#${subscriptionId}`, sk: 'SUBSCRIPTION' }),
   ignoredEvents: (provider: string, sourceType: string) => ({
     pk: 'IGNORED_EVENTS',

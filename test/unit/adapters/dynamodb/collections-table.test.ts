@@ -443,39 +443,6 @@ describe('CollectionsTable', () => {
       expect(messages.every((message) => message.caseId === caseId)).toBe(true);
     });
   });
-
-  describe('recovery metrics', () => {
-    it('stores one row per cohort and currency, replacing a recomputed row', async () => {
-      // Prepare
-      const row = {
-        cohortMonth: '2031-11',
-        currency: 'USD',
-        failedAmountMinor: 1_000_000,
-        failedCount: 200,
-        recoveredAmountMinor: 650_000,
-        recoveredCount: 130,
-        recoveryRateAmount: 0.65,
-        recoveryRateCount: 0.65,
-        computedAt: '2031-12-01T02:00:00.000Z',
-      };
-      const recomputed = {
-        ...row,
-        recoveredAmountMinor: 700_000,
-        recoveryRateAmount: 0.7,
-        computedAt: '2031-12-02T02:00:00.000Z',
-      };
-
-      // Act
-      await embedded.table.putRecoveryMetrics([row, { ...row, currency: 'EUR' }]);
-      await embedded.table.putRecoveryMetrics([recomputed]);
-      const rows = await embedded.table.listRecoveryMetrics();
-
-      // Assess
-      const cohort = rows.filter((stored) => stored.cohortMonth === '2031-11');
-      expect(cohort).toHaveLength(2);
-      expect(cohort.find((stored) => stored.currency === 'USD')).toEqual(recomputed);
-    });
-  });
 });
 
 describe('CollectionsTable agent tasks', () => {
