@@ -12,7 +12,10 @@ import { ConfigurationError } from '../../../../shared/domain/errors.ts';
 const secretsManager = mockClient(SecretsManagerClient);
 let arnSequence = 0;
 /** A new ARN per test: Powertools caches values per name for 5 minutes. */
-const freshArn = () => `arn:aws:secretsmanager:eu-west-1:123456789012:secret:test-${(arnSequence += 1)}`;
+function freshArn(): string {
+  arnSequence += 1;
+  return `arn:aws:secretsmanager:eu-west-1:123456789012:secret:test-${arnSequence}`;
+}
 
 afterEach(() => {
   secretsManager.reset();
