@@ -110,6 +110,10 @@ export function measureWith(measure: string, dimension: BreakdownDimension, valu
   return `${measure}@${dimension}=${dimensionValue(value)}`;
 }
 
+function laterDay(a: LocalDay, b: LocalDay): LocalDay {
+  return a < b ? b : a;
+}
+
 /** Accumulates signed facts, dropping those that cancel out. */
 class ContributionBuilder {
   private readonly facts = new Map<string, number>();
@@ -299,7 +303,7 @@ export function claimContribution(inputs: ClaimMetricInputs, settings: MetricsSe
     // due; these facts may be dated in the future, and count only once their day is reached.
     for (const threshold of agingThresholds) {
       const becomesPastDue = addDays(dueDay, threshold);
-      const pastDueFrom = becomesPastDue > issueDay ? becomesPastDue : issueDay;
+      const pastDueFrom = laterDay(becomesPastDue, issueDay);
       if (settleDay !== undefined && pastDueFrom >= settleDay) continue;
       facts.add(currency, pastDueFrom, pastDueMeasure(threshold), amount);
       if (settleDay !== undefined) facts.add(currency, settleDay, pastDueMeasure(threshold), -amount);
