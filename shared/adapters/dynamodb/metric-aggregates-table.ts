@@ -207,6 +207,7 @@ export class MetricAggregatesTable implements MetricRebuildStore, ReportDelivery
   private readonly documents: DynamoDBDocumentClient;
 
   private readonly shards: number;
+  private readonly scanPageSize: number | undefined;
   /** Called with the items and bytes of every cell read (benchmarks count what a report reads). */
   private readonly onCellsRead: ((items: number, bytes: number) => void) | undefined;
 
@@ -216,11 +217,14 @@ export class MetricAggregatesTable implements MetricRebuildStore, ReportDelivery
     options: {
       readonly cellShards?: number;
       readonly onCellsRead?: (items: number, bytes: number) => void;
+      /** Items per scan page of the rebuild (tests use small pages). @default DynamoDB's 1 MB pages */
+      readonly scanPageSize?: number;
     } = {},
   ) {
     this.shards = options.cellShards ?? defaultCellShards;
     if (!Number.isInteger(this.shards) || this.shards < 1) throw new RangeError('cellShards must be ≥ 1');
     this.onCellsRead = options.onCellsRead;
+    this.scanPageSize = options.scanPageSize;
     this.documents = DynamoDBDocumentClient.from(client, {
       marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
     });
@@ -731,7 +735,11 @@ export class MetricAggregatesTable implements MetricRebuildStore, ReportDelivery
     let startKey: Item | undefined;
     do {
       const result = await this.documents.send(
-        new ScanCommand({ ...input, ...(startKey ? { ExclusiveStartKey: startKey } : {}) }),
+        new ScanCommand({
+          ...input,
+          ...(this.scanPageSize ? { Limit: this.scanPageSize } : {}),
+          ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+        }),
       );
       yield result.Items ?? [];
       startKey = result.LastEvaluatedKey;
