@@ -24,6 +24,11 @@ import {
 } from '../shared/config.ts';
 import { PermanentDeliveryError } from '../shared/domain/errors.ts';
 import { defaultPortalPolicy } from '../shared/domain/portal/portal-policy.ts';
+import {
+  sealUnsubscribeToken,
+  type UnsubscribeRequest,
+  unsubscribeUrl,
+} from '../shared/domain/portal/unsubscribe-token.ts';
 import { channelSchema, stepActionTypeSchema, templateIdSchema } from '../shared/domain/strategy.ts';
 import type { ChannelSenders } from '../shared/ports.ts';
 import { advanceJourney, type JourneyState } from '../shared/use-cases/advance-journey.ts';
@@ -82,26 +87,30 @@ export const handler = lazyHandler(() => {
   const table = new CollectionsTable(client, config.TABLE_NAME);
   const portalConfig = loadSendPortalLinkConfig();
   const portalBaseUrl = portalConfig.PORTAL_BASE_URL;
-  // With the portal deployed, every message carries its own signed link (docs/portal.md).
-  const portalLinks = portalBaseUrl
-    ? (() => {
-        const portal = new PortalTable(client, config.TABLE_NAME);
-        const keys = portalSigningKeysFrom({
-          secretArn: portalConfig.PORTAL_SIGNING_KEY_SECRET_ARN,
-          value: portalConfig.PORTAL_SIGNING_KEY,
-        });
-        return async (request: { caseId: string; customerId: string; purpose: string }) =>
-          (
-            await issuePortalLink(request, {
-              portal,
-              clock: systemClock,
-              keys,
-              linkTtlDays: defaultPortalPolicy.linkTtlDays,
-              portalBaseUrl,
-            })
-          ).url;
-      })()
+  const portalKeys = portalBaseUrl
+    ? portalSigningKeysFrom({
+        secretArn: portalConfig.PORTAL_SIGNING_KEY_SECRET_ARN,
+        value: portalConfig.PORTAL_SIGNING_KEY,
+      })
     : undefined;
+  // With the portal deployed, every message carries its own signed link (docs/portal.md).
+  const portalLinks =
+    portalBaseUrl && portalKeys
+      ? (() => {
+          const portal = new PortalTable(client, config.TABLE_NAME);
+          const keys = portalKeys;
+          return async (request: { caseId: string; customerId: string; purpose: string }) =>
+            (
+              await issuePortalLink(request, {
+                portal,
+                clock: systemClock,
+                keys,
+                linkTtlDays: defaultPortalPolicy.linkTtlDays,
+                portalBaseUrl,
+              })
+            ).url;
+        })()
+      : undefined;
   // One attempt per call: an SDK retry after a timeout could send the message twice. Step Functions
   // retries the task, and the step record decides whether a retry may send.
   const email = new SesEmailSender(new SESv2Client({ maxAttempts: 1 }), {
@@ -164,5 +173,12 @@ export const handler = lazyHandler(() => {
         }
       : {}),
     ...(portalLinks ? { portalLinks } : {}),
+    // The portal serves the one-click unsubscribe page, so emails carry it whenever there is a portal.
+    ...(portalBaseUrl && portalKeys
+      ? {
+          unsubscribeLinks: async (request: UnsubscribeRequest) =>
+            unsubscribeUrl(portalBaseUrl, sealUnsubscribeToken(request, await portalKeys())),
+        }
+      : {}),
   });
 });

@@ -170,6 +170,7 @@ export class CollectionsStack extends Stack {
       stage: this.httpApi.stage,
       apiUrl: this.httpApi.url,
       email: this.messaging,
+      stripeApiKey: this.ingest.stripeApiKeySecret,
       linkSigners: [this.journeys.sendFunction],
       ...(props.portalDomainName && props.portalCertificateArn
         ? {
@@ -283,12 +284,12 @@ export class CollectionsStack extends Stack {
       description: 'Base URL of the debtor portal (links in messages point below it)',
       value: this.portal.baseUrl,
     });
-    // The act step uses the same key for payment retries, write-offs and cancellations.
-    this.journeys.useStripeApiKey(this.portal.stripeApiKey);
+    // One Stripe key for the whole product: the act step uses it for payment retries, write-offs and cancellations.
+    this.journeys.useStripeApiKey(this.ingest.stripeApiKeySecret);
     new CfnOutput(this, 'StripeApiKeySecretArn', {
       description:
-        'Put a Stripe API key (restricted key recommended: invoices, subscriptions, billing portal, payment intents) here for the portal and the journeys',
-      value: this.portal.stripeApiKey.secretArn,
+        'Put a Stripe API key (restricted key recommended: read events, customers and subscriptions; write invoices, billing portal sessions, payment intents) here for ingest, the portal and the journeys',
+      value: this.ingest.stripeApiKeySecret.secretArn,
     });
     if (this.portal.domainName) {
       new CfnOutput(this, 'PortalDomainTarget', {

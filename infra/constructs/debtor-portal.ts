@@ -15,7 +15,7 @@ import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Schedule, ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
-import { CfnSecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import { type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { acknowledgeFinding, nagArnReference } from '../compliance.ts';
 import type { EmailChannel } from './messaging.ts';
@@ -43,6 +43,8 @@ export interface DebtorPortalProps {
   /** The API's base URL (ends with `/`), used when there is no custom domain. */
   readonly apiUrl: string;
   readonly email: EmailChannel;
+  /** The product's one Stripe API key (billing ingest owns it): payment pages, card updates, retries. */
+  readonly stripeApiKey: Pick<ISecret, 'secretArn' | 'grantRead'>;
   /** Functions that sign portal links into their messages (the journey's send function). */
   readonly linkSigners?: readonly ProjectFunction[];
   /**
@@ -60,7 +62,7 @@ export interface DebtorPortalProps {
  */
 export class DebtorPortal extends Construct {
   public readonly signingKey: Secret;
-  public readonly stripeApiKey: Secret;
+  public readonly stripeApiKey: Pick<ISecret, 'secretArn' | 'grantRead'>;
   public readonly portalFunction: ProjectFunction;
   public readonly commitmentsFunction: ProjectFunction;
   public readonly route: HttpRoute;
@@ -83,19 +85,7 @@ export class DebtorPortal extends Construct {
       'Rotating the portal signing key invalidates every link already mailed to debtors. Rotation is an operator decision: store {"current": "<new>", "previous": ["<old>"]} and both verify until the old links expire (docs/portal.md).',
     );
 
-    this.stripeApiKey = new Secret(this, 'StripeApiKey', {
-      description:
-        'Stripe API key (restricted key recommended) for the debtor portal: invoices, billing portal sessions, payment intents. Set it with `aws secretsmanager put-secret-value`.',
-    });
-    // Created empty, like the webhook secret: the key is issued in the Stripe dashboard.
-    const cfnSecret = this.stripeApiKey.node.defaultChild;
-    if (!(cfnSecret instanceof CfnSecret)) throw new Error('Secret without a CfnSecret');
-    cfnSecret.addPropertyDeletionOverride('GenerateSecretString');
-    acknowledgeFinding(
-      this.stripeApiKey,
-      'SMG4',
-      'A Stripe API key is issued and rolled in the Stripe dashboard, not by Secrets Manager: a rotation Lambda cannot create one. The operator stores the rolled key; the functions re-read it every 5 minutes.',
-    );
+    this.stripeApiKey = props.stripeApiKey;
 
     if (props.customDomain) {
       this.domainName = new DomainName(this, 'DomainName', {

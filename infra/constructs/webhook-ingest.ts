@@ -76,7 +76,7 @@ export class WebhookIngest extends Construct {
     };
     this.stripeApiKeySecret = this.emptySecret(
       'StripeApiKey',
-      'Optional restricted Stripe API key (rk_..., read: invoices, invoice payments, events) for invoice lookups, reconciliation and backfill.',
+      'The Stripe API key of the whole product (a restricted rk_... key: read events, customers and subscriptions; write invoices, billing portal sessions and payment intents). Ingest reads invoices and reconciles events, the portal opens payment and card pages, the journeys retry payments, write off and cancel. Set it with `aws secretsmanager put-secret-value`.',
       'A Stripe API key is created and rolled in the Stripe dashboard, not by Secrets Manager; the operator stores the rolled value.',
     );
 

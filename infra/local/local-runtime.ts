@@ -46,6 +46,7 @@ import type { MetricsSettings } from '../../shared/domain/metric-contributions.t
 import type { ReportKind } from '../../shared/domain/metrics-calendar.ts';
 import { parsePortalSigningKeys } from '../../shared/domain/portal/portal-link.ts';
 import { defaultPortalPolicy } from '../../shared/domain/portal/portal-policy.ts';
+import { sealUnsubscribeToken, unsubscribeUrl } from '../../shared/domain/portal/unsubscribe-token.ts';
 import { type Channel, type Strategy, strategyKey } from '../../shared/domain/strategy.ts';
 import type { StrategyCatalog } from '../../shared/ports.ts';
 import type { DeliverDependencies } from '../../shared/use-cases/deliver-channel-message.ts';
@@ -342,6 +343,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     retryLimits: paymentRetryLimits,
     billing,
     portalLinks,
+    unsubscribeLinks: async (request) =>
+      unsubscribeUrl(portalBaseUrl(), sealUnsubscribeToken(request, portalKeys)),
     // Every channel goes through its outbox sender, with the consent and address checks.
     delivery: { senders: outbox.channelSenders(), consents: table, directory: table, clock },
     consents: table,
@@ -423,6 +426,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     cases: table,
     claims: table,
     customers: table,
+    consents: table,
     portal: portalTable,
     rateLimiter: portalTable,
     payments,

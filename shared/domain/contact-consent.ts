@@ -21,7 +21,9 @@ export type ConsentReason =
   | 'hard-bounce'
   | 'invalid-address'
   | 'provider-opted-out'
-  | 'wrong-person';
+  | 'wrong-person'
+  /** The debtor followed the unsubscribe link of a message (or their mail client's one-click button). */
+  | 'unsubscribe-link';
 
 export interface ContactConsent {
   readonly customerId: string;

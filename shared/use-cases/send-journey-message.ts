@@ -3,7 +3,7 @@ import type { CollectionCase } from '../domain/collection-case.ts';
 import type { ContactConsent } from '../domain/contact-consent.ts';
 import { addressFor, contactViolations } from '../domain/contact-policy.ts';
 import type { Customer } from '../domain/customer.ts';
-import { renderEmail } from '../domain/email-message.ts';
+import { emailLanguageOf, renderEmail } from '../domain/email-message.ts';
 import {
   BillingNotConfiguredError,
   CaseNotFoundError,
@@ -13,6 +13,7 @@ import {
   PermanentDeliveryError,
 } from '../domain/errors.ts';
 import type { BillingActionResult, StepRecord, StepStatus } from '../domain/journey-record.ts';
+import { withEmailOptOut, withPhoneOptOut } from '../domain/opt-out-notice.ts';
 import { decidePaymentRetry, type PaymentRetryLimits } from '../domain/payment-retry-policy.ts';
 import {
   actionableClaims,
@@ -20,6 +21,7 @@ import {
   type PlanOptions,
   type StepPlan,
 } from '../domain/plan-next-action.ts';
+import type { UnsubscribeRequest } from '../domain/portal/unsubscribe-token.ts';
 import {
   type Channel,
   isMessageAction,
@@ -69,6 +71,11 @@ export interface SendDependencies {
     customerId: string;
     purpose: string;
   }) => Promise<string>;
+  /**
+   * The one-click unsubscribe URL of an email (docs/channels.md, "Opting out"); with it every email
+   * carries `List-Unsubscribe` headers and an unsubscribe footer.
+   */
+  readonly unsubscribeLinks?: (request: UnsubscribeRequest) => Promise<string>;
 }
 
 export interface SendRequest {
@@ -314,13 +321,25 @@ async function sendMessage(
           purpose: record.stepId,
         })
       : undefined;
-  const content =
+  const rendered =
     reason === undefined
       ? renderEmail(template, customer, claims, {
           ...(portalUrl === undefined ? {} : { portalUrl }),
           ...(action.type === 'offer-payment-plan' ? { offer: action.plan } : {}),
         })
       : undefined;
+  // Every message says how to stop it: an unsubscribe link in emails, the STOP keyword in texts.
+  const language = emailLanguageOf(customer?.locale);
+  const unsubscribeUrl =
+    rendered !== undefined && channel === 'email' && to !== undefined && deps.unsubscribeLinks !== undefined
+      ? await deps.unsubscribeLinks({ customerId: collectionCase.customerId, channel, address: to })
+      : undefined;
+  const content =
+    rendered === undefined
+      ? undefined
+      : unsubscribeUrl === undefined
+        ? { ...rendered, text: withPhoneOptOut(rendered.text, channel, language) }
+        : withEmailOptOut(rendered, language, unsubscribeUrl);
   const outcome = (status: StepStatus, reasons?: readonly string[]): SendOutcome => ({
     stepId: record.stepId,
     action: action.type,
@@ -357,6 +376,7 @@ async function sendMessage(
     stepId: record.stepId,
     template,
     ...(record.variant ? { variant: record.variant } : {}),
+    ...(unsubscribeUrl === undefined ? {} : { listUnsubscribe: { url: unsubscribeUrl } }),
   };
   const message: OutboundChannelMessage =
     channel === 'email'

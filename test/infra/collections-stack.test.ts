@@ -599,14 +599,25 @@ describe('CollectionsStack', () => {
       expect(statementsOfRole(template, ingestRoleId)).toContainEqual(reads[0]);
     });
 
-    it('tells the act step where the Stripe API key is (the portal key: payment retries, write-offs, cancellations)', () => {
-      const variables = environmentOf(template, logicalIdOf(stack.journeys.sendFunction));
-      expect(renderIntrinsic(variables.STRIPE_API_KEY_SECRET_ARN)).toBe(
-        `<${logicalIdOf(stack.portal.stripeApiKey)}>`,
+    it('tells the act step and the portal where the one Stripe API key is', () => {
+      for (const fn of [
+        stack.journeys.sendFunction,
+        stack.portal.portalFunction,
+        stack.portal.commitmentsFunction,
+      ]) {
+        const variables = environmentOf(template, logicalIdOf(fn));
+        expect(renderIntrinsic(variables.STRIPE_API_KEY_SECRET_ARN)).toBe(
+          `<${logicalIdOf(stack.ingest.stripeApiKeySecret)}>`,
+        );
+      }
+      // One key for the whole product: no other Stripe key secret exists.
+      const stripeKeys = Object.values(resourcesOfType(template, 'AWS::SecretsManager::Secret')).filter(
+        (secret) => String(secret.Properties?.Description ?? '').includes('Stripe API key'),
       );
+      expect(stripeKeys).toHaveLength(1);
     });
 
-    it('lets only the portal functions and the act step read the Stripe API key, and them the link signing key', () => {
+    it('lets only the functions that call Stripe read the Stripe API key, and the link signers the signing key', () => {
       const readersOf = (secret: IConstruct): string[] =>
         Object.entries(resourcesOfType(template, 'AWS::IAM::Policy'))
           .filter(([, policy]) =>
@@ -623,8 +634,17 @@ describe('CollectionsStack', () => {
           .sort();
       const roleOf = (fn: IConstruct) => `<${roleLogicalIdOf(template, logicalIdOf(fn))}>`;
       const { portalFunction, commitmentsFunction } = stack.portal;
-      expect(readersOf(stack.portal.stripeApiKey)).toEqual(
-        [roleOf(portalFunction), roleOf(commitmentsFunction), roleOf(stack.journeys.sendFunction)].sort(),
+      expect(readersOf(stack.ingest.stripeApiKeySecret)).toEqual(
+        [
+          roleOf(stack.ingest.stripeWebhookFunction),
+          roleOf(stack.stripeEventSync.reconcileFunction),
+          ...(stack.stripeEventSync.eventBridgeFunction
+            ? [roleOf(stack.stripeEventSync.eventBridgeFunction)]
+            : []),
+          roleOf(portalFunction),
+          roleOf(commitmentsFunction),
+          roleOf(stack.journeys.sendFunction),
+        ].sort(),
       );
       expect(readersOf(stack.portal.signingKey)).toEqual(
         [roleOf(portalFunction), roleOf(commitmentsFunction), roleOf(stack.journeys.sendFunction)].sort(),
@@ -692,7 +712,7 @@ describe('CollectionsStack', () => {
       expect(secrets[logicalIdOf(stack.portal.signingKey)]?.Properties).toMatchObject({
         GenerateSecretString: { PasswordLength: 64, ExcludePunctuation: true },
       });
-      const stripeKey = secrets[logicalIdOf(stack.portal.stripeApiKey)]?.Properties ?? {};
+      const stripeKey = secrets[logicalIdOf(stack.ingest.stripeApiKeySecret)]?.Properties ?? {};
       expect(stripeKey).not.toHaveProperty('GenerateSecretString');
       expect(stripeKey).not.toHaveProperty('SecretString');
     });

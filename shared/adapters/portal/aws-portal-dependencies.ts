@@ -56,6 +56,7 @@ export function awsPortalDependencies(config: PortalConfig): PortalDependencies 
     cases: table,
     claims: table,
     customers: table,
+    consents: table,
     portal,
     rateLimiter: portal,
     payments: stripeGatewayFrom(config.STRIPE_API_KEY_SECRET_ARN),

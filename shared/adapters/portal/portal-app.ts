@@ -38,6 +38,7 @@ import {
 } from '../../use-cases/portal/open-portal-link.ts';
 import type { PortalDependencies } from '../../use-cases/portal/portal-dependencies.ts';
 import { retryAfterCardUpdate, startCardUpdate, startPayment } from '../../use-cases/portal/start-payment.ts';
+import { previewUnsubscribe, unsubscribe } from '../../use-cases/portal/unsubscribe.ts';
 import { logger } from '../observability/logger.ts';
 import {
   accountPage,
@@ -51,6 +52,8 @@ import {
   planPage,
   promiseConfirmedPage,
   promisePage,
+  unsubscribedPage,
+  unsubscribePage,
 } from './portal-pages.ts';
 import { portalStylesheet } from './portal-stylesheet.ts';
 
@@ -108,7 +111,11 @@ export function createPortalApp(deps: PortalDependencies, options: PortalAppOpti
   app.use('*', async (c, next) => {
     c.set('keys', await deps.keys());
     await limitAddress(sourceIp(c), deps);
-    if (c.req.method === 'POST' && !isSameOrigin(c)) throw new ForbiddenRequestError('cross-site form');
+    // One-click unsubscribe (RFC 8058) is posted by the mail provider, from anywhere: the sealed
+    // token is its authority, and the only thing it can do is stop messages.
+    if (c.req.method === 'POST' && !isSameOrigin(c) && !c.req.path.startsWith('/portal/u/')) {
+      throw new ForbiddenRequestError('cross-site form');
+    }
     const chosen = c.req.query('lang');
     if (isPortalLanguage(chosen)) {
       setCookie(c, languageCookie, chosen, cookieOptions(options, 365 * 86_400));
@@ -139,6 +146,24 @@ export function createPortalApp(deps: PortalDependencies, options: PortalAppOpti
       ),
     });
     return c.redirect('/portal/account', 303);
+  });
+
+  app.get('/u/:token', async (c) => {
+    const outcome = await previewUnsubscribe(c.req.param('token'), deps);
+    if (outcome.status === 'invalid')
+      return render(c, 404, messagePage(frame(c), 'invalidTitle', 'invalidIntro', 'warn'));
+    const page = customerFrame(c, (await deps.customers.getCustomer(outcome.customerId))?.locale, 'UTC');
+    return render(c, 200, unsubscribePage(page, { action: c.req.path, channel: outcome.channel }));
+  });
+
+  // The page's button and mail clients' one-click POST (`List-Unsubscribe=One-Click`) alike: a 200
+  // page, never a redirect (RFC 8058), and the same answer however often it is posted.
+  app.post('/u/:token', async (c) => {
+    const outcome = await unsubscribe(c.req.param('token'), deps);
+    if (outcome.status === 'invalid')
+      return render(c, 404, messagePage(frame(c), 'invalidTitle', 'invalidIntro', 'warn'));
+    const page = customerFrame(c, (await deps.customers.getCustomer(outcome.customerId))?.locale, 'UTC');
+    return render(c, 200, unsubscribedPage(page, outcome.channel));
   });
 
   app.post('/renew', async (c) => {
@@ -449,14 +474,23 @@ function zoneOf(context: PortalContext): string {
 }
 
 function frame(c: Context<PortalEnv>, context?: PortalContext, path?: string): PageFrame {
-  const customerLocale = context?.customer?.locale;
+  return customerFrame(c, context?.customer?.locale, context ? zoneOf(context) : 'UTC', path);
+}
+
+/** A page in the language the visitor chose, else the customer's, else the browser's. */
+function customerFrame(
+  c: Context<PortalEnv>,
+  customerLocale: string | undefined,
+  zone: string,
+  path?: string,
+): PageFrame {
   const chosen = c.req.query('lang') ?? getCookie(c, languageCookie);
   const locale = resolvePortalLocale({
     chosen: isPortalLanguage(chosen) ? chosen : undefined,
     customerLocale,
     acceptLanguage: c.req.header('accept-language'),
   });
-  return { locale, path: path ?? c.req.path, zone: context ? zoneOf(context) : 'UTC' };
+  return { locale, path: path ?? c.req.path, zone };
 }
 
 function frameOrDefault(c: Context<PortalEnv>): PageFrame {

@@ -1,6 +1,7 @@
 import { html } from 'hono/html';
 import type { HtmlEscapedString } from 'hono/utils/html';
 import type { Claim } from '../../domain/claim.ts';
+import type { DeliveryChannel } from '../../domain/delivery-channel.ts';
 import { formatMoney } from '../../domain/money.ts';
 import type { CaseFlagKind, PaymentPlan, PlanOption, PromiseToPay } from '../../domain/portal/commitments.ts';
 import { caseFlagKinds, nextInstalment } from '../../domain/portal/commitments.ts';
@@ -379,5 +380,39 @@ export function expiredPage(
     html`<p>${t(frame, 'expiredIntro')}</p>
 <form method="post" action="/portal/renew">${csrfField(view.csrf)}<input type="hidden" name="token" value="${view.token}">
 <button type="submit">${t(frame, 'expiredSubmit')}</button></form>`,
+  );
+}
+
+const channelNames: Record<DeliveryChannel, PortalMessageKey> = {
+  email: 'channelEmail',
+  sms: 'channelSms',
+  voice: 'channelVoice',
+  whatsapp: 'channelWhatsapp',
+};
+
+/**
+ * The unsubscribe link's page. Opening it changes nothing (mail scanners open every link); the
+ * button posts to the same URL, which is also where mail clients send RFC 8058's one-click POST.
+ */
+export function unsubscribePage(
+  frame: PageFrame,
+  view: { readonly action: string; readonly channel: DeliveryChannel },
+): Markup {
+  const channel = t(frame, channelNames[view.channel]);
+  return layout(
+    frame,
+    t(frame, 'unsubscribeTitle'),
+    html`<p>${t(frame, 'unsubscribeIntro', { channel })}</p>
+<form method="post" action="${view.action}"><button type="submit">${t(frame, 'unsubscribeSubmit', { channel })}</button></form>`,
+  );
+}
+
+export function unsubscribedPage(frame: PageFrame, channel: DeliveryChannel): Markup {
+  return layout(
+    frame,
+    t(frame, 'unsubscribedTitle'),
+    html`<p class="status ok" role="status">${t(frame, 'unsubscribedMessage', {
+      channel: t(frame, channelNames[channel]),
+    })}</p>`,
   );
 }

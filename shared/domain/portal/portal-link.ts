@@ -34,7 +34,7 @@ const tokenVersion = 'v1';
 const linkIdPattern = /^[A-Za-z0-9_-]{22}$/;
 
 /** Separate keys per use, derived from one secret, so a MAC made for one purpose never verifies another. */
-export type PortalKeyPurpose = 'link' | 'session' | 'csrf' | 'rate-limit-address';
+export type PortalKeyPurpose = 'link' | 'session' | 'csrf' | 'rate-limit-address' | 'unsubscribe';
 
 export function derivePortalKey(secret: string, purpose: PortalKeyPurpose): Buffer {
   return createHmac('sha256', secret).update(`collections-portal/${purpose}`).digest();
@@ -50,7 +50,7 @@ function sameMac(a: string, b: string): boolean {
   return left.length === right.length && timingSafeEqual(left, right);
 }
 
-function allKeys(keys: PortalSigningKeys): readonly string[] {
+export function allKeys(keys: PortalSigningKeys): readonly string[] {
   return [keys.current, ...(keys.previous ?? [])];
 }
 

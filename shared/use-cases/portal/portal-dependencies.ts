@@ -4,6 +4,7 @@ import type {
   CaseStore,
   ClaimStore,
   Clock,
+  ConsentStore,
   CustomerStore,
   EmailSender,
   PaymentGateway,
@@ -16,6 +17,8 @@ export interface PortalDependencies {
   readonly cases: CaseStore;
   readonly claims: ClaimStore;
   readonly customers: CustomerStore;
+  /** Opt-outs from unsubscribe links (the same records a STOP reply writes). */
+  readonly consents: Pick<ConsentStore, 'putConsent'>;
   readonly portal: PortalStore;
   readonly rateLimiter: RateLimiter;
   readonly payments: PaymentGateway;

@@ -671,6 +671,8 @@ describe('actOnJourneyStep, for actions other than messages', () => {
       }),
     ]);
     expect(JSON.stringify(channels.accepted[0])).toContain('$49.99');
+    // Carriers and Regulation F: every text says how to stop them.
+    expect(channels.accepted[0]).toMatchObject({ text: expect.stringMatching(/\nReply STOP to opt out\.$/) });
   });
 
   it('records a permanent refusal on a channel and hands the step back so the planner falls back', async () => {
@@ -764,5 +766,43 @@ describe('sendJourneyMessage with the debtor portal', () => {
       'href="https:&#x2F;&#x2F;pay.example.test&#x2F;portal&#x2F;l&#x2F;v1.token"',
     );
     expect(sent?.text).toContain('https://invoice.stripe.com/');
+  });
+
+  it('carries a one-click unsubscribe link for the address it goes to, in the headers and the footer', async () => {
+    const { deps, email, request, claim } = await journey();
+    const asked: unknown[] = [];
+    const outcome = await sendJourneyMessage(request, {
+      ...deps,
+      unsubscribeLinks: async (unsubscribe) => {
+        asked.push(unsubscribe);
+        return 'https://pay.example.test/portal/u/u1.sealed';
+      },
+    });
+    expect(outcome.status).toBe('sent');
+    expect(asked).toEqual([
+      { customerId: claim.customerId, channel: 'email', address: 'jenny.rosen@example.com' },
+    ]);
+    const [sent] = email.accepted;
+    expect(sent?.listUnsubscribe).toEqual({ url: 'https://pay.example.test/portal/u/u1.sealed' });
+    expect(sent?.text).toMatch(
+      /You can stop emails about your payments at any time: https:\/\/pay\.example\.test\/portal\/u\/u1\.sealed\n$/,
+    );
+    expect(sent?.html).toContain(
+      'href="https:&#x2F;&#x2F;pay.example.test&#x2F;portal&#x2F;u&#x2F;u1.sealed"',
+    );
+  });
+
+  it('asks for no unsubscribe link when it sends nothing', async () => {
+    const { deps, request } = await journey({ customer: ({ email: _email, ...customer }) => customer });
+    const asked: unknown[] = [];
+    const outcome = await sendJourneyMessage(request, {
+      ...deps,
+      unsubscribeLinks: async (unsubscribe) => {
+        asked.push(unsubscribe);
+        return 'https://pay.example.test/portal/u/u1.sealed';
+      },
+    });
+    expect(outcome.status).not.toBe('sent');
+    expect(asked).toEqual([]);
   });
 });
