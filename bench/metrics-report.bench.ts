@@ -7,8 +7,8 @@
  * For each size it simulates that many claims over 24 months in three currencies (with cases,
  * holdout, variants, segments, decline classes, messages, subscriptions, refunds, write-offs and
  * voids), folds their contributions into the aggregate cells exactly as the live path does, loads
- * the cells into an embedded DynamoDB (dynalite) through the real adapter, then times the monthly
- * close, the weekly and the daily report as `GET /api/metrics` and the report job compute them
+ * the cells into an embedded DynamoDB (dynalite) through the real adapter (one per size, all
+ * loaded at once), then times the monthly close, the weekly and the daily report as `GET /api/metrics` and the report job compute them
  * (`buildFinanceReport`), counting the items read. It also times recomputing from the claims
  * (what a report costs without aggregates) and one claim's incremental refresh on dynalite.
  *
@@ -23,7 +23,7 @@ import { MetricAggregatesTable } from '../shared/adapters/dynamodb/metric-aggreg
 import type { Claim } from '../shared/domain/claim.ts';
 import type { CollectionCase } from '../shared/domain/collection-case.ts';
 import { computeCurrencyMetrics, dayCellMonthsFor } from '../shared/domain/finance-metrics.ts';
-import { CellAccumulator, CellIndex } from '../shared/domain/metric-cells.ts';
+import { CellAccumulator, CellIndex, type MetricCell } from '../shared/domain/metric-cells.ts';
 import {
   type CaseDimensions,
   claimContribution,
@@ -275,34 +275,63 @@ export async function runMetricsReportBenchmark(
   const log = options.log ?? ((line: string) => console.log(line));
   const sizes = options.sizes ?? [10_000, 100_000, 1_000_000];
   const runs = options.runs ?? 15;
+  // Every size is loaded first, each in its own embedded table; then each report is timed
+  // round-robin over the sizes (run 1 of every size, run 2 of every size, ...), so load on a
+  // shared machine falls on every size alike and the ratios compare like with like.
+  const loaded: {
+    size: number;
+    list: MetricCell[];
+    recomputeMs: number;
+    loadMs: number;
+    db: Awaited<ReturnType<typeof startEmbeddedDynamoDb>>;
+    aggregates: MetricAggregatesTable;
+    counter: ReturnType<typeof counting>;
+  }[] = [];
   const results: SizeResult[] = [];
-  for (const size of sizes) {
-    const { cells, ms: recomputeMs } = aggregateHistory(size);
-    const list = cells.list();
-    // The simulation's garbage must not be collected during the timed reports (run with --expose-gc).
-    (globalThis as { gc?: () => void }).gc?.();
-    const db = await startEmbeddedDynamoDb();
-    try {
+  try {
+    for (const size of sizes) {
+      const { cells, ms: recomputeMs } = aggregateHistory(size);
+      const list = cells.list();
+      const db = await startEmbeddedDynamoDb();
       const counter = counting();
       const aggregates = new MetricAggregatesTable(db.client, db.tableName, {
         onCellsRead: counter.onCellsRead,
       });
       const loadStarted = performance.now();
       for (const cell of list) await aggregates.replaceCell(cell);
-      const loadMs = performance.now() - loadStarted;
-      const timings: ReportTiming[] = [];
-      for (const { name, kind, period } of reportsTimed) {
+      loaded.push({
+        size,
+        list,
+        recomputeMs,
+        loadMs: performance.now() - loadStarted,
+        db,
+        aggregates,
+        counter,
+      });
+      log(
+        `${size.toLocaleString('en')} claims: ${list.length} cells; recompute from claims ${Math.round(recomputeMs)} ms`,
+      );
+    }
+    // The simulation's garbage must not be collected during the timed reports (run with --expose-gc).
+    (globalThis as { gc?: () => void }).gc?.();
+    const timings = new Map<number, ReportTiming[]>(loaded.map(({ size }) => [size, []]));
+    for (const { name, kind, period } of reportsTimed) {
+      const times = new Map<number, number[]>(loaded.map(({ size }) => [size, []]));
+      const reads = new Map<number, { items: number; requests: number; bytes: number }>();
+      for (const { aggregates, counter } of loaded) {
         // One untimed run warms the JIT and the store.
         await buildFinanceReport({ kind, period, generatedAt: new Date() }, { aggregates, settings });
         counter.reset();
-        const times: number[] = [];
-        let reads = { items: 0, requests: 0, bytes: 0 };
-        for (let run = 0; run < runs; run += 1) {
+      }
+      for (let run = 0; run < runs; run += 1) {
+        for (const { size, aggregates, counter } of loaded) {
           const started = performance.now();
           await buildFinanceReport({ kind, period, generatedAt: new Date() }, { aggregates, settings });
-          times.push(performance.now() - started);
-          reads = counter.reset();
+          times.get(size)?.push(performance.now() - started);
+          reads.set(size, counter.reset());
         }
+      }
+      for (const { size, aggregates } of loaded) {
         // The same report without I/O: cells read once, metrics computed from them.
         const dayMonths = dayCellMonthsFor(period);
         const currencies = await aggregates.listCurrencies();
@@ -322,41 +351,40 @@ export async function runMetricsReportBenchmark(
           for (const { currency, index } of indexes) computeCurrencyMetrics(index, currency, period);
           computeTimes.push(performance.now() - started);
         }
-        timings.push({
+        const sizeTimes = times.get(size) ?? [];
+        const sizeReads = reads.get(size) ?? { items: 0, requests: 0, bytes: 0 };
+        timings.get(size)?.push({
           report: name,
-          medianMs: Math.round(median(times) * 10) / 10,
-          minMs: Math.round(Math.min(...times) * 10) / 10,
-          maxMs: Math.round(Math.max(...times) * 10) / 10,
-          itemsRead: reads.items,
-          requests: reads.requests,
-          kilobytesRead: Math.round(reads.bytes / 1024),
+          medianMs: Math.round(median(sizeTimes) * 10) / 10,
+          minMs: Math.round(Math.min(...sizeTimes) * 10) / 10,
+          maxMs: Math.round(Math.max(...sizeTimes) * 10) / 10,
+          itemsRead: sizeReads.items,
+          requests: sizeReads.requests,
+          kilobytesRead: Math.round(sizeReads.bytes / 1024),
           computeMedianMs: Math.round(median(computeTimes) * 10) / 10,
         });
       }
+    }
+    for (const { size, list, recomputeMs, loadMs } of loaded) {
+      const reports = timings.get(size) ?? [];
+      const days = list.filter((cell) => cell.granularity === 'day' && cell.period.startsWith('2026-03'));
       results.push({
         claims: size,
         cells: list.length,
         measuresPerDayCell: Math.round(
-          (() => {
-            const days = list.filter(
-              (cell) => cell.granularity === 'day' && cell.period.startsWith('2026-03'),
-            );
-            return (
-              days.reduce((sum, cell) => sum + Object.keys(cell.values).length, 0) / Math.max(days.length, 1)
-            );
-          })(),
+          days.reduce((sum, cell) => sum + Object.keys(cell.values).length, 0) / Math.max(days.length, 1),
         ),
         recomputeFromClaimsMs: Math.round(recomputeMs),
         loadCellsMs: Math.round(loadMs),
-        reports: timings,
+        reports,
       });
       log(
-        `${size.toLocaleString('en')} claims: ${list.length} cells; recompute from claims ${Math.round(recomputeMs)} ms; ` +
-          timings.map((t) => `${t.report} ${t.medianMs} ms (${t.itemsRead} items)`).join('; '),
+        `${size.toLocaleString('en')} claims: ` +
+          reports.map((t) => `${t.report} ${t.medianMs} ms (${t.itemsRead} items)`).join('; '),
       );
-    } finally {
-      await db.stop();
     }
+  } finally {
+    for (const { db } of loaded) await db.stop();
   }
 
   // Incremental maintenance: one claim's refresh against the real adapter on dynalite.
