@@ -151,25 +151,32 @@ export interface MetricAggregateStore {
    */
   addToCell(cell: MetricCell, token: string, now: Date): Promise<boolean>;
   listCurrencies(): Promise<string[]>;
-  /** Every month cell of a currency (one item per month of history). */
-  listMonthCells(currency: string): Promise<MetricCell[]>;
+  /** Every month cell of a currency (shards summed), up to `upToMonth` inclusive when given. */
+  listMonthCells(currency: string, upToMonth?: string): Promise<MetricCell[]>;
   /** The day cells of one month of a currency. */
   listDayCells(currency: string, month: string): Promise<MetricCell[]>;
 }
 
-/** What the rebuild job needs beyond the live store: every source record and raw access to the cells. */
+/**
+ * What the rebuild job needs beyond the live store: the sources and the cells a page at a time
+ * (memory bounded by a page, not by the history), point reads by id, and raw access to the cells.
+ */
 export interface MetricRebuildStore extends MetricAggregateStore {
-  /** Every claim (with its version), case and message of the table, in one pass. */
-  scanMetricSources(): Promise<{
-    claims: VersionedClaim[];
-    cases: CollectionCase[];
-    messages: MessageRecord[];
-    subscriptions: Subscription[];
-  }>;
-  listAllCells(): Promise<MetricCell[]>;
-  /** Overwrites a cell with exactly these values (no tokens); an empty `values` deletes it. */
+  /** Every claim (with its stored version), a page at a time. */
+  claimPages(): AsyncIterable<VersionedClaim[]>;
+  /** Every contribution record, a page at a time. */
+  contributionRecordPages(): AsyncIterable<MetricContributionRecord[]>;
+  /** Every stored cell item, a page at a time; a hot cell's shards come as several cells of one period. */
+  cellPages(): AsyncIterable<MetricCell[]>;
+  getClaimsById(claimIds: readonly string[]): Promise<VersionedClaim[]>;
+  getCasesById(caseIds: readonly string[]): Promise<CollectionCase[]>;
+  getSubscriptionsById(subscriptionIds: readonly string[]): Promise<Subscription[]>;
+  getContributionRecords(unitIds: readonly string[]): Promise<MetricContributionRecord[]>;
+  listMessagesOfCases(caseIds: readonly string[]): Promise<MessageRecord[]>;
+  /** Folds the shards of settled cells into one item and drops expired tokens; sums are unchanged. */
+  compactCells(now: Date): Promise<number>;
+  /** Overwrites a cell with exactly these values (no tokens, no shards); an empty `values` deletes it. */
   replaceCell(cell: MetricCell): Promise<void>;
-  listContributionUnitIds(): Promise<string[]>;
   /** Overwrites a contribution record, whatever its version. */
   replaceContributionRecord(record: Omit<MetricContributionRecord, 'version'>): Promise<void>;
   deleteContributionRecord(unitId: string): Promise<void>;
