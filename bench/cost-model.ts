@@ -19,6 +19,8 @@ export const awsPrices = {
 
 /** `ProjectFunction`'s default memory (512 MiB). */
 export const lambdaMemoryGb = 0.5;
+/** The report function's memory (`FinanceReports`: chart rendering is CPU-bound), which runs the daily metrics job. */
+export const metricsJobMemoryGb = 1.5;
 
 export interface LambdaDurations {
   readonly ingestMs: number;
@@ -65,8 +67,8 @@ export function costModel(counts: SimulationCounts, durations: LambdaDurations):
     (lambdaMemoryGb *
       (counts.webhookDeliveries * durations.ingestMs +
         counts.planInvocations * durations.planMs +
-        counts.sendInvocations * durations.sendMs +
-        counts.metricsJobRuns * durations.metricsJobMs)) /
+        counts.sendInvocations * durations.sendMs) +
+      metricsJobMemoryGb * counts.metricsJobRuns * durations.metricsJobMs) /
     1000;
   const line = (
     service: string,
@@ -101,7 +103,7 @@ export function costModel(counts: SimulationCounts, durations: LambdaDurations):
     ),
     line(
       'Lambda',
-      `GB-seconds (${lambdaMemoryGb * 1024} MB × measured duration)`,
+      `GB-seconds (measured duration × ${lambdaMemoryGb * 1024} MB; the daily report ${metricsJobMemoryGb * 1024} MB)`,
       gbSeconds,
       awsPrices.lambdaPerGbSecondArm64,
     ),

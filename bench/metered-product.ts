@@ -1,8 +1,11 @@
 import '../infra/local/promise-with-resolvers.ts';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { createComputeRecoveryMetricsHandler } from '../functions/compute-recovery-metrics.ts';
 import { createIngestStripeWebhookHandler } from '../functions/ingest-stripe-webhook.ts';
 import { createPlanNextActionHandler } from '../functions/plan-next-action.ts';
+import { createSendFinanceReportHandler } from '../functions/send-finance-report.ts';
 import { createSendJourneyMessageHandler } from '../functions/send-journey-message.ts';
 import { type EmbeddedDynamoDb, startEmbeddedDynamoDb } from '../infra/local/embedded-dynamodb.ts';
 import { localLambdaContext } from '../infra/local/lambda-context.ts';
@@ -11,10 +14,14 @@ import { Outbox } from '../infra/local/outbox.ts';
 import { synthesizeCollectionsApp } from '../infra/local/synthesized-app.ts';
 import { VirtualClock } from '../infra/local/virtual-clock.ts';
 import { CollectionsTable } from '../shared/adapters/dynamodb/collections-table.ts';
+import { MetricAggregatesTable } from '../shared/adapters/dynamodb/metric-aggregates-table.ts';
 import { tableSchema } from '../shared/adapters/dynamodb/table-schema.ts';
+import { ChartingReportRenderer } from '../shared/adapters/reports/finance-report-renderer.ts';
+import { FolderReportArchive } from '../shared/adapters/reports/folder-report-archive.ts';
 import { defaultPaymentRetryLimits } from '../shared/domain/payment-retry-policy.ts';
 import { defaultPlanOptions } from '../shared/domain/plan-next-action.ts';
 import type { JourneyStarter } from '../shared/ports.ts';
+import { reportLinkIssuer } from '../shared/use-cases/issue-report-link.ts';
 import { defaultStrategy, shippedCatalog } from '../workflows/strategies/index.ts';
 import { DynamoDbRequestMeter } from './dynamodb-request-meter.ts';
 
@@ -96,12 +103,19 @@ export interface MeteredProduct {
   readonly clock: VirtualClock;
   readonly database: EmbeddedDynamoDb;
   readonly table: CollectionsTable;
+  /** The finance aggregates the daily report reads. */
+  readonly aggregates: MetricAggregatesTable;
   readonly dynamo: DynamoDbRequestMeter;
   readonly lambdas: InvocationMeter;
   readonly journeys: LocalJourneyEngine;
   readonly outbox: Outbox;
   /** One webhook delivery through the ingest handler, metered as phase `ingest`. */
   deliver(payload: string, signature: string): Promise<{ statusCode: number; body: string }>;
+  /**
+   * The daily metrics job: the daily finance summary (`send-finance-report` with
+   * `{"kind": "daily"}`) computed from the aggregates, charted, archived and emailed to one
+   * recipient, metered as phase `metrics`.
+   */
   runMetricsJob(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -186,11 +200,29 @@ export async function startMeteredProduct(options: MeteredProductOptions): Promi
     strategy: defaultStrategy,
     webhookSecret: async () => benchWebhookSecret,
   });
-  const computeMetrics = createComputeRecoveryMetricsHandler({ claims: table, metrics: table, clock });
+  const aggregates = new MetricAggregatesTable(database.client, database.tableName);
+  const reportsDir = mkdtempSync(join(tmpdir(), 'bench-reports-'));
+  const dailyReport = createSendFinanceReportHandler({
+    aggregates,
+    deliveries: aggregates,
+    settings: { timeZone: 'UTC', attributionWindowDays: 7 },
+    renderer: new ChartingReportRenderer(),
+    archive: new FolderReportArchive(reportsDir, () => 'http://bench.localhost/local/'),
+    mailer: outbox,
+    clock,
+    recipients: { daily: ['finance@bench.localhost'], weekly: [], monthly: [] },
+    reportLink: reportLinkIssuer({
+      keys: async () => ({ current: 'bench-report-link-key-0123456789abcdef' }),
+      clock,
+      ttlSeconds: 30 * 24 * 3600,
+      baseUrl: () => 'http://bench.localhost/reports',
+    }),
+  });
   return {
     clock,
     database,
     table,
+    aggregates,
     dynamo,
     lambdas,
     journeys,
@@ -209,13 +241,16 @@ export async function startMeteredProduct(options: MeteredProductOptions): Promi
       ),
     runMetricsJob: () =>
       dynamo.run('metrics', () =>
-        lambdas.time('compute-recovery-metrics', async () => {
-          await clock.track(() => computeMetrics({}, localLambdaContext('compute-recovery-metrics')));
+        lambdas.time('send-finance-report-daily', async () => {
+          await clock.track(() =>
+            dailyReport({ kind: 'daily' }, localLambdaContext('send-finance-report-daily')),
+          );
         }),
       ),
     stop: async () => {
       await clock.settled();
       await database.stop();
+      rmSync(reportsDir, { recursive: true, force: true });
     },
   };
 }

@@ -7,8 +7,8 @@
  * For each size it simulates that many claims over 24 months in three currencies (with cases,
  * holdout, variants, segments, decline classes, messages, subscriptions, refunds, write-offs and
  * voids), folds their contributions into the aggregate cells exactly as the live path does, loads
- * the cells into an embedded DynamoDB (dynalite) through the real adapter, then times the monthly
- * close, the weekly and the daily report as `GET /api/metrics` and the report job compute them
+ * the cells into an embedded DynamoDB (dynalite) through the real adapter (one per size, all
+ * loaded at once), then times the monthly close, the weekly and the daily report as `GET /api/metrics` and the report job compute them
  * (`buildFinanceReport`), counting the items read. It also times recomputing from the claims
  * (what a report costs without aggregates) and one claim's incremental refresh on dynalite.
  *
@@ -23,7 +23,7 @@ import { MetricAggregatesTable } from '../shared/adapters/dynamodb/metric-aggreg
 import type { Claim } from '../shared/domain/claim.ts';
 import type { CollectionCase } from '../shared/domain/collection-case.ts';
 import { computeCurrencyMetrics, dayCellMonthsFor } from '../shared/domain/finance-metrics.ts';
-import { CellAccumulator, CellIndex } from '../shared/domain/metric-cells.ts';
+import { CellAccumulator, CellIndex, type MetricCell } from '../shared/domain/metric-cells.ts';
 import {
   type CaseDimensions,
   claimContribution,
@@ -34,8 +34,7 @@ import {
   subscriptionUnitOf,
   type Touch,
 } from '../shared/domain/metric-contributions.ts';
-import { monthPeriod, parsePeriod, type ReportPeriod } from '../shared/domain/metrics-calendar.ts';
-import type { MetricAggregateStore } from '../shared/ports.ts';
+import { monthOf, monthPeriod, parsePeriod, type ReportPeriod } from '../shared/domain/metrics-calendar.ts';
 import { buildFinanceReport } from '../shared/use-cases/build-finance-report.ts';
 import { refreshMetricContributions } from '../shared/use-cases/refresh-metric-contributions.ts';
 
@@ -52,11 +51,11 @@ export interface ReportTiming {
   readonly medianMs: number;
   readonly minMs: number;
   readonly maxMs: number;
-  /** Items the report read from the table (month and day cells). */
+  /** Items the report read from the table (month and day cells, shard items included) */
   readonly itemsRead: number;
   /** Queries and gets it sent. */
   readonly requests: number;
-  /** Size of the measures it read (JSON characters): bounded by the calendar, not the claims. */
+  /** Size of the cell items it read (JSON characters): bounded by the calendar, not the claims. */
   readonly kilobytesRead: number;
   /** Of the median, the time spent computing the metrics from the cells already read (no I/O). */
   readonly computeMedianMs: number;
@@ -65,6 +64,8 @@ export interface ReportTiming {
 export interface SizeResult {
   readonly claims: number;
   readonly cells: number;
+  /** Mean measures per day cell of the reported month: bounded by the breakdown cardinalities, filled up as history grows. */
+  readonly measuresPerDayCell: number;
   /** Time to fold every claim's contribution in memory: what a report costs without aggregates. */
   readonly recomputeFromClaimsMs: number;
   readonly loadCellsMs: number;
@@ -232,37 +233,19 @@ function aggregateHistory(size: number): { cells: CellAccumulator; ms: number } 
   return { cells, ms: performance.now() - started };
 }
 
-/** Counts what a report reads. */
-function counting(store: MetricAggregatesTable): {
-  store: Pick<MetricAggregateStore, 'listCurrencies' | 'listMonthCells' | 'listDayCells'>;
+/** Counts what a report reads: the raw items (base and shard items) and their size, from the adapter. */
+function counting(): {
+  onCellsRead: (items: number, bytes: number) => void;
   reset(): { items: number; requests: number; bytes: number };
 } {
   let items = 0;
   let requests = 0;
   let bytes = 0;
-  const measure = (cells: readonly { values: object }[]) => {
-    items += cells.length;
-    for (const cell of cells) bytes += JSON.stringify(cell.values).length;
-  };
   return {
-    store: {
-      listCurrencies: async () => {
-        requests += 1;
-        items += 1;
-        return store.listCurrencies();
-      },
-      listMonthCells: async (currency) => {
-        requests += 1;
-        const cells = await store.listMonthCells(currency);
-        measure(cells);
-        return cells;
-      },
-      listDayCells: async (currency, month) => {
-        requests += 1;
-        const cells = await store.listDayCells(currency, month);
-        measure(cells);
-        return cells;
-      },
+    onCellsRead: (read, size) => {
+      requests += 1;
+      items += read;
+      bytes += size;
     },
     reset: () => {
       const counts = { items, requests, bytes };
@@ -292,38 +275,63 @@ export async function runMetricsReportBenchmark(
   const log = options.log ?? ((line: string) => console.log(line));
   const sizes = options.sizes ?? [10_000, 100_000, 1_000_000];
   const runs = options.runs ?? 15;
+  // Every size is loaded first, each in its own embedded table; then each report is timed
+  // round-robin over the sizes (run 1 of every size, run 2 of every size, ...), so load on a
+  // shared machine falls on every size alike and the ratios compare like with like.
+  const loaded: {
+    size: number;
+    list: MetricCell[];
+    recomputeMs: number;
+    loadMs: number;
+    db: Awaited<ReturnType<typeof startEmbeddedDynamoDb>>;
+    aggregates: MetricAggregatesTable;
+    counter: ReturnType<typeof counting>;
+  }[] = [];
   const results: SizeResult[] = [];
-  for (const size of sizes) {
-    const { cells, ms: recomputeMs } = aggregateHistory(size);
-    const list = cells.list();
-    // The simulation's garbage must not be collected during the timed reports (run with --expose-gc).
-    (globalThis as { gc?: () => void }).gc?.();
-    const db = await startEmbeddedDynamoDb();
-    try {
-      const aggregates = new MetricAggregatesTable(db.client, db.tableName);
+  try {
+    for (const size of sizes) {
+      const { cells, ms: recomputeMs } = aggregateHistory(size);
+      const list = cells.list();
+      const db = await startEmbeddedDynamoDb();
+      const counter = counting();
+      const aggregates = new MetricAggregatesTable(db.client, db.tableName, {
+        onCellsRead: counter.onCellsRead,
+      });
       const loadStarted = performance.now();
       for (const cell of list) await aggregates.replaceCell(cell);
-      const loadMs = performance.now() - loadStarted;
-      const counter = counting(aggregates);
-      const timings: ReportTiming[] = [];
-      for (const { name, kind, period } of reportsTimed) {
+      loaded.push({
+        size,
+        list,
+        recomputeMs,
+        loadMs: performance.now() - loadStarted,
+        db,
+        aggregates,
+        counter,
+      });
+      log(
+        `${size.toLocaleString('en')} claims: ${list.length} cells; recompute from claims ${Math.round(recomputeMs)} ms`,
+      );
+    }
+    // The simulation's garbage must not be collected during the timed reports (run with --expose-gc).
+    (globalThis as { gc?: () => void }).gc?.();
+    const timings = new Map<number, ReportTiming[]>(loaded.map(({ size }) => [size, []]));
+    for (const { name, kind, period } of reportsTimed) {
+      const times = new Map<number, number[]>(loaded.map(({ size }) => [size, []]));
+      const reads = new Map<number, { items: number; requests: number; bytes: number }>();
+      for (const { aggregates, counter } of loaded) {
         // One untimed run warms the JIT and the store.
-        await buildFinanceReport(
-          { kind, period, generatedAt: new Date() },
-          { aggregates: counter.store, settings },
-        );
+        await buildFinanceReport({ kind, period, generatedAt: new Date() }, { aggregates, settings });
         counter.reset();
-        const times: number[] = [];
-        let reads = { items: 0, requests: 0, bytes: 0 };
-        for (let run = 0; run < runs; run += 1) {
+      }
+      for (let run = 0; run < runs; run += 1) {
+        for (const { size, aggregates, counter } of loaded) {
           const started = performance.now();
-          await buildFinanceReport(
-            { kind, period, generatedAt: new Date() },
-            { aggregates: counter.store, settings },
-          );
-          times.push(performance.now() - started);
-          reads = counter.reset();
+          await buildFinanceReport({ kind, period, generatedAt: new Date() }, { aggregates, settings });
+          times.get(size)?.push(performance.now() - started);
+          reads.set(size, counter.reset());
         }
+      }
+      for (const { size, aggregates } of loaded) {
         // The same report without I/O: cells read once, metrics computed from them.
         const dayMonths = dayCellMonthsFor(period);
         const currencies = await aggregates.listCurrencies();
@@ -331,7 +339,7 @@ export async function runMetricsReportBenchmark(
           currencies.map(async (currency) => ({
             currency,
             index: new CellIndex(
-              await aggregates.listMonthCells(currency),
+              await aggregates.listMonthCells(currency, monthOf(period.end)),
               (await Promise.all(dayMonths.map((month) => aggregates.listDayCells(currency, month)))).flat(),
               dayMonths,
             ),
@@ -343,31 +351,40 @@ export async function runMetricsReportBenchmark(
           for (const { currency, index } of indexes) computeCurrencyMetrics(index, currency, period);
           computeTimes.push(performance.now() - started);
         }
-        timings.push({
+        const sizeTimes = times.get(size) ?? [];
+        const sizeReads = reads.get(size) ?? { items: 0, requests: 0, bytes: 0 };
+        timings.get(size)?.push({
           report: name,
-          medianMs: Math.round(median(times) * 10) / 10,
-          minMs: Math.round(Math.min(...times) * 10) / 10,
-          maxMs: Math.round(Math.max(...times) * 10) / 10,
-          itemsRead: reads.items,
-          requests: reads.requests,
-          kilobytesRead: Math.round(reads.bytes / 1024),
+          medianMs: Math.round(median(sizeTimes) * 10) / 10,
+          minMs: Math.round(Math.min(...sizeTimes) * 10) / 10,
+          maxMs: Math.round(Math.max(...sizeTimes) * 10) / 10,
+          itemsRead: sizeReads.items,
+          requests: sizeReads.requests,
+          kilobytesRead: Math.round(sizeReads.bytes / 1024),
           computeMedianMs: Math.round(median(computeTimes) * 10) / 10,
         });
       }
+    }
+    for (const { size, list, recomputeMs, loadMs } of loaded) {
+      const reports = timings.get(size) ?? [];
+      const days = list.filter((cell) => cell.granularity === 'day' && cell.period.startsWith('2026-03'));
       results.push({
         claims: size,
         cells: list.length,
+        measuresPerDayCell: Math.round(
+          days.reduce((sum, cell) => sum + Object.keys(cell.values).length, 0) / Math.max(days.length, 1),
+        ),
         recomputeFromClaimsMs: Math.round(recomputeMs),
         loadCellsMs: Math.round(loadMs),
-        reports: timings,
+        reports,
       });
       log(
-        `${size.toLocaleString('en')} claims: ${list.length} cells; recompute from claims ${Math.round(recomputeMs)} ms; ` +
-          timings.map((t) => `${t.report} ${t.medianMs} ms (${t.itemsRead} items)`).join('; '),
+        `${size.toLocaleString('en')} claims: ` +
+          reports.map((t) => `${t.report} ${t.medianMs} ms (${t.itemsRead} items)`).join('; '),
       );
-    } finally {
-      await db.stop();
     }
+  } finally {
+    for (const { db } of loaded) await db.stop();
   }
 
   // Incremental maintenance: one claim's refresh against the real adapter on dynalite.
@@ -426,13 +443,18 @@ function markdownOf(result: MetricsReportBenchmarkResult): string {
     '',
     `Run ${result.ranAt} on Node ${result.node}, ${result.cpus}. Embedded DynamoDB (dynalite, in memory), real adapter.`,
     '',
-    '| claims | aggregate cells | report | median ms | min–max ms | of which compute ms | items read | KB read | requests | recompute from claims (ms) |',
-    '| ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    'Ratios are against the smallest size of the same run (1.00 = the same cost).',
+    '',
+    '| claims | aggregate cells | measures per day cell | report | median ms | ÷ smallest | min–max ms | of which compute ms | items read | KB read | requests | recompute from claims (ms) |',
+    '| ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   ];
+  const smallest = result.sizes[0];
   for (const size of result.sizes) {
-    for (const report of size.reports) {
+    for (const [index, report] of size.reports.entries()) {
+      const base = smallest?.reports[index]?.medianMs ?? report.medianMs;
+      const ratio = (report.medianMs / Math.max(base, 0.001)).toFixed(2);
       lines.push(
-        `| ${size.claims.toLocaleString('en')} | ${size.cells} | ${report.report} | ${report.medianMs} | ${report.minMs}–${report.maxMs} | ${report.computeMedianMs} | ${report.itemsRead} | ${report.kilobytesRead} | ${report.requests} | ${size.recomputeFromClaimsMs} |`,
+        `| ${size.claims.toLocaleString('en')} | ${size.cells} | ${size.measuresPerDayCell} | ${report.report} | ${report.medianMs} | ${ratio} | ${report.minMs}–${report.maxMs} | ${report.computeMedianMs} | ${report.itemsRead} | ${report.kilobytesRead} | ${report.requests} | ${size.recomputeFromClaimsMs} |`,
       );
     }
   }

@@ -3,7 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { markdownTable } from 'markdown-table';
-import { type CostModel, costModel } from './cost-model.ts';
+import { type CostModel, costModel, metricsJobMemoryGb } from './cost-model.ts';
 import { type IngestCostResult, measureIngestCost } from './ingest-cost.ts';
 import { type JourneyCostResult, measureJourneyCost } from './journey-cost.ts';
 import { type BundleFigures, measureLambdaBundles } from './lambda-bundles.ts';
@@ -115,17 +115,17 @@ function render(results: BenchResults): string {
     '',
     '## Metrics job against history size',
     '',
-    'A year of claim history; the job reads the failure-month index for the previous and current month only.',
+    'The daily finance summary (the scheduled job that replaced the UTC cohort rows): metrics from the aggregate cells, three charts per currency, CSV files, archive, one email. Histories of 24 months in three currencies, folded into cells as the live path would have.',
     '',
     markdownTable([
       [
         'claims in history',
-        'claims read',
+        'cells in table',
         'wall (ms)',
         'requests',
         'RRU',
         'WRU',
-        'rows',
+        'emails',
         'cost per run',
         'cost per month (daily)',
       ],
@@ -133,15 +133,15 @@ function render(results: BenchResults): string {
         const perRun =
           (run.readUnits * 0.125 + run.writeUnits * 0.625) / 1_000_000 +
           0.2 / 1_000_000 +
-          (0.5 * run.wallMs * 0.000_013_333_4) / 1000;
+          (metricsJobMemoryGb * run.wallMs * 0.000_013_333_4) / 1000;
         return [
           String(run.historyClaims),
-          String(run.claimsRead),
+          String(run.cellsStored),
           String(run.wallMs),
           String(run.requests),
           String(run.readUnits),
           String(run.writeUnits),
-          String(run.rowsWritten),
+          String(run.emailsSent),
           usd(perRun, 6),
           usd(perRun * 30, 5),
         ];
@@ -174,7 +174,7 @@ function render(results: BenchResults): string {
     '',
     '## Cost model: AWS bill per 10,000 debtors per month',
     '',
-    `Basis: ${cost.basis}. Measured counts of the simulation × DOMAIN.md §5 prices, × 10,000 ÷ debtors. Lambda durations (measured here): ingest ${cost.durations.ingestMs} ms, plan ${cost.durations.planMs} ms, send ${cost.durations.sendMs} ms, metrics job ${cost.durations.metricsJobMs} ms, at 512 MB.`,
+    `Basis: ${cost.basis}. Measured counts of the simulation × DOMAIN.md §5 prices, × 10,000 ÷ debtors. Lambda durations (measured here): ingest ${cost.durations.ingestMs} ms, plan ${cost.durations.planMs} ms, send ${cost.durations.sendMs} ms, daily report ${cost.durations.metricsJobMs} ms; at 512 MB, the daily report at ${metricsJobMemoryGb * 1024} MB.`,
     '',
     markdownTable([
       ['service', 'driver', 'quantity (period)', 'unit price', 'per 10k debtors / month'],

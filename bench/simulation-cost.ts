@@ -22,7 +22,7 @@ export interface SimulationCounts {
   readonly planInvocations: number;
   readonly sendInvocations: number;
   readonly emails: number;
-  /** Daily metrics job runs (the schedule fires once a virtual day). */
+  /** Daily metrics job runs: the daily finance summary, once a virtual day. */
   readonly metricsJobRuns: number;
   readonly dynamoDb: RequestTally;
 }

@@ -3,7 +3,6 @@ import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { z } from 'zod';
 import { systemClock } from '../shared/adapters/clock/system-clock.ts';
-import { CollectionsTable } from '../shared/adapters/dynamodb/collections-table.ts';
 import { MetricAggregatesTable } from '../shared/adapters/dynamodb/metric-aggregates-table.ts';
 import { httpErrorResponses, jsonResponse } from '../shared/adapters/http/http-api.ts';
 import { lazyHandler } from '../shared/adapters/lazy-handler.ts';
@@ -15,23 +14,15 @@ import {
   type BreakdownDimension,
   cohortDimensions,
 } from '../shared/domain/metric-contributions.ts';
-import { parsePeriod } from '../shared/domain/metrics-calendar.ts';
-import {
-  cohortMonthPattern,
-  compareRecoveryMetricsRows,
-  type RecoveryMetricsRow,
-} from '../shared/domain/recovery-metrics.ts';
-import type { Clock, MetricsStore } from '../shared/ports.ts';
+import { monthToDate, parsePeriod } from '../shared/domain/metrics-calendar.ts';
+import type { Clock } from '../shared/ports.ts';
 import {
   type BuildFinanceReportDependencies,
   buildFinanceReport,
 } from '../shared/use-cases/build-finance-report.ts';
 
-export interface GetRecoveryMetricsDependencies {
-  readonly metrics: Pick<MetricsStore, 'listRecoveryMetrics'>;
-  /** The finance metrics behind `?period=` (docs/metrics.md). */
-  readonly finance?: BuildFinanceReportDependencies & { readonly clock: Clock };
-}
+/** The finance metrics (docs/metrics.md): read from the aggregates, as the reports are. */
+export type GetRecoveryMetricsDependencies = BuildFinanceReportDependencies & { readonly clock: Clock };
 
 const breakdownDimensions: readonly BreakdownDimension[] = [...cohortDimensions, ...attributionDimensions];
 
@@ -45,10 +36,13 @@ const metricsQuerySchema = z.strictObject({
     .regex(/^[A-Za-z]{3}$/, 'expected a three-letter ISO 4217 code')
     .transform((code) => code.toUpperCase())
     .optional(),
-  cohortMonth: z.string().regex(cohortMonthPattern, 'expected a month as YYYY-MM').optional(),
-  /** A day, ISO week, month or day range (`parsePeriod`): answers with the finance metrics instead. */
+  /** Retired with the UTC cohort rows (docs/metrics.md): named, so the 400 says what replaces it. */
+  cohortMonth: z
+    .never({ error: 'retired with the UTC cohort rows: ask for period=YYYY-MM (docs/metrics.md)' })
+    .optional(),
+  /** A day, ISO week, month or day range (`parsePeriod`); without it, the current local month to date. */
   period: z.string().max(40).optional(),
-  /** Comma-separated breakdown dimensions, or `all`; only with `period`. */
+  /** Comma-separated breakdown dimensions, or `all`. */
   breakdown: z
     .string()
     .max(200)
@@ -87,48 +81,34 @@ function withBreakdowns(metrics: CurrencyMetrics, requested: readonly string[] |
   };
 }
 
-function matches(row: RecoveryMetricsRow, query: MetricsQuery): boolean {
-  return (
-    (query.currency === undefined || row.currency === query.currency) &&
-    (query.cohortMonth === undefined || row.cohortMonth === query.cohortMonth)
-  );
-}
-
 /**
- * `GET /api/metrics[?currency=USD][&cohortMonth=2026-03]`: the stored recovery metrics as
- * `{ metrics: RecoveryMetricsRow[] }`, sorted by cohort month then currency.
+ * `GET /api/metrics[?period=2026-03][&currency=USD][&breakdown=channel,strategy]`: every finance
+ * metric per currency for the period (without one, the current month of the company's time zone
+ * up to today), read from the aggregates as the scheduled reports are (docs/metrics.md).
  */
 export function createGetRecoveryMetricsHandler(deps: GetRecoveryMetricsDependencies) {
   return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
     .use(httpErrorResponses())
     .handler(async (event) => {
       const query = parseMetricsQuery(event);
-      if (query.period !== undefined || query.breakdown !== undefined) {
-        if (query.period === undefined) throw new InvalidRequestError('breakdown needs a period');
-        if (query.cohortMonth !== undefined) {
-          throw new InvalidRequestError('use period or cohortMonth, not both');
-        }
-        if (deps.finance === undefined) throw new Error('finance metrics are not wired');
-        const report = await buildFinanceReport(
-          {
-            kind: 'adhoc',
-            period: parsePeriod(query.period),
-            generatedAt: deps.finance.clock.now(),
-            ...(query.currency ? { currency: query.currency } : {}),
-          },
-          deps.finance,
-        );
-        return jsonResponse(200, {
-          period: report.period,
-          timeZone: report.timeZone,
-          attributionWindowDays: report.attributionWindowDays,
-          generatedAt: report.generatedAt,
-          currencies: report.currencies.map((metrics) => withBreakdowns(metrics, query.breakdown)),
-        });
-      }
-      const rows = await deps.metrics.listRecoveryMetrics();
-      const metrics = rows.filter((row) => matches(row, query)).sort(compareRecoveryMetricsRows);
-      return jsonResponse(200, { metrics });
+      const now = deps.clock.now();
+      const report = await buildFinanceReport(
+        {
+          kind: 'adhoc',
+          period:
+            query.period === undefined ? monthToDate(now, deps.settings.timeZone) : parsePeriod(query.period),
+          generatedAt: now,
+          ...(query.currency ? { currency: query.currency } : {}),
+        },
+        deps,
+      );
+      return jsonResponse(200, {
+        period: report.period,
+        timeZone: report.timeZone,
+        attributionWindowDays: report.attributionWindowDays,
+        generatedAt: report.generatedAt,
+        currencies: report.currencies.map((metrics) => withBreakdowns(metrics, query.breakdown)),
+      });
     });
 }
 
@@ -137,14 +117,11 @@ export const handler = lazyHandler(() => {
   const { TABLE_NAME } = loadTableConfig();
   const metricsConfig = loadMetricsConfig();
   return createGetRecoveryMetricsHandler({
-    metrics: new CollectionsTable(dynamodb, TABLE_NAME),
-    finance: {
-      aggregates: new MetricAggregatesTable(dynamodb, TABLE_NAME),
-      settings: {
-        timeZone: metricsConfig.METRICS_TIME_ZONE,
-        attributionWindowDays: metricsConfig.ATTRIBUTION_WINDOW_DAYS,
-      },
-      clock: systemClock,
+    aggregates: new MetricAggregatesTable(dynamodb, TABLE_NAME),
+    settings: {
+      timeZone: metricsConfig.METRICS_TIME_ZONE,
+      attributionWindowDays: metricsConfig.ATTRIBUTION_WINDOW_DAYS,
     },
+    clock: systemClock,
   });
 });

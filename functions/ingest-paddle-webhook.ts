@@ -1,8 +1,4 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SFNClient } from '@aws-sdk/client-sfn';
-import { systemClock } from '../shared/adapters/clock/system-clock.ts';
-import { CollectionsTable } from '../shared/adapters/dynamodb/collections-table.ts';
-import { tableMetricsRefresher } from '../shared/adapters/dynamodb/table-metrics-refresher.ts';
+import { awsIngestDependencies } from '../shared/adapters/billing/aws-ingest-dependencies.ts';
 import { header } from '../shared/adapters/http/http-api.ts';
 import {
   createProviderWebhookHandler,
@@ -10,7 +6,6 @@ import {
   parseVerifiedJson,
   type WebhookIngestDependencies,
 } from '../shared/adapters/http/webhook-handler.ts';
-import { StepFunctionsJourneyStarter } from '../shared/adapters/journeys/step-functions-journey-starter.ts';
 import { lazyHandler } from '../shared/adapters/lazy-handler.ts';
 import {
   type PaddleNotification,
@@ -20,8 +15,6 @@ import {
 } from '../shared/adapters/paddle/paddle-billing-events.ts';
 import { secretValues } from '../shared/adapters/secrets/secret-values.ts';
 import { loadProviderIngestConfig } from '../shared/config.ts';
-import { strategyCatalogOn } from '../workflows/strategies/catalog.ts';
-import { defaultStrategy } from '../workflows/strategies/index.ts';
 
 export interface IngestPaddleWebhookDependencies extends WebhookIngestDependencies {
   /** The notification destination's secret key(s) (`pdl_ntfset_...`); several while rotating. */
@@ -48,21 +41,8 @@ export function createIngestPaddleWebhookHandler(deps: IngestPaddleWebhookDepend
 
 export const handler = lazyHandler(() => {
   const config = loadProviderIngestConfig('PADDLE_WEBHOOK_SECRET');
-  const client = new DynamoDBClient({});
-  const table = new CollectionsTable(client, config.TABLE_NAME);
   return createIngestPaddleWebhookHandler({
-    ledger: table,
-    customers: table,
-    claims: table,
-    cases: table,
-    subscriptions: table,
-    ignoredEvents: table,
-    journeys: new StepFunctionsJourneyStarter(new SFNClient({}), config.JOURNEY_STATE_MACHINE_ARN),
-    clock: systemClock,
-    strategy: defaultStrategy,
-    metrics: tableMetricsRefresher(client, config.TABLE_NAME, table, systemClock),
-    strategies: strategyCatalogOn(client, config.TABLE_NAME),
-    ...(config.BILLING_LIVEMODE === undefined ? {} : { livemode: config.BILLING_LIVEMODE }),
+    ...awsIngestDependencies(config),
     webhookSecrets: secretValues(
       'Paddle webhook',
       config.PADDLE_WEBHOOK_SECRET,

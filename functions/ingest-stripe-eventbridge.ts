@@ -1,16 +1,12 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SFNClient } from '@aws-sdk/client-sfn';
 import type { EventBridgeEvent } from 'aws-lambda';
 import type Stripe from 'stripe';
-import { systemClock } from '../shared/adapters/clock/system-clock.ts';
-import { CollectionsTable } from '../shared/adapters/dynamodb/collections-table.ts';
-import { tableMetricsRefresher } from '../shared/adapters/dynamodb/table-metrics-refresher.ts';
+import {
+  awsIngestDependencies,
+  stripePaymentLocatorFor,
+} from '../shared/adapters/billing/aws-ingest-dependencies.ts';
 import type { WebhookIngestDependencies } from '../shared/adapters/http/webhook-handler.ts';
-import { StepFunctionsJourneyStarter } from '../shared/adapters/journeys/step-functions-journey-starter.ts';
 import { lazyHandler } from '../shared/adapters/lazy-handler.ts';
 import { logger } from '../shared/adapters/observability/logger.ts';
-import { secretValues } from '../shared/adapters/secrets/secret-values.ts';
-import { createStripeApiClient, stripeApiPaymentLocator } from '../shared/adapters/stripe/stripe-api.ts';
 import {
   type StripePaymentLocator,
   translateStripeEvent,
@@ -18,8 +14,6 @@ import {
 import { loadStripeEventBridgeConfig } from '../shared/config.ts';
 import { InvalidRequestError } from '../shared/domain/errors.ts';
 import { type IngestOutcome, ingestBillingEvent } from '../shared/use-cases/ingest-billing-event.ts';
-import { strategyCatalogOn } from '../workflows/strategies/catalog.ts';
-import { defaultStrategy } from '../workflows/strategies/index.ts';
 
 export interface IngestStripeEventBridgeDependencies extends WebhookIngestDependencies {
   readonly locatePayment?: StripePaymentLocator;
@@ -66,36 +60,8 @@ export function createIngestStripeEventBridgeHandler(deps: IngestStripeEventBrid
 
 export const handler = lazyHandler(() => {
   const config = loadStripeEventBridgeConfig();
-  const client = new DynamoDBClient({});
-  const table = new CollectionsTable(client, config.TABLE_NAME);
-  const hasKey = Boolean(config.STRIPE_API_KEY || config.STRIPE_API_KEY_ARN);
-  let locator: StripePaymentLocator | undefined;
-  const locatePayment: StripePaymentLocator | undefined = hasKey
-    ? async (payment) => {
-        if (locator === undefined) {
-          const [key = ''] = await secretValues(
-            'Stripe API key',
-            config.STRIPE_API_KEY,
-            config.STRIPE_API_KEY_ARN,
-          )();
-          locator = stripeApiPaymentLocator(createStripeApiClient({ apiKey: key }));
-        }
-        return locator(payment);
-      }
-    : undefined;
   return createIngestStripeEventBridgeHandler({
-    ledger: table,
-    customers: table,
-    claims: table,
-    cases: table,
-    subscriptions: table,
-    ignoredEvents: table,
-    journeys: new StepFunctionsJourneyStarter(new SFNClient({}), config.JOURNEY_STATE_MACHINE_ARN),
-    clock: systemClock,
-    strategy: defaultStrategy,
-    metrics: tableMetricsRefresher(client, config.TABLE_NAME, table, systemClock),
-    strategies: strategyCatalogOn(client, config.TABLE_NAME),
-    ...(config.BILLING_LIVEMODE === undefined ? {} : { livemode: config.BILLING_LIVEMODE }),
-    ...(locatePayment ? { locatePayment } : {}),
+    ...awsIngestDependencies(config),
+    locatePayment: stripePaymentLocatorFor(config),
   });
 });

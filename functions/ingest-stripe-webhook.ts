@@ -1,27 +1,22 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SFNClient } from '@aws-sdk/client-sfn';
 import type Stripe from 'stripe';
-import { systemClock } from '../shared/adapters/clock/system-clock.ts';
-import { CollectionsTable } from '../shared/adapters/dynamodb/collections-table.ts';
-import { tableMetricsRefresher } from '../shared/adapters/dynamodb/table-metrics-refresher.ts';
+import {
+  awsIngestDependencies,
+  stripePaymentLocatorFor,
+} from '../shared/adapters/billing/aws-ingest-dependencies.ts';
 import { header } from '../shared/adapters/http/http-api.ts';
 import {
   createProviderWebhookHandler,
   type ProviderWebhook,
   type WebhookIngestDependencies,
 } from '../shared/adapters/http/webhook-handler.ts';
-import { StepFunctionsJourneyStarter } from '../shared/adapters/journeys/step-functions-journey-starter.ts';
 import { lazyHandler } from '../shared/adapters/lazy-handler.ts';
 import { secretValues } from '../shared/adapters/secrets/secret-values.ts';
-import { createStripeApiClient, stripeApiPaymentLocator } from '../shared/adapters/stripe/stripe-api.ts';
 import {
   type StripePaymentLocator,
   translateStripeEvent,
   verifyStripeEvent,
 } from '../shared/adapters/stripe/stripe-billing-events.ts';
 import { loadIngestConfig } from '../shared/config.ts';
-import { strategyCatalogOn } from '../workflows/strategies/catalog.ts';
-import { defaultStrategy } from '../workflows/strategies/index.ts';
 
 export interface IngestStripeWebhookDependencies extends WebhookIngestDependencies {
   /** The `whsec_...` signing secret(s) (cached by the caller); several while a secret is rolled. */
@@ -59,43 +54,13 @@ export function createIngestStripeWebhookHandler(deps: IngestStripeWebhookDepend
 
 export const handler = lazyHandler(() => {
   const config = loadIngestConfig();
-  const client = new DynamoDBClient({});
-  const table = new CollectionsTable(client, config.TABLE_NAME);
-  const journeys = new StepFunctionsJourneyStarter(new SFNClient({}), config.JOURNEY_STATE_MACHINE_ARN);
-  const webhookSecret = secretValues(
-    'Stripe webhook',
-    config.STRIPE_WEBHOOK_SECRET,
-    config.STRIPE_WEBHOOK_SECRET_ARN,
-  );
-  const apiKey =
-    config.STRIPE_API_KEY || config.STRIPE_API_KEY_ARN
-      ? secretValues('Stripe API key', config.STRIPE_API_KEY, config.STRIPE_API_KEY_ARN)
-      : undefined;
-  let locator: StripePaymentLocator | undefined;
-  const locatePayment: StripePaymentLocator | undefined = apiKey
-    ? async (payment) => {
-        if (locator === undefined) {
-          const [key = ''] = await apiKey();
-          locator = stripeApiPaymentLocator(createStripeApiClient({ apiKey: key }));
-        }
-        return locator(payment);
-      }
-    : undefined;
   return createIngestStripeWebhookHandler({
-    ledger: table,
-    customers: table,
-    claims: table,
-    cases: table,
-    subscriptions: table,
-    ignoredEvents: table,
-    journeys,
-    clock: systemClock,
-    strategy: defaultStrategy,
-    metrics: tableMetricsRefresher(client, config.TABLE_NAME, table, systemClock),
-    // New cases take the current version of the strategy their routing chooses (published or shipped).
-    strategies: strategyCatalogOn(client, config.TABLE_NAME),
-    ...(config.BILLING_LIVEMODE === undefined ? {} : { livemode: config.BILLING_LIVEMODE }),
-    webhookSecret,
-    ...(locatePayment ? { locatePayment } : {}),
+    ...awsIngestDependencies(config),
+    webhookSecret: secretValues(
+      'Stripe webhook',
+      config.STRIPE_WEBHOOK_SECRET,
+      config.STRIPE_WEBHOOK_SECRET_ARN,
+    ),
+    locatePayment: stripePaymentLocatorFor(config),
   });
 });

@@ -31,11 +31,13 @@ export function createRebuildMetricAggregatesHandler(deps: RebuildMetricAggregat
       claims: result.claims,
       cellsCompared: result.cellsCompared,
       mismatches: result.mismatchCount,
+      unitMismatches: result.unitMismatchCount,
+      compactedShards: result.compactedShards,
       repaired: result.repaired,
     });
     if (!result.equal && !result.repaired) {
       throw new MetricAggregatesMismatchError(
-        `${result.mismatchCount} aggregate cells differ from the claims, e.g. ${JSON.stringify(result.mismatches[0])}`,
+        `${result.mismatchCount} aggregate cells and ${result.unitMismatchCount} contribution records differ from the claims, e.g. ${JSON.stringify(result.mismatches[0] ?? result.unitMismatches[0])}`,
       );
     }
     return result;

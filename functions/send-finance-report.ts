@@ -10,6 +10,7 @@ import { lazyHandler } from '../shared/adapters/lazy-handler.ts';
 import { logger } from '../shared/adapters/observability/logger.ts';
 import { ChartingReportRenderer } from '../shared/adapters/reports/finance-report-renderer.ts';
 import { S3ReportArchive } from '../shared/adapters/reports/s3-report-archive.ts';
+import { signingKeysFrom } from '../shared/adapters/secrets/signing-keys.ts';
 import { loadFinanceReportConfig } from '../shared/config.ts';
 import { InvalidRequestError } from '../shared/domain/errors.ts';
 import { parsePeriod } from '../shared/domain/metrics-calendar.ts';
@@ -18,6 +19,7 @@ import {
   type DeliverFinanceReportResult,
   deliverFinanceReport,
 } from '../shared/use-cases/deliver-finance-report.ts';
+import { reportLinkIssuer } from '../shared/use-cases/issue-report-link.ts';
 
 /**
  * What the schedule sends: the kind of report, and optionally an explicit period (to re-send an
@@ -72,6 +74,15 @@ export const handler = lazyHandler(() => {
       weekly: config.REPORT_RECIPIENTS_WEEKLY,
       monthly: config.REPORT_RECIPIENTS_MONTHLY,
     },
-    linkTtlSeconds: config.REPORT_LINK_TTL_SECONDS,
+    reportLink: reportLinkIssuer({
+      keys: signingKeysFrom({
+        name: 'report link signing key',
+        secretArn: config.REPORT_LINK_SIGNING_KEY_SECRET_ARN,
+        value: config.REPORT_LINK_SIGNING_KEY,
+      }),
+      clock: systemClock,
+      ttlSeconds: config.REPORT_LINK_TTL_SECONDS,
+      baseUrl: () => config.REPORT_LINK_BASE_URL,
+    }),
   });
 });

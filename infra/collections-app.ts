@@ -15,6 +15,8 @@ export const CollectionsContextKey = {
   weeklyReportRecipients: 'weeklyReportRecipients',
   monthlyReportRecipients: 'monthlyReportRecipients',
   attributionWindowDays: 'attributionWindowDays',
+  /** Days a finance report email's archive link stays valid (default 30). */
+  reportLinkTtlDays: 'reportLinkTtlDays',
   billingMode: 'billingMode',
   stripeEventSourceName: 'stripeEventSourceName',
   portalDomainName: 'portalDomainName',
@@ -91,6 +93,16 @@ function stackPropsFromContext(app: App): CollectionsStackProps {
       `context "attributionWindowDays" must be a whole number of days, got ${JSON.stringify(windowText)}`,
     );
   }
+  const linkDaysText: unknown = app.node.tryGetContext(CollectionsContextKey.reportLinkTtlDays);
+  const reportLinkTtlDays =
+    linkDaysText === undefined || linkDaysText === null || linkDaysText === ''
+      ? undefined
+      : Number(linkDaysText);
+  if (reportLinkTtlDays !== undefined && !Number.isInteger(reportLinkTtlDays)) {
+    throw new Error(
+      `context "reportLinkTtlDays" must be a whole number of days, got ${JSON.stringify(linkDaysText)}`,
+    );
+  }
   const portalDomainName = optionalContextString(app, CollectionsContextKey.portalDomainName);
   const portalCertificateArn = optionalContextString(app, CollectionsContextKey.portalCertificateArn);
   const billingMode = optionalContextString(app, CollectionsContextKey.billingMode);
@@ -109,6 +121,7 @@ function stackPropsFromContext(app: App): CollectionsStackProps {
         }
       : {}),
     ...(attributionWindowDays === undefined ? {} : { attributionWindowDays }),
+    ...(reportLinkTtlDays === undefined ? {} : { reportLinkTtlDays }),
     description: 'Collections and failed-payment recovery',
     ...(billingMode ? { billingMode } : {}),
     ...(stripeEventSourceName ? { stripeEventSourceName } : {}),

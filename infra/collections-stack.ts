@@ -1,4 +1,4 @@
-import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
 import type { Construct } from 'constructs';
 import { ChannelEvents } from './constructs/channel-events.ts';
@@ -25,7 +25,8 @@ export interface CollectionsStackProps extends StackProps {
    */
   readonly sesConfigurationSetName?: string;
   /**
-   * IANA time zone in which the daily metrics job runs at 02:15.
+   * Former time zone of the retired daily metrics job; still read as the finance time zone when
+   * `financeTimeZone` is not set, so existing deployments keep their report days.
    * @default 'UTC'
    */
   readonly metricsScheduleTimeZone?: string;
@@ -44,6 +45,11 @@ export interface CollectionsStackProps extends StackProps {
    * @default 7
    */
   readonly attributionWindowDays?: number;
+  /**
+   * How many days the archive link in a finance report email stays valid (1 to 400).
+   * @default 30
+   */
+  readonly reportLinkTtlDays?: number;
   /**
    * The billing mode of the deployment: `test` refuses live billing events, `live` refuses test ones.
    * @default 'live'
@@ -147,10 +153,7 @@ export class CollectionsStack extends Stack {
       ingest: this.ingest,
       ...(props.stripeEventSourceName ? { partnerEventSourceName: props.stripeEventSourceName } : {}),
     });
-    this.metrics = new RecoveryMetrics(this, 'Metrics', {
-      table,
-      ...(props.metricsScheduleTimeZone ? { scheduleTimeZone: props.metricsScheduleTimeZone } : {}),
-    });
+    this.metrics = new RecoveryMetrics(this, 'Metrics', { table });
     this.httpApi = new CollectionsHttpApi(this, 'HttpApi', {
       stripeWebhookFunction: this.ingest.stripeWebhookFunction,
       getMetricsFunction: this.metrics.getMetricsFunction,
@@ -189,6 +192,9 @@ export class CollectionsStack extends Stack {
     this.financeReports = new FinanceReports(this, 'FinanceReports', {
       table,
       email: this.messaging,
+      httpApi: this.httpApi.api,
+      apiUrl: this.httpApi.url,
+      ...(props.reportLinkTtlDays === undefined ? {} : { linkTtl: Duration.days(props.reportLinkTtlDays) }),
       // Every function that applies billing events updates the aggregates; get-metrics reads them.
       metricFunctions: [
         this.ingest.stripeWebhookFunction,

@@ -10,9 +10,7 @@ import type { Interaction } from './domain/interaction.ts';
 import type { StepRecord, StepStatus } from './domain/journey-record.ts';
 import type { MetricCell } from './domain/metric-cells.ts';
 import type { Contribution, SubscriptionClaimSummary } from './domain/metric-contributions.ts';
-import type { CaseFlagKind } from './domain/portal/commitments.ts';
 import type { PortalLink } from './domain/portal/portal-link.ts';
-import type { RecoveryMetricsRow } from './domain/recovery-metrics.ts';
 import type { Strategy, TemplateId } from './domain/strategy.ts';
 import type { Subscription } from './domain/subscription.ts';
 
@@ -86,11 +84,6 @@ export interface MessageStore {
   completeMessage(record: MessageRecord): Promise<void>;
 }
 
-export interface MetricsStore {
-  putRecoveryMetrics(rows: readonly RecoveryMetricsRow[]): Promise<void>;
-  listRecoveryMetrics(): Promise<RecoveryMetricsRow[]>;
-}
-
 /** Starts the case's journey execution; idempotent on the case id. */
 export interface JourneyStarter {
   startJourney(caseId: string): Promise<void>;
@@ -158,25 +151,32 @@ export interface MetricAggregateStore {
    */
   addToCell(cell: MetricCell, token: string, now: Date): Promise<boolean>;
   listCurrencies(): Promise<string[]>;
-  /** Every month cell of a currency (one item per month of history). */
-  listMonthCells(currency: string): Promise<MetricCell[]>;
+  /** Every month cell of a currency (shards summed), up to `upToMonth` inclusive when given. */
+  listMonthCells(currency: string, upToMonth?: string): Promise<MetricCell[]>;
   /** The day cells of one month of a currency. */
   listDayCells(currency: string, month: string): Promise<MetricCell[]>;
 }
 
-/** What the rebuild job needs beyond the live store: every source record and raw access to the cells. */
+/**
+ * What the rebuild job needs beyond the live store: the sources and the cells a page at a time
+ * (memory bounded by a page, not by the history), point reads by id, and raw access to the cells.
+ */
 export interface MetricRebuildStore extends MetricAggregateStore {
-  /** Every claim (with its version), case and message of the table, in one pass. */
-  scanMetricSources(): Promise<{
-    claims: VersionedClaim[];
-    cases: CollectionCase[];
-    messages: MessageRecord[];
-    subscriptions: Subscription[];
-  }>;
-  listAllCells(): Promise<MetricCell[]>;
-  /** Overwrites a cell with exactly these values (no tokens); an empty `values` deletes it. */
+  /** Every claim (with its stored version), a page at a time. */
+  claimPages(): AsyncIterable<VersionedClaim[]>;
+  /** Every contribution record, a page at a time. */
+  contributionRecordPages(): AsyncIterable<MetricContributionRecord[]>;
+  /** Every stored cell item, a page at a time; a hot cell's shards come as several cells of one period. */
+  cellPages(): AsyncIterable<MetricCell[]>;
+  getClaimsById(claimIds: readonly string[]): Promise<VersionedClaim[]>;
+  getCasesById(caseIds: readonly string[]): Promise<CollectionCase[]>;
+  getSubscriptionsById(subscriptionIds: readonly string[]): Promise<Subscription[]>;
+  getContributionRecords(unitIds: readonly string[]): Promise<MetricContributionRecord[]>;
+  listMessagesOfCases(caseIds: readonly string[]): Promise<MessageRecord[]>;
+  /** Folds the shards of settled cells into one item and drops expired tokens; sums are unchanged. */
+  compactCells(now: Date): Promise<number>;
+  /** Overwrites a cell with exactly these values (no tokens, no shards); an empty `values` deletes it. */
   replaceCell(cell: MetricCell): Promise<void>;
-  listContributionUnitIds(): Promise<string[]>;
   /** Overwrites a contribution record, whatever its version. */
   replaceContributionRecord(record: Omit<MetricContributionRecord, 'version'>): Promise<void>;
   deleteContributionRecord(unitId: string): Promise<void>;
@@ -187,6 +187,19 @@ export interface ReportArchive {
   put(key: string, body: Uint8Array, contentType: string): Promise<void>;
   /** A link that opens the archived file without credentials, valid for `expiresInSeconds`. */
   linkTo(key: string, expiresInSeconds: number): Promise<string>;
+}
+
+/** An archived file as read back: its bytes and the content type it is served with. */
+export interface ArchivedReportFile {
+  readonly body: Uint8Array;
+  readonly contentType: string;
+}
+
+/** The archive as the report link route reads it (docs/metrics.md, "Archive links"). */
+export interface ReportArchiveReader extends Pick<ReportArchive, 'linkTo'> {
+  /** The file, or undefined when the archive has no such key (never written, or expired). */
+  get(key: string): Promise<ArchivedReportFile | undefined>;
+  has(key: string): Promise<boolean>;
 }
 
 export interface ReportAttachment {
@@ -291,19 +304,6 @@ export interface CaseInteraction {
   readonly detail?: Readonly<Record<string, string | number>>;
 }
 
-/** Work for a collection agent, created by a debtor's flag in the portal. */
-export interface PortalAgentTask {
-  readonly taskId: string;
-  readonly caseId: string;
-  readonly customerId: string;
-  readonly kind: CaseFlagKind;
-  readonly claimIds: readonly string[];
-  /** What the debtor wrote (personal data: stored, never logged). */
-  readonly note?: string;
-  readonly createdAt: string;
-  readonly status: 'open' | 'done';
-}
-
 export interface PortalStore {
   putPortalLink(link: PortalLink): Promise<void>;
   getPortalLink(linkId: string): Promise<PortalLink | undefined>;
@@ -317,8 +317,6 @@ export interface PortalStore {
   updateCasePortalState(caseId: string, expectedVersion: number, state: CasePortalState): Promise<void>;
   recordInteraction(interaction: CaseInteraction): Promise<void>;
   listInteractions(caseId: string): Promise<CaseInteraction[]>;
-  putAgentTask(task: PortalAgentTask): Promise<void>;
-  listOpenAgentTasks(): Promise<PortalAgentTask[]>;
   /** When the commitments job must look at the case next (undefined: never). */
   scheduleCommitmentCheck(caseId: string, at: string | undefined): Promise<void>;
   /** Cases whose commitment check is due at `now`. */
@@ -505,19 +503,32 @@ export type AgentTaskKind =
   | 'promise-without-date'
   | 'unclear-reply'
   /** A strategy step handed the case to an agent (`hand-to-agent`). */
-  | 'strategy-hand-over';
+  | 'strategy-hand-over'
+  /** The debtor asked to be contacted, from the portal. */
+  | 'contact-me';
 
-/** Work for a collections agent, created from a reply or by a strategy step. */
+/** Where a task came from: a debtor's reply, a strategy step, or a debtor's flag in the portal. */
+export type AgentTaskSource = 'reply' | 'strategy' | 'portal';
+
+/**
+ * Work for a collections agent. One model and one queue, whatever created the task: a reply
+ * ("I already paid"), a strategy's hand-over, or a flag in the portal (dispute, hardship...).
+ */
 export interface AgentTask {
-  /** Deterministic (from the inbound message): a redelivered reply creates no second task. */
+  /** Deterministic where the source allows it: a redelivered reply or a retried step creates no second task. */
   readonly taskId: string;
   readonly kind: AgentTaskKind;
+  readonly source: AgentTaskSource;
   readonly caseId?: string;
   readonly customerId: string;
-  readonly channel: DeliveryChannel;
+  /** The channel the debtor used, or the one the agent should use (absent for the portal). */
+  readonly channel?: DeliveryChannel;
   readonly createdAt: string;
   readonly status: 'open';
+  /** The inbound message, the journey step, or the portal link that created the task. */
   readonly sourceEventId: string;
+  /** What the debtor wrote in the portal (personal data: stored, never logged). */
+  readonly note?: string;
   // Set by a strategy's hand-to-agent step (issue 4):
   /** The journey step that created the task. */
   readonly stepId?: string;
@@ -536,6 +547,8 @@ export interface ReplyActionStore {
   /** Creates the task once; false when it exists. */
   createAgentTask(task: AgentTask): Promise<boolean>;
   listAgentTasks(customerId: string): Promise<AgentTask[]>;
+  /** Every open task, most urgent first (agent-queue.ts). */
+  listOpenAgentTasks(): Promise<AgentTask[]>;
 }
 
 /**

@@ -1,4 +1,6 @@
 import { Duration, RemovalPolicy, Stack, TimeZone } from 'aws-cdk-lib';
+import { type HttpApi, HttpMethod, type HttpRoute, PayloadFormatVersion } from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
@@ -6,6 +8,7 @@ import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { BlockPublicAccess, Bucket, BucketEncryption } from 'aws-cdk-lib/aws-s3';
 import { Schedule, ScheduleExpression, ScheduleTargetInput } from 'aws-cdk-lib/aws-scheduler';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { acknowledgeFinding, nagArnReference } from '../compliance.ts';
 import type { EmailChannel } from './messaging.ts';
@@ -37,10 +40,15 @@ export interface FinanceReportsProps {
   /** @default - no recipients: reports are archived, not emailed */
   readonly recipients?: FinanceReportRecipients;
   /**
-   * How long the archive link in a report email is valid, at most 7 days (SigV4).
-   * @default Duration.days(7)
+   * How long the archive link in a report email is valid: from 1 hour to 400 days, and no longer
+   * than `archiveRetention` (docs/metrics.md, "Archive links").
+   * @default Duration.days(30)
    */
   readonly linkTtl?: Duration;
+  /** The HTTP API that serves `GET /reports/{token}`, the link report emails carry. */
+  readonly httpApi: HttpApi;
+  /** The API's base URL (ends with `/`): report links start with `<apiUrl>reports/`. */
+  readonly apiUrl: string;
   /**
    * How long archived reports are kept.
    * @default Duration.days(400) - a year of monthly closes and a bit
@@ -74,29 +82,50 @@ function validated(props: FinanceReportsProps) {
   for (const address of Object.values(recipients).flat()) {
     if (!emailPattern.test(address)) throw new Error(`report recipient "${address}" is not an email address`);
   }
-  const linkTtl = props.linkTtl ?? Duration.days(7);
-  if (linkTtl.toSeconds() < 60 || linkTtl.toSeconds() > 7 * 24 * 3600) {
-    throw new Error('linkTtl must be between 1 minute and 7 days (presigned URL limit)');
+  const linkTtl = props.linkTtl ?? Duration.days(30);
+  const archiveRetention = props.archiveRetention ?? Duration.days(400);
+  if (linkTtl.toSeconds() < 3600 || linkTtl.toSeconds() > Duration.days(400).toSeconds()) {
+    throw new Error(
+      `the report link lifetime must be from 1 hour to 400 days, got ${linkTtl.toHumanString()}`,
+    );
   }
-  return { timeZone, window, recipients, linkTtl };
+  if (linkTtl.toSeconds() > archiveRetention.toSeconds()) {
+    throw new Error(
+      `the report link lifetime (${linkTtl.toHumanString()}) exceeds the archive retention (${archiveRetention.toHumanString()})`,
+    );
+  }
+  return { timeZone, window, recipients, linkTtl, archiveRetention };
 }
+
+/** The report link routes: emails link to the first; the page's charts and CSV files are below it. */
+export const ReportRoutePath = {
+  report: '/reports/{token}',
+  file: '/reports/{token}/{file}',
+  prefix: '/reports',
+} as const;
 
 /**
  * Scheduled finance reports (docs/metrics.md): the report function (charts, CSV, HTML, SES email
  * with attachments), the archive bucket, three EventBridge Scheduler schedules in the company's
  * time zone (daily summary 07:00, weekly report Monday 07:30, monthly close on the 1st at 08:00 for
- * the previous month) and the rebuild job that proves the aggregates against the claims weekly.
+ * the previous month), the rebuild job that proves the aggregates against the claims weekly, and
+ * the durable report links: `GET /reports/{token}` with the key that signs them.
  */
 export class FinanceReports extends Construct {
   public readonly reportFunction: ProjectFunction;
   public readonly rebuildFunction: ProjectFunction;
   public readonly archiveBucket: Bucket;
+  /** Serves `GET /reports/{token}[/{file}]`: checks the signed link, then reads the archive. */
+  public readonly linkFunction: ProjectFunction;
+  /** The key report links are signed with (HMAC-SHA256), generated here. */
+  public readonly linkSigningKey: Secret;
+  public readonly linkRoutes: readonly HttpRoute[];
   public readonly schedules: readonly Schedule[];
   public readonly alarms: readonly Alarm[];
 
   public constructor(scope: Construct, id: string, props: FinanceReportsProps) {
     super(scope, id);
-    const { timeZone, window, recipients, linkTtl } = validated(props);
+    const { timeZone, window, recipients, linkTtl, archiveRetention } = validated(props);
     const metricsEnvironment = { METRICS_TIME_ZONE: timeZone, ATTRIBUTION_WINDOW_DAYS: String(window) };
     for (const fn of props.metricFunctions) {
       for (const [name, value] of Object.entries(metricsEnvironment)) fn.addEnvironment(name, value);
@@ -109,7 +138,7 @@ export class FinanceReports extends Construct {
       versioned: true,
       lifecycleRules: [
         {
-          expiration: props.archiveRetention ?? Duration.days(400),
+          expiration: archiveRetention,
           noncurrentVersionExpiration: Duration.days(30),
         },
       ],
@@ -119,8 +148,19 @@ export class FinanceReports extends Construct {
     acknowledgeFinding(
       this.archiveBucket,
       'S1',
-      'Only the report function writes here and reads happen through the presigned links it issues (it logs each report id and key). Server access logs would need a second bucket with legacy ACLs; enable CloudTrail S3 data events on this bucket for a full read audit.',
+      'Only the report function writes here. Reads go through the report link function, which checks the signed link and logs each report id and file it serves before it reads the object or presigns a URL valid 5 minutes. Server access logs would need a second bucket with legacy ACLs; enable CloudTrail S3 data events on this bucket for a full read audit.',
     );
+
+    this.linkSigningKey = new Secret(this, 'LinkSigningKey', {
+      description: 'Key finance report links are signed with (HMAC-SHA256): GET /reports/{token}.',
+      generateSecretString: { passwordLength: 64, excludePunctuation: true },
+    });
+    acknowledgeFinding(
+      this.linkSigningKey,
+      'SMG4',
+      'Rotating the report link key invalidates every report link already mailed. Rotation is an operator decision: store {"current": "<new>", "previous": ["<old>"]} and both verify until the old links expire (docs/metrics.md, "Archive links"); storing only the new key revokes every link at once.',
+    );
+    const linkBaseUrl = `${props.apiUrl}${ReportRoutePath.prefix.slice(1)}`;
 
     this.reportFunction = new ProjectFunction(this, 'ReportFunction', {
       entry: 'functions/send-finance-report.ts',
@@ -146,17 +186,58 @@ export class FinanceReports extends Construct {
         REPORT_RECIPIENTS_WEEKLY: recipients.weekly.join(','),
         REPORT_RECIPIENTS_MONTHLY: recipients.monthly.join(','),
         REPORT_LINK_TTL_SECONDS: String(linkTtl.toSeconds()),
+        REPORT_LINK_BASE_URL: linkBaseUrl,
+        REPORT_LINK_SIGNING_KEY_SECRET_ARN: this.linkSigningKey.secretArn,
       },
     });
     this.reportFunction.bindTable(props.table, 'readWrite');
-    // Put, and Get because a presigned GET link is authorized as its signer; reports/ keys only.
+    // Writes only: reads go through the link function. reports/ keys only.
     this.reportFunction.addToRolePolicy(
       new PolicyStatement({
-        actions: ['s3:PutObject', 's3:GetObject'],
+        actions: ['s3:PutObject'],
         resources: [this.archiveBucket.arnForObjects('reports/*')],
       }),
     );
+    this.linkSigningKey.grantRead(this.reportFunction);
     props.email.grantSendEmail(this.reportFunction);
+
+    this.linkFunction = new ProjectFunction(this, 'LinkFunction', {
+      entry: 'functions/open-report-link.ts',
+      description: 'GET /reports/{token}: checks a signed report link, then serves the archived report',
+      environment: {
+        REPORT_BUCKET_NAME: this.archiveBucket.bucketName,
+        REPORT_LINK_SIGNING_KEY_SECRET_ARN: this.linkSigningKey.secretArn,
+      },
+    });
+    this.linkSigningKey.grantRead(this.linkFunction);
+    // Get (read the page, and presigned URLs are authorized as their signer), reports/ keys only;
+    // List on that prefix only, so a missing report is a 404 from S3 rather than a 403.
+    this.linkFunction.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['s3:GetObject'],
+        resources: [this.archiveBucket.arnForObjects('reports/*')],
+      }),
+    );
+    this.linkFunction.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['s3:ListBucket'],
+        resources: [this.archiveBucket.bucketArn],
+        conditions: { StringLike: { 's3:prefix': ['reports/*'] } },
+      }),
+    );
+    const linkIntegration = new HttpLambdaIntegration('ReportLinkIntegration', this.linkFunction, {
+      payloadFormatVersion: PayloadFormatVersion.VERSION_2_0,
+    });
+    this.linkRoutes = [ReportRoutePath.report, ReportRoutePath.file].flatMap((path) =>
+      props.httpApi.addRoutes({ path, methods: [HttpMethod.GET], integration: linkIntegration }),
+    );
+    for (const route of this.linkRoutes) {
+      acknowledgeFinding(
+        route,
+        'APIG4',
+        'Finance recipients open the archived report from a link in the report email and have no AWS identity: every request is authorized by the HMAC-SHA256-signed, expiring token in the path, verified in constant time before the archive is read; the stage throttles floods.',
+      );
+    }
 
     this.rebuildFunction = new ProjectFunction(this, 'RebuildFunction', {
       entry: 'functions/rebuild-metric-aggregates.ts',
@@ -258,6 +339,13 @@ export class FinanceReports extends Construct {
       reportRole,
       `IAM5[Resource::${nagArnReference(this.archiveBucket)}/reports/*]`,
       'Objects under reports/ of the report archive bucket: every report is written under its own key, which is only known at run time.',
+    );
+    const linkRole = this.linkFunction.role;
+    if (linkRole === undefined) throw new Error('the report link function has no role');
+    acknowledgeFinding(
+      linkRole,
+      `IAM5[Resource::${nagArnReference(this.archiveBucket)}/reports/*]`,
+      'Objects under reports/ of the report archive bucket: the link function reads the report a verified link names, whose key is only known at run time.',
     );
   }
 }

@@ -14,13 +14,13 @@ import { tmpdir } from 'node:os';
 import { basename, extname, join } from 'node:path';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { z } from 'zod';
-import { createComputeRecoveryMetricsHandler } from '../../functions/compute-recovery-metrics.ts';
 import { createGetRecoveryMetricsHandler } from '../../functions/get-recovery-metrics.ts';
 import { createIngestChargebeeWebhookHandler } from '../../functions/ingest-chargebee-webhook.ts';
 import { createIngestInhouseWebhookHandler } from '../../functions/ingest-inhouse-webhook.ts';
 import { createIngestPaddleWebhookHandler } from '../../functions/ingest-paddle-webhook.ts';
 import { createIngestStripeEventBridgeHandler } from '../../functions/ingest-stripe-eventbridge.ts';
 import { createIngestStripeWebhookHandler } from '../../functions/ingest-stripe-webhook.ts';
+import { createOpenReportLinkHandler } from '../../functions/open-report-link.ts';
 import { createPlanNextActionHandler } from '../../functions/plan-next-action.ts';
 import { createPortalHandler } from '../../functions/portal.ts';
 import { createRebuildMetricAggregatesHandler } from '../../functions/rebuild-metric-aggregates.ts';
@@ -47,10 +47,12 @@ import type { ReportKind } from '../../shared/domain/metrics-calendar.ts';
 import { parsePortalSigningKeys } from '../../shared/domain/portal/portal-link.ts';
 import { defaultPortalPolicy } from '../../shared/domain/portal/portal-policy.ts';
 import { sealUnsubscribeToken, unsubscribeUrl } from '../../shared/domain/portal/unsubscribe-token.ts';
+import { parseSigningKeys } from '../../shared/domain/signing-keys.ts';
 import { type Channel, type Strategy, strategyKey } from '../../shared/domain/strategy.ts';
 import type { StrategyCatalog } from '../../shared/ports.ts';
 import type { DeliverDependencies } from '../../shared/use-cases/deliver-channel-message.ts';
 import { ingestBillingEvent } from '../../shared/use-cases/ingest-billing-event.ts';
+import { reportLinkIssuer } from '../../shared/use-cases/issue-report-link.ts';
 import { issuePortalLink } from '../../shared/use-cases/portal/issue-portal-link.ts';
 import type { PortalDependencies } from '../../shared/use-cases/portal/portal-dependencies.ts';
 import { claimMetricsRefresher } from '../../shared/use-cases/refresh-metric-contributions.ts';
@@ -79,6 +81,8 @@ export const developmentChargebeeCredentials = 'chargebee:collections-local-deve
 export const developmentInhouseWebhookSecret = 'inhouse_collections_local_development_only';
 /** The development portal signing key; `PORTAL_SIGNING_KEY` overrides it. Never use it in production. */
 export const developmentPortalSigningKey = 'collections-portal-local-development-key-not-secret';
+/** The development report link signing key; `REPORT_LINK_SIGNING_KEY` overrides it. Never use it in production. */
+export const developmentReportLinkSigningKey = 'collections-report-links-local-development-key-not-secret';
 /** Quoted in HELP answers locally. */
 export const developmentSupportContact = 'support@collections.localhost';
 
@@ -115,6 +119,13 @@ export interface LocalRuntimeOptions {
   readonly stripeApi?: StripeApiOptions;
   /** Key the portal signs links with (at least 32 characters). */
   readonly portalSigningKey?: string;
+  /** Key report links are signed with (at least 32 characters). */
+  readonly reportLinkSigningKey?: string;
+  /**
+   * How many days the archive link of a report email stays valid (`reportLinkTtlDays` context).
+   * @default 30
+   */
+  readonly reportLinkTtlDays?: number;
   /** Where the runtime reports failures (journeys, jobs, requests). */
   readonly log?: (message: string, detail?: unknown) => void;
   /**
@@ -170,6 +181,7 @@ export interface LocalRuntime {
   readonly aggregates: MetricAggregatesTable;
   /** Where archived finance reports are written (`<dir>/reports/<report id>/`). */
   readonly reportsDir: string;
+  readonly reportLinkSigningKey: string;
   /**
    * What `deliverChannelMessage` needs locally: the outbox's senders for every channel, the table
    * as consent store and address book, the virtual clock (docs/channels.md).
@@ -280,6 +292,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   const portalTable = new PortalTable(database.client, database.tableName);
   const portalSigningKey = options.portalSigningKey ?? developmentPortalSigningKey;
   const portalKeys = parsePortalSigningKeys(portalSigningKey);
+  const reportLinkSigningKey = options.reportLinkSigningKey ?? developmentReportLinkSigningKey;
+  const reportLinkKeys = parseSigningKeys(reportLinkSigningKey, 'the report link signing key');
   // Known once the server listens (port 0 picks one); links are built after that.
   let publicUrl = '';
   const portalBaseUrl = (): string => `${publicUrl}/portal`;
@@ -427,6 +441,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     claims: table,
     customers: table,
     consents: table,
+    agentTasks: table,
     portal: portalTable,
     rateLimiter: portalTable,
     payments,
@@ -458,11 +473,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   const receiveSesEvents = createReceiveSesEventsHandler(deliveryDependencies);
   const receiveInboundSms = createReceiveInboundSmsHandler(replyDependencies);
   const receiveWhatsAppEvents = createReceiveWhatsAppEventsHandler(replyDependencies);
-  const computeMetrics = createComputeRecoveryMetricsHandler({ claims: table, metrics: table, clock });
-  const getMetrics = createGetRecoveryMetricsHandler({
-    metrics: table,
-    finance: { aggregates, settings: metricsSettings, clock },
-  });
+  const getMetrics = createGetRecoveryMetricsHandler({ aggregates, settings: metricsSettings, clock });
   const sendFinanceReport = createSendFinanceReportHandler({
     aggregates,
     deliveries: aggregates,
@@ -477,7 +488,20 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       weekly: options.reportRecipients?.weekly ?? [],
       monthly: options.reportRecipients?.monthly ?? [],
     },
-    linkTtlSeconds: 7 * 24 * 3600,
+    // Links to `GET /reports/{token}` on this server, served from the reports folder.
+    reportLink: reportLinkIssuer({
+      keys: async () => reportLinkKeys,
+      clock,
+      ttlSeconds: (options.reportLinkTtlDays ?? 30) * 24 * 3600,
+      baseUrl: () => `${publicUrl}/reports`,
+    }),
+  });
+  const openReportLink = createOpenReportLinkHandler({
+    keys: async () => reportLinkKeys,
+    // The folder's files are handed out through the operator route GET /local/reports/...
+    archive: reportArchive,
+    clock,
+    fileLinkTtlSeconds: 300,
   });
   const rebuildMetrics = createRebuildMetricAggregatesHandler({
     store: aggregates,
@@ -493,10 +517,10 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     'functions/reconcile-stripe-events.ts': reconcileStripe,
     'functions/ingest-stripe-eventbridge.ts': ingestStripeEventBridge,
     'functions/get-recovery-metrics.ts': getMetrics,
-    'functions/compute-recovery-metrics.ts': computeMetrics,
     'functions/plan-next-action.ts': plan,
     'functions/send-journey-message.ts': send,
     'functions/send-finance-report.ts': sendFinanceReport,
+    'functions/open-report-link.ts': openReportLink,
     'functions/rebuild-metric-aggregates.ts': rebuildMetrics,
     'functions/portal.ts': portal,
     'functions/run-portal-commitments.ts': runCommitments,
@@ -652,11 +676,10 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       payments.setCard(parsed.data.customerId, parsed.data.behaviour);
       return sendJson(response, 200, parsed.data);
     }
-    if (key === 'GET /local/agent-tasks')
-      return sendJson(response, 200, await portalTable.listOpenAgentTasks());
     if (key === 'GET /local/billing-actions') return sendJson(response, 200, billing.list());
-    // The agents' queue: tasks from replies and from strategy hand-overs (`?queue=` filters the latter).
-    if (key === 'GET /local/agent-queue') {
+    // The agents' queue, most urgent first: tasks from replies, strategy hand-overs and portal flags
+    // (`?queue=` keeps the hand-overs to that queue).
+    if (key === 'GET /local/agent-tasks') {
       const queue = url.searchParams.get('queue');
       const tasks = await table.listOpenAgentTasks();
       return sendJson(response, 200, queue ? tasks.filter((task) => task.queue === queue) : tasks);
@@ -760,6 +783,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     resumedJourneys: openCaseIds.length,
     aggregates,
     reportsDir,
+    reportLinkSigningKey,
     channels: { senders, consents: table, directory: table, clock },
     stop: async () => {
       scheduler.stop();

@@ -19,7 +19,8 @@ import {
  * Environment: PORT, STRIPE_WEBHOOK_SECRET, PADDLE_WEBHOOK_SECRET, CHARGEBEE_WEBHOOK_CREDENTIALS
  * (user:password), INHOUSE_WEBHOOK_SECRET, BILLING_LIVEMODE (true|false, default false),
  * STRIPE_API_KEY (+ STRIPE_API_HOST, STRIPE_API_PORT, STRIPE_API_PROTOCOL) for reconciliation,
- * PORTAL_SIGNING_KEY, COLLECTIONS_CLOCK_START (ISO timestamp).
+ * PORTAL_SIGNING_KEY, REPORT_LINK_SIGNING_KEY, REPORT_LINK_TTL_DAYS (default 30),
+ * COLLECTIONS_CLOCK_START (ISO timestamp).
  */
 function stripeApiFromEnvironment(env: NodeJS.ProcessEnv): StripeApiOptions | undefined {
   const apiKey = env.STRIPE_API_KEY;
@@ -58,6 +59,16 @@ async function main(): Promise<void> {
   const portalSigningKey = process.env.PORTAL_SIGNING_KEY;
   if (portalSigningKey !== undefined && portalSigningKey.length < 32)
     throw new Error('PORTAL_SIGNING_KEY must be at least 32 characters');
+  const reportLinkSigningKey = process.env.REPORT_LINK_SIGNING_KEY;
+  if (reportLinkSigningKey !== undefined && reportLinkSigningKey.length < 32)
+    throw new Error('REPORT_LINK_SIGNING_KEY must be at least 32 characters');
+  const reportLinkTtlText = process.env.REPORT_LINK_TTL_DAYS;
+  const reportLinkTtlDays = reportLinkTtlText === undefined ? undefined : Number(reportLinkTtlText);
+  if (
+    reportLinkTtlDays !== undefined &&
+    (!Number.isInteger(reportLinkTtlDays) || reportLinkTtlDays < 1 || reportLinkTtlDays > 400)
+  )
+    throw new Error('REPORT_LINK_TTL_DAYS must be a whole number of days from 1 to 400');
   const dataDir = values.memory ? undefined : resolve(values['data-dir']);
   const metrics = loadMetricsConfig();
   const recipients = (name: string, fallback: string[] = []): string[] => {
@@ -96,6 +107,8 @@ async function main(): Promise<void> {
     ...(livemodeText ? { livemode: livemodeText === 'true' } : {}),
     ...(stripeApi ? { stripeApi } : {}),
     ...(portalSigningKey ? { portalSigningKey } : {}),
+    ...(reportLinkSigningKey ? { reportLinkSigningKey } : {}),
+    ...(reportLinkTtlDays === undefined ? {} : { reportLinkTtlDays }),
   });
   const lines = [
     'Collections platform running locally',
@@ -103,22 +116,22 @@ async function main(): Promise<void> {
     `  Paddle webhooks   POST ${runtime.url}/webhooks/paddle`,
     `  Chargebee         POST ${runtime.url}/webhooks/chargebee   (Basic auth)`,
     `  In-house format   POST ${runtime.url}/webhooks/inhouse   (docs/billing-ingest.md)`,
-    `  Recovery metrics  GET  ${runtime.url}/api/metrics`,
+    `  Finance metrics   GET  ${runtime.url}/api/metrics   (?period=2026-03; without it, this month to date)`,
     `  Health            GET  ${runtime.url}/health`,
     `  Virtual clock     GET  ${runtime.url}/local/clock   POST ${runtime.url}/local/clock/advance {"seconds": N}`,
     `  Outbox            GET  ${runtime.url}/local/outbox   (?offset=N: only messages after the first N)`,
     `  Cases             GET  ${runtime.url}/local/cases`,
     `  Journeys          GET  ${runtime.url}/local/executions`,
-    `  Jobs              POST ${runtime.url}/local/jobs/compute-recovery-metrics/run`,
-    `                    POST ${runtime.url}/local/jobs/send-finance-report-monthly/run (also -daily, -weekly)`,
+    `  Jobs              POST ${runtime.url}/local/jobs/send-finance-report-monthly/run (also -daily, -weekly)`,
     `                    POST ${runtime.url}/local/jobs/rebuild-metric-aggregates/run`,
-    `  Finance reports   GET  ${runtime.url}/local/reports   (${metrics.METRICS_TIME_ZONE}; archived in ${runtime.reportsDir})`,
-    `  Jobs              POST ${runtime.url}/local/jobs/compute-recovery-metrics/run   POST ${runtime.url}/local/jobs/run-portal-commitments/run`,
+    `                    POST ${runtime.url}/local/jobs/run-portal-commitments/run`,
     `                    POST ${runtime.url}/local/jobs/reconcile-stripe-events/run${stripeApi ? '' : '   (skips: no STRIPE_API_KEY)'}`,
+    `  Finance reports   GET  ${runtime.url}/local/reports   (${metrics.METRICS_TIME_ZONE}; archived in ${runtime.reportsDir})`,
+    `                    GET  ${runtime.url}/reports/<token>   (the signed link in each report email)`,
     `  Billing mode      ${runtime.livemode ? 'live' : 'test'} (events of the other mode are refused)`,
     `  Debtor portal     ${runtime.url}/portal/l/<token> (links are in the outbox messages)`,
     `  Simulated Stripe  ${runtime.url}/local/pay/... and /local/card/...   POST ${runtime.url}/local/payments/cards {"customerId", "behaviour"}`,
-    `  Agent tasks       GET  ${runtime.url}/local/agent-tasks`,
+    `  Agent tasks       GET  ${runtime.url}/local/agent-tasks   (the agents' queue, most urgent first; ?queue=)`,
     `  Store             ${dataDir ?? 'in memory (--memory)'}`,
     `  Clock now         ${runtime.clock.now().toISOString()}`,
     `  Stripe webhook signing secret (development): ${runtime.stripeWebhookSecret}${

@@ -85,6 +85,10 @@ export interface ClaimSnapshot {
   readonly subscriptionId?: string;
   /** The provider's own dunning: Chargebee's `dunning_status`. */
   readonly dunningStatus?: 'in_progress' | 'exhausted' | 'stopped';
+  /** When the invoice was issued (finalized, billed), ISO, when the provider says: the day it is billed in the metrics. */
+  readonly issuedAt?: string;
+  /** Whether it bills a subscription's recurring charges (not a one-off), when the provider says. */
+  readonly recurring?: boolean;
 }
 
 /** One failed payment attempt and what the decline means for collection. */

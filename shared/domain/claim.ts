@@ -276,6 +276,9 @@ export function applyBillingEventToClaim(claim: Claim | undefined, event: ClaimB
     eventStamp,
     fieldStamps,
   );
+  // What the provider says the invoice is, from whichever event said it last: a payment or a
+  // dispute event does not know it and leaves it as it was.
+  const recurring = sticky('recurring', claim?.recurring, snapshot.recurring, eventStamp, fieldStamps);
   const customerId = sticky(
     'customerId',
     claim?.customerId,
@@ -329,5 +332,13 @@ export function applyBillingEventToClaim(claim: Claim | undefined, event: ClaimB
     refundedAmountMinor: refundedAmountOf(credits),
     fieldStamps: Object.keys(fieldStamps).length > 0 ? fieldStamps : undefined,
     caseId: claim?.caseId,
+    // Reporting inputs (docs/metrics.md). An invoice is issued once: the earliest time any event
+    // gave is kept, so the order the events arrive in does not matter.
+    issuedAt: minIso(claim?.issuedAt, snapshot.issuedAt),
+    recurring,
+    subscriptionMrrMinor: claim?.subscriptionMrrMinor,
+    refundedAt: claim?.refundedAt,
+    subscriptionChurnedAt: claim?.subscriptionChurnedAt,
+    declineClass: claim?.declineClass,
   });
 }

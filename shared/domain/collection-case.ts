@@ -47,7 +47,7 @@ export interface CollectionCase {
   readonly holdout?: boolean;
 
   // Debtor portal (docs/portal.md). Written only by the portal's use cases, with `portalVersion`
-  // as their optimistic lock; the planner and the send read `pausedUntil` through `contactPauseOf`.
+  // as their optimistic lock; the planner and the send read `pausedUntil` through `commitmentPauseOf`.
   /** Contact is paused until this moment (ISO): a promise to pay or a payment plan in good standing. */
   readonly pausedUntil?: string;
   readonly pauseReason?: CasePauseReason;

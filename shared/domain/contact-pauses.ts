@@ -4,7 +4,7 @@ import { z } from 'zod';
  * Reasons to stop contacting (../shared/DOMAIN.md §3): a dispute, an active promise to pay, a
  * payment plan in good standing, declared hardship or breathing space, every open claim flagged
  * by the debtor (on hold); also a pause step of the strategy and a pause set by an agent. The
- * commitments of the portal and of replies (contact-pause.ts) are read as pauses of this kind.
+ * commitments of the portal and of replies (commitment-pauses.ts) are read as pauses of this kind.
  */
 export const pauseReasonSchema = z.enum([
   'dispute',

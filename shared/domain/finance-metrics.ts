@@ -1,8 +1,12 @@
 import type { CellIndex } from './metric-cells.ts';
 import {
+  agingThresholds,
   attributionDimensions,
   type BreakdownDimension,
   cohortDimensions,
+  legacyOpenByDuePrefix,
+  openReceivableMeasure,
+  pastDueMeasure,
   type TimeToRecoveryBucket,
   timeToRecoveryBuckets,
 } from './metric-contributions.ts';
@@ -227,28 +231,10 @@ export function computeCurrencyMetrics(
   const lift = liftRows(breakdowns);
 
   // Stocks: cumulative flows up to a day's end.
-  const openAt = (day: LocalDay): Map<string, number> =>
-    index.cumulative(day, (m) => m.startsWith('open@due='));
-  const total = (values: Map<string, number>): number => [...values.values()].reduce((sum, v) => sum + v, 0);
-  const beginning = total(openAt(addDays(period.start, -1)));
-  const endingByDue = openAt(period.end);
-  const aging = new Map<AgingBucket, number>(agingBuckets.map((bucket) => [bucket, 0]));
-  for (const [measure, amount] of endingByDue) {
-    const dueDay = measure.slice('open@due='.length);
-    const pastDue = daysBetween(dueDay, period.end);
-    const bucket: AgingBucket =
-      pastDue <= 0
-        ? 'current'
-        : pastDue <= 30
-          ? '1-30'
-          : pastDue <= 60
-            ? '31-60'
-            : pastDue <= 90
-              ? '61-90'
-              : 'over-90';
-    aging.set(bucket, (aging.get(bucket) ?? 0) + amount);
-  }
-  const ending = total(endingByDue);
+  const beginning = receivablesAt(index, addDays(period.start, -1)).open;
+  const endingStock = receivablesAt(index, period.end);
+  const ending = endingStock.open;
+  const aging = endingStock.aging;
   const endingCurrent = aging.get('current') ?? 0;
   const billed = flow('billed.amount');
   const ceiDenominator = beginning + billed - endingCurrent;
@@ -301,6 +287,56 @@ export function computeCurrencyMetrics(
   }
 
   return { currency, cohort, timeToRecovery, breakdowns, lift, mrr, receivables, cohortTrend };
+}
+
+interface ReceivablesStock {
+  readonly open: number;
+  readonly aging: ReadonlyMap<AgingBucket, number>;
+}
+
+function agingBucketOf(daysPastDue: number): AgingBucket {
+  if (daysPastDue <= 0) return 'current';
+  if (daysPastDue <= 30) return '1-30';
+  if (daysPastDue <= 60) return '31-60';
+  if (daysPastDue <= 90) return '61-90';
+  return 'over-90';
+}
+
+/**
+ * Open receivables at the end of `day` and their aging, from the interval flows summed up to that
+ * day: current = open − pastDue1, 1-30 = pastDue1 − pastDue31, …, over 90 = pastDue91. Facts dated
+ * after `day` (invoices that will become past due later) are not summed. Cells written before the
+ * interval flows hold `open@due=<day>` measures instead; they are aged here the old way, so
+ * reports stay right until a rebuild with repair migrates them.
+ */
+export function receivablesAt(index: CellIndex, day: LocalDay): ReceivablesStock {
+  const stocks = index.cumulative(
+    day,
+    (measure) =>
+      measure === openReceivableMeasure ||
+      measure.startsWith('pastDue') ||
+      measure.startsWith(legacyOpenByDuePrefix),
+  );
+  const stock = (measure: string): number => stocks.get(measure) ?? 0;
+  const open = stock(openReceivableMeasure);
+  const [pastDue1, pastDue31, pastDue61, pastDue91] = agingThresholds.map((threshold) =>
+    stock(pastDueMeasure(threshold)),
+  ) as [number, number, number, number];
+  const aging = new Map<AgingBucket, number>([
+    ['current', open - pastDue1],
+    ['1-30', pastDue1 - pastDue31],
+    ['31-60', pastDue31 - pastDue61],
+    ['61-90', pastDue61 - pastDue91],
+    ['over-90', pastDue91],
+  ]);
+  let legacyOpen = 0;
+  for (const [measure, amount] of stocks) {
+    if (!measure.startsWith(legacyOpenByDuePrefix)) continue;
+    const bucket = agingBucketOf(daysBetween(measure.slice(legacyOpenByDuePrefix.length), day));
+    aging.set(bucket, (aging.get(bucket) ?? 0) + amount);
+    legacyOpen += amount;
+  }
+  return { open: open + legacyOpen, aging };
 }
 
 function liftRows(breakdowns: Record<BreakdownDimension, BreakdownRow[]>): LiftRow[] {

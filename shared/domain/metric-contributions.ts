@@ -1,6 +1,6 @@
 import type { Claim } from './claim.ts';
 import type { CollectionCase } from './collection-case.ts';
-import { daysBetween, type LocalDay, localDayOf } from './metrics-calendar.ts';
+import { addDays, daysBetween, type LocalDay, localDayOf } from './metrics-calendar.ts';
 
 /**
  * What one claim (or one subscription) adds to the finance aggregates, as a function of its
@@ -59,6 +59,22 @@ export type BreakdownDimension = (typeof cohortDimensions)[number] | (typeof att
 
 export const silentAttribution = 'silent';
 
+/**
+ * Receivables as interval flows on the day axis (docs/metrics.md, "Aging"): `open.amount` is + on
+ * the issue day and − on the settle day; `pastDue<k>.amount` is + on the day the invoice becomes
+ * k days past due (or its issue day, if later) and − on the settle day. Summed up to a day's end
+ * they give the open amount and the amount at least k days past due, so a cell holds a constant
+ * set of receivable measures whatever the number of claims or distinct due days.
+ */
+export const openReceivableMeasure = 'open.amount';
+export const agingThresholds = [1, 31, 61, 91] as const;
+export type AgingThreshold = (typeof agingThresholds)[number];
+export function pastDueMeasure(threshold: AgingThreshold): string {
+  return `pastDue${threshold}.amount`;
+}
+/** The measures of the first version (one per due day); read for compatibility until a repair migrates them. */
+export const legacyOpenByDuePrefix = 'open@due=';
+
 const factSeparator = '|';
 
 export function factKey(currency: string, day: LocalDay, measure: string): string {
@@ -92,6 +108,10 @@ function dimensionValue(value: string): string {
 
 export function measureWith(measure: string, dimension: BreakdownDimension, value: string): string {
   return `${measure}@${dimension}=${dimensionValue(value)}`;
+}
+
+function laterDay(a: LocalDay, b: LocalDay): LocalDay {
+  return a < b ? b : a;
 }
 
 /** Accumulates signed facts, dropping those that cancel out. */
@@ -219,7 +239,7 @@ function cohortDimensionValues(inputs: ClaimMetricInputs): Record<(typeof cohort
 
 /**
  * The claim's contribution: its failure cohort (failed, recovered, written off, time to recovery,
- * breakdowns and attribution) and its receivable and cash flows (billed, open by due day,
+ * breakdowns and attribution) and its receivable and cash flows (billed, open and past due,
  * collected, refunded, written off, recurring due and collected). Pure: the same stored state
  * always gives the same contribution.
  */
@@ -277,8 +297,17 @@ export function claimContribution(inputs: ClaimMetricInputs, settings: MetricsSe
   const settledAt = settledAtOf(claim);
   const settleDay = settledAt === undefined ? undefined : day(settledAt);
   if (settleDay === undefined || settleDay > issueDay) {
-    facts.add(currency, issueDay, `open@due=${dueDay}`, amount);
-    if (settleDay !== undefined) facts.add(currency, settleDay, `open@due=${dueDay}`, -amount);
+    facts.add(currency, issueDay, openReceivableMeasure, amount);
+    if (settleDay !== undefined) facts.add(currency, settleDay, openReceivableMeasure, -amount);
+    // Open from `pastDueFrom` (inclusive) to the settle day (exclusive) while k or more days past
+    // due; these facts may be dated in the future, and count only once their day is reached.
+    for (const threshold of agingThresholds) {
+      const becomesPastDue = addDays(dueDay, threshold);
+      const pastDueFrom = laterDay(becomesPastDue, issueDay);
+      if (settleDay !== undefined && pastDueFrom >= settleDay) continue;
+      facts.add(currency, pastDueFrom, pastDueMeasure(threshold), amount);
+      if (settleDay !== undefined) facts.add(currency, settleDay, pastDueMeasure(threshold), -amount);
+    }
   }
   if (settledAt !== undefined && settledAt === claim.writtenOffAt && settledAt !== claim.paidAt) {
     facts.add(currency, day(settledAt), 'arWrittenOff.amount', amount);

@@ -163,3 +163,13 @@ export function parsePeriod(text: string): ReportPeriod {
     `period "${text}" is not a day (2026-03-05), ISO week (2026-W10), month (2026-03) or range of up to 366 days (2026-03-01..2026-03-10)`,
   );
 }
+
+/**
+ * The current local month up to today, both included (`2026-04-01..2026-04-16`): what
+ * `GET /api/metrics` answers without a period. On the 1st it is that one day.
+ */
+export function monthToDate(now: Date, timeZone: string): ReportPeriod {
+  const today = DateTime.fromJSDate(now, { zone: timeZone }).toISODate() as LocalDay;
+  const start = firstDayOfMonth(monthOf(today));
+  return { start, end: today, label: `${start}..${today}` };
+}

@@ -2,9 +2,9 @@ import { DateTime } from 'luxon';
 import type { Claim } from './claim.ts';
 import { isClaimOpen } from './claim.ts';
 import type { CollectionCase } from './collection-case.ts';
+import { commitmentPauseOf, contactableClaims } from './commitment-pauses.ts';
 import type { ContactEvent } from './contact-caps.ts';
 import type { ContactConsent } from './contact-consent.ts';
-import { contactableClaims, contactPauseOf } from './contact-pause.ts';
 import { type ContactPause, nextMomentOutsidePauses } from './contact-pauses.ts';
 import {
   type ContactContext,
@@ -113,13 +113,8 @@ export function casePausesOf(
   claims: readonly Claim[],
   now: Date,
 ): ContactPause[] {
-  const commitment = contactPauseOf(collectionCase, undisputedClaims(claims), now);
-  return [
-    ...(collectionCase.pauses ?? []),
-    ...(commitment === undefined
-      ? []
-      : [{ reason: commitment.reason, from: now.toISOString(), until: commitment.until }]),
-  ];
+  const commitment = commitmentPauseOf(collectionCase, undisputedClaims(claims), now);
+  return [...(collectionCase.pauses ?? []), ...(commitment === undefined ? [] : [commitment])];
 }
 
 export function contactContextOf(

@@ -3,6 +3,7 @@ import { type FinanceReport, reportIdFor } from '../domain/finance-report.ts';
 import { CellIndex, type MetricCell } from '../domain/metric-cells.ts';
 import type { MetricsSettings } from '../domain/metric-contributions.ts';
 import type { ReportPeriod } from '../domain/metrics-calendar.ts';
+import { monthOf } from '../domain/metrics-calendar.ts';
 import type { MetricAggregateStore } from '../ports.ts';
 
 export interface BuildFinanceReportDependencies {
@@ -51,7 +52,8 @@ export async function buildFinanceReport(
   const perCurrency = await Promise.all(
     currencies.map(async (currency) => {
       const [monthCells, ...dayCellLists] = await Promise.all([
-        deps.aggregates.listMonthCells(currency),
+        // Months after the period's end only hold facts dated later (aging thresholds to come).
+        deps.aggregates.listMonthCells(currency, monthOf(request.period.end)),
         ...dayMonths.map((month) => deps.aggregates.listDayCells(currency, month)),
       ]);
       const index = new CellIndex(monthCells, (dayCellLists as MetricCell[][]).flat(), dayMonths);

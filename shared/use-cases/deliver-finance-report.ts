@@ -34,8 +34,11 @@ export interface DeliverFinanceReportDependencies extends BuildFinanceReportDepe
   readonly clock: Clock;
   /** Who receives each kind of report; a kind without recipients is archived only. */
   readonly recipients: Readonly<Record<ReportKind, readonly string[]>>;
-  /** How long the archive link in the email stays valid. */
-  readonly linkTtlSeconds: number;
+  /**
+   * The durable, time-limited link to the archived report that the email carries
+   * (`reportLinkIssuer`: a signed token for `GET /reports/{token}`).
+   */
+  readonly reportLink: (reportId: string) => Promise<string>;
 }
 
 export interface DeliverFinanceReportResult {
@@ -85,7 +88,7 @@ export async function deliverFinanceReport(
     'application/json',
   );
   await deps.archive.put(archiveKey, encoder.encode(rendered.archiveHtml), 'text/html; charset=utf-8');
-  const archiveUrl = await deps.archive.linkTo(archiveKey, deps.linkTtlSeconds);
+  const archiveUrl = await deps.reportLink(report.reportId);
   const base = {
     reportId: report.reportId,
     period,

@@ -174,6 +174,7 @@ async function applyIntent(
     await deps.actions.createAgentTask({
       taskId: `${kind}:${sourceEventId}`,
       kind,
+      source: 'reply',
       ...(caseId ? { caseId } : {}),
       customerId: customer.customerId,
       channel: reply.channel,

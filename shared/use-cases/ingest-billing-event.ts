@@ -8,7 +8,7 @@ import {
 } from '../domain/billing-event.ts';
 import { applyBillingEventToClaim, type Claim, isClaimOpen } from '../domain/claim.ts';
 import { type CollectionCase, caseIdFor, closeReasonFor } from '../domain/collection-case.ts';
-import { type CustomerFacts, mergeCustomer } from '../domain/customer.ts';
+import { type Customer, type CustomerFacts, mergeCustomer } from '../domain/customer.ts';
 import { ConcurrentUpdateError, ConfigurationError, LivemodeMismatchError } from '../domain/errors.ts';
 import { chooseStrategy, type ExperimentAssignment } from '../domain/experiments.ts';
 import { stampOf } from '../domain/stamp.ts';
@@ -23,6 +23,7 @@ import type {
   JourneyStarter,
   StrategyCatalog,
   SubscriptionStore,
+  VersionedClaim,
 } from '../ports.ts';
 
 export interface IngestDependencies {
@@ -84,9 +85,14 @@ export async function ingestBillingEvent(
   assertModeMatches(event, deps.livemode);
   if (await deps.ledger.hasEvent(event.provider, event.eventId)) return { status: 'duplicate' };
 
-  await mergeCustomerOf(event, deps);
+  // The customer and the claim are read side by side: one round trip instead of two.
+  const [storedCustomer, storedClaim] = await Promise.all([
+    deps.customers.getCustomer(event.customer.customerId),
+    isClaimEvent(event) ? deps.claims.getClaim(event.claim.claimId) : Promise.resolve(undefined),
+  ]);
+  const customer = await mergeCustomerOf(event, storedCustomer, deps);
   let outcome: IngestOutcome;
-  if (isClaimEvent(event)) outcome = await applyClaimEvent(event, deps);
+  if (isClaimEvent(event)) outcome = await applyClaimEvent(event, { customer, storedClaim }, deps);
   else if (isSubscriptionEvent(event))
     outcome = { status: 'recorded', subscription: await applyToSubscription(event, deps) };
   else outcome = { status: 'recorded' };
@@ -123,8 +129,12 @@ function customerFactsOf(event: BillingEvent): CustomerFacts {
   return {};
 }
 
-async function mergeCustomerOf(event: BillingEvent, deps: IngestDependencies): Promise<void> {
-  const existing = await deps.customers.getCustomer(event.customer.customerId);
+/** The customer's profile with the event's snapshot merged in, saved when it changed. */
+async function mergeCustomerOf(
+  event: BillingEvent,
+  existing: Customer | undefined,
+  deps: IngestDependencies,
+): Promise<Customer> {
   const customer = mergeCustomer(
     existing,
     event.customer,
@@ -132,17 +142,29 @@ async function mergeCustomerOf(event: BillingEvent, deps: IngestDependencies): P
     customerFactsOf(event),
   );
   // Most events of a known customer change nothing in the profile: save the write.
-  if (existing !== undefined && isDeepStrictEqual(customer, existing)) return;
+  if (existing !== undefined && isDeepStrictEqual(customer, existing)) return existing;
   await deps.customers.putCustomer(customer);
+  return customer;
 }
 
-async function applyClaimEvent(event: ClaimBillingEvent, deps: IngestDependencies): Promise<IngestOutcome> {
-  let claim = await applyToClaim(event, deps);
+/** What the event's first reads found, so that no step reads it again. */
+interface ReadAhead {
+  readonly customer: Customer;
+  readonly storedClaim: VersionedClaim | undefined;
+}
+
+async function applyClaimEvent(
+  event: ClaimBillingEvent,
+  readAhead: ReadAhead,
+  deps: IngestDependencies,
+): Promise<IngestOutcome> {
+  const applied = await applyToClaim(event, readAhead.storedClaim, deps);
+  let claim = applied.claim;
   let caseOpened = false;
   let caseClosed = false;
 
   if (isClaimOpen(claim)) {
-    const joined = await ensureCaseFor(claim, deps);
+    const joined = await ensureCaseFor(applied, readAhead.customer, deps);
     caseOpened = joined.opened;
     claim = joined.claim;
     await deps.journeys.startJourney(joined.caseId);
@@ -174,13 +196,19 @@ async function applyToSubscription(
   }
 }
 
-async function applyToClaim(event: ClaimBillingEvent, deps: IngestDependencies): Promise<Claim> {
+/** Joins the event into the claim (first with the claim read ahead, then re-read after a conflict). */
+async function applyToClaim(
+  event: ClaimBillingEvent,
+  readAhead: VersionedClaim | undefined,
+  deps: IngestDependencies,
+): Promise<VersionedClaim> {
   for (let attempt = 1; ; attempt += 1) {
-    const stored = await deps.claims.getClaim(event.claim.claimId);
+    const stored = attempt === 1 ? readAhead : await deps.claims.getClaim(event.claim.claimId);
     const next = applyBillingEventToClaim(stored?.claim, event);
+    const version = stored?.version ?? 0;
     try {
-      await deps.claims.putClaim(next, stored?.version ?? 0);
-      return next;
+      await deps.claims.putClaim(next, version);
+      return { claim: next, version: version + 1 };
     } catch (error) {
       if (!(error instanceof ConcurrentUpdateError) || attempt >= maxClaimWriteAttempts) throw error;
     }
@@ -193,9 +221,11 @@ async function applyToClaim(event: ClaimBillingEvent, deps: IngestDependencies):
  * and starts a fresh journey listing all of them, so a new failure is never left uncontacted.
  */
 async function ensureCaseFor(
-  claim: Claim,
+  versioned: VersionedClaim,
+  customer: Customer,
   deps: IngestDependencies,
 ): Promise<{ caseId: string; opened: boolean; claim: Claim }> {
+  const { claim } = versioned;
   if (claim.caseId !== undefined) {
     const existing = await deps.cases.getCase(claim.caseId);
     if (existing?.status === 'open') return { caseId: existing.caseId, opened: false, claim };
@@ -216,10 +246,10 @@ async function ensureCaseFor(
       const previousCaseId = openCaseId;
       openCaseId = await deps.customers.claimOpenCase(claim.customerId, proposedId);
       if (current?.status === 'open' && openCaseId === proposedId) {
-        await createCase(proposedId, claim, inherited, deps);
+        await createCase(proposedId, claim, customer, inherited, deps);
         for (const claimId of inherited) await linkClaimToCase(claimId, proposedId, deps);
         await deps.cases.supersedeCase(previousCaseId, proposedId, deps.clock.now());
-        const linked = await linkClaimToCase(claim.claimId, proposedId, deps);
+        const linked = await linkClaimToCase(claim.claimId, proposedId, deps, versioned);
         return { caseId: proposedId, opened: true, claim: linked };
       }
     }
@@ -227,12 +257,12 @@ async function ensureCaseFor(
   let opened = false;
   if (openCaseId === proposedId) {
     // The case this claim opens lists it from the start: no second write to add it.
-    await createCase(proposedId, claim, [], deps);
+    await createCase(proposedId, claim, customer, [], deps);
     opened = true;
   } else {
     await deps.cases.addClaimToCase(openCaseId, claim.claimId);
   }
-  const linked = await linkClaimToCase(claim.claimId, openCaseId, deps);
+  const linked = await linkClaimToCase(claim.claimId, openCaseId, deps, versioned);
   return { caseId: openCaseId, opened, claim: linked };
 }
 
@@ -242,13 +272,11 @@ async function ensureCaseFor(
  */
 async function strategyForNewCase(
   claim: Claim,
+  customer: Customer,
   deps: IngestDependencies,
 ): Promise<{ strategy: Strategy; assignment?: ExperimentAssignment }> {
   if (deps.strategies === undefined) return { strategy: deps.strategy };
-  const [routing, customer] = await Promise.all([
-    deps.strategies.getRouting(),
-    deps.customers.getCustomer(claim.customerId),
-  ]);
+  const routing = await deps.strategies.getRouting();
   const choice = chooseStrategy(routing, customer, claim, deps.clock.now());
   const strategy = await deps.strategies.getCurrentStrategy(choice.strategyId);
   if (strategy === undefined) {
@@ -262,10 +290,11 @@ async function strategyForNewCase(
 async function createCase(
   caseId: string,
   claim: Claim,
+  customer: Customer,
   inheritedClaimIds: readonly string[],
   deps: IngestDependencies,
 ): Promise<void> {
-  const { strategy, assignment } = await strategyForNewCase(claim, deps);
+  const { strategy, assignment } = await strategyForNewCase(claim, customer, deps);
   const collectionCase: CollectionCase = {
     caseId,
     customerId: claim.customerId,
@@ -279,9 +308,15 @@ async function createCase(
   await deps.cases.createCase(collectionCase);
 }
 
-async function linkClaimToCase(claimId: string, caseId: string, deps: IngestDependencies): Promise<Claim> {
+/** Sets the claim's case, first on the version this delivery wrote (when given), re-reading after a conflict. */
+async function linkClaimToCase(
+  claimId: string,
+  caseId: string,
+  deps: IngestDependencies,
+  known?: VersionedClaim,
+): Promise<Claim> {
   for (let attempt = 1; ; attempt += 1) {
-    const stored = await deps.claims.getClaim(claimId);
+    const stored = attempt === 1 && known !== undefined ? known : await deps.claims.getClaim(claimId);
     if (stored === undefined) throw new ConcurrentUpdateError(`claim ${claimId} vanished`);
     if (stored.claim.caseId === caseId) return stored.claim;
     const linked: Claim = { ...stored.claim, caseId };

@@ -187,6 +187,7 @@ export async function actOnJourneyStep(request: SendRequest, deps: SendDependenc
       await deps.agentTasks.createAgentTask({
         taskId,
         kind: 'strategy-hand-over',
+        source: 'strategy',
         caseId: request.caseId,
         customerId: collectionCase.customerId,
         // An agent works the case by phone.

@@ -275,7 +275,6 @@ describe('CollectionsStack', () => {
         [stack.ingest.stripeWebhookFunction, ingestConfigSchema],
         [stack.journeys.planFunction, tableOnlyConfigSchema],
         [stack.journeys.sendFunction, sendConfigSchema],
-        [stack.metrics.computeFunction, tableOnlyConfigSchema],
         [stack.metrics.getMetricsFunction, tableOnlyConfigSchema],
       ] as const;
       for (const [fn, schema] of contracts) {
@@ -411,27 +410,34 @@ describe('CollectionsStack', () => {
     });
   });
 
-  describe('recovery metrics schedule', () => {
-    it('runs the compute function every day at 02:15 UTC, with retries', () => {
-      template.hasResourceProperties('AWS::Scheduler::Schedule', {
-        ScheduleExpression: 'cron(15 2 * * ? *)',
-        ScheduleExpressionTimezone: 'UTC',
-        State: 'ENABLED',
-        Target: {
-          Arn: { 'Fn::GetAtt': [logicalIdOf(stack.metrics.computeFunction), 'Arn'] },
-          RetryPolicy: { MaximumRetryAttempts: 3 },
-        },
-      });
+  describe('metrics API', () => {
+    it('keeps no daily cohort job: every schedule is a report, the aggregates proof, reconciliation or the portal', () => {
+      const targets = Object.values(resourcesOfType(template, 'AWS::Scheduler::Schedule')).map((schedule) =>
+        renderIntrinsic((schedule.Properties?.Target as { Arn?: unknown } | undefined)?.Arn),
+      );
+      const allowed = [
+        stack.financeReports.reportFunction,
+        stack.financeReports.rebuildFunction,
+        stack.stripeEventSync.reconcileFunction,
+        stack.portal.commitmentsFunction,
+      ].map((fn) => `<${logicalIdOf(fn)}.Arn>`);
+      expect(targets.length).toBeGreaterThan(0);
+      for (const target of targets) expect(allowed).toContain(target);
+      const entries = Object.values(resourcesOfType(template, 'AWS::Lambda::Function')).map((fn) =>
+        String(fn.Properties?.Description),
+      );
+      expect(entries.some((description) => /recomputes the recovery metrics/.test(description))).toBe(false);
     });
 
-    it('runs in the time zone given by the metricsScheduleTimeZone context', () => {
+    it('still reads the metricsScheduleTimeZone context as the finance time zone', () => {
       const { stack: parisStack } = buildCollectionsApp({
         bundling: false,
         context: { metricsScheduleTimeZone: 'Europe/Paris' },
       });
-      Template.fromStack(parisStack).hasResourceProperties('AWS::Scheduler::Schedule', {
-        ScheduleExpressionTimezone: 'Europe/Paris',
-      });
+      const paris = Template.fromStack(parisStack);
+      paris.hasResourceProperties('AWS::Scheduler::Schedule', { ScheduleExpressionTimezone: 'Europe/Paris' });
+      const variables = environmentOf(paris, logicalIdOf(parisStack.metrics.getMetricsFunction));
+      expect(variables.METRICS_TIME_ZONE).toBe('Europe/Paris');
     });
 
     it('refuses a time zone that does not exist at synth time', () => {
@@ -483,6 +489,8 @@ describe('CollectionsStack', () => {
       expect(routeKeys.sort()).toEqual([
         'ANY /portal/{proxy+}',
         'GET /api/metrics',
+        'GET /reports/{token}',
+        'GET /reports/{token}/{file}',
         'POST /webhooks/chargebee',
         'POST /webhooks/inhouse',
         'POST /webhooks/paddle',

@@ -1,6 +1,8 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { buildCollectionsApp } from '../../infra/collections-app.ts';
+import { applyCompliance } from '../../infra/compliance.ts';
+import { financeReportConfigSchema, reportLinkConfigSchema } from '../../shared/config.ts';
 
 function synth(context: Record<string, unknown> = {}) {
   const { app, stack } = buildCollectionsApp({ bundling: false, context });
@@ -58,7 +60,7 @@ describe('FinanceReports', () => {
       REPORT_RECIPIENTS_MONTHLY: 'cfo@acme.test,ar@acme.test',
       REPORT_RECIPIENTS_DAILY: 'ops@acme.test',
       REPORT_RECIPIENTS_WEEKLY: '',
-      REPORT_LINK_TTL_SECONDS: '604800',
+      REPORT_LINK_TTL_SECONDS: '2592000',
     });
     const ingest = environment(stack.ingest.stripeWebhookFunction.node.defaultChild as object);
     expect(ingest).toMatchObject({ METRICS_TIME_ZONE: 'Europe/Paris', ATTRIBUTION_WINDOW_DAYS: '14' });
@@ -85,5 +87,133 @@ describe('FinanceReports', () => {
     expect(() => synth({ financeTimeZone: 'Mars/Olympus' })).toThrow(/IANA time zone/);
     expect(() => synth({ monthlyReportRecipients: 'not-an-address' })).toThrow(/not an email address/);
     expect(() => synth({ attributionWindowDays: '0' })).toThrow(/attributionWindowDays/);
+  });
+
+  describe('report links', () => {
+    type Statement = { Action: string | string[]; Resource: unknown; Condition?: unknown };
+    const resources = template.toJSON().Resources as Record<
+      string,
+      { Type: string; Properties: Record<string, unknown> }
+    >;
+    const logicalId = (construct: object) =>
+      stack.getLogicalId((construct as { node: { defaultChild: never } }).node.defaultChild);
+    const statementsOfFunction = (fn: object): Statement[] => {
+      const role = (resources[logicalId(fn)]?.Properties.Role as { 'Fn::GetAtt'?: [string] } | undefined)?.[
+        'Fn::GetAtt'
+      ]?.[0];
+      return Object.values(resources)
+        .filter(
+          (resource) =>
+            resource.Type === 'AWS::IAM::Policy' &&
+            JSON.stringify(resource.Properties.Roles) === JSON.stringify([{ Ref: role }]),
+        )
+        .flatMap((policy) => (policy.Properties.PolicyDocument as { Statement: Statement[] }).Statement);
+    };
+    const actionsOf = (statements: Statement[]) =>
+      statements.flatMap((statement) => [statement.Action].flat());
+    const { reportFunction, linkFunction, linkSigningKey, archiveBucket } = stack.financeReports;
+
+    it('serves GET /reports/{token} and its files from the link function, without AWS auth', () => {
+      for (const routeKey of ['GET /reports/{token}', 'GET /reports/{token}/{file}']) {
+        template.hasResourceProperties('AWS::ApiGatewayV2::Route', {
+          RouteKey: routeKey,
+          AuthorizationType: 'NONE',
+        });
+      }
+      const integrations = Object.values(template.findResources('AWS::ApiGatewayV2::Integration')).filter(
+        (integration) =>
+          JSON.stringify(integration.Properties.IntegrationUri).includes(logicalId(linkFunction)),
+      );
+      expect(integrations).toHaveLength(1);
+      expect(integrations[0]?.Properties).toMatchObject({ PayloadFormatVersion: '2.0' });
+    });
+
+    it('signs links for 30 days by default with a generated key, and tells both functions where things are', () => {
+      const environment = (fn: object) =>
+        resources[logicalId(fn)]?.Properties.Environment as { Variables: Record<string, unknown> };
+      const report = environment(reportFunction).Variables;
+      expect(report.REPORT_LINK_TTL_SECONDS).toBe('2592000');
+      expect(JSON.stringify(report.REPORT_LINK_BASE_URL)).toMatch(/reports"\]\]\}$/);
+      expect(report.REPORT_LINK_SIGNING_KEY_SECRET_ARN).toEqual({
+        Ref: stack.getLogicalId(linkSigningKey.node.defaultChild as never),
+      });
+      const link = environment(linkFunction).Variables;
+      expect(link.REPORT_LINK_SIGNING_KEY_SECRET_ARN).toEqual(report.REPORT_LINK_SIGNING_KEY_SECRET_ARN);
+      expect(link.REPORT_BUCKET_NAME).toEqual({
+        Ref: stack.getLogicalId(archiveBucket.node.defaultChild as never),
+      });
+      expect(
+        resources[stack.getLogicalId(linkSigningKey.node.defaultChild as never)]?.Properties,
+      ).toMatchObject({
+        GenerateSecretString: { PasswordLength: 64, ExcludePunctuation: true },
+      });
+      // The deployed variables satisfy what each function validates at cold start (tokens stand in for values).
+      const deployed = (variables: Record<string, unknown>) =>
+        Object.fromEntries(
+          Object.entries(variables).map(([name, value]) => [
+            name,
+            typeof value === 'string'
+              ? value
+              : name.endsWith('_ARN')
+                ? 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:x'
+                : name.endsWith('_URL')
+                  ? 'https://api.example.com/reports'
+                  : 'bucket-name',
+          ]),
+        );
+      expect(financeReportConfigSchema.safeParse({ TABLE_NAME: 't', ...deployed(report) }).success).toBe(
+        true,
+      );
+      expect(reportLinkConfigSchema.safeParse(deployed(link)).success).toBe(true);
+    });
+
+    it('lets the report function write the archive only, and the link function read reports/ only', () => {
+      const bucketArnOf = (statement: Statement) => JSON.stringify(statement.Resource);
+      const s3 = (statements: Statement[]) =>
+        statements.filter((statement) => actionsOf([statement]).some((action) => action.startsWith('s3:')));
+      const reportS3 = s3(statementsOfFunction(reportFunction));
+      expect(actionsOf(reportS3)).toEqual(['s3:PutObject']);
+      expect(bucketArnOf(reportS3[0] as Statement)).toContain('/reports/*');
+      const linkS3 = s3(statementsOfFunction(linkFunction));
+      expect(actionsOf(linkS3).sort()).toEqual(['s3:GetObject', 's3:ListBucket']);
+      const list = linkS3.find((statement) => actionsOf([statement]).includes('s3:ListBucket'));
+      expect(list?.Condition).toEqual({ StringLike: { 's3:prefix': ['reports/*'] } });
+      expect(
+        bucketArnOf(linkS3.find((statement) => actionsOf([statement]).includes('s3:GetObject')) as Statement),
+      ).toContain('/reports/*');
+      // Neither writes the table or sends mail it has no business with.
+      expect(
+        actionsOf(statementsOfFunction(linkFunction)).filter((action) => /^(dynamodb|ses):/.test(action)),
+      ).toEqual([]);
+      for (const fn of [reportFunction, linkFunction]) {
+        expect(
+          statementsOfFunction(fn).some(
+            (statement) =>
+              actionsOf([statement]).includes('secretsmanager:GetSecretValue') &&
+              JSON.stringify(statement.Resource) ===
+                JSON.stringify({ Ref: stack.getLogicalId(linkSigningKey.node.defaultChild as never) }),
+          ),
+        ).toBe(true);
+      }
+    });
+
+    it('takes the link lifetime from the reportLinkTtlDays context, within the archive retention', () => {
+      const { template: ninety, stack: ninetyStack } = synth({ reportLinkTtlDays: '90' });
+      const variables =
+        ninety.toJSON().Resources[
+          ninetyStack.getLogicalId(ninetyStack.financeReports.reportFunction.node.defaultChild as never)
+        ].Properties.Environment.Variables;
+      expect(variables.REPORT_LINK_TTL_SECONDS).toBe(String(90 * 86400));
+      expect(() => synth({ reportLinkTtlDays: '0' })).toThrow(/from 1 hour to 400 days/);
+      expect(() => synth({ reportLinkTtlDays: '401' })).toThrow(/from 1 hour to 400 days/);
+      expect(() => synth({ reportLinkTtlDays: '7.5' })).toThrow(/whole number of days/);
+    });
+
+    it('reports no unacknowledged cdk-nag finding', () => {
+      const { app } = buildCollectionsApp({ bundling: false, context: { reportLinkTtlDays: '90' } });
+      for (const pack of applyCompliance(app)) {
+        expect(pack.validateScope(app).violations.map((violation) => violation.ruleName)).toEqual([]);
+      }
+    });
   });
 });

@@ -137,7 +137,7 @@ describe('the shipped strategies, run end to end on the local runtime', () => {
       // Day 8 falls after the switch to daylight saving time: 08:00 EDT is 12:00 UTC.
       ['final-notice', '2026-03-10T12:00:00.000Z'],
     ]);
-    const tasks = await (await fetch(`${runtime.url}/local/agent-queue?queue=high-value`)).json();
+    const tasks = await (await fetch(`${runtime.url}/local/agent-tasks?queue=high-value`)).json();
     expect(tasks).toEqual([expect.objectContaining({ caseId, priority: 'high', stepId: 'day-4-agent' })]);
     expect(collectionCase?.pauses).toEqual([
       expect.objectContaining({ reason: 'strategy', stepId: 'agent-grace' }),

@@ -136,11 +136,48 @@ describe('the monthly close on the local runtime', () => {
     expect(field('JPY', 'recovery_rate_amount')).toBe('1');
   });
 
-  it('is archived and opens in a browser through the time-limited link', async () => {
-    const page = await fetch(report?.archiveUrl ?? '');
+  it('is archived, and its email link opens the archived report through GET /reports/{token}', async () => {
+    const link = report?.archiveUrl ?? '';
+    expect(link).toMatch(new RegExp(`^${runtime.url}/reports/r1\\.monthly-2026-03\\.[0-9a-z]+\\.[\\w-]+$`));
+    // Mustache escapes the slashes of the href; the token has none.
+    expect(report?.html).toContain(`reports&#x2F;${link.split('/').pop()}"`);
+
+    const toPage = await fetch(link, { redirect: 'manual' });
+    expect(toPage.status).toBe(302);
+    const page = await fetch(link);
     expect(page.status).toBe(200);
+    expect(page.url).toBe(`${link}/index.html`);
     expect(page.headers.get('content-type')).toContain('text/html');
-    expect(await page.text()).toContain('<img src="cohorts-usd.png"');
+    expect(page.headers.get('referrer-policy')).toBe('no-referrer');
+    const html = await page.text();
+    expect(html).toContain('<img src="cohorts-usd.png"');
+    expect(html).toContain('Monthly close');
+
+    // The page's relative chart and CSV references resolve below the link, which hands them out
+    // from the reports folder (a presigned S3 URL on AWS).
+    const chart = await fetch(new URL('cohorts-usd.png', page.url));
+    expect(chart.status).toBe(200);
+    expect(chart.headers.get('content-type')).toBe('image/png');
+    expect(
+      Buffer.from(await chart.arrayBuffer())
+        .toString('base64')
+        .startsWith(pngMagic),
+    ).toBe(true);
+    const csv = await fetch(new URL('summary.csv', page.url));
+    expect(await csv.text()).toContain('failed_amount_minor');
+    expect((await fetch(new URL('nothing.png', page.url))).status).toBe(404);
+  });
+
+  it('refuses a tampered report link with 403, naming no report', async () => {
+    const link = report?.archiveUrl ?? '';
+    const otherReport = link.replace('monthly-2026-03', 'monthly-2026-02');
+    const response = await fetch(otherReport);
+    expect(response.status).toBe(403);
+    expect(await response.text()).not.toContain('2026');
+    expect((await fetch(`${runtime.url}/reports/not-a-token/index.html`)).status).toBe(403);
+  });
+
+  it('keeps the operator routes over the reports folder', async () => {
     const chart = await fetch(`${runtime.url}/local/reports/monthly-2026-03/cohorts-usd.png`);
     expect(chart.headers.get('content-type')).toBe('image/png');
     expect((await fetch(`${runtime.url}/local/reports`)).status).toBe(200);
@@ -168,7 +205,7 @@ describe('the monthly close on the local runtime', () => {
     });
     expect(Object.keys(body.currencies[0]?.breakdowns ?? {})).toEqual(['channel', 'strategy']);
     expect(body.currencies[0]?.breakdowns.channel?.map((row) => row.value)).toEqual(['email']);
-    expect((await fetch(`${runtime.url}/api/metrics?breakdown=channel`)).status).toBe(400);
+    expect((await fetch(`${runtime.url}/api/metrics?cohortMonth=2026-03`)).status).toBe(400);
     expect((await fetch(`${runtime.url}/api/metrics?period=2026-13`)).status).toBe(400);
   });
 
@@ -192,5 +229,16 @@ describe('the monthly close on the local runtime', () => {
       (entry) => 'kind' in entry && entry.kind === 'report',
     );
     expect(reports).toHaveLength(1);
+  });
+
+  // Last: it moves the virtual clock past the link's lifetime.
+  it('answers 410 once the link is older than its 30 days', async () => {
+    const link = report?.archiveUrl ?? '';
+    await client.advanceTo('2026-05-01T07:59:00Z');
+    expect((await fetch(link, { redirect: 'manual' })).status).toBe(302);
+    await client.advanceTo('2026-05-01T08:00:01Z');
+    const expired = await fetch(link);
+    expect(expired.status).toBe(410);
+    expect(await expired.text()).not.toContain('monthly');
   });
 });

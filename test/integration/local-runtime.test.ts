@@ -85,13 +85,14 @@ describe('the local runtime', () => {
       expect(runtime.synthesized.routes.map((route) => route.routeKey).sort()).toEqual([
         'ANY /portal/{proxy+}',
         'GET /api/metrics',
+        'GET /reports/{token}',
+        'GET /reports/{token}/{file}',
         'POST /webhooks/chargebee',
         'POST /webhooks/inhouse',
         'POST /webhooks/paddle',
         'POST /webhooks/stripe',
       ]);
       expect([...runtime.synthesized.schedules].sort((a, b) => a.entry.localeCompare(b.entry))).toEqual([
-        expect.objectContaining({ entry: 'functions/compute-recovery-metrics.ts' }),
         expect.objectContaining({
           entry: 'functions/rebuild-metric-aggregates.ts',
           input: '{"repair":false}',

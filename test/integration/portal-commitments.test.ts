@@ -152,8 +152,13 @@ describe('portal commitments on the local runtime', () => {
       helpPage,
     );
     expect(flagged.status).toBe(200);
-    expect(await runtime.portal.listOpenAgentTasks()).toEqual([
-      expect.objectContaining({ caseId, kind: 'already-paid', claimIds: ['stripe:in_HOLD02'] }),
+    expect(await runtime.table.listOpenAgentTasks()).toEqual([
+      expect.objectContaining({
+        caseId,
+        kind: 'already-paid',
+        source: 'portal',
+        claimIds: ['stripe:in_HOLD02'],
+      }),
     ]);
 
     await client.advance(4 * day);

@@ -1,7 +1,6 @@
 import ct from 'countries-and-timezones';
 import { DateTime, IANAZone } from 'luxon';
 import type { ContactWindow } from '../../../shared/domain/contact-policy.ts';
-import type { RecoveryMetricsRow } from '../../../shared/domain/recovery-metrics.ts';
 import { contactPolicy } from '../../../workflows/policies.ts';
 import type { LocalCaseView } from '../case-snapshot.ts';
 import type { LocalExecution } from '../local-journey-engine.ts';
@@ -129,6 +128,21 @@ export interface DebtorLocation {
   readonly trueZone: string;
 }
 
+/**
+ * One failure cohort (a month) in one currency, as `GET /api/metrics?period=<month>` answers it
+ * (`currencies[].cohort` of the finance metrics, docs/metrics.md).
+ */
+export interface CohortMetricsRow {
+  readonly cohortMonth: string;
+  readonly currency: string;
+  readonly failedAmountMinor: number;
+  readonly failedCount: number;
+  readonly recoveredAmountMinor: number;
+  readonly recoveredCount: number;
+  readonly recoveryRateAmount: number | null;
+  readonly recoveryRateCount: number | null;
+}
+
 export interface InvariantInput {
   readonly deliveries: readonly DeliveryRecord[];
   /** Messages sent for this run's cases (automatic replies without a case are not journey contact). */
@@ -138,12 +152,12 @@ export interface InvariantInput {
   /** By the product's customer id (`stripe:cus_...`). */
   readonly debtors: ReadonlyMap<string, DebtorLocation>;
   /**
-   * Rows of `GET /api/metrics` right after the job ran, and the cohorts that run recomputed.
+   * The failure cohorts of `GET /api/metrics?period=<month>` at the end of the run, and the months asked.
    * `shared` when the store also holds other runs' failed invoices (a long-lived `npm start`):
    * the rows must then cover this run's figures rather than equal them.
    */
   readonly metrics: {
-    readonly rows: readonly RecoveryMetricsRow[];
+    readonly rows: readonly CohortMetricsRow[];
     readonly recomputedCohorts: readonly string[];
     readonly shared?: boolean;
   };
@@ -550,7 +564,7 @@ export function cohortTalliesFromDeliveries(deliveries: readonly DeliveryRecord[
   );
 }
 
-/** The cohorts the final metrics job recomputed match the delivered events exactly. */
+/** The cohorts `GET /api/metrics` answers at the end of the run match the delivered events exactly. */
 export function checkMetricsMatchEvents(input: InvariantInput): Violation[] {
   const violations: Violation[] = [];
   const expected = cohortTalliesFromDeliveries(input.deliveries).filter((tally) =>

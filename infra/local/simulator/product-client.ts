@@ -1,7 +1,7 @@
-import type { RecoveryMetricsRow } from '../../../shared/domain/recovery-metrics.ts';
 import type { LocalCaseView } from '../case-snapshot.ts';
 import type { LocalExecution } from '../local-journey-engine.ts';
 import type { OutboxMessage } from '../outbox.ts';
+import type { CohortMetricsRow } from './invariants.ts';
 
 /**
  * What the simulator reads of an outbox message (the full message also carries the bodies).
@@ -153,8 +153,28 @@ export class ProductClient {
     await this.json('POST', `/local/jobs/${name}/run`);
   }
 
-  public async metrics(): Promise<RecoveryMetricsRow[]> {
-    return (await this.json<{ metrics: RecoveryMetricsRow[] }>('GET', '/api/metrics')).metrics;
+  /** The failure cohort of each month (`YYYY-MM`) per currency, from the finance metrics API. */
+  public async cohortMetrics(months: readonly string[]): Promise<CohortMetricsRow[]> {
+    const answers = await Promise.all(
+      months.map(async (month) => ({
+        month,
+        answer: await this.json<{
+          currencies: { currency: string; cohort: Omit<CohortMetricsRow, 'cohortMonth' | 'currency'> }[];
+        }>('GET', `/api/metrics?period=${month}`),
+      })),
+    );
+    return answers.flatMap(({ month, answer }) =>
+      answer.currencies.map(({ currency, cohort }) => ({
+        cohortMonth: month,
+        currency,
+        failedAmountMinor: cohort.failedAmountMinor,
+        failedCount: cohort.failedCount,
+        recoveredAmountMinor: cohort.recoveredAmountMinor,
+        recoveredCount: cohort.recoveredCount,
+        recoveryRateAmount: cohort.recoveryRateAmount,
+        recoveryRateCount: cohort.recoveryRateCount,
+      })),
+    );
   }
 
   /** Posts one signed Stripe delivery; any HTTP answer is returned (the caller judges it). */

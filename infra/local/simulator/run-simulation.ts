@@ -2,7 +2,6 @@ import { DateTime } from 'luxon';
 import TinyQueue from 'tinyqueue';
 import { defaultContactWindow } from '../../../shared/domain/contact-policy.ts';
 import { defaultPortalPolicy } from '../../../shared/domain/portal/portal-policy.ts';
-import { cohortMonthsToReport } from '../../../shared/domain/recovery-metrics.ts';
 import { emailComplaint, inboundStop } from './channel-event-factory.ts';
 import {
   availableSurfaces,
@@ -161,7 +160,7 @@ function billingZonesOfSubscriber(subscriber: Subscriber): string[] {
 /**
  * Runs a population of subscribers through the product for `days` of virtual time, only through
  * its public surfaces: Stripe webhooks signed with the product's secret, the virtual clock, the
- * outbox (debtors react to the messages they get), then the metrics job and API, the journeys
+ * outbox (debtors react to the messages they get), then the metrics API, the journeys
  * and the cases, and checks the invariants.
  */
 export async function runSimulation(
@@ -582,9 +581,14 @@ export async function runSimulation(
   await observeOutbox();
 
   // The end-of-run view, through the same surfaces an operator uses.
-  await client.runJob('compute-recovery-metrics');
+  // The previous and the current month (UTC, the local runtime's default finance time zone).
+  const end = new Date(now);
+  const cohortMonths = [
+    new Date(Date.UTC(end.getUTCFullYear(), end.getUTCMonth() - 1, 1)).toISOString().slice(0, 7),
+    end.toISOString().slice(0, 7),
+  ];
   const [metricsRows, executions, cases] = await Promise.all([
-    client.metrics(),
+    client.cohortMetrics(cohortMonths),
     client.executions(),
     client.cases(),
   ]);
@@ -606,7 +610,7 @@ export async function runSimulation(
     debtors,
     metrics: {
       rows: metricsRows,
-      recomputedCohorts: [...cohortMonthsToReport(new Date(now))],
+      recomputedCohorts: cohortMonths,
       // Other runs' failed invoices in the same store (every failed invoice has a case).
       shared: cases.length > runCases.length,
     },

@@ -1,7 +1,7 @@
 import { markdownTable } from 'markdown-table';
 import { formatMoney } from '../../../shared/domain/money.ts';
-import type { RecoveryMetricsRow } from '../../../shared/domain/recovery-metrics.ts';
 import {
+  type CohortMetricsRow,
   cohortTalliesFromDeliveries,
   type DeliveryRecord,
   type InvariantInput,
@@ -129,8 +129,8 @@ export interface SimulationReport {
     readonly byCurrency: readonly CurrencyRecovery[];
     readonly timeToRecovery: Record<string, number>;
   };
-  /** `GET /api/metrics` after the metrics job ran at the end of the run. */
-  readonly metricsApi: readonly Omit<RecoveryMetricsRow, 'computedAt'>[];
+  /** The failure cohorts of `GET /api/metrics?period=<month>` at the end of the run. */
+  readonly metricsApi: readonly CohortMetricsRow[];
   readonly journeys: {
     readonly executions: number;
     readonly byStatus: Record<string, number>;
@@ -382,11 +382,9 @@ export function buildReport(input: ReportInput): SimulationReport {
         ),
       ),
     },
-    metricsApi: invariantInput.metrics.rows
-      .filter((row) =>
-        cohortTalliesFromDeliveries(deliveries).some((tally) => tally.cohortMonth === row.cohortMonth),
-      )
-      .map(({ computedAt: _computedAt, ...row }) => row),
+    metricsApi: invariantInput.metrics.rows.filter((row) =>
+      cohortTalliesFromDeliveries(deliveries).some((tally) => tally.cohortMonth === row.cohortMonth),
+    ),
     journeys: {
       executions: invariantInput.executions.length,
       byStatus: countBy(invariantInput.executions, (execution) => execution.status),
@@ -474,7 +472,7 @@ export function renderReportMarkdown(report: SimulationReport): string {
     '',
     markdownTable([['time to recovery', 'invoices'], ...keyValues(recovery.timeToRecovery)]),
     '',
-    '### `GET /api/metrics` after the final metrics run',
+    '### `GET /api/metrics?period=<month>` at the end of the run',
     '',
     markdownTable([
       [

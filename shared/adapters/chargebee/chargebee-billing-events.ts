@@ -50,6 +50,11 @@ const chargebeeInvoice = z.looseObject({
   write_off_amount: z.number().int().optional(),
   currency_code: z.string().length(3),
   due_date: unix.nullish(),
+  /** The invoice date, and when it was generated (posted): the issue date of the receivable. */
+  date: unix.nullish(),
+  generated_at: unix.nullish(),
+  /** Whether the invoice belongs to a subscription's recurring billing (false for one-off charges). */
+  recurring: z.boolean().nullish(),
   paid_at: unix.nullish(),
   next_retry_at: unix.nullish(),
   dunning_status: z.enum(['in_progress', 'exhausted', 'stopped', 'success']).nullish(),
@@ -231,6 +236,8 @@ export function translateChargebeeEvent(event: ChargebeeEvent, livemode: boolean
         ...optional('paidAt', iso(invoice.paid_at)),
         ...(invoice.subscription_id ? { subscriptionId: `chargebee:${invoice.subscription_id}` } : {}),
         ...(dunningStatus ? { dunningStatus } : {}),
+        ...optional('issuedAt', iso(invoice.generated_at ?? invoice.date)),
+        ...(typeof invoice.recurring === 'boolean' ? { recurring: invoice.recurring } : {}),
       },
       ...(paymentAttempt ? { paymentAttempt } : {}),
     };

@@ -9,6 +9,7 @@ import {
   type QueryCommandInput,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { agentQueueOrder } from '../../domain/agent-queue.ts';
 import type { BillingEvent } from '../../domain/billing-event.ts';
 import type { Claim } from '../../domain/claim.ts';
 import type { CaseCloseReason, CollectionCase } from '../../domain/collection-case.ts';
@@ -18,7 +19,6 @@ import type { Customer } from '../../domain/customer.ts';
 import type { DeliveryChannel } from '../../domain/delivery-channel.ts';
 import { ConcurrentUpdateError } from '../../domain/errors.ts';
 import type { Interaction } from '../../domain/interaction.ts';
-import type { RecoveryMetricsRow } from '../../domain/recovery-metrics.ts';
 import type { Subscription } from '../../domain/subscription.ts';
 import type {
   AddressLink,
@@ -31,7 +31,6 @@ import type {
   IgnoredEventCounter,
   MessageRecord,
   MessageStore,
-  MetricsStore,
   PaymentPromise,
   SubscriptionStore,
   VersionedClaim,
@@ -86,7 +85,6 @@ export class CollectionsTable
     ClaimStore,
     CaseStore,
     MessageStore,
-    MetricsStore,
     SubscriptionStore,
     IgnoredEventCounter,
     CursorStore
@@ -473,32 +471,6 @@ export class CollectionsTable
     );
   }
 
-  // Metrics --------------------------------------------------------------------------------
-
-  public async putRecoveryMetrics(rows: readonly RecoveryMetricsRow[]): Promise<void> {
-    for (const row of rows) {
-      await this.documents.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: {
-            ...keys.recoveryMetrics(row.cohortMonth, row.currency),
-            entity: 'recovery-metrics',
-            ...row,
-          },
-        }),
-      );
-    }
-  }
-
-  public async listRecoveryMetrics(): Promise<RecoveryMetricsRow[]> {
-    const items = await this.queryAll({
-      TableName: this.tableName,
-      KeyConditionExpression: 'pk = :pk',
-      ExpressionAttributeValues: { ':pk': keys.recoveryMetrics('', '').pk },
-    });
-    return items.map((item) => stripKeys<RecoveryMetricsRow>(item));
-  }
-
   // Interactions, consent, addresses, reply actions (docs/channels.md) ----------------------
 
   public async recordInteraction(interaction: Interaction): Promise<boolean> {
@@ -673,7 +645,7 @@ export class CollectionsTable
     return items.map((item) => stripKeys<AgentTask>(item));
   }
 
-  /** Every open agent task, oldest first (the agents' queue). */
+  /** Every open agent task, most urgent first, then oldest first (the agents' queue). */
   public async listOpenAgentTasks(): Promise<AgentTask[]> {
     const index = tableSchema.indexes.openCases;
     const items = await this.queryAll({
@@ -683,7 +655,7 @@ export class CollectionsTable
       ExpressionAttributeNames: { '#pk': index.partitionKey },
       ExpressionAttributeValues: { ':pk': keys.openTasksPartition },
     });
-    return items.map((item) => stripKeys<AgentTask>(item));
+    return agentQueueOrder(items.map((item) => stripKeys<AgentTask>(item)));
   }
 
   public async claimAutoReply(

@@ -1,5 +1,7 @@
+import { createHash, randomUUID } from 'node:crypto';
 import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
+  BatchGetCommand,
   DeleteCommand,
   DynamoDBDocumentClient,
   GetCommand,
@@ -13,8 +15,14 @@ import {
 import type { Claim } from '../../domain/claim.ts';
 import type { CollectionCase } from '../../domain/collection-case.ts';
 import { ConcurrentUpdateError } from '../../domain/errors.ts';
-import type { CellGranularity, CellRef, MetricCell } from '../../domain/metric-cells.ts';
+import {
+  CellAccumulator,
+  type CellGranularity,
+  type CellRef,
+  type MetricCell,
+} from '../../domain/metric-cells.ts';
 import type { Contribution, SubscriptionClaimSummary } from '../../domain/metric-contributions.ts';
+import { addDays, lastDayOfMonth } from '../../domain/metrics-calendar.ts';
 import type { Subscription } from '../../domain/subscription.ts';
 import type {
   MessageRecord,
@@ -24,28 +32,51 @@ import type {
   ReportDeliveryRecord,
   VersionedClaim,
 } from '../../ports.ts';
+import { keys } from './table-schema.ts';
 
 type Item = Record<string, unknown>;
 
 /**
  * Keys of the finance metrics in the single table. Cells are partitioned per currency: all month
  * cells of a currency in one partition (a report reads it with one Query), the day cells of one
- * month in another.
+ * month in another. A cell is one base item (sort key = its period) plus, while its period is hot,
+ * up to `cellShards` shard items (`<period>~<shard>`) that writers spread over; readers sum them.
  */
 export const metricKeys = {
   monthCells: (currency: string) => `MAGG#${currency}#MONTH`,
   dayCells: (currency: string, month: string) => `MAGG#${currency}#DAY#${month}`,
-  cell: (ref: CellRef) => ({
+  cell: (ref: CellRef, shard?: number) => ({
     pk:
       ref.granularity === 'month'
         ? metricKeys.monthCells(ref.currency)
         : metricKeys.dayCells(ref.currency, ref.period.slice(0, 7)),
-    sk: ref.period,
+    sk: shard === undefined ? ref.period : `${ref.period}${shardSeparator}${shard}`,
   }),
   currencies: { pk: 'MAGG#CURRENCIES', sk: 'ALL' },
   contribution: (unitId: string) => ({ pk: `MCONTRIB#${unitId}`, sk: 'CONTRIB' }),
   reportDelivery: (reportId: string) => ({ pk: `REPORT#${reportId}`, sk: 'DELIVERY' }),
 } as const;
+
+/** `~` sorts after every period character, so a period's shards follow its base item. */
+const shardSeparator = '~';
+
+/** Shard items per hot cell (docs/metrics.md, "Hot cells"). */
+export const defaultCellShards = 8;
+
+/**
+ * A cell is hot, and written to a shard, while its period ends on or after the writer's UTC day
+ * minus this many days (local days differ from UTC by at most 14 hours). Writes to older periods
+ * (late events) go to the base item.
+ */
+const hotDays = 2;
+
+/** Shards of periods that ended more than this many days ago are folded into their base item. */
+export const settledAfterDays = 4;
+
+/** Tokens are kept in one string set per 5-minute bucket of their time, removed as a whole. */
+const tokenBucketSeconds = 300;
+/** Each update also removes the buckets that expired in the last two hours (older ones: at compaction). */
+const expiredBucketsPerUpdate = 24;
 
 /** Measure attributes carry a prefix so no measure name can collide with the item's own attributes. */
 const measurePrefix = 'm:';
@@ -72,6 +103,29 @@ function tokenTime(token: string): number {
   return Number.isFinite(seconds) ? seconds : 0;
 }
 
+/** 96 bits of the token: a cell stores 16 characters per applied token instead of the whole token. */
+function compactToken(token: string): string {
+  return createHash('sha256').update(token).digest('base64url').slice(0, 16);
+}
+
+function tokenBucketOf(seconds: number): number {
+  return Math.floor(seconds / tokenBucketSeconds);
+}
+
+const tokenBucketPrefix = 'tk:';
+
+function utcDay(now: Date): string {
+  return now.toISOString().slice(0, 10);
+}
+
+function lastDayOfPeriod(ref: CellRef): string {
+  return ref.granularity === 'month' ? lastDayOfMonth(ref.period) : ref.period;
+}
+
+function shardOf(token: string, shards: number): number {
+  return createHash('sha256').update(token).digest().readUInt32BE(0) % shards;
+}
+
 function cellOf(item: Item): MetricCell {
   const values: Record<string, number> = {};
   for (const [name, value] of Object.entries(item)) {
@@ -85,6 +139,13 @@ function cellOf(item: Item): MetricCell {
     period: String(item.period),
     values,
   };
+}
+
+/** One cell per period: the base item and its shard items summed. */
+function summedCells(items: readonly Item[]): MetricCell[] {
+  const cells = new CellAccumulator();
+  for (const item of items) cells.addCell(cellOf(item));
+  return cells.list();
 }
 
 function contributionRecordOf(item: Item): MetricContributionRecord {
@@ -145,10 +206,25 @@ function strip<T>(item: Item): T {
 export class MetricAggregatesTable implements MetricRebuildStore, ReportDeliveryLedger {
   private readonly documents: DynamoDBDocumentClient;
 
+  private readonly shards: number;
+  private readonly scanPageSize: number | undefined;
+  /** Called with the items and bytes of every cell read (benchmarks count what a report reads). */
+  private readonly onCellsRead: ((items: number, bytes: number) => void) | undefined;
+
   public constructor(
     client: DynamoDBClient,
     private readonly tableName: string,
+    options: {
+      readonly cellShards?: number;
+      readonly onCellsRead?: (items: number, bytes: number) => void;
+      /** Items per scan page of the rebuild (tests use small pages). @default DynamoDB's 1 MB pages */
+      readonly scanPageSize?: number;
+    } = {},
   ) {
+    this.shards = options.cellShards ?? defaultCellShards;
+    if (!Number.isInteger(this.shards) || this.shards < 1) throw new RangeError('cellShards must be ≥ 1');
+    this.onCellsRead = options.onCellsRead;
+    this.scanPageSize = options.scanPageSize;
     this.documents = DynamoDBDocumentClient.from(client, {
       marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
     });
@@ -245,58 +321,60 @@ export class MetricAggregatesTable implements MetricRebuildStore, ReportDelivery
     return appliedAny;
   }
 
+  /**
+   * Adds one chunk of measures under one token. A hot cell's chunk goes to the shard its token
+   * hashes to (a retry of the same token reaches the same shard). The token is checked and stored
+   * in the set of its 5-minute bucket, and the same update removes the buckets that expired, so
+   * a cell holds only the tokens of the last `cellTokenLifetimeSeconds` and one write suffices.
+   */
   private async addChunk(
     cell: MetricCell,
     measures: readonly [string, number][],
     token: string,
     now: Date,
   ): Promise<boolean> {
-    const names: Record<string, string> = { '#period': 'period', '#tokens': 'tokens' };
+    const hot = lastDayOfPeriod(cell) >= addDays(utcDay(now), -hotDays);
+    const key = metricKeys.cell(cell, hot ? shardOf(token, this.shards) : undefined);
+    const bucket = tokenBucketOf(tokenTime(token));
+    const horizon = tokenBucketOf(now.getTime() / 1000 - cellTokenLifetimeSeconds);
+    const names: Record<string, string> = { '#period': 'period', '#bucket': `${tokenBucketPrefix}${bucket}` };
     const values: Record<string, unknown> = {
       ':entity': 'metric-cell',
       ':currency': cell.currency,
       ':granularity': cell.granularity,
       ':period': cell.period,
-      ':token': token,
-      ':tokenSet': new Set([token]),
+      ':token': compactToken(token),
+      ':tokenSet': new Set([compactToken(token)]),
+      ':incarnation': randomUUID(),
     };
-    const adds = ['#tokens :tokenSet'];
+    const adds = ['#bucket :tokenSet'];
     measures.forEach(([measure, value], index) => {
       names[`#m${index}`] = `${measurePrefix}${measure}`;
       values[`:v${index}`] = value;
       adds.push(`#m${index} :v${index}`);
     });
-    let tokens: Set<string> | undefined;
-    try {
-      const result = await this.documents.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: metricKeys.cell(cell),
-          UpdateExpression: `SET entity = :entity, currency = :currency, granularity = :granularity, #period = :period ADD ${adds.join(', ')}`,
-          ConditionExpression: 'NOT contains(#tokens, :token)',
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
-          ReturnValues: 'UPDATED_NEW',
-        }),
-      );
-      tokens = result.Attributes?.tokens as Set<string> | undefined;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
+    const removals: string[] = [];
+    for (let expired = horizon - 1; expired >= horizon - expiredBucketsPerUpdate; expired -= 1) {
+      if (expired === bucket) continue;
+      names[`#x${removals.length}`] = `${tokenBucketPrefix}${expired}`;
+      removals.push(`#x${removals.length}`);
     }
-    const expired = [...(tokens ?? [])].filter(
-      (held) => tokenTime(held) < now.getTime() / 1000 - cellTokenLifetimeSeconds,
-    );
-    if (expired.length > 0) {
+    try {
       await this.documents.send(
         new UpdateCommand({
           TableName: this.tableName,
-          Key: metricKeys.cell(cell),
-          UpdateExpression: 'DELETE #tokens :expired',
-          ExpressionAttributeNames: { '#tokens': 'tokens' },
-          ExpressionAttributeValues: { ':expired': new Set(expired) },
+          Key: key,
+          // A shard item is born with a fresh incarnation, so a shard recreated after its fold is
+          // folded again (the base item records folds by shard and incarnation).
+          UpdateExpression: `SET entity = :entity, currency = :currency, granularity = :granularity, #period = :period, incarnation = if_not_exists(incarnation, :incarnation) ADD ${adds.join(', ')} REMOVE ${removals.join(', ')}`,
+          ConditionExpression: 'NOT contains(#bucket, :token)',
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
         }),
       );
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
     }
     return true;
   }
@@ -308,14 +386,19 @@ export class MetricAggregatesTable implements MetricRebuildStore, ReportDelivery
     return [...((result.Item?.currencies as Set<string> | undefined) ?? [])].sort();
   }
 
-  public async listMonthCells(currency: string): Promise<MetricCell[]> {
+  public async listMonthCells(currency: string, upToMonth?: string): Promise<MetricCell[]> {
     const items = await this.queryAll({
       TableName: this.tableName,
-      KeyConditionExpression: 'pk = :pk',
-      ExpressionAttributeValues: { ':pk': metricKeys.monthCells(currency) },
+      KeyConditionExpression: upToMonth === undefined ? 'pk = :pk' : 'pk = :pk AND sk < :after',
+      ExpressionAttributeValues: {
+        ':pk': metricKeys.monthCells(currency),
+        // Shards sort right after their month (`2026-03~5` < `2026-03~~`).
+        ...(upToMonth === undefined ? {} : { ':after': `${upToMonth}${shardSeparator}${shardSeparator}` }),
+      },
       ConsistentRead: true,
     });
-    return items.map(cellOf);
+    this.countRead(items);
+    return summedCells(items);
   }
 
   public async listDayCells(currency: string, month: string): Promise<MetricCell[]> {
@@ -325,20 +408,152 @@ export class MetricAggregatesTable implements MetricRebuildStore, ReportDelivery
       ExpressionAttributeValues: { ':pk': metricKeys.dayCells(currency, month) },
       ConsistentRead: true,
     });
-    return items.map(cellOf);
+    this.countRead(items);
+    return summedCells(items);
+  }
+
+  private countRead(items: readonly Item[]): void {
+    if (this.onCellsRead === undefined) return;
+    let bytes = 0;
+    for (const item of items)
+      bytes += JSON.stringify(item, (_key, value) => (value instanceof Set ? [...value] : value)).length;
+    this.onCellsRead(items.length, bytes);
   }
 
   public async listAllCells(): Promise<MetricCell[]> {
-    const items = await this.scanAll({
+    const cells: MetricCell[] = [];
+    for await (const page of this.cellPages()) cells.push(...page);
+    return summedCells(cells.map((cell) => cellItem(cell))).filter(
+      (cell) => Object.keys(cell.values).length > 0,
+    );
+  }
+
+  /** Every stored cell, a page of items at a time (shards not yet summed: the caller sums by period). */
+  public async *cellPages(): AsyncGenerator<MetricCell[]> {
+    for await (const items of this.scanPages({
       TableName: this.tableName,
       FilterExpression: 'entity = :entity',
       ExpressionAttributeValues: { ':entity': 'metric-cell' },
       ConsistentRead: true,
+    })) {
+      yield items.map(cellOf);
+    }
+  }
+
+  /**
+   * Folds the shard items of settled cells (periods that ended more than `settledAfterDays` ago,
+   * which no writer shards any more) into their base item, and drops token buckets that expired,
+   * so old periods cost one item to read. Each fold is recorded in the base item (`folded`), so a
+   * crash between the fold and the shard's deletion never folds it twice. Returns the shards folded.
+   */
+  public async compactCells(now: Date): Promise<number> {
+    const settledBefore = addDays(utcDay(now), -settledAfterDays);
+    const horizon = tokenBucketOf(now.getTime() / 1000 - cellTokenLifetimeSeconds);
+    let folded = 0;
+    for await (const items of this.scanPages({
+      TableName: this.tableName,
+      FilterExpression: 'entity = :entity',
+      ExpressionAttributeValues: { ':entity': 'metric-cell' },
+      ConsistentRead: true,
+    })) {
+      for (const item of items) {
+        const cell = cellOf(item);
+        const sk = String(item.sk);
+        const expiredBuckets = Object.keys(item).filter(
+          (name) =>
+            name.startsWith(tokenBucketPrefix) && Number(name.slice(tokenBucketPrefix.length)) < horizon,
+        );
+        if (sk.includes(shardSeparator) && lastDayOfPeriod(cell) < settledBefore) {
+          await this.foldShard(cell, sk, String(item.incarnation ?? ''));
+          folded += 1;
+        } else if (expiredBuckets.length > 0) {
+          await this.documents
+            .send(
+              new UpdateCommand({
+                TableName: this.tableName,
+                Key: { pk: item.pk, sk },
+                UpdateExpression: `REMOVE ${expiredBuckets.map((_, index) => `#x${index}`).join(', ')}`,
+                ConditionExpression: 'attribute_exists(pk)',
+                ExpressionAttributeNames: Object.fromEntries(
+                  expiredBuckets.map((name, index) => [`#x${index}`, name]),
+                ),
+              }),
+            )
+            .catch((error: unknown) => {
+              if (!isConditionFailure(error)) throw error;
+            });
+        }
+      }
+    }
+    return folded;
+  }
+
+  private async foldShard(cell: MetricCell, shardSk: string, incarnation: string): Promise<void> {
+    const foldKey = `${shardSk}#${incarnation}`;
+    const measures = Object.entries(cell.values);
+    const names: Record<string, string> = { '#period': 'period', '#folded': 'folded' };
+    const values: Record<string, unknown> = {
+      ':entity': 'metric-cell',
+      ':currency': cell.currency,
+      ':granularity': cell.granularity,
+      ':period': cell.period,
+      ':shard': foldKey,
+      ':shardSet': new Set([foldKey]),
+    };
+    const adds = ['#folded :shardSet'];
+    measures.forEach(([measure, value], index) => {
+      names[`#m${index}`] = `${measurePrefix}${measure}`;
+      values[`:v${index}`] = value;
+      adds.push(`#m${index} :v${index}`);
     });
-    return items.map(cellOf).filter((cell) => Object.keys(cell.values).length > 0);
+    try {
+      await this.documents.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: metricKeys.cell(cell),
+          UpdateExpression: `SET entity = :entity, currency = :currency, granularity = :granularity, #period = :period ADD ${adds.join(', ')}`,
+          ConditionExpression: 'NOT contains(#folded, :shard)',
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+        }),
+      );
+    } catch (error) {
+      // Folded already by an earlier run that died before deleting the shard.
+      if (!isConditionFailure(error)) throw error;
+    }
+    await this.documents
+      .send(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: { pk: metricKeys.cell(cell).pk, sk: shardSk },
+          ConditionExpression: 'incarnation = :incarnation',
+          ExpressionAttributeValues: { ':incarnation': incarnation },
+        }),
+      )
+      .catch((error: unknown) => {
+        // Deleted already (a rerun after a crash), or recreated since: the new one folds next time.
+        if (!isConditionFailure(error)) throw error;
+      });
   }
 
   public async replaceCell(cell: MetricCell): Promise<void> {
+    // The base item takes the whole value: its shards go first (a crash leaves the old sum or less,
+    // which the next proof reports).
+    const shards = await this.queryAll({
+      TableName: this.tableName,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: {
+        ':pk': metricKeys.cell(cell).pk,
+        ':prefix': `${cell.period}${shardSeparator}`,
+      },
+      ProjectionExpression: 'pk, sk',
+      ConsistentRead: true,
+    });
+    for (const shard of shards) {
+      await this.documents.send(
+        new DeleteCommand({ TableName: this.tableName, Key: { pk: shard.pk, sk: shard.sk } }),
+      );
+    }
     const measures = Object.entries(cell.values).filter(([, value]) => value !== 0);
     if (measures.length === 0) {
       await this.documents.send(new DeleteCommand({ TableName: this.tableName, Key: metricKeys.cell(cell) }));
@@ -374,35 +589,84 @@ export class MetricAggregatesTable implements MetricRebuildStore, ReportDelivery
 
   // Sources ----------------------------------------------------------------------------------
 
-  public async scanMetricSources(): Promise<{
-    claims: VersionedClaim[];
-    cases: CollectionCase[];
-    messages: MessageRecord[];
-    subscriptions: Subscription[];
-  }> {
-    const items = await this.scanAll({
+  /** Every claim of the table with its version, a scan page at a time. */
+  public async *claimPages(): AsyncGenerator<VersionedClaim[]> {
+    for await (const items of this.scanPages({
       TableName: this.tableName,
-      FilterExpression: 'entity IN (:claim, :case, :message, :subscription)',
-      ExpressionAttributeValues: {
-        ':claim': 'claim',
-        ':case': 'case',
-        ':message': 'message',
-        ':subscription': 'subscription',
-      },
+      FilterExpression: 'entity = :entity',
+      ExpressionAttributeValues: { ':entity': 'claim' },
       ConsistentRead: true,
-    });
-    const claims: VersionedClaim[] = [];
-    const cases: CollectionCase[] = [];
-    const messages: MessageRecord[] = [];
-    const subscriptions: Subscription[] = [];
-    for (const item of items) {
-      if (item.entity === 'claim')
-        claims.push({ claim: strip<Claim>(item), version: Number(item.version ?? 0) });
-      else if (item.entity === 'case') cases.push(strip<CollectionCase>(item));
-      else if (item.entity === 'subscription') subscriptions.push(strip<Subscription>(item));
-      else messages.push(strip<MessageRecord>(item));
+    })) {
+      yield items.map((item) => ({ claim: strip<Claim>(item), version: Number(item.version ?? 0) }));
     }
-    return { claims, cases, messages, subscriptions };
+  }
+
+  /** Every contribution record, a scan page at a time. */
+  public async *contributionRecordPages(): AsyncGenerator<MetricContributionRecord[]> {
+    for await (const items of this.scanPages({
+      TableName: this.tableName,
+      FilterExpression: 'entity = :entity',
+      ExpressionAttributeValues: { ':entity': 'metric-contribution' },
+      ConsistentRead: true,
+    })) {
+      yield items.map(contributionRecordOf);
+    }
+  }
+
+  public async getClaimsById(claimIds: readonly string[]): Promise<VersionedClaim[]> {
+    const items = await this.batchGet(claimIds.map((id) => keys.claim(id)));
+    return items.map((item) => ({ claim: strip<Claim>(item), version: Number(item.version ?? 0) }));
+  }
+
+  public async getCasesById(caseIds: readonly string[]): Promise<CollectionCase[]> {
+    return (await this.batchGet(caseIds.map((id) => keys.collectionCase(id)))).map((item) =>
+      strip<CollectionCase>(item),
+    );
+  }
+
+  public async getSubscriptionsById(subscriptionIds: readonly string[]): Promise<Subscription[]> {
+    return (await this.batchGet(subscriptionIds.map((id) => keys.subscription(id)))).map((item) =>
+      strip<Subscription>(item),
+    );
+  }
+
+  public async getContributionRecords(unitIds: readonly string[]): Promise<MetricContributionRecord[]> {
+    return (await this.batchGet(unitIds.map((id) => metricKeys.contribution(id)))).map(contributionRecordOf);
+  }
+
+  public async listMessagesOfCases(caseIds: readonly string[]): Promise<MessageRecord[]> {
+    const lists = await Promise.all(
+      caseIds.map((caseId) =>
+        this.queryAll({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+          ExpressionAttributeValues: { ':pk': keys.collectionCase(caseId).pk, ':prefix': 'MESSAGE#' },
+          ConsistentRead: true,
+        }),
+      ),
+    );
+    return lists.flat().map((item) => strip<MessageRecord>(item));
+  }
+
+  /** BatchGetItem by 100 keys, retrying unprocessed keys. */
+  private async batchGet(itemKeys: readonly { pk: string; sk: string }[]): Promise<Item[]> {
+    const unique = [...new Map(itemKeys.map((key) => [`${key.pk}\u0000${key.sk}`, key])).values()];
+    const items: Item[] = [];
+    for (let start = 0; start < unique.length; start += 100) {
+      let pending: Item[] | undefined = unique.slice(start, start + 100);
+      for (let attempt = 0; pending && pending.length > 0; attempt += 1) {
+        if (attempt > 0)
+          await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 50 * 2 ** attempt)));
+        const result = await this.documents.send(
+          new BatchGetCommand({
+            RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: true } },
+          }),
+        );
+        items.push(...(result.Responses?.[this.tableName] ?? []));
+        pending = result.UnprocessedKeys?.[this.tableName]?.Keys as Item[] | undefined;
+      }
+    }
+    return items;
   }
 
   // Report deliveries ------------------------------------------------------------------------
@@ -463,14 +727,34 @@ export class MetricAggregatesTable implements MetricRebuildStore, ReportDelivery
 
   private async scanAll(input: ScanCommandInput): Promise<Item[]> {
     const items: Item[] = [];
+    for await (const page of this.scanPages(input)) items.push(...page);
+    return items;
+  }
+
+  private async *scanPages(input: ScanCommandInput): AsyncGenerator<Item[]> {
     let startKey: Item | undefined;
     do {
       const result = await this.documents.send(
-        new ScanCommand({ ...input, ...(startKey ? { ExclusiveStartKey: startKey } : {}) }),
+        new ScanCommand({
+          ...input,
+          ...(this.scanPageSize ? { Limit: this.scanPageSize } : {}),
+          ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+        }),
       );
-      items.push(...(result.Items ?? []));
+      yield result.Items ?? [];
       startKey = result.LastEvaluatedKey;
     } while (startKey);
-    return items;
   }
+}
+
+function cellItem(cell: MetricCell): Item {
+  return {
+    entity: 'metric-cell',
+    currency: cell.currency,
+    granularity: cell.granularity,
+    period: cell.period,
+    ...Object.fromEntries(
+      Object.entries(cell.values).map(([measure, value]) => [`${measurePrefix}${measure}`, value]),
+    ),
+  };
 }

@@ -10,13 +10,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { ConcurrentUpdateError } from '../../domain/errors.ts';
 import type { PortalLink } from '../../domain/portal/portal-link.ts';
-import type {
-  CaseInteraction,
-  CasePortalState,
-  PortalAgentTask,
-  PortalStore,
-  RateLimiter,
-} from '../../ports.ts';
+import type { CaseInteraction, CasePortalState, PortalStore, RateLimiter } from '../../ports.ts';
 import { keys, tableSchema } from './table-schema.ts';
 
 type Item = Record<string, unknown>;
@@ -177,39 +171,6 @@ export class PortalTable implements PortalStore, RateLimiter {
       ConsistentRead: true,
     });
     return items.map((item) => stripKeys<CaseInteraction>(item));
-  }
-
-  public async putAgentTask(task: PortalAgentTask): Promise<void> {
-    const index = tableSchema.indexes.openCases;
-    await this.documents.send(
-      new PutCommand({
-        TableName: this.tableName,
-        Item: {
-          ...keys.portalAgentTask(task.taskId),
-          entity: 'agent-task',
-          ...task,
-          ...(task.status === 'open'
-            ? {
-                [index.partitionKey]: keys.openAgentTasksPartition,
-                [index.sortKey]: `${task.createdAt}#${task.taskId}`,
-              }
-            : {}),
-        },
-        ConditionExpression: 'attribute_not_exists(pk)',
-      }),
-    );
-  }
-
-  public async listOpenAgentTasks(): Promise<PortalAgentTask[]> {
-    const index = tableSchema.indexes.openCases;
-    const items = await this.queryAll({
-      TableName: this.tableName,
-      IndexName: index.indexName,
-      KeyConditionExpression: '#pk = :pk',
-      ExpressionAttributeNames: { '#pk': index.partitionKey },
-      ExpressionAttributeValues: { ':pk': keys.openAgentTasksPartition },
-    });
-    return items.map((item) => stripKeys<PortalAgentTask>(item));
   }
 
   public async scheduleCommitmentCheck(caseId: string, at: string | undefined): Promise<void> {

@@ -22,10 +22,6 @@ export const keys = {
   claim: (claimId: string) => ({ pk: `CLAIM#${claimId}`, sk: 'CLAIM' }),
   collectionCase: (caseId: string) => ({ pk: `CASE#${caseId}`, sk: 'CASE' }),
   message: (caseId: string, stepId: string) => ({ pk: `CASE#${caseId}`, sk: `MESSAGE#${stepId}` }),
-  recoveryMetrics: (cohortMonth: string, currency: string) => ({
-    pk: 'METRICS#RECOVERY',
-    sk: `COHORT#${cohortMonth}#${currency}`,
-  }),
   subscription: (subscriptionId: string) => ({ pk: `SUBSCRIPTION#${subscriptionId}`, sk: 'SUBSCRIPTION' }),
   ignoredEvents: (provider: string, sourceType: string) => ({
     pk: 'IGNORED_EVENTS',
@@ -64,10 +60,8 @@ export const keys = {
     sk: `PORTAL_INTERACTION#${at}#${id}`,
   }),
   commitmentCheck: (caseId: string) => ({ pk: `CASE#${caseId}`, sk: 'COMMITMENT_CHECK' }),
-  portalAgentTask: (taskId: string) => ({ pk: `PORTAL_TASK#${taskId}`, sk: 'TASK' }),
   rateLimit: (key: string, windowStart: number) => ({ pk: `RATE#${key}`, sk: `WINDOW#${windowStart}` }),
   dueCommitmentsPartition: 'COMMITMENT_DUE',
-  openAgentTasksPartition: 'PORTAL_TASK_OPEN',
   openCasesPartition: 'OPEN_CASE',
   /** Strategy versions are immutable: one item per version, zero-padded so they sort. */
   strategyVersion: (id: string, version: number) => ({

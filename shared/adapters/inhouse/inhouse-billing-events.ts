@@ -100,6 +100,15 @@ const invoice = z
     dueAt: timestamp.optional(),
     paidAt: timestamp.optional(),
     subscriptionId: id.optional(),
+    issuedAt: timestamp
+      .optional()
+      .describe('When the invoice was issued (finalized). The finance metrics bill it on that day.'),
+    recurring: z
+      .boolean()
+      .optional()
+      .describe(
+        "Whether it bills a subscription's recurring charges (false for a one-off). Default: true when subscriptionId is set.",
+      ),
   })
   .describe('The invoice (claim) the event is about.');
 
@@ -283,6 +292,8 @@ export function translateInhouseEvent(event: InhouseBillingEvent): BillingTransl
       ...optional('dueAt', inv.dueAt && new Date(inv.dueAt).toISOString()),
       ...optional('paidAt', inv.paidAt && new Date(inv.paidAt).toISOString()),
       ...optional('subscriptionId', inv.subscriptionId && `inhouse:${inv.subscriptionId}`),
+      ...optional('issuedAt', inv.issuedAt && new Date(inv.issuedAt).toISOString()),
+      ...optional('recurring', inv.recurring),
     };
     const attempt = 'paymentAttempt' in event ? event.paymentAttempt : undefined;
     const event_: BillingEvent = {

@@ -58,6 +58,24 @@ const paddlePayment = z.looseObject({
   created_at: z.string().optional(),
 });
 
+/**
+ * Whether a transaction's `origin` bills a subscription's recurring charges: a renewal or a change
+ * of plan does; a one-off charge on a subscription or a payment method change does not. Checkout
+ * (`web`) and API transactions are left to the default (recurring when they have a subscription).
+ */
+const paddleOriginIsRecurring: Readonly<Record<string, boolean>> = {
+  subscription_recurring: true,
+  subscription_update: true,
+  subscription_charge: false,
+  subscription_payment_method_change: false,
+};
+
+/** An RFC 3339 time as the product stores times (UTC ISO); undefined when it is not a time. */
+function isoOf(text: string): string | undefined {
+  const time = Date.parse(text);
+  return Number.isNaN(time) ? undefined : new Date(time).toISOString();
+}
+
 const paddleTransaction = z.looseObject({
   id: z.string().startsWith('txn_'),
   status: z.string(),
@@ -65,6 +83,8 @@ const paddleTransaction = z.looseObject({
   subscription_id: z.string().nullish(),
   currency_code: z.string().length(3),
   billed_at: z.string().nullish(),
+  /** What created the transaction: `subscription_recurring`, `subscription_charge`, `web`, `api`, ... */
+  origin: z.string().nullish(),
   details: z.looseObject({
     totals: z.looseObject({
       grand_total: minorAmount.optional(),
@@ -213,6 +233,9 @@ export function translatePaddleNotification(
           }
         : undefined;
     const totals = transaction.details.totals;
+    // `billed_at`: when the transaction was billed, i.e. issued (absent while it is a draft).
+    const billedAt = transaction.billed_at ? isoOf(transaction.billed_at) : undefined;
+    const recurring = transaction.origin ? paddleOriginIsRecurring[transaction.origin] : undefined;
     const event: BillingEvent = {
       ...base,
       kind,
@@ -227,6 +250,8 @@ export function translatePaddleNotification(
         attemptCount: failures.length,
         ...(transaction.checkout?.url ? { payUrl: transaction.checkout.url } : {}),
         ...(transaction.subscription_id ? { subscriptionId: `paddle:${transaction.subscription_id}` } : {}),
+        ...(billedAt ? { issuedAt: billedAt } : {}),
+        ...(recurring === undefined ? {} : { recurring }),
       },
       ...(paymentAttempt ? { paymentAttempt } : {}),
     };

@@ -57,6 +57,7 @@ export function awsPortalDependencies(config: PortalConfig): PortalDependencies 
     claims: table,
     customers: table,
     consents: table,
+    agentTasks: table,
     portal,
     rateLimiter: portal,
     payments: stripeGatewayFrom(config.STRIPE_API_KEY_SECRET_ARN),

@@ -308,6 +308,8 @@ class Translator {
         dueAt: isoFromUnix(invoice.due_date),
         paidAt: isoFromUnix(invoice.status_transitions?.paid_at),
         subscriptionId: subscriptionId ? this.qualify(subscriptionId) : undefined,
+        issuedAt: stripeInvoiceIssuedAt(invoice),
+        recurring: stripeInvoiceIsRecurring(invoice),
       }),
     };
     return event;
@@ -608,4 +610,30 @@ export function billingEventFromInvoice(
   return kind === 'claim.payment_failed' && failedAt !== undefined
     ? { ...event, occurredAt: failedAt, sourceType: 'import' }
     : { ...event, sourceType: 'import' };
+}
+
+/**
+ * When a Stripe invoice was issued: finalized (`status_transitions.finalized_at`), else created
+ * unless it is still a draft (a draft is not a receivable yet).
+ */
+export function stripeInvoiceIssuedAt(
+  invoice: Pick<Stripe.Invoice, 'status_transitions' | 'created' | 'status'>,
+): string | undefined {
+  const finalizedAt = invoice.status_transitions?.finalized_at;
+  if (typeof finalizedAt === 'number') return isoFromUnix(finalizedAt);
+  return invoice.status === 'draft' ? undefined : isoFromUnix(invoice.created);
+}
+
+/**
+ * Whether a Stripe invoice bills a subscription's recurring charges, from `billing_reason`:
+ * `subscription_cycle`, `subscription_create`, `subscription_update`, `subscription_threshold`
+ * and `subscription` are; `manual`, `upcoming`, `quote_accept` and
+ * `automatic_pending_invoice_item_invoice` (one-off items) are not. Unknown without a reason.
+ */
+export function stripeInvoiceIsRecurring(
+  invoice: Pick<Stripe.Invoice, 'billing_reason'>,
+): boolean | undefined {
+  const reason = invoice.billing_reason;
+  if (reason === null || reason === undefined) return undefined;
+  return reason === 'subscription' || reason.startsWith('subscription_');
 }

@@ -1,4 +1,12 @@
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import {
+  allSigningKeys,
+  deriveSigningKey,
+  isSignedByAny,
+  macOf,
+  parseSigningKeys,
+  type SigningKeys,
+} from '../signing-keys.ts';
 
 /**
  * A signed link to the debtor portal. The URL carries only an opaque token: a random link id
@@ -19,10 +27,7 @@ export interface PortalLink {
 }
 
 /** The keys portal secrets are derived from: the first signs, every one verifies (rotation). */
-export interface PortalSigningKeys {
-  readonly current: string;
-  readonly previous?: readonly string[];
-}
+export type PortalSigningKeys = SigningKeys;
 
 export type PortalTokenCheck =
   | { readonly status: 'valid'; readonly linkId: string; readonly expiresAt: Date }
@@ -36,22 +41,23 @@ const linkIdPattern = /^[A-Za-z0-9_-]{22}$/;
 /** Separate keys per use, derived from one secret, so a MAC made for one purpose never verifies another. */
 export type PortalKeyPurpose = 'link' | 'session' | 'csrf' | 'rate-limit-address' | 'unsubscribe';
 
+const keyLabel = (purpose: PortalKeyPurpose): string => `collections-portal/${purpose}`;
+
 export function derivePortalKey(secret: string, purpose: PortalKeyPurpose): Buffer {
-  return createHmac('sha256', secret).update(`collections-portal/${purpose}`).digest();
+  return deriveSigningKey(secret, keyLabel(purpose));
 }
 
 function mac(secret: string, purpose: PortalKeyPurpose, message: string): string {
-  return createHmac('sha256', derivePortalKey(secret, purpose)).update(message).digest('base64url');
+  return macOf(secret, keyLabel(purpose), message);
 }
 
-function sameMac(a: string, b: string): boolean {
-  const left = Buffer.from(a);
-  const right = Buffer.from(b);
-  return left.length === right.length && timingSafeEqual(left, right);
+function signedByAny(keys: PortalSigningKeys, purpose: PortalKeyPurpose, message: string, signature: string) {
+  return isSignedByAny(keys, keyLabel(purpose), message, signature);
 }
 
+/** Every key, current first: the first signs, every one verifies. */
 export function allKeys(keys: PortalSigningKeys): readonly string[] {
-  return [keys.current, ...(keys.previous ?? [])];
+  return allSigningKeys(keys);
 }
 
 /** A new random link id. */
@@ -73,7 +79,7 @@ export function verifyPortalToken(token: string, keys: PortalSigningKeys, now: D
   if (parts.length !== 4) return { status: 'invalid' };
   const [version, linkId = '', expiry = '', signature = ''] = parts;
   const body = `${version}.${linkId}.${expiry}`;
-  if (!allKeys(keys).some((key) => sameMac(mac(key, 'link', body), signature))) return { status: 'invalid' };
+  if (!signedByAny(keys, 'link', body, signature)) return { status: 'invalid' };
   if (version !== tokenVersion || !linkIdPattern.test(linkId) || !/^[0-9a-z]{1,10}$/.test(expiry)) {
     return { status: 'invalid' };
   }
@@ -101,7 +107,7 @@ export function verifyPortalSession(
   if (parts.length !== 3 || value.length > 120) return undefined;
   const [linkId = '', expiry = '', signature = ''] = parts;
   const body = `${linkId}.${expiry}`;
-  if (!allKeys(keys).some((key) => sameMac(mac(key, 'session', body), signature))) return undefined;
+  if (!signedByAny(keys, 'session', body, signature)) return undefined;
   if (!linkIdPattern.test(linkId) || !/^[0-9a-z]{1,10}$/.test(expiry)) return undefined;
   const expiresAt = new Date(Number.parseInt(expiry, 36) * 1000);
   return expiresAt.getTime() > now.getTime() ? { linkId, expiresAt } : undefined;
@@ -123,7 +129,7 @@ export function isCsrfTokenValid(
   keys: PortalSigningKeys,
 ): boolean {
   if (!token) return false;
-  return allKeys(keys).some((key) => sameMac(mac(key, 'csrf', `${binding}\u0000${form}`), token));
+  return signedByAny(keys, 'csrf', `${binding}\u0000${form}`, token);
 }
 
 /** A one-way pseudonym of a client address for rate-limit counters: the address itself is never stored. */
@@ -142,17 +148,5 @@ export function isLinkRevoked(link: PortalLink, revokedBefore: string | undefine
  * `{"current": "...", "previous": ["..."]}` so links signed with the old key keep working.
  */
 export function parsePortalSigningKeys(value: string): PortalSigningKeys {
-  const trimmed = value.trim();
-  if (trimmed.startsWith('{')) {
-    const parsed = JSON.parse(trimmed) as { current?: unknown; previous?: unknown };
-    const previous = Array.isArray(parsed.previous)
-      ? parsed.previous.filter((k): k is string => typeof k === 'string')
-      : [];
-    if (typeof parsed.current !== 'string' || parsed.current.length < 32) {
-      throw new RangeError('the portal signing key must have a "current" key of at least 32 characters');
-    }
-    return { current: parsed.current, previous };
-  }
-  if (trimmed.length < 32) throw new RangeError('the portal signing key must be at least 32 characters');
-  return { current: trimmed };
+  return parseSigningKeys(value, 'the portal signing key');
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { InvalidRequestError } from '../../domain/errors.ts';
 import type { CaseFlagKind, ClaimHold } from '../../domain/portal/commitments.ts';
-import type { PortalAgentTask } from '../../ports.ts';
+import type { AgentTask } from '../../ports.ts';
 import type { PortalContext } from './load-portal-context.ts';
 import type { PortalDependencies } from './portal-dependencies.ts';
 import { portalStateOf, updatePortalState } from './update-portal-state.ts';
@@ -18,7 +18,7 @@ export async function flagClaims(
   context: PortalContext,
   request: { readonly kind: CaseFlagKind; readonly claimIds: readonly string[]; readonly note?: string },
   deps: PortalDependencies,
-): Promise<PortalAgentTask> {
+): Promise<AgentTask> {
   const open = new Set(context.openClaims.map((claim) => claim.claimId));
   const claimIds = [...new Set(request.claimIds)];
   if (claimIds.length === 0 || claimIds.some((id) => !open.has(id))) {
@@ -26,17 +26,19 @@ export async function flagClaims(
   }
   const note = request.note?.trim().slice(0, maxNoteLength);
   const now = deps.clock.now();
-  const task: PortalAgentTask = {
+  const task: AgentTask = {
     taskId: `task_${randomUUID()}`,
+    kind: request.kind,
+    source: 'portal',
     caseId: context.collectionCase.caseId,
     customerId: context.collectionCase.customerId,
-    kind: request.kind,
     claimIds,
     ...(note ? { note } : {}),
     createdAt: now.toISOString(),
     status: 'open',
+    sourceEventId: `portal-link:${context.link.linkId}`,
   };
-  await deps.portal.putAgentTask(task);
+  await deps.agentTasks.createAgentTask(task);
   const until = new Date(now.getTime() + deps.policy.holdDays[request.kind] * 86_400_000).toISOString();
   await updatePortalState(context.collectionCase.caseId, deps, (collectionCase) => {
     const holds: Record<string, ClaimHold> = { ...collectionCase.claimHolds };

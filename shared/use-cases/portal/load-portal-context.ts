@@ -1,7 +1,7 @@
 import type { Claim } from '../../domain/claim.ts';
 import { isClaimOpen } from '../../domain/claim.ts';
 import type { CollectionCase } from '../../domain/collection-case.ts';
-import { contactableClaims } from '../../domain/contact-pause.ts';
+import { contactableClaims } from '../../domain/commitment-pauses.ts';
 import type { Customer } from '../../domain/customer.ts';
 import { CollectionsError } from '../../domain/errors.ts';
 import { isLinkRevoked, type PortalLink } from '../../domain/portal/portal-link.ts';

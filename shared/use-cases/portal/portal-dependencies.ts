@@ -10,6 +10,7 @@ import type {
   PaymentGateway,
   PortalStore,
   RateLimiter,
+  ReplyActionStore,
 } from '../../ports.ts';
 
 /** Everything the portal's use cases read and write. */
@@ -20,6 +21,8 @@ export interface PortalDependencies {
   /** Opt-outs from unsubscribe links (the same records a STOP reply writes). */
   readonly consents: Pick<ConsentStore, 'putConsent'>;
   readonly portal: PortalStore;
+  /** The agents' queue, where a debtor's flag becomes a task (the same queue as replies and hand-overs). */
+  readonly agentTasks: Pick<ReplyActionStore, 'createAgentTask'>;
   readonly rateLimiter: RateLimiter;
   readonly payments: PaymentGateway;
   readonly email: EmailSender;

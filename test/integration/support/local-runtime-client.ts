@@ -1,7 +1,7 @@
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import type { LocalRuntime } from '../../../infra/local/local-runtime.ts';
 import type { OutboxMessage } from '../../../infra/local/outbox.ts';
-import type { RecoveryMetricsRow } from '../../../shared/domain/recovery-metrics.ts';
+import type { CurrencyMetrics } from '../../../shared/domain/finance-metrics.ts';
 import {
   type StripeInvoiceEventOverrides,
   type StripeInvoiceEventType,
@@ -98,10 +98,16 @@ export class LocalRuntimeClient {
     return response.status;
   }
 
-  public async metrics(query = ''): Promise<RecoveryMetricsRow[]> {
+  /** `GET /api/metrics` (docs/metrics.md): the period it covered and the metrics per currency. */
+  public async metrics(
+    query = '',
+  ): Promise<{ period: { start: string; end: string; label: string }; currencies: CurrencyMetrics[] }> {
     const response = await fetch(`${this.runtime.url}/api/metrics${query}`);
     if (response.status !== 200) throw new Error(`metrics answered ${response.status}`);
-    return ((await response.json()) as { metrics: RecoveryMetricsRow[] }).metrics;
+    return (await response.json()) as {
+      period: { start: string; end: string; label: string };
+      currencies: CurrencyMetrics[];
+    };
   }
 
   /** Every item of the table, for before/after comparisons. */

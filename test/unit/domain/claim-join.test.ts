@@ -73,6 +73,9 @@ const anyClaimEvent = (index: number) =>
       creditAmount: fc.integer({ min: 0, max: 4999 }),
       creditVoided: fc.boolean(),
       dunning: fc.option(fc.constantFrom('in_progress' as const, 'exhausted' as const), { nil: undefined }),
+      // Invoice events say when it was issued and whether it recurs; payment events may not.
+      issuedSecond: fc.option(fc.integer({ min: -3600, max: 0 }), { nil: undefined }),
+      recurring: fc.option(fc.boolean(), { nil: undefined }),
     })
     .map((draw): ClaimBillingEvent => {
       const occurredAt = new Date(start + draw.second * 1000).toISOString();
@@ -85,6 +88,10 @@ const anyClaimEvent = (index: number) =>
           source: draw.source,
           attemptCount: draw.attemptCount,
           ...(draw.dunning ? { dunningStatus: draw.dunning } : {}),
+          ...(draw.issuedSecond === undefined
+            ? {}
+            : { issuedAt: new Date(start + draw.issuedSecond * 1000).toISOString() }),
+          ...(draw.recurring === undefined ? {} : { recurring: draw.recurring }),
           ...(draw.nextRetry === undefined
             ? {}
             : {
@@ -262,4 +269,81 @@ describe('claim disputes and credits', () => {
   function dispute(state: DisputeState): DisputeSnapshot {
     return { disputeId: 'stripe:du_1', state, amountMinor: 4999, currency: 'USD', reason: 'fraudulent' };
   }
+});
+
+describe('claim reporting inputs (docs/metrics.md, "What each metric needs")', () => {
+  const at = (second: number) => new Date(start + second * 1000).toISOString();
+  const failed = billingEvent('claim.payment_failed', {
+    eventId: 'evt_failed',
+    occurredAt: at(0),
+    claim: { invoiceId, issuedAt: at(-3600), recurring: true },
+  });
+  // A PaymentIntent failure: it knows neither the issue date nor the billing reason.
+  const paymentFailure = billingEvent('claim.payment_failed', {
+    eventId: 'evt_payment',
+    occurredAt: at(5),
+    claim: { invoiceId, source: 'payment' },
+  });
+  const paid = billingEvent('claim.paid', {
+    eventId: 'evt_paid',
+    occurredAt: at(60),
+    claim: { invoiceId, issuedAt: at(-3600), recurring: true },
+  });
+
+  it('keeps the issue date and the recurring flag through events that do not say them', () => {
+    // Act
+    const claims = [
+      fold([failed, paymentFailure]),
+      fold([paymentFailure, failed]),
+      fold([failed, paymentFailure, paid]),
+      fold([paid, paymentFailure, failed]),
+    ];
+
+    // Assess
+    for (const claim of claims) expect(claim).toMatchObject({ issuedAt: at(-3600), recurring: true });
+    expect(fold([paymentFailure])).not.toHaveProperty('issuedAt');
+    expect(fold([paymentFailure])).not.toHaveProperty('recurring');
+  });
+
+  it('keeps the earliest issue date given, and the recurring flag of the newest event that gave one', () => {
+    // Prepare: the invoice was re-sent as a one-off after a plan change (a later event says so).
+    const reissued = billingEvent('claim.updated', {
+      eventId: 'evt_updated',
+      occurredAt: at(30),
+      claim: { invoiceId, issuedAt: at(-1800), recurring: false },
+    });
+
+    // Act & Assess
+    for (const order of [
+      [failed, reissued],
+      [reissued, failed],
+    ]) {
+      expect(fold(order)).toMatchObject({ issuedAt: at(-3600), recurring: false });
+    }
+  });
+
+  it('keeps the overrides another writer set on the claim when the next event arrives', () => {
+    // Prepare
+    const first = fold([failed]);
+    if (first === undefined) throw new Error('no claim');
+    const annotated: Claim = {
+      ...first,
+      subscriptionMrrMinor: 2500,
+      refundedAt: at(40),
+      subscriptionChurnedAt: at(50),
+      declineClass: 'soft',
+    };
+
+    // Act
+    const next = applyBillingEventToClaim(annotated, paid);
+
+    // Assess
+    expect(next).toMatchObject({
+      subscriptionMrrMinor: 2500,
+      refundedAt: at(40),
+      subscriptionChurnedAt: at(50),
+      declineClass: 'soft',
+      status: 'paid',
+    });
+  });
 });

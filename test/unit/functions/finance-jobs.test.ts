@@ -14,11 +14,20 @@ function rebuildStore(stored: MetricCell[]): MetricRebuildStore {
   const notUsed = async (): Promise<never> => {
     throw new Error('not used');
   };
+  async function* pages<T>(items: T[]): AsyncGenerator<T[]> {
+    yield items;
+  }
   return {
-    scanMetricSources: async () => ({ claims: [], cases: [], messages: [], subscriptions: [] }),
-    listAllCells: async () => stored,
+    claimPages: () => pages([]),
+    contributionRecordPages: () => pages([]),
+    cellPages: () => pages(stored),
+    getClaimsById: async () => [],
+    getCasesById: async () => [],
+    getSubscriptionsById: async () => [],
+    getContributionRecords: async () => [],
+    listMessagesOfCases: async () => [],
+    compactCells: async () => 0,
     replaceCell: async () => {},
-    listContributionUnitIds: async () => [],
     replaceContributionRecord: async () => {},
     deleteContributionRecord: async () => {},
     getContributionRecord: notUsed,

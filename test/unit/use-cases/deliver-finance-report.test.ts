@@ -78,7 +78,7 @@ function dependencies(mailer: ReportMailer, recipients: readonly string[] = ['cf
     deliveries,
     clock: { now: () => new Date('2026-04-01T06:00:00Z') },
     recipients: { daily: [], weekly: [], monthly: recipients },
-    linkTtlSeconds: 3600,
+    reportLink: async (reportId) => `https://api.test/reports/r1.${reportId}.exp.mac`,
   };
   return { deps, archive, deliveries };
 }
@@ -108,8 +108,10 @@ describe('deliverFinanceReport', () => {
     expect(sent[0]).toMatchObject({
       to: ['cfo@acme.test'],
       subject: 'Monthly close: 2026-03',
-      html: '<a href="https://archive.test/reports/monthly-2026-03/index.html?expires=3600">archive</a>',
+      html: '<a href="https://api.test/reports/r1.monthly-2026-03.exp.mac">archive</a>',
+      archiveUrl: 'https://api.test/reports/r1.monthly-2026-03.exp.mac',
     });
+    expect(first.archiveUrl).toBe('https://api.test/reports/r1.monthly-2026-03.exp.mac');
     expect(sent[0]?.attachments.map((a) => [a.fileName, a.contentId])).toEqual([
       ['cohorts-usd.png', 'cohorts-usd@finance-report'],
       ['summary.csv', undefined],

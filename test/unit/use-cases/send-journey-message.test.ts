@@ -571,6 +571,7 @@ describe('actOnJourneyStep, for actions other than messages', () => {
       {
         taskId: `strategy-${claim.caseId}-agent`,
         kind: 'strategy-hand-over',
+        source: 'strategy',
         caseId: claim.caseId,
         customerId: claim.customerId,
         channel: 'voice',

@@ -66,9 +66,32 @@ describe('translateChargebeeEvent', () => {
           dunningStatus: 'in_progress',
           nextPaymentAttemptAt: '2026-11-05T10:14:09.000Z',
           subscriptionId: 'chargebee:AzZhZjU8pQ7s',
+          // The invoice date (a minute before the failure); no `recurring` in this payload.
+          issuedAt: '2026-11-02T10:13:09.000Z',
         },
         paymentAttempt: { declineCode: 'insufficient_funds', classification: { category: 'soft' } },
       },
+    });
+  });
+
+  it('takes the issue date from generated_at and the recurring flag as Chargebee says them', () => {
+    // Prepare
+    const event = chargebeeInvoiceEvent();
+    const oneOff = {
+      ...event,
+      content: {
+        ...event.content,
+        invoice: { ...event.content.invoice, recurring: false, generated_at: 1793614389 - 3600 },
+      },
+    };
+
+    // Act
+    const translation = translateChargebeeEvent(parseChargebeeEvent(oneOff), false);
+
+    // Assess
+    expect(translation).toMatchObject({
+      status: 'translated',
+      event: { claim: { issuedAt: '2026-11-02T09:13:09.000Z', recurring: false } },
     });
   });
 

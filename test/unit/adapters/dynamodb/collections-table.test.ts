@@ -443,37 +443,62 @@ describe('CollectionsTable', () => {
       expect(messages.every((message) => message.caseId === caseId)).toBe(true);
     });
   });
+});
 
-  describe('recovery metrics', () => {
-    it('stores one row per cohort and currency, replacing a recomputed row', async () => {
-      // Prepare
-      const row = {
-        cohortMonth: '2031-11',
-        currency: 'USD',
-        failedAmountMinor: 1_000_000,
-        failedCount: 200,
-        recoveredAmountMinor: 650_000,
-        recoveredCount: 130,
-        recoveryRateAmount: 0.65,
-        recoveryRateCount: 0.65,
-        computedAt: '2031-12-01T02:00:00.000Z',
+describe('CollectionsTable agent tasks', () => {
+  it('keeps one queue for replies, strategy hand-overs and portal flags, most urgent first, each task once', async () => {
+    // Prepare: a fresh table, so the queue holds only these tasks.
+    const own = await startEmbeddedCollectionsTable();
+    try {
+      const { customerId, caseId } = ids();
+      const base = { customerId, caseId, status: 'open' as const };
+      const reply = {
+        ...base,
+        taskId: 'call-me:sms-1',
+        kind: 'call-me' as const,
+        source: 'reply' as const,
+        channel: 'sms' as const,
+        createdAt: '2026-03-02T09:00:00.000Z',
+        sourceEventId: 'sms-1',
       };
-      const recomputed = {
-        ...row,
-        recoveredAmountMinor: 700_000,
-        recoveryRateAmount: 0.7,
-        computedAt: '2031-12-02T02:00:00.000Z',
+      const handOver = {
+        ...base,
+        taskId: `strategy-${caseId}-day-4-agent`,
+        kind: 'strategy-hand-over' as const,
+        source: 'strategy' as const,
+        channel: 'voice' as const,
+        createdAt: '2026-03-03T09:00:00.000Z',
+        sourceEventId: `${caseId}:day-4-agent`,
+        queue: 'high-value',
+        priority: 'normal' as const,
+      };
+      const flag = {
+        ...base,
+        taskId: 'task_portal_1',
+        kind: 'dispute' as const,
+        source: 'portal' as const,
+        createdAt: '2026-03-04T09:00:00.000Z',
+        sourceEventId: 'portal-link:abc',
+        claimIds: ['stripe:in_1'],
+        note: 'I never ordered this.',
       };
 
       // Act
-      await embedded.table.putRecoveryMetrics([row, { ...row, currency: 'EUR' }]);
-      await embedded.table.putRecoveryMetrics([recomputed]);
-      const rows = await embedded.table.listRecoveryMetrics();
+      const created = [
+        await own.table.createAgentTask(reply),
+        await own.table.createAgentTask(handOver),
+        await own.table.createAgentTask(flag),
+        await own.table.createAgentTask({ ...reply, createdAt: '2026-03-05T00:00:00.000Z' }),
+      ];
 
       // Assess
-      const cohort = rows.filter((stored) => stored.cohortMonth === '2031-11');
-      expect(cohort).toHaveLength(2);
-      expect(cohort.find((stored) => stored.currency === 'USD')).toEqual(recomputed);
-    });
+      expect(created).toEqual([true, true, true, false]);
+      expect(await own.table.listOpenAgentTasks()).toEqual([flag, reply, handOver]);
+      expect((await own.table.listAgentTasks(customerId)).map((task) => task.taskId).sort()).toEqual(
+        [reply.taskId, handOver.taskId, flag.taskId].sort(),
+      );
+    } finally {
+      await own.stop();
+    }
   });
 });

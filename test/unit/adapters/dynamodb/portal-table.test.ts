@@ -88,7 +88,7 @@ describe('PortalTable', () => {
     expect(await store.table.listOpenCaseIds()).toEqual(['case_portal_1']);
   });
 
-  it('records interactions and agent tasks', async () => {
+  it('records interactions', async () => {
     await portal.recordInteraction({
       caseId: 'case_portal_1',
       at: '2026-03-02T10:00:00.000Z',
@@ -97,16 +97,5 @@ describe('PortalTable', () => {
     expect(await portal.listInteractions('case_portal_1')).toEqual([
       { caseId: 'case_portal_1', at: '2026-03-02T10:00:00.000Z', kind: 'portal-opened' },
     ]);
-    const task = {
-      taskId: 'task_1',
-      caseId: 'case_portal_1',
-      customerId: 'stripe:cus_P1',
-      kind: 'hardship' as const,
-      claimIds: ['stripe:in_P1'],
-      createdAt: '2026-03-02T10:00:00.000Z',
-      status: 'open' as const,
-    };
-    await portal.putAgentTask(task);
-    expect(await portal.listOpenAgentTasks()).toEqual([task]);
   });
 });

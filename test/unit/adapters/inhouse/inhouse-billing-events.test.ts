@@ -67,6 +67,29 @@ describe('the in-house format', () => {
     });
   });
 
+  it('carries the issue date and the recurring flag when the event says them', () => {
+    // Prepare
+    const event = inhouseInvoiceEvent();
+    const said = {
+      ...event,
+      invoice: { ...event.invoice, issuedAt: '2026-11-02T05:14:09-05:00', recurring: false },
+    };
+
+    // Act
+    const withFields = translateInhouseEvent(parseInhouseEvent(said));
+    const without = translateInhouseEvent(parseInhouseEvent(event));
+
+    // Assess
+    expect(withFields).toMatchObject({
+      event: { claim: { issuedAt: '2026-11-02T10:14:09.000Z', recurring: false } },
+    });
+    const claim =
+      without.status === 'translated' && 'claim' in without.event ? without.event.claim : undefined;
+    expect(claim).toBeDefined();
+    expect(claim).not.toHaveProperty('issuedAt');
+    expect(claim).not.toHaveProperty('recurring');
+  });
+
   it('names every problem of an invalid event, with its path', () => {
     // Prepare
     const event = { ...inhouseInvoiceEvent(), invoice: { id: 'INV 1', amountDue: -5, currency: 'dollars' } };

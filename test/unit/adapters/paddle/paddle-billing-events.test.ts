@@ -71,6 +71,31 @@ describe('verifyPaddleSignature', () => {
 });
 
 describe('translatePaddleNotification', () => {
+  it.each([
+    ['subscription_recurring', true],
+    ['subscription_update', true],
+    ['subscription_charge', false],
+    ['subscription_payment_method_change', false],
+    ['web', undefined],
+    ['api', undefined],
+  ])('reads a transaction of origin %s as recurring: %s', (origin, recurring) => {
+    // Prepare
+    const notification = paddleTransactionNotification();
+    const data = { ...notification.data, origin, billed_at: null };
+
+    // Act
+    const translation = translatePaddleNotification(parsePaddleNotification({ ...notification, data }), true);
+
+    // Assess
+    const claim =
+      translation.status === 'translated' && 'claim' in translation.event
+        ? translation.event.claim
+        : undefined;
+    expect(claim?.recurring).toBe(recurring);
+    // Not billed yet: no issue date.
+    expect(claim?.issuedAt).toBeUndefined();
+  });
+
   it('turns transaction.payment_failed into a failed claim with its decline classified', () => {
     // Act
     const translation = translatePaddleNotification(
@@ -99,6 +124,9 @@ describe('translatePaddleNotification', () => {
           attemptCount: 1,
           payUrl: 'https://pay.acme.example/checkout?_ptxn=txn_01jd8tx5k2m4n6p8q0r2s4t6v8',
           subscriptionId: 'paddle:sub_01jd8s2d4f6g8h0j2k4l6z8x0c',
+          // billed_at, and origin subscription_recurring (a renewal).
+          issuedAt: '2026-11-02T10:14:02.000Z',
+          recurring: true,
         },
         paymentAttempt: {
           paymentId: 'a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d',

@@ -259,8 +259,45 @@ describe('translateStripeEvent: invoices', () => {
         attemptCount: 1,
         nextPaymentAttemptAt: '2026-11-05T10:14:07.000Z',
         subscriptionId: 'stripe:sub_1RkVd9LkdIwHu7ixP0eWcG3s',
+        // Finalized at 10:14:07 (status_transitions.finalized_at), billed by a subscription cycle.
+        issuedAt: '2026-11-02T10:14:07.000Z',
+        recurring: true,
       },
     });
+  });
+
+  it('says when the invoice was issued and whether it is recurring, as Stripe says it', async () => {
+    // Prepare
+    const manual = stripeInvoiceEvent('invoice.payment_failed', { subscriptionId: null });
+    const unfinalized = stripeInvoiceEvent('invoice.payment_failed');
+    unfinalized.data.object.status_transitions.finalized_at = null;
+    const draft = stripeInvoiceEvent('invoice.payment_failed');
+    draft.data.object.status_transitions.finalized_at = null;
+    draft.data.object.status = 'draft';
+    const withoutReason = stripeInvoiceEvent('invoice.payment_failed');
+    withoutReason.data.object.billing_reason = null;
+    const oneOffItems = stripeInvoiceEvent('invoice.payment_failed');
+    oneOffItems.data.object.billing_reason = 'automatic_pending_invoice_item_invoice';
+    const threshold = stripeInvoiceEvent('invoice.payment_failed');
+    threshold.data.object.billing_reason = 'subscription_threshold';
+
+    // Act
+    const [manualClaim, unfinalizedClaim, draftClaim, noReasonClaim, oneOffClaim, thresholdClaim] =
+      await Promise.all(
+        [manual, unfinalized, draft, withoutReason, oneOffItems, threshold].map(
+          async (event) => (await claimEvent(event)).claim,
+        ),
+      );
+
+    // Assess
+    expect(manualClaim).toMatchObject({ recurring: false, issuedAt: '2026-11-02T10:14:07.000Z' });
+    expect(manualClaim?.subscriptionId).toBeUndefined();
+    // Without a finalization time: the creation time, unless it is still a draft.
+    expect(unfinalizedClaim?.issuedAt).toBe('2026-11-02T09:14:05.000Z');
+    expect(draftClaim?.issuedAt).toBeUndefined();
+    expect(noReasonClaim?.recurring).toBeUndefined();
+    expect(oneOffClaim?.recurring).toBe(false);
+    expect(thresholdClaim?.recurring).toBe(true);
   });
 
   it('translates invoice.paid into a paid claim dated by the invoice status transition', async () => {
@@ -433,6 +470,8 @@ describe('translateStripeEvent: invoices', () => {
       'claimId',
       'currency',
       'invoiceId',
+      'issuedAt',
+      'recurring',
       'source',
     ]);
   });

@@ -121,7 +121,6 @@ function validInput(): InvariantInput {
           recoveredCount: 1,
           recoveryRateAmount: 1,
           recoveryRateCount: 1,
-          computedAt: '2026-03-05T00:00:00.000Z',
         },
       ],
       recomputedCohorts: ['2026-02', '2026-03'],

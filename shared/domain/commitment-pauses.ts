@@ -1,9 +1,11 @@
 import type { Claim } from './claim.ts';
 import { isClaimOpen } from './claim.ts';
 import type { CollectionCase } from './collection-case.ts';
+import type { ContactPause } from './contact-pauses.ts';
 
 /**
- * Whether contact with a case is paused now, and until when. Pauses come from the debtor portal
+ * The pause the debtor's own commitments put on a case now, as a `ContactPause` of the contact
+ * policy (contact-pauses.ts), beside the strategy and agent pauses the case records. They come from the debtor portal
  * (DOMAIN.md §3: pause all contact during an active promise to pay, a plan in good standing, a
  * dispute or declared hardship):
  * - the case-wide `pausedUntil` (promise to pay or payment plan made in the portal);
@@ -14,14 +16,6 @@ import type { CollectionCase } from './collection-case.ts';
  * The planner moves a planned send to the pause end; the send re-checks (the pause may have begun
  * while the journey waited) and hands the step back to the planner instead of sending.
  */
-export type ContactPauseReason = 'promise-to-pay' | 'payment-plan' | 'claims-on-hold';
-
-export interface ContactPause {
-  /** ISO; contact may resume at this moment. */
-  readonly until: string;
-  readonly reason: ContactPauseReason;
-}
-
 /** The open claims a message may mention now: those not on hold. */
 export function contactableClaims(
   collectionCase: Pick<CollectionCase, 'claimHolds'>,
@@ -35,22 +29,25 @@ export function contactableClaims(
   });
 }
 
-export function contactPauseOf(
+/** The commitment pause in force at `now` (the one ending last when several apply), from `now` until it ends. */
+export function commitmentPauseOf(
   collectionCase: Pick<CollectionCase, 'pausedUntil' | 'pauseReason' | 'claimHolds' | 'promisedUntil'>,
   claims: readonly Claim[],
   now: Date,
 ): ContactPause | undefined {
+  const from = now.toISOString();
   const pauses: ContactPause[] = [];
   if (
     collectionCase.promisedUntil !== undefined &&
     Date.parse(collectionCase.promisedUntil) > now.getTime()
   ) {
-    pauses.push({ until: collectionCase.promisedUntil, reason: 'promise-to-pay' });
+    pauses.push({ reason: 'promise-to-pay', from, until: collectionCase.promisedUntil });
   }
   if (collectionCase.pausedUntil !== undefined && Date.parse(collectionCase.pausedUntil) > now.getTime()) {
     pauses.push({
-      until: collectionCase.pausedUntil,
       reason: collectionCase.pauseReason ?? 'promise-to-pay',
+      from,
+      until: collectionCase.pausedUntil,
     });
   }
   const open = claims.filter(isClaimOpen);
@@ -60,8 +57,8 @@ export function contactPauseOf(
       .filter((until): until is string => until !== undefined && Date.parse(until) > now.getTime())
       .sort((a, b) => Date.parse(a) - Date.parse(b));
     const [first] = ends;
-    if (first !== undefined) pauses.push({ until: first, reason: 'claims-on-hold' });
+    if (first !== undefined) pauses.push({ reason: 'claims-on-hold', from, until: first });
   }
-  // Both apply: contact resumes when the later one ends.
-  return pauses.sort((a, b) => Date.parse(b.until) - Date.parse(a.until))[0];
+  // Both apply: contact resumes when the later one ends (every pause here has an end).
+  return pauses.sort((a, b) => Date.parse(b.until ?? from) - Date.parse(a.until ?? from))[0];
 }

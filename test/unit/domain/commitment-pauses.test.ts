@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { Claim } from '../../../../shared/domain/claim.ts';
-import type { CollectionCase } from '../../../../shared/domain/collection-case.ts';
-import { contactableClaims, contactPauseOf } from '../../../../shared/domain/contact-pause.ts';
-import type { StepRecord } from '../../../../shared/domain/journey-record.ts';
-import { planNextAction } from '../../../../shared/domain/plan-next-action.ts';
-import { defaultStrategy } from '../../../../workflows/strategies/index.ts';
+import type { Claim } from '../../../shared/domain/claim.ts';
+import type { CollectionCase } from '../../../shared/domain/collection-case.ts';
+import { commitmentPauseOf, contactableClaims } from '../../../shared/domain/commitment-pauses.ts';
+import type { StepRecord } from '../../../shared/domain/journey-record.ts';
+import { planNextAction } from '../../../shared/domain/plan-next-action.ts';
+import { defaultStrategy } from '../../../workflows/strategies/index.ts';
 
 const now = new Date('2026-03-02T12:00:00Z');
 
@@ -35,22 +35,22 @@ const openCase: CollectionCase = {
 
 const hold = (until: string) => ({ kind: 'dispute' as const, since: now.toISOString(), until, taskId: 't' });
 
-describe('contactPauseOf', () => {
+describe('commitmentPauseOf', () => {
   it('is not paused without a pause, or once the pause is over', () => {
-    expect(contactPauseOf(openCase, [claim('a')], now)).toBeUndefined();
+    expect(commitmentPauseOf(openCase, [claim('a')], now)).toBeUndefined();
     expect(
-      contactPauseOf({ ...openCase, pausedUntil: '2026-03-02T12:00:00Z' }, [claim('a')], now),
+      commitmentPauseOf({ ...openCase, pausedUntil: '2026-03-02T12:00:00Z' }, [claim('a')], now),
     ).toBeUndefined();
   });
 
   it('pauses for a promise or a plan until its end', () => {
     expect(
-      contactPauseOf(
+      commitmentPauseOf(
         { ...openCase, pausedUntil: '2026-03-05T23:00:00Z', pauseReason: 'payment-plan' },
         [claim('a')],
         now,
       ),
-    ).toEqual({ until: '2026-03-05T23:00:00Z', reason: 'payment-plan' });
+    ).toEqual({ reason: 'payment-plan', from: now.toISOString(), until: '2026-03-05T23:00:00Z' });
   });
 
   it('leaves held claims out of messages, and pauses only when every open claim is held', () => {
@@ -59,23 +59,25 @@ describe('contactPauseOf', () => {
       contactableClaims({ claimHolds: { a: holds.a } }, [claim('a'), claim('b')], now).map((c) => c.claimId),
     ).toEqual(['b']);
     expect(
-      contactPauseOf({ ...openCase, claimHolds: { a: holds.a } }, [claim('a'), claim('b')], now),
+      commitmentPauseOf({ ...openCase, claimHolds: { a: holds.a } }, [claim('a'), claim('b')], now),
     ).toBeUndefined();
-    expect(contactPauseOf({ ...openCase, claimHolds: holds }, [claim('a'), claim('b')], now)).toEqual({
+    expect(commitmentPauseOf({ ...openCase, claimHolds: holds }, [claim('a'), claim('b')], now)).toEqual({
+      from: now.toISOString(),
       until: '2026-03-10T00:00:00.000Z',
       reason: 'claims-on-hold',
     });
     // A paid claim needs no hold: the held open one alone pauses the case.
     expect(
-      contactPauseOf({ ...openCase, claimHolds: { a: holds.a } }, [claim('a'), claim('b', 'paid')], now)
+      commitmentPauseOf({ ...openCase, claimHolds: { a: holds.a } }, [claim('a'), claim('b', 'paid')], now)
         ?.reason,
     ).toBe('claims-on-hold');
   });
 
   it('pauses for a promise made in a reply (docs/channels.md) until its end', () => {
     expect(
-      contactPauseOf({ ...openCase, promisedUntil: '2026-03-13T23:00:00.000Z' }, [claim('a')], now),
+      commitmentPauseOf({ ...openCase, promisedUntil: '2026-03-13T23:00:00.000Z' }, [claim('a')], now),
     ).toEqual({
+      from: now.toISOString(),
       until: '2026-03-13T23:00:00.000Z',
       reason: 'promise-to-pay',
     });
@@ -87,7 +89,7 @@ describe('contactPauseOf', () => {
       pausedUntil: '2026-03-20T00:00:00Z',
       claimHolds: { a: hold('2026-03-10T00:00:00.000Z') },
     };
-    expect(contactPauseOf(paused, [claim('a')], now)?.until).toBe('2026-03-20T00:00:00Z');
+    expect(commitmentPauseOf(paused, [claim('a')], now)?.until).toBe('2026-03-20T00:00:00Z');
   });
 });
 
