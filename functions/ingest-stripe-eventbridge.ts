@@ -53,6 +53,8 @@ export function createIngestStripeEventBridgeHandler(deps: IngestStripeEventBrid
       eventId: stripeEvent.id,
       type: stripeEvent.type,
       outcome: outcome.status,
+      // Customer metadata the adapter left out (a malformed consent date), by key and reason.
+      ...(translation.event.dataWarnings ? { dataWarnings: translation.event.dataWarnings } : {}),
     });
     return outcome;
   };

@@ -1,3 +1,4 @@
+import type { ContactPreferences } from './contact-policy.ts';
 import type { DeclineClassification } from './decline-classification.ts';
 
 /**
@@ -50,6 +51,16 @@ export interface CustomerSnapshot {
   readonly timeZone?: string;
   /** BCP 47 locale the customer prefers. */
   readonly locale?: string;
+  /**
+   * Consent and opt-out per channel (ISO), as billing knows them (provider metadata, the in-house
+   * format's fields; docs/billing-ingest.md). STOP replies and complaints are kept apart, as
+   * consent records (contact-consent.ts), and win over these (docs/contact-policy.md).
+   */
+  readonly contactPreferences?: ContactPreferences;
+  /** The segment strategies and routing rules select on (e.g. `b2c`, `smb`, `enterprise`). */
+  readonly segment?: string;
+  /** Further attributes strategy conditions may match (`when.customer`), e.g. `plan: pro`. */
+  readonly attributes?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -174,6 +185,11 @@ interface BillingEventBase {
   readonly livemode: boolean;
   /** The provider's raw event type, for counting and logs. */
   readonly sourceType?: string;
+  /**
+   * Provider data the adapter left out, and why (a malformed consent date in metadata): logged by
+   * the ingest entry points, never fatal, because the rest of the event is still true.
+   */
+  readonly dataWarnings?: readonly string[];
 }
 
 export interface ClaimBillingEvent extends BillingEventBase {

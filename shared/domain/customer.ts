@@ -1,5 +1,6 @@
 import type { CustomerSnapshot } from './billing-event.ts';
 import type { ContactPreferences } from './contact-policy.ts';
+import { allChannels } from './strategy.ts';
 import { isNewer, maxIso, minIso, type Stamp } from './stamp.ts';
 
 /** What we know about a debtor, merged from every billing event that mentions them. */
@@ -8,12 +9,6 @@ export interface Customer extends CustomerSnapshot {
   readonly openCaseId?: string;
   /** When the newest snapshot merged into the profile was taken (ISO). */
   readonly profileAt?: string;
-  /** The segment strategies and routing rules select on (e.g. `b2c`, `smb`, `enterprise`). */
-  readonly segment?: string;
-  /** Further attributes strategy conditions may match (`when.customer`), e.g. `plan: pro`. */
-  readonly attributes?: Readonly<Record<string, string>>;
-  /** Consent and opt-out per channel, maintained by inbound replies, the portal and agents. */
-  readonly contactPreferences?: ContactPreferences;
   /** Deleted in billing (ISO): stop all contact. */
   readonly deletedAt?: string;
   /** Latest change of the payment method (ISO): retry now, stop asking for a new card. */
@@ -31,7 +26,35 @@ export interface CustomerFacts {
   readonly paymentMethodAutoUpdatedAt?: string;
 }
 
-const profileFields = ['email', 'name', 'phone', 'country', 'timeZone', 'locale'] as const;
+const profileFields = ['email', 'name', 'phone', 'country', 'timeZone', 'locale', 'segment'] as const;
+
+/** The stamp key of one attribute in `fieldStamps` (contact fields use their own name). */
+const attributeStampKey = (name: string): string => `attributes.${name}`;
+
+/**
+ * Consent from billing: each timestamp is a max register, so the profile holds the latest consent
+ * and the latest opt-out billing ever told, whatever the order (contact-policy.ts reads the later
+ * of the two). Stamps play no part: a consent date is itself the fact's time.
+ */
+function mergeContactPreferences(
+  existing: ContactPreferences | undefined,
+  incoming: ContactPreferences | undefined,
+): ContactPreferences | undefined {
+  if (incoming === undefined) return existing;
+  const merged: Partial<Record<string, { consentAt?: string; optedOutAt?: string }>> = { ...existing };
+  for (const channel of allChannels) {
+    const next = incoming[channel];
+    if (next === undefined) continue;
+    const current = existing?.[channel];
+    const consentAt = maxIso(current?.consentAt, next.consentAt);
+    const optedOutAt = maxIso(current?.optedOutAt, next.optedOutAt);
+    merged[channel] = {
+      ...(consentAt !== undefined ? { consentAt } : {}),
+      ...(optedOutAt !== undefined ? { optedOutAt } : {}),
+    };
+  }
+  return merged as ContactPreferences;
+}
 
 /**
  * Merges a snapshot of the customer ordered by `stamp` (see `stampOf`). Each contact field is a
@@ -58,6 +81,23 @@ export function mergeCustomer(
       fieldStamps[field] = stamp;
     }
   }
+  // Each attribute is its own last-writer-wins register: an invoice's metadata may carry only
+  // some of the customer's, and must not erase the others.
+  const attributes: Record<string, string> = { ...existing?.attributes };
+  for (const [name, value] of Object.entries(snapshot.attributes ?? {})) {
+    if (value === '') continue;
+    const key = attributeStampKey(name);
+    if (stamp === undefined) {
+      attributes[name] = value;
+      delete fieldStamps[key];
+    } else if (attributes[name] === undefined || isNewer(stamp, fieldStamps[key])) {
+      attributes[name] = value;
+      fieldStamps[key] = stamp;
+    }
+  }
+  if (Object.keys(attributes).length > 0) merged.attributes = attributes;
+  const contactPreferences = mergeContactPreferences(existing?.contactPreferences, snapshot.contactPreferences);
+  if (contactPreferences !== undefined) merged.contactPreferences = contactPreferences;
   if (Object.keys(fieldStamps).length > 0) merged.fieldStamps = fieldStamps;
   else delete merged.fieldStamps;
   const observedAt = stamp?.split('|')[1];

@@ -10,6 +10,12 @@ import type {
   PaymentAttempt,
   SubscriptionStatus,
 } from '../../domain/billing-event.ts';
+import {
+  combineCustomerMetadata,
+  customerFieldsFromMetadata,
+  dataWarningsOf,
+  type ParsedCustomerMetadata,
+} from '../../domain/customer-metadata.ts';
 import { classifyDecline } from '../../domain/decline-classification.ts';
 import { AuthenticationError, InvalidRequestError } from '../../domain/errors.ts';
 import { type BillingInterval, monthlyRecurringAmount } from '../../domain/subscription.ts';
@@ -77,6 +83,8 @@ const chargebeeCustomer = z.looseObject({
   phone: z.string().nullish(),
   locale: z.string().nullish(),
   billing_address: z.looseObject({ country: z.string().nullish() }).nullish(),
+  /** Free-form JSON: consent, segment and attributes (customer-metadata.ts); `cf_` fields too. */
+  meta_data: z.unknown().optional(),
 });
 
 const chargebeeSubscription = z.looseObject({
@@ -168,22 +176,51 @@ function invoiceKind(
 }
 
 /**
+ * Consent, segment and attributes of a Chargebee customer: from its `meta_data` JSON and from
+ * custom fields named `cf_<key>` (customer-metadata.ts); a custom field wins a key both carry.
+ */
+function chargebeeCustomerMetadata(
+  customer: z.infer<typeof chargebeeCustomer> | undefined,
+  occurredAt: string,
+): ParsedCustomerMetadata {
+  if (customer === undefined) return { fields: {}, warnings: [] };
+  let metaData: unknown = customer.meta_data;
+  if (typeof metaData === 'string') {
+    try {
+      metaData = JSON.parse(metaData);
+    } catch {
+      return combineCustomerMetadata(
+        { fields: {}, warnings: ['meta_data: not JSON'] },
+        customerFieldsFromMetadata(customer, { source: 'customer', keyPrefix: 'cf_', occurredAt }),
+      );
+    }
+  }
+  return combineCustomerMetadata(
+    customerFieldsFromMetadata(metaData, { source: 'meta_data', occurredAt }),
+    customerFieldsFromMetadata(customer, { source: 'customer', keyPrefix: 'cf_', occurredAt }),
+  );
+}
+
+/**
  * Translates a Chargebee event. Chargebee does not say in the payload whether the site is a test
  * site: the endpoint's credentials belong to one site, so `livemode` is the endpoint's.
  */
 export function translateChargebeeEvent(event: ChargebeeEvent, livemode: boolean): BillingTranslation {
-  const base = {
-    provider: 'chargebee' as const,
-    eventId: event.id,
-    occurredAt: new Date(event.occurred_at * 1000).toISOString(),
-    livemode,
-    sourceType: event.event_type,
-  };
+  const occurredAt = new Date(event.occurred_at * 1000).toISOString();
   const parsedCustomer =
     event.content.customer === undefined ? undefined : chargebeeCustomer.safeParse(event.content.customer);
   if (parsedCustomer && !parsedCustomer.success)
     throw new InvalidRequestError(`${event.event_type} with an invalid customer`);
   const customer = parsedCustomer?.data;
+  const metadata = chargebeeCustomerMetadata(customer, occurredAt);
+  const base = {
+    provider: 'chargebee' as const,
+    eventId: event.id,
+    occurredAt,
+    livemode,
+    sourceType: event.event_type,
+    ...dataWarningsOf(metadata),
+  };
   const customerSnapshot = (customerId: string): CustomerSnapshot => {
     const name = [customer?.first_name, customer?.last_name].filter(Boolean).join(' ');
     return {
@@ -195,6 +232,7 @@ export function translateChargebeeEvent(event: ChargebeeEvent, livemode: boolean
       ...(customer?.billing_address?.country
         ? { country: customer.billing_address.country.toUpperCase() }
         : {}),
+      ...metadata.fields,
     };
   };
 

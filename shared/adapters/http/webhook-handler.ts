@@ -81,6 +81,8 @@ export function createProviderWebhookHandler<T>(
         eventId: delivery.eventId,
         type: delivery.type,
         outcome: outcome.status,
+        // Customer metadata the adapter left out (a malformed consent date), by key and reason.
+        ...(translation.event.dataWarnings ? { dataWarnings: translation.event.dataWarnings } : {}),
       });
       return jsonResponse(200, {
         received: true,

@@ -7,6 +7,7 @@ import type {
 } from '../../domain/billing-event.ts';
 import { classifyDecline } from '../../domain/decline-classification.ts';
 import { InvalidRequestError } from '../../domain/errors.ts';
+import type { ContactPreferences } from '../../domain/contact-policy.ts';
 import { monthlyRecurringAmount } from '../../domain/subscription.ts';
 import { hmacSha256Hex, parseSignatureHeader, verifyTimestampedHmac } from '../http/hmac-signature.ts';
 
@@ -83,6 +84,33 @@ const customer = z
       .describe('ISO 3166-1 alpha-2.'),
     timeZone: z.string().max(64).optional().describe('IANA time zone, e.g. Europe/Paris.'),
     locale: z.string().max(35).optional().describe('BCP 47, e.g. fr-FR.'),
+    contactPreferences: z
+      .partialRecord(
+        z.enum(['email', 'sms', 'voice', 'whatsapp']),
+        z.strictObject({
+          consentAt: timestamp.optional().describe('When the debtor consented to this channel.'),
+          optedOutAt: timestamp.optional().describe('When the debtor withdrew consent on this channel.'),
+        }),
+      )
+      .optional()
+      .describe(
+        'Consent per channel as your records hold it. SMS, voice and WhatsApp need a consent; the later of consentAt and optedOutAt wins; a STOP reply always wins over it (docs/contact-policy.md).',
+      ),
+    segment: z
+      .string()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/)
+      .optional()
+      .describe('The segment strategies and routing rules select on, e.g. smb.'),
+    attributes: z
+      .record(
+        z
+          .string()
+          .regex(/^[A-Za-z0-9_]{1,40}$/)
+          .refine((name) => !['country', 'locale', 'segment'].includes(name), 'a profile field, not an attribute'),
+        z.string().min(1).max(200),
+      )
+      .optional()
+      .describe('Attributes strategy conditions may match (when.customer), e.g. {"plan": "pro"}.'),
   })
   .describe('The debtor.');
 
@@ -254,6 +282,22 @@ function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]
   return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
 }
 
+/** Consent times as the product stores them (UTC `toISOString()`), so they compare as strings. */
+function utcPreferences(
+  preferences: Partial<Record<string, { consentAt?: string | undefined; optedOutAt?: string | undefined }>>,
+): ContactPreferences {
+  const utc = (time: string | undefined) => time && new Date(time).toISOString();
+  return Object.fromEntries(
+    Object.entries(preferences).map(([channel, entry]) => [
+      channel,
+      {
+        ...optional('consentAt', utc(entry?.consentAt)),
+        ...optional('optedOutAt', utc(entry?.optedOutAt)),
+      },
+    ]),
+  ) as ContactPreferences;
+}
+
 export function translateInhouseEvent(event: InhouseBillingEvent): BillingTranslation {
   const c = event.customer;
   const base = {
@@ -270,6 +314,9 @@ export function translateInhouseEvent(event: InhouseBillingEvent): BillingTransl
       ...optional('country', c.country?.toUpperCase()),
       ...optional('timeZone', c.timeZone),
       ...optional('locale', c.locale),
+      ...optional('contactPreferences', c.contactPreferences && utcPreferences(c.contactPreferences)),
+      ...optional('segment', c.segment),
+      ...optional('attributes', c.attributes),
     },
   };
   if ('invoice' in event) {

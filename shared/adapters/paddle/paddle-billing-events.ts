@@ -6,6 +6,7 @@ import type {
   PaymentAttempt,
   SubscriptionStatus,
 } from '../../domain/billing-event.ts';
+import { customerFieldsFromMetadata, dataWarningsOf } from '../../domain/customer-metadata.ts';
 import { classifyDecline } from '../../domain/decline-classification.ts';
 import { InvalidRequestError } from '../../domain/errors.ts';
 import { type BillingInterval, monthlyRecurringAmount } from '../../domain/subscription.ts';
@@ -94,6 +95,8 @@ const paddleTransaction = z.looseObject({
   }),
   payments: z.array(paddlePayment).default([]),
   checkout: z.looseObject({ url: z.string().nullish() }).nullish(),
+  /** Free-form key-value data: consent, segment and attributes (customer-metadata.ts). */
+  custom_data: z.unknown().optional(),
 });
 
 const paddleSubscription = z.looseObject({
@@ -123,6 +126,8 @@ const paddleCustomer = z.looseObject({
   email: z.string().nullish(),
   name: z.string().nullish(),
   locale: z.string().nullish(),
+  /** Free-form key-value data: consent, segment and attributes (customer-metadata.ts). */
+  custom_data: z.unknown().optional(),
 });
 
 const paddleNotification = z.looseObject({
@@ -236,10 +241,15 @@ export function translatePaddleNotification(
     // `billed_at`: when the transaction was billed, i.e. issued (absent while it is a draft).
     const billedAt = transaction.billed_at ? isoOf(transaction.billed_at) : undefined;
     const recurring = transaction.origin ? paddleOriginIsRecurring[transaction.origin] : undefined;
+    const metadata = customerFieldsFromMetadata(transaction.custom_data, {
+      source: 'custom_data',
+      occurredAt: base.occurredAt,
+    });
     const event: BillingEvent = {
       ...base,
+      ...dataWarningsOf(metadata),
       kind,
-      customer: { customerId: `paddle:${transaction.customer_id}` },
+      customer: { customerId: `paddle:${transaction.customer_id}`, ...metadata.fields },
       claim: {
         claimId: `paddle:${transaction.id}`,
         invoiceId: transaction.id,
@@ -301,13 +311,19 @@ export function translatePaddleNotification(
     const parsed = paddleCustomer.safeParse(notification.data);
     if (!parsed.success) throw new InvalidRequestError(`${type} without a valid customer`);
     const customer = parsed.data;
+    const metadata = customerFieldsFromMetadata(customer.custom_data, {
+      source: 'custom_data',
+      occurredAt: base.occurredAt,
+    });
     return {
       status: 'translated',
       event: {
         ...base,
+        ...dataWarningsOf(metadata),
         kind: 'customer.updated',
         customer: {
           customerId: `paddle:${customer.id}`,
+          ...metadata.fields,
           ...(customer.email ? { email: customer.email } : {}),
           ...(customer.name ? { name: customer.name } : {}),
           ...(customer.locale ? { locale: customer.locale } : {}),

@@ -10,6 +10,7 @@ import type {
   PaymentAttempt,
   SubscriptionStatus,
 } from '../../domain/billing-event.ts';
+import { type CustomerMetadataFields, customerFieldsFromMetadata } from '../../domain/customer-metadata.ts';
 import { classifyDecline } from '../../domain/decline-classification.ts';
 import { InvalidRequestError, SignatureVerificationError } from '../../domain/errors.ts';
 import { type BillingInterval, monthlyRecurringAmount } from '../../domain/subscription.ts';
@@ -202,6 +203,9 @@ class Translator {
     return `${this.scope}${id}`;
   }
 
+  /** What `metadataFields` left out, reported with the event (`dataWarnings`). */
+  private readonly dataWarnings: string[] = [];
+
   private base() {
     return {
       provider: 'stripe' as const,
@@ -209,7 +213,18 @@ class Translator {
       occurredAt: new Date(this.event.created * 1000).toISOString(),
       livemode: this.event.livemode,
       sourceType: this.event.type,
+      ...(this.dataWarnings.length > 0 ? { dataWarnings: [...this.dataWarnings] } : {}),
     };
+  }
+
+  /** Consent, segment and attributes from a customer's or an invoice's `metadata` (customer-metadata.ts). */
+  private metadataFields(metadata: Stripe.Metadata | null | undefined): CustomerMetadataFields {
+    const parsed = customerFieldsFromMetadata(metadata, {
+      source: 'metadata',
+      occurredAt: new Date(this.event.created * 1000).toISOString(),
+    });
+    this.dataWarnings.push(...parsed.warnings);
+    return parsed.fields;
   }
 
   public async translate(): Promise<StripeTranslation> {
@@ -280,6 +295,7 @@ class Translator {
 
   public invoiceEvent(kind: ClaimEventKind, invoice: Stripe.Invoice & { id: string }, customerId: string) {
     const metadataTimeZone = invoice.metadata?.time_zone ?? invoice.metadata?.timezone;
+    const fromMetadata = this.metadataFields(invoice.metadata);
     const subscriptionId = idOf(invoice.parent?.subscription_details?.subscription);
     const event: ClaimBillingEvent = {
       ...this.base(),
@@ -294,6 +310,7 @@ class Translator {
           invoice.customer_shipping?.address?.country?.toUpperCase(),
         timeZone: metadataTimeZone,
         locale: invoice.metadata?.locale,
+        ...fromMetadata,
       }),
       claim: compact({
         claimId: this.qualify(invoice.id),
@@ -538,6 +555,7 @@ class Translator {
 
   private customer(type: string, customer: Stripe.Customer): StripeTranslation {
     const timeZone = customer.metadata?.time_zone ?? customer.metadata?.timezone;
+    const fromMetadata = this.metadataFields(customer.metadata);
     return {
       status: 'translated',
       event: {
@@ -551,6 +569,7 @@ class Translator {
           country: customer.address?.country?.toUpperCase(),
           timeZone,
           locale: customer.preferred_locales?.[0],
+          ...fromMetadata,
         }),
       },
     };
