@@ -124,7 +124,9 @@ export function customerFieldsFromMetadata(
       else if (reservedAttributeNames.has(name))
         warnings.push(`${where}: '${name}' is a profile field, not an attribute`);
       else if (text === undefined)
-        warnings.push(`${where}: an attribute is a string, number or boolean of 1-${maxAttributeLength} characters`);
+        warnings.push(
+          `${where}: an attribute is a string, number or boolean of 1-${maxAttributeLength} characters`,
+        );
       else if (Object.keys(attributes).length >= maxAttributes)
         warnings.push(`${where}: more than ${maxAttributes} attributes`);
       else attributes[name] = text;

@@ -1,7 +1,7 @@
 import type { CustomerSnapshot } from './billing-event.ts';
 import type { ContactPreferences } from './contact-policy.ts';
-import { allChannels } from './strategy.ts';
 import { isNewer, maxIso, minIso, type Stamp } from './stamp.ts';
+import { allChannels } from './strategy.ts';
 
 /** What we know about a debtor, merged from every billing event that mentions them. */
 export interface Customer extends CustomerSnapshot {
@@ -96,7 +96,10 @@ export function mergeCustomer(
     }
   }
   if (Object.keys(attributes).length > 0) merged.attributes = attributes;
-  const contactPreferences = mergeContactPreferences(existing?.contactPreferences, snapshot.contactPreferences);
+  const contactPreferences = mergeContactPreferences(
+    existing?.contactPreferences,
+    snapshot.contactPreferences,
+  );
   if (contactPreferences !== undefined) merged.contactPreferences = contactPreferences;
   if (Object.keys(fieldStamps).length > 0) merged.fieldStamps = fieldStamps;
   else delete merged.fieldStamps;

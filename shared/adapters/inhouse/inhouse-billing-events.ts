@@ -5,9 +5,9 @@ import type {
   ClaimEventKind,
   CustomerEventKind,
 } from '../../domain/billing-event.ts';
+import type { ContactPreferences } from '../../domain/contact-policy.ts';
 import { classifyDecline } from '../../domain/decline-classification.ts';
 import { InvalidRequestError } from '../../domain/errors.ts';
-import type { ContactPreferences } from '../../domain/contact-policy.ts';
 import { monthlyRecurringAmount } from '../../domain/subscription.ts';
 import { hmacSha256Hex, parseSignatureHeader, verifyTimestampedHmac } from '../http/hmac-signature.ts';
 
@@ -106,7 +106,10 @@ const customer = z
         z
           .string()
           .regex(/^[A-Za-z0-9_]{1,40}$/)
-          .refine((name) => !['country', 'locale', 'segment'].includes(name), 'a profile field, not an attribute'),
+          .refine(
+            (name) => !['country', 'locale', 'segment'].includes(name),
+            'a profile field, not an attribute',
+          ),
         z.string().min(1).max(200),
       )
       .optional()

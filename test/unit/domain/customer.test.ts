@@ -142,3 +142,83 @@ describe('mergeCustomer with stamps', () => {
     });
   });
 });
+
+describe('mergeCustomer: consent, segment and attributes from billing', () => {
+  const at = (iso: string, eventId = 'evt_1') => stampOf(iso, eventId);
+  const customerId = 'stripe:cus_D';
+
+  it('keeps the latest consent and the latest opt-out of each channel, whatever the order', () => {
+    // Prepare
+    const snapshots = [
+      { customerId, contactPreferences: { sms: { consentAt: '2026-10-01T00:00:00.000Z' } } },
+      { customerId, contactPreferences: { sms: { optedOutAt: '2026-10-05T00:00:00.000Z' } } },
+      {
+        customerId,
+        contactPreferences: {
+          sms: { consentAt: '2026-09-01T00:00:00.000Z' },
+          whatsapp: { consentAt: '2026-10-02T00:00:00.000Z' },
+        },
+      },
+    ];
+
+    // Act: the stamps say the oldest consent came last; consent times are facts, not stamps.
+    const forward = snapshots.reduce<Customer | undefined>(
+      (customer, snapshot, index) =>
+        mergeCustomer(customer, snapshot, at(`2026-11-0${index + 1}T00:00:00.000Z`, `evt_${index}`)),
+      undefined,
+    );
+    const backward = [...snapshots]
+      .reverse()
+      .reduce<Customer | undefined>(
+        (customer, snapshot, index) =>
+          mergeCustomer(customer, snapshot, at(`2026-11-0${3 - index}T00:00:00.000Z`, `evt_${2 - index}`)),
+        undefined,
+      );
+
+    // Assess
+    expect(forward?.contactPreferences).toEqual({
+      sms: { consentAt: '2026-10-01T00:00:00.000Z', optedOutAt: '2026-10-05T00:00:00.000Z' },
+      whatsapp: { consentAt: '2026-10-02T00:00:00.000Z' },
+    });
+    expect(backward).toEqual(forward);
+  });
+
+  it('takes the segment and each attribute from the newest snapshot that carries it', () => {
+    // Prepare
+    const newest = mergeCustomer(
+      undefined,
+      { customerId, segment: 'enterprise', attributes: { plan: 'scale' } },
+      at('2026-11-03T00:00:00.000Z'),
+    );
+
+    // Act: an older snapshot arrives late, with an attribute the newest did not carry.
+    const merged = mergeCustomer(
+      newest,
+      { customerId, segment: 'smb', attributes: { plan: 'pro', region: 'emea' } },
+      at('2026-11-01T00:00:00.000Z', 'evt_0'),
+    );
+
+    // Assess
+    expect(merged).toMatchObject({ segment: 'enterprise', attributes: { plan: 'scale', region: 'emea' } });
+  });
+
+  it('keeps what billing said when a snapshot carries no consent, segment or attributes', () => {
+    // Prepare
+    const known = mergeCustomer(undefined, {
+      customerId,
+      segment: 'smb',
+      attributes: { plan: 'pro' },
+      contactPreferences: { sms: { consentAt: '2026-10-01T00:00:00.000Z' } },
+    });
+
+    // Act
+    const merged = mergeCustomer(known, { customerId, email: 'jenny@rosen.example' });
+
+    // Assess
+    expect(merged).toMatchObject({
+      segment: 'smb',
+      attributes: { plan: 'pro' },
+      contactPreferences: { sms: { consentAt: '2026-10-01T00:00:00.000Z' } },
+    });
+  });
+});

@@ -50,7 +50,15 @@ interface EventRecipe {
   readonly email: string;
   readonly status: 'active' | 'past_due' | 'canceled';
   readonly mrrMinor: number;
+  /** What the billing metadata says (customer-metadata.ts): absent, or one of a few values. */
+  readonly segment: string | undefined;
+  readonly plan: string | undefined;
+  readonly smsConsentAt: string | undefined;
+  readonly smsOptedOutAt: string | undefined;
 }
+
+/** Consent dates on both sides of one another, so the later-of rule is exercised. */
+const consentTimes = ['2026-09-01T00:00:00.000Z', '2026-09-15T00:00:00.000Z', '2026-10-01T00:00:00.000Z'];
 
 const recipe = fc.record<EventRecipe>({
   what: fc.constantFrom('claim', 'claim', 'claim', 'claim', 'customer', 'subscription', 'payment_method'),
@@ -61,6 +69,10 @@ const recipe = fc.record<EventRecipe>({
   email: fc.constantFrom('jenny@example.com', 'jenny.rosen@example.com'),
   status: fc.constantFrom('active', 'past_due', 'canceled'),
   mrrMinor: fc.constantFrom(4999, 9998),
+  segment: fc.constantFrom(undefined, 'smb', 'enterprise'),
+  plan: fc.constantFrom(undefined, 'pro', 'starter'),
+  smsConsentAt: fc.constantFrom(undefined, ...consentTimes),
+  smsOptedOutAt: fc.constantFrom(undefined, undefined, ...consentTimes),
 });
 
 function eventsOf(recipes: readonly EventRecipe[], suffix: string): BillingEvent[] {
@@ -68,7 +80,17 @@ function eventsOf(recipes: readonly EventRecipe[], suffix: string): BillingEvent
   return recipes.map((one, index): BillingEvent => {
     const eventId = `evt_${suffix}_${index}`;
     const occurredAt = new Date(start + one.second * 1000).toISOString();
-    const customer = { customerId, email: one.email };
+    const sms = {
+      ...(one.smsConsentAt ? { consentAt: one.smsConsentAt } : {}),
+      ...(one.smsOptedOutAt ? { optedOutAt: one.smsOptedOutAt } : {}),
+    };
+    const customer = {
+      customerId,
+      email: one.email,
+      ...(one.segment ? { segment: one.segment } : {}),
+      ...(one.plan ? { attributes: { plan: one.plan } } : {}),
+      ...(Object.keys(sms).length > 0 ? { contactPreferences: { sms } } : {}),
+    };
     if (one.what === 'customer')
       return { provider: 'stripe', eventId, occurredAt, livemode: false, kind: 'customer.updated', customer };
     if (one.what === 'payment_method')
@@ -179,7 +201,7 @@ async function finalState(suffix: string) {
 }
 
 describe('ingestBillingEvent: order and duplicates do not matter', () => {
-  it('ends in the same claims, customer, subscription and open case for any delivery order and repetition', async () => {
+  it('ends in the same claims, customer (consent, segment and attributes included), subscription and open case for any delivery order and repetition', async () => {
     await fc.assert(
       fc.asyncProperty(
         fc.array(recipe, { minLength: 1, maxLength: 8 }),

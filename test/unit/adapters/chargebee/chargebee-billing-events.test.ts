@@ -167,3 +167,44 @@ describe('translateChargebeeEvent', () => {
     ).toEqual({ status: 'ignored', reason: 'event type coupon_created is not handled' });
   });
 });
+
+describe('translateChargebeeEvent: consent, segment and attributes', () => {
+  it('reads the customer meta_data and cf_ custom fields, a custom field winning a key both carry', () => {
+    // Prepare
+    const event = chargebeeInvoiceEvent();
+    const withMetadata = {
+      ...event,
+      content: {
+        ...event.content,
+        customer: {
+          ...event.content.customer,
+          meta_data: { sms_consent_at: 1790000000, segment: 'smb', attr_plan: 'pro' },
+          cf_segment: 'enterprise',
+          cf_whatsapp_consent_at: '2026-10-02T00:00:00Z',
+          cf_voice_consent_at: 'n/a',
+        },
+      },
+    };
+
+    // Act
+    const translation = translateChargebeeEvent(parseChargebeeEvent(withMetadata), false);
+
+    // Assess
+    expect(translation).toMatchObject({
+      status: 'translated',
+      event: {
+        customer: {
+          contactPreferences: {
+            sms: { consentAt: '2026-09-21T14:13:20.000Z' },
+            whatsapp: { consentAt: '2026-10-02T00:00:00.000Z' },
+          },
+          segment: 'enterprise',
+          attributes: { plan: 'pro' },
+        },
+        dataWarnings: [
+          'customer.cf_voice_consent_at: not a timestamp (ISO 8601 with an offset, or unix seconds)',
+        ],
+      },
+    });
+  });
+});

@@ -135,3 +135,64 @@ describe('the in-house format', () => {
     });
   });
 });
+
+describe('the in-house format: consent, segment and attributes', () => {
+  it('carries them into the customer snapshot, consent times in UTC', () => {
+    // Prepare
+    const event = inhouseInvoiceEvent();
+    const body = {
+      ...event,
+      customer: {
+        ...event.customer,
+        phone: '+12125550123',
+        contactPreferences: {
+          sms: { consentAt: '2026-10-01T09:30:00+02:00' },
+          voice: { optedOutAt: '2026-10-03T00:00:00Z' },
+        },
+        segment: 'smb',
+        attributes: { plan: 'pro' },
+      },
+    };
+
+    // Act
+    const translation = translateInhouseEvent(parseInhouseEvent(body));
+
+    // Assess
+    expect(translation).toMatchObject({
+      status: 'translated',
+      event: {
+        customer: {
+          contactPreferences: {
+            sms: { consentAt: '2026-10-01T07:30:00.000Z' },
+            voice: { optedOutAt: '2026-10-03T00:00:00.000Z' },
+          },
+          segment: 'smb',
+          attributes: { plan: 'pro' },
+        },
+      },
+    });
+  });
+
+  it('refuses a malformed consent, segment or attribute with the field named (the sender controls the format)', () => {
+    // Prepare
+    const event = inhouseInvoiceEvent();
+    const body = {
+      ...event,
+      customer: {
+        ...event.customer,
+        contactPreferences: { sms: { consentAt: 'yesterday' }, fax: {} },
+        segment: 'small business',
+        attributes: { country: 'FR' },
+      },
+    };
+
+    // Act
+    const error = errorThrownBy(() => parseInhouseEvent(body));
+
+    // Assess
+    expect(error).toBeInstanceOf(InvalidRequestError);
+    expect(String((error as Error).message)).toMatch(
+      /customer\.contactPreferences.*customer\.segment.*customer\.attributes/s,
+    );
+  });
+});

@@ -249,3 +249,49 @@ describe('translatePaddleNotification', () => {
     ).toEqual({ status: 'ignored', reason: 'event type report.created is not handled' });
   });
 });
+
+describe('translatePaddleNotification: consent, segment and attributes from custom_data', () => {
+  it('reads them from the customer and the transaction, and warns about what it leaves out', () => {
+    // Prepare
+    const customerNotification = parsePaddleNotification({
+      event_id: 'evt_01jd8v2m3n4p5q6r7s8t9v0w2z',
+      event_type: 'customer.updated',
+      occurred_at: '2026-11-02T10:14:09.421Z',
+      data: {
+        id: 'ctm_01jd8c7q3w5e7r9t1y3u5i7o9p',
+        email: 'jenny.rosen@example.com',
+        custom_data: { sms_consent_at: '2026-10-01T00:00:00Z', segment: 'smb', attr_seats: 5 },
+      },
+    });
+    const transaction = paddleTransactionNotification();
+    const transactionNotification = parsePaddleNotification({
+      ...transaction,
+      data: { ...transaction.data, custom_data: { voice_consent_at: 'soon', attr_plan: 'pro' } },
+    });
+
+    // Act
+    const fromCustomer = translatePaddleNotification(customerNotification, false);
+    const fromTransaction = translatePaddleNotification(transactionNotification, false);
+
+    // Assess
+    expect(fromCustomer).toMatchObject({
+      status: 'translated',
+      event: {
+        customer: {
+          contactPreferences: { sms: { consentAt: '2026-10-01T00:00:00.000Z' } },
+          segment: 'smb',
+          attributes: { seats: '5' },
+        },
+      },
+    });
+    expect(fromTransaction).toMatchObject({
+      status: 'translated',
+      event: {
+        customer: { attributes: { plan: 'pro' } },
+        dataWarnings: [
+          'custom_data.voice_consent_at: not a timestamp (ISO 8601 with an offset, or unix seconds)',
+        ],
+      },
+    });
+  });
+});

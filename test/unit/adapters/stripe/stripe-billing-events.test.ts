@@ -777,3 +777,58 @@ describe('translateStripeEvent: customers and payment methods', () => {
     });
   });
 });
+
+describe('translateStripeEvent: consent, segment and attributes from metadata', () => {
+  it('reads them from the customer metadata', async () => {
+    // Prepare
+    const customer = stripeCustomer({ phone: '+14155550123' });
+    customer.metadata = {
+      sms_consent_at: '2026-10-01T09:30:00Z',
+      whatsapp_consent_at: '1790000000',
+      segment: 'smb',
+      attr_plan: 'pro',
+    };
+
+    // Act
+    const event = await translated(stripeEventOf('customer.updated', customer));
+
+    // Assess
+    expect(event.customer).toMatchObject({
+      contactPreferences: {
+        sms: { consentAt: '2026-10-01T09:30:00.000Z' },
+        whatsapp: { consentAt: '2026-09-21T14:13:20.000Z' },
+      },
+      segment: 'smb',
+      attributes: { plan: 'pro' },
+    });
+    expect(event).not.toHaveProperty('dataWarnings');
+  });
+
+  it('reads them from the invoice metadata', async () => {
+    // Prepare
+    const event = stripeInvoiceEvent('invoice.payment_failed');
+    event.data.object.metadata = { sms_opted_out_at: '2026-10-20T00:00:00Z', segment: 'enterprise' };
+
+    // Act & Assess
+    expect((await claimEvent(event)).customer).toMatchObject({
+      contactPreferences: { sms: { optedOutAt: '2026-10-20T00:00:00.000Z' } },
+      segment: 'enterprise',
+    });
+  });
+
+  it('still ingests the event when the metadata is malformed, leaving the bad keys out with a warning', async () => {
+    // Prepare
+    const customer = stripeCustomer({});
+    customer.metadata = { sms_consent_at: 'yes please', segment: 'smb' };
+
+    // Act
+    const event = await translated(stripeEventOf('customer.updated', customer));
+
+    // Assess
+    expect(event.customer).not.toHaveProperty('contactPreferences');
+    expect(event.customer).toMatchObject({ segment: 'smb' });
+    expect(event.dataWarnings).toEqual([
+      'metadata.sms_consent_at: not a timestamp (ISO 8601 with an offset, or unix seconds)',
+    ]);
+  });
+});
