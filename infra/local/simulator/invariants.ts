@@ -22,6 +22,7 @@ export type InvariantName =
   | 'journeys-end-cleanly'
   | 'metrics-match-events'
   | 'no-message-after-opt-out'
+  | 'consented-channels-only'
   | 'no-message-after-dispute'
   | 'no-contact-during-promise'
   | 'commitments-consistent';
@@ -36,6 +37,7 @@ export const invariantNames: readonly InvariantName[] = [
   'journeys-end-cleanly',
   'metrics-match-events',
   'no-message-after-opt-out',
+  'consented-channels-only',
   'no-message-after-dispute',
   'no-contact-during-promise',
   'commitments-consistent',
@@ -126,6 +128,11 @@ export interface DebtorLocation {
   /** Zones the billing data places the debtor in: see `billingZonesOf`. */
   readonly billingZones: readonly string[];
   readonly trueZone: string;
+  /**
+   * Consent per channel as the simulated billing sent it (metadata). The simulator never sends
+   * START, so on channels that need consent it is the only source.
+   */
+  readonly billingConsent?: Readonly<Record<string, { consentAt: string; optedOutAt?: string }>>;
 }
 
 /**
@@ -655,6 +662,38 @@ export function checkNoMessageAfterOptOut(input: InvariantInput): Violation[] {
   return violations;
 }
 
+/** Channels that need the debtor's consent (TCPA, Meta): the shipped contact policy's `consentRequired`. */
+const consentChannels: ReadonlySet<string> = new Set(
+  Object.entries(contactPolicy.consentRequired)
+    .filter(([, required]) => required)
+    .map(([channel]) => channel),
+);
+
+/**
+ * No journey message on a channel that needs consent (SMS, voice, WhatsApp) to a debtor whose
+ * billing data gave none, or withdrew it (an opt-out no earlier than the consent).
+ */
+export function checkConsentedChannelsOnly(input: InvariantInput): Violation[] {
+  return input.messages.flatMap((message) => {
+    if (isAutomaticReply(message) || !consentChannels.has(message.channel)) return [];
+    const consent = input.debtors.get(message.customerId)?.billingConsent?.[message.channel];
+    const consented =
+      consent !== undefined && (consent.optedOutAt === undefined || consent.optedOutAt < consent.consentAt);
+    if (consented) return [];
+    return [
+      {
+        invariant: 'consented-channels-only' as const,
+        caseId: message.caseId,
+        subject: `${message.stepId} (${message.id})`,
+        detail:
+          consent === undefined
+            ? `${message.channel} sent at ${message.sentAt} without the debtor's consent`
+            : `${message.channel} sent at ${message.sentAt}, after the debtor withdrew consent in billing at ${consent.optedOutAt}`,
+      },
+    ];
+  });
+}
+
 /** When each invoice's first dispute and first settling event reached the product. */
 function invoiceMoments(
   input: InvariantInput,
@@ -885,6 +924,7 @@ export const invariantCheckers: Record<InvariantName, (input: InvariantInput) =>
   'journeys-end-cleanly': checkJourneysEndCleanly,
   'metrics-match-events': checkMetricsMatchEvents,
   'no-message-after-opt-out': checkNoMessageAfterOptOut,
+  'consented-channels-only': checkConsentedChannelsOnly,
   'no-message-after-dispute': checkNoMessageAfterDispute,
   'no-contact-during-promise': checkNoContactDuringPromise,
   'commitments-consistent': checkCommitmentsConsistent,
@@ -900,17 +940,24 @@ function zonesOfCountry(country: string): string[] {
 
 /**
  * The zones the billing data places a debtor in (what the contact policy can go by): its
- * `time_zone`, else every zone of its country, else every zone of the countries the configured
- * contact policy assumes for an unknown location (`unknownLocationCountries`), else UTC.
+ * `time_zone`; else every zone of its country and of its phone number's country (both when they
+ * differ); else every zone of the countries the configured contact policy assumes for an unknown
+ * location (`unknownLocationCountries`), else UTC.
  */
 export function billingZonesOf(
   timeZone: string | undefined,
   country: string | undefined,
   unknownLocationCountries: readonly string[] = contactPolicy.unknownLocationCountries,
+  phoneCountry?: string,
 ): string[] {
   if (timeZone) return [timeZone];
-  const zones = country ? zonesOfCountry(country) : [];
-  if (zones.length > 0) return [...zones];
+  const fromCountry = country ? zonesOfCountry(country) : [];
+  const fromPhone = phoneCountry ? zonesOfCountry(phoneCountry) : [];
+  const zones = [
+    ...fromCountry,
+    ...(phoneCountry?.toUpperCase() !== country?.toUpperCase() ? fromPhone : []),
+  ];
+  if (zones.length > 0) return [...new Set(zones)];
   const fallback = unknownLocationCountries.flatMap(zonesOfCountry);
   return fallback.length > 0 ? [...new Set(fallback)] : ['UTC'];
 }

@@ -1,3 +1,5 @@
+import { getExampleNumber } from 'libphonenumber-js';
+import mobileExamples from 'libphonenumber-js/mobile/examples';
 import type { SeededRandom, Weighted } from './seeded-random.ts';
 
 /**
@@ -187,6 +189,50 @@ const providerWeights: readonly Weighted<BillingProvider>[] = [
   { value: 'inhouse', weight: 6 },
 ];
 
+/** Consent on one channel as the billing system recorded it (ISO); the later of the two wins. */
+export interface BillingConsent {
+  readonly consentAt: string;
+  readonly optedOutAt?: string;
+}
+
+/**
+ * What the product's routing calls the subscriber (billing `metadata.segment`): the plan tier
+ * says who the customer is, a consumer, a small business or an enterprise.
+ */
+export const billingSegmentOf: Readonly<Record<Segment, string>> = {
+  starter: 'b2c',
+  pro: 'smb',
+  business: 'smb',
+  enterprise: 'enterprise',
+};
+
+/** Of the subscribers with a mobile number, the share who ticked the SMS box at checkout. */
+const smsConsentShare: Record<Segment, number> = {
+  starter: 0.55,
+  pro: 0.5,
+  business: 0.35,
+  enterprise: 0.25,
+};
+/** WhatsApp opt-in is common where WhatsApp is how people talk to businesses. */
+const whatsappConsentShare: Readonly<Record<string, number>> = { BR: 0.4, IN: 0.35, KW: 0.3, DE: 0.15 };
+/** Of those who consented, the share who later withdrew it in the merchant's own settings. */
+const billingOptOutShare = 0.05;
+/** Billing systems that hold a phone number (Paddle's customer has none). */
+const holdsPhone: Record<BillingProvider, number> = { stripe: 0.7, chargebee: 0.75, inhouse: 0.8, paddle: 0 };
+
+/**
+ * A valid mobile number of the market, unique in the run: libphonenumber's example mobile number
+ * of the country with its last five digits replaced (every such number stays valid in each market).
+ */
+function mobileNumber(country: string, index: number, idTag: string): string {
+  const example = getExampleNumber(country as Parameters<typeof getExampleNumber>[0], mobileExamples);
+  if (example === undefined) throw new Error(`no example mobile number for ${country}`);
+  let offset = 0;
+  for (const char of idTag) offset = (offset * 31 + char.charCodeAt(0)) % 100_000;
+  const suffix = String((index + offset) % 100_000).padStart(5, '0');
+  return `${example.number.slice(0, -5)}${suffix}`;
+}
+
 /** What the billing data tells about where the debtor is. */
 export type LocationData = 'time-zone' | 'country-only' | 'none';
 
@@ -216,6 +262,12 @@ export interface Subscriber {
   readonly willingness: number;
   /** The billing provider whose webhooks carry this subscriber's events. */
   readonly provider: BillingProvider;
+  /** E.164 mobile number, when the billing system holds one. */
+  readonly phone?: string;
+  /** Consent per channel as billing sends it (metadata; docs/billing-ingest.md). */
+  readonly billingConsent: Readonly<Partial<Record<'sms' | 'whatsapp', BillingConsent>>>;
+  /** `metadata.segment`: the segment routing rules select on. */
+  readonly billingSegment: string;
 }
 
 export interface PopulationOptions {
@@ -227,16 +279,64 @@ export interface PopulationOptions {
    * @default true (false: everyone on Stripe)
    */
   readonly providers?: boolean;
+  /**
+   * The start of the simulation: consents were given (and some withdrawn) before it.
+   * @default 2026-01-01T00:00:00Z
+   */
+  readonly startAt?: Date;
 }
 
 /** Builds the population; subscriber `i` depends only on the seed and `i`. */
 export function buildPopulation(random: SeededRandom, options: PopulationOptions): Subscriber[] {
   return Array.from({ length: options.customers }, (_, index) =>
-    buildSubscriber(random.fork(`subscriber-${index}`), index, options.idTag, options.providers ?? true),
+    buildSubscriber(
+      random.fork(`subscriber-${index}`),
+      index,
+      options.idTag,
+      options.providers ?? true,
+      options.startAt ?? new Date('2026-01-01T00:00:00Z'),
+    ),
   );
 }
 
-function buildSubscriber(random: SeededRandom, index: number, idTag: string, providers: boolean): Subscriber {
+/**
+ * Phone and consent, from a stream of their own so the draws of everything else stay those of a
+ * population without them. Consent dates lie 3 weeks to 2 years before the start.
+ */
+function contactOf(
+  random: SeededRandom,
+  subscriber: Pick<Subscriber, 'index' | 'market' | 'segment' | 'provider'>,
+  idTag: string,
+  startAt: Date,
+): Pick<Subscriber, 'phone' | 'billingConsent'> {
+  const hasPhone = random.chance(holdsPhone[subscriber.provider]);
+  const smsConsents = random.chance(smsConsentShare[subscriber.segment]);
+  const whatsappConsents = random.chance(whatsappConsentShare[subscriber.market.country] ?? 0.08);
+  const withdraws = random.chance(billingOptOutShare);
+  const consentDaysBefore = 21 + random.next() * 700;
+  const withdrawnDaysBefore = random.next() * consentDaysBefore;
+  if (!hasPhone) return { billingConsent: {} };
+  const daysBefore = (days: number) => new Date(startAt.getTime() - days * 86_400_000).toISOString();
+  const consentAt = daysBefore(consentDaysBefore);
+  const sms: BillingConsent | undefined = smsConsents
+    ? { consentAt, ...(withdraws ? { optedOutAt: daysBefore(withdrawnDaysBefore) } : {}) }
+    : undefined;
+  return {
+    phone: mobileNumber(subscriber.market.country, subscriber.index, idTag),
+    billingConsent: {
+      ...(sms ? { sms } : {}),
+      ...(whatsappConsents ? { whatsapp: { consentAt } } : {}),
+    },
+  };
+}
+
+function buildSubscriber(
+  random: SeededRandom,
+  index: number,
+  idTag: string,
+  providers: boolean,
+  startAt: Date,
+): Subscriber {
   const market = random.weighted(markets.map((value) => ({ value, weight: value.weight })));
   const segment = random.weighted(segmentWeights);
   const interval: BillingInterval = random.chance(annualShare[segment]) ? 'year' : 'month';
@@ -260,6 +360,8 @@ function buildSubscriber(random: SeededRandom, index: number, idTag: string, pro
     .toLowerCase();
   // Annual subscribers renew once a year: only those whose anniversary falls in the window renew.
   const cycleDays = interval === 'year' ? 365 : 30.44;
+  // From a stream of its own: the draws above are those of a population without providers.
+  const provider = providers ? random.fork('provider').weighted(providerWeights) : 'stripe';
   return {
     index,
     customerId: `cus_${idTag}${random.token(12)}`,
@@ -277,7 +379,8 @@ function buildSubscriber(random: SeededRandom, index: number, idTag: string, pro
     firstRenewalOffsetDays: random.next() * cycleDays,
     // Beta(2,2)-like: most debtors are neither saints nor lost causes.
     willingness: (random.next() + random.next()) / 2,
-    // From a stream of its own: the draws above are those of a population without providers.
-    provider: providers ? random.fork('provider').weighted(providerWeights) : 'stripe',
+    provider,
+    ...contactOf(random.fork('contact'), { index, market, segment, provider }, idTag, startAt),
+    billingSegment: billingSegmentOf[segment],
   };
 }

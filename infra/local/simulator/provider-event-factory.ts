@@ -5,6 +5,7 @@ import {
   signInhousePayload,
 } from '../../../shared/adapters/inhouse/inhouse-billing-events.ts';
 import { signPaddlePayload } from '../../../shared/adapters/paddle/paddle-billing-events.ts';
+import { billingMetadataOf, inhouseContactFieldsOf } from './billing-metadata.ts';
 import type { BillingProvider, Subscriber } from './population.ts';
 import { eventPayload, type SimulatedEvent, signPayload } from './stripe-event-factory.ts';
 
@@ -202,6 +203,7 @@ export function paddleCustomerCreated(subscriber: Subscriber, eventId: string, a
       name: subscriber.name,
       email: subscriber.email ?? null,
       locale: subscriber.locale,
+      custom_data: billingMetadataOf(subscriber),
       status: 'active',
       created_at: at.toISOString(),
     },
@@ -261,10 +263,12 @@ function chargebeeCustomer(subscriber: Subscriber) {
     first_name: firstName(subscriber),
     last_name: lastName(subscriber),
     ...(subscriber.email ? { email: subscriber.email } : {}),
+    ...(subscriber.phone ? { phone: subscriber.phone } : {}),
     locale: subscriber.locale,
     ...(subscriber.locationData === 'none'
       ? {}
       : { billing_address: { country: subscriber.market.country } }),
+    meta_data: billingMetadataOf(subscriber),
   };
 }
 
@@ -369,6 +373,7 @@ function inhouseCustomer(subscriber: Subscriber) {
     ...(subscriber.locationData === 'none' ? {} : { country: subscriber.market.country }),
     ...(subscriber.locationData === 'time-zone' ? { timeZone: subscriber.timeZone } : {}),
     locale: subscriber.locale,
+    ...inhouseContactFieldsOf(subscriber),
   };
 }
 

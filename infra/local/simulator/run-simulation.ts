@@ -146,12 +146,14 @@ function outcomeOf(answer: { status: number; body: Record<string, unknown> }): s
 function billingZonesOfSubscriber(subscriber: Subscriber): string[] {
   const country = subscriber.locationData === 'none' ? undefined : subscriber.market.country;
   const zone = subscriber.locationData === 'time-zone' ? subscriber.timeZone : undefined;
+  // The mobile number's country (its calling code) locates the debtor too (Paddle holds none).
+  const phoneCountry = subscriber.phone === undefined ? undefined : subscriber.market.country;
   switch (subscriber.provider) {
     case 'stripe':
     case 'inhouse':
-      return billingZonesOf(zone, country);
+      return billingZonesOf(zone, country, undefined, phoneCountry);
     case 'chargebee':
-      return billingZonesOf(undefined, country);
+      return billingZonesOf(undefined, country, undefined, phoneCountry);
     case 'paddle':
       return billingZonesOf(undefined, undefined);
   }
@@ -182,6 +184,7 @@ export async function runSimulation(
     customers: options.customers,
     idTag,
     providers: options.providers ?? true,
+    startAt,
   });
   const subscriberByCustomer = new Map<string, Subscriber>(
     population.map((subscriber) => [productCustomerId(subscriber), subscriber]),
@@ -599,7 +602,11 @@ export async function runSimulation(
   const debtors = new Map<string, DebtorLocation>(
     population.map((subscriber) => [
       productCustomerId(subscriber),
-      { billingZones: billingZonesOfSubscriber(subscriber), trueZone: subscriber.timeZone },
+      {
+        billingZones: billingZonesOfSubscriber(subscriber),
+        trueZone: subscriber.timeZone,
+        billingConsent: subscriber.billingConsent,
+      },
     ]),
   );
   const invariantInput = {

@@ -76,6 +76,13 @@ export interface SimulationReport {
     readonly annualPlans: number;
     readonly locationData: Record<string, number>;
     readonly withoutEmail: number;
+    /** Mobile numbers billing holds, and consent as billing sends it (`metadata`; docs/billing-ingest.md). */
+    readonly withPhone: number;
+    readonly consent: {
+      readonly sms: number;
+      readonly smsWithdrawnInBilling: number;
+      readonly whatsapp: number;
+    };
   };
   readonly billing: {
     readonly renewals: number;
@@ -114,6 +121,7 @@ export interface SimulationReport {
     readonly casesByCloseReason: Record<string, number>;
     readonly messages: number;
     readonly messagesByStep: Record<string, number>;
+    readonly messagesByChannel: Record<string, number>;
     readonly responsesByTemplate: Record<string, ResponseTally>;
     readonly portal: PortalTally;
     readonly optOuts: Record<string, number>;
@@ -308,6 +316,14 @@ export function buildReport(input: ReportInput): SimulationReport {
       annualPlans: population.filter((subscriber) => subscriber.interval === 'year').length,
       locationData: countBy(population, (subscriber) => subscriber.locationData),
       withoutEmail: population.filter((subscriber) => subscriber.email === undefined).length,
+      withPhone: population.filter((subscriber) => subscriber.phone !== undefined).length,
+      consent: {
+        sms: population.filter((subscriber) => subscriber.billingConsent.sms !== undefined).length,
+        smsWithdrawnInBilling: population.filter(
+          (subscriber) => subscriber.billingConsent.sms?.optedOutAt !== undefined,
+        ).length,
+        whatsapp: population.filter((subscriber) => subscriber.billingConsent.whatsapp !== undefined).length,
+      },
     },
     billing: {
       renewals: tallies.renewals,
@@ -352,6 +368,7 @@ export function buildReport(input: ReportInput): SimulationReport {
       ),
       messages: messages.length,
       messagesByStep: countBy(messages, (message) => message.stepId),
+      messagesByChannel: countBy(messages, (message) => message.channel),
       responsesByTemplate: sortedRecord(Object.fromEntries(input.responses)),
       portal: {
         visits: input.portal.visits,
@@ -532,6 +549,11 @@ export function renderReportMarkdown(report: SimulationReport): string {
       ],
       ['cases opened (open at end)', `${collections.casesOpened} (${collections.casesOpenAtEnd})`],
       ['messages', String(collections.messages)],
+      ['messages by channel', formatCounts(collections.messagesByChannel)],
+      [
+        'subscribers with a mobile number / SMS consent in billing (withdrawn) / WhatsApp consent',
+        `${report.population.withPhone} / ${report.population.consent.sms} (${report.population.consent.smsWithdrawnInBilling}) / ${report.population.consent.whatsapp}`,
+      ],
       [
         'messages after a payment whose webhook was still on its way',
         String(collections.messagesAfterPaymentBeforeItsWebhook),

@@ -1,4 +1,5 @@
 import Stripe from 'stripe';
+import { billingMetadataOf } from './billing-metadata.ts';
 import type { DeclineCode } from './decline-codes.ts';
 import type { Subscriber } from './population.ts';
 
@@ -105,7 +106,8 @@ export function stripeInvoice(state: InvoiceState): Stripe.Invoice {
   const currency = subscriber.market.currency.toLowerCase();
   const paid = state.status === 'paid';
   const token = hostedToken(state.invoiceId);
-  const metadata: Record<string, string> = {};
+  // Consent, segment and plan travel in the invoice metadata, as the merchant's integration puts them.
+  const metadata: Record<string, string> = billingMetadataOf(subscriber);
   if (subscriber.locationData === 'time-zone') metadata.time_zone = subscriber.timeZone;
   metadata.locale = subscriber.locale;
   const line: Stripe.InvoiceLineItem = {
@@ -174,7 +176,7 @@ export function stripeInvoice(state: InvoiceState): Stripe.Invoice {
     customer_address: addressOf(subscriber),
     customer_email: subscriber.email ?? null,
     customer_name: subscriber.name,
-    customer_phone: null,
+    customer_phone: subscriber.phone ?? null,
     customer_shipping: null,
     customer_tax_exempt: 'none',
     customer_tax_ids: [],
