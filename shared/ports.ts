@@ -151,10 +151,13 @@ export interface MetricAggregateStore {
    */
   addToCell(cell: MetricCell, token: string, now: Date): Promise<boolean>;
   listCurrencies(): Promise<string[]>;
-  /** Every month cell of a currency (shards summed), up to `upToMonth` inclusive when given. */
-  listMonthCells(currency: string, upToMonth?: string): Promise<MetricCell[]>;
-  /** The day cells of one month of a currency. */
-  listDayCells(currency: string, month: string): Promise<MetricCell[]>;
+  /**
+   * Every month cell of a currency (shards summed), up to `upToMonth` inclusive when given, with
+   * its breakdown measures only from `breakdownsFrom` on when given (metric-cells.ts, `CellPart`).
+   */
+  listMonthCells(currency: string, upToMonth?: string, breakdownsFrom?: string): Promise<MetricCell[]>;
+  /** The day cells of one month of a currency, with their breakdown measures unless told otherwise. */
+  listDayCells(currency: string, month: string, withBreakdowns?: boolean): Promise<MetricCell[]>;
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { Contribution } from './metric-contributions.ts';
-import { parseFactKey } from './metric-contributions.ts';
+import { legacyOpenByDuePrefix, parseFactKey } from './metric-contributions.ts';
 import {
   firstDayOfMonth,
   type LocalDay,
@@ -171,4 +171,26 @@ export class CellIndex {
     if (first === undefined || firstDayOfMonth(first) > to) return new Map();
     return this.sumRange(firstDayOfMonth(first), to, select);
   }
+}
+
+/**
+ * A cell is stored as two parts: the core measures every report reads for the whole history
+ * (flows and stocks: failed, recovered, billed, open, pastDue, MRR...), and the breakdown copies
+ * (`measure@dimension=value`) that only the period's own cells are read for. The core part's size
+ * is fixed by the list of measures; the breakdown part's grows with the strategies, variants,
+ * segments, channels and steps in use, so a report's cost stays flat however long the history.
+ */
+export type CellPart = 'core' | 'breakdowns';
+
+export function cellPartOf(measure: string): CellPart {
+  // `open@due=` is the receivables measure of the first layout, a core measure (metric-contributions.ts).
+  return measure.includes('@') && !measure.startsWith(legacyOpenByDuePrefix) ? 'breakdowns' : 'core';
+}
+
+/** The measures of a cell's values that belong to `part`. */
+export function partOfValues(
+  values: Readonly<Record<string, number>>,
+  part: CellPart,
+): Record<string, number> {
+  return Object.fromEntries(Object.entries(values).filter(([measure]) => cellPartOf(measure) === part));
 }
