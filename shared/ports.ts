@@ -156,8 +156,16 @@ export interface MetricAggregateStore {
    * its breakdown measures only from `breakdownsFrom` on when given (metric-cells.ts, `CellPart`).
    */
   listMonthCells(currency: string, upToMonth?: string, breakdownsFrom?: string): Promise<MetricCell[]>;
-  /** The day cells of one month of a currency, with their breakdown measures unless told otherwise. */
-  listDayCells(currency: string, month: string, withBreakdowns?: boolean): Promise<MetricCell[]>;
+  /** The day cells of one month of a currency: every day and every measure unless `range` narrows it. */
+  listDayCells(currency: string, month: string, range?: DayCellRange): Promise<MetricCell[]>;
+}
+
+/** Which day cells of a month a report reads (metric-cells.ts, `CellPart`). */
+export interface DayCellRange {
+  /** The last day read, inclusive: a report never sums past its period's end. @default the month's end */
+  readonly upTo?: string;
+  /** Breakdown measures only from this day on (to `upTo`), or none at all. @default every day */
+  readonly breakdownsFrom?: string | false;
 }
 
 /**

@@ -118,6 +118,8 @@ export class CellIndex {
     monthCells: readonly MetricCell[],
     dayCells: readonly MetricCell[],
     loadedDayMonths: Iterable<LocalMonth>,
+    /** The last day whose day cells were loaded (a report's period end): later days are absent. */
+    private readonly dayCellsUpTo?: LocalDay,
   ) {
     for (const cell of monthCells) this.months.set(cell.period, cell.values);
     for (const cell of dayCells) {
@@ -147,6 +149,9 @@ export class CellIndex {
         continue;
       }
       if (!this.loadedDayMonths.has(month)) throw new Error(`day cells of ${month} were not loaded`);
+      if (this.dayCellsUpTo !== undefined && to > this.dayCellsUpTo) {
+        throw new Error(`day cells after ${this.dayCellsUpTo} were not loaded`);
+      }
       for (const [day, values] of this.days.get(month) ?? []) {
         if (from <= day && day <= to) parts.push(values);
       }

@@ -27,6 +27,7 @@ import type { Contribution, SubscriptionClaimSummary } from '../../domain/metric
 import { addDays, lastDayOfMonth } from '../../domain/metrics-calendar.ts';
 import type { Subscription } from '../../domain/subscription.ts';
 import type {
+  DayCellRange,
   MessageRecord,
   MetricContributionRecord,
   MetricRebuildStore,
@@ -436,16 +437,34 @@ export class MetricAggregatesTable implements MetricRebuildStore, ReportDelivery
     return summedCells(items);
   }
 
-  public async listDayCells(currency: string, month: string, withBreakdowns = true): Promise<MetricCell[]> {
-    const daysOf = (part: CellPart) =>
+  public async listDayCells(
+    currency: string,
+    month: string,
+    range: DayCellRange = {},
+  ): Promise<MetricCell[]> {
+    // A day's shards sort right after it (`2026-03-05~5` < `2026-03-05~~`).
+    const after = range.upTo === undefined ? undefined : `${range.upTo}${shardSeparator}${shardSeparator}`;
+    const daysOf = (part: CellPart, from?: string) =>
       this.queryAll({
         TableName: this.tableName,
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': metricKeys.dayCells(currency, month, part) },
+        KeyConditionExpression:
+          from !== undefined && after !== undefined
+            ? 'pk = :pk AND sk BETWEEN :from AND :after'
+            : from !== undefined
+              ? 'pk = :pk AND sk >= :from'
+              : after !== undefined
+                ? 'pk = :pk AND sk < :after'
+                : 'pk = :pk',
+        ExpressionAttributeValues: {
+          ':pk': metricKeys.dayCells(currency, month, part),
+          ...(from === undefined ? {} : { ':from': from }),
+          ...(after === undefined ? {} : { ':after': after }),
+        },
         ConsistentRead: true,
       });
+    const { breakdownsFrom } = range;
     const parts = await Promise.all(
-      withBreakdowns ? [daysOf('core'), daysOf('breakdowns')] : [daysOf('core')],
+      breakdownsFrom === false ? [daysOf('core')] : [daysOf('core'), daysOf('breakdowns', breakdownsFrom)],
     );
     const items = parts.flat();
     this.countRead(items);

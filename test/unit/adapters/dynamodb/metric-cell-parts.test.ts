@@ -8,7 +8,7 @@ import { computeCurrencyMetrics, dayCellMonthsFor } from '../../../../shared/dom
 import { CellIndex, cellPartOf } from '../../../../shared/domain/metric-cells.ts';
 import type { MetricsSettings } from '../../../../shared/domain/metric-contributions.ts';
 import { parsePeriod } from '../../../../shared/domain/metrics-calendar.ts';
-import { buildFinanceReport } from '../../../../shared/use-cases/build-finance-report.ts';
+import { buildFinanceReport, dayCellRangeFor } from '../../../../shared/use-cases/build-finance-report.ts';
 import {
   type EmbeddedCollectionsTable,
   startEmbeddedCollectionsTable,
@@ -89,7 +89,7 @@ describe('MetricAggregatesTable cell parts', () => {
       { currency: 'SEK', granularity: 'month', period: '2026-01', values: { 'failed.amount': 500 } },
       { currency: 'SEK', granularity: 'month', period: '2026-02', values },
     ]);
-    expect(await aggregates.listDayCells('SEK', '2026-02', false)).toEqual([
+    expect(await aggregates.listDayCells('SEK', '2026-02', { breakdownsFrom: false })).toEqual([
       { currency: 'SEK', granularity: 'day', period: '2026-02-14', values: { 'failed.amount': 500 } },
     ]);
     expect(await aggregates.listDayCells('SEK', '2026-02')).toEqual([
@@ -152,5 +152,31 @@ describe('MetricAggregatesTable cell parts', () => {
       expect(report.currencies.length).toBeGreaterThan(0);
       for (const metrics of report.currencies) expect(metrics).toEqual(everything(metrics.currency, period));
     }
+  });
+});
+
+describe('dayCellRangeFor', () => {
+  it('reads no day after the period, and breakdowns only for the period’s days', () => {
+    const week = parsePeriod('2026-03-16..2026-03-22');
+    expect(dayCellRangeFor(week, '2026-03')).toEqual({ upTo: '2026-03-22', breakdownsFrom: '2026-03-16' });
+    const span = parsePeriod('2026-03-10..2026-04-20');
+    expect(dayCellRangeFor(span, '2026-03')).toEqual({ breakdownsFrom: '2026-03-10' });
+    expect(dayCellRangeFor(span, '2026-04')).toEqual({ upTo: '2026-04-20', breakdownsFrom: '2026-04-01' });
+    // The month of the day before the period: its core only (beginning receivables).
+    expect(dayCellRangeFor(parsePeriod('2026-04-05'), '2026-04')).toEqual({
+      upTo: '2026-04-05',
+      breakdownsFrom: '2026-04-05',
+    });
+    expect(dayCellRangeFor(parsePeriod('2026-04-01..2026-04-07'), '2026-03')).toEqual({
+      breakdownsFrom: false,
+    });
+  });
+
+  it('makes the cell index refuse a sum past the days it loaded, rather than read zeros', () => {
+    const index = new CellIndex([], [], ['2026-03'], '2026-03-22');
+    expect(index.sumRange('2026-03-01', '2026-03-22', () => true)).toEqual(new Map());
+    expect(() => index.sumRange('2026-03-01', '2026-03-23', () => true)).toThrow(
+      'day cells after 2026-03-22 were not loaded',
+    );
   });
 });
