@@ -37,17 +37,29 @@ import type { SendDependencies } from '../shared/use-cases/send-journey-message.
 import { contactPolicy, paymentRetryLimits } from '../workflows/policies.ts';
 import { strategyCatalogOn } from '../workflows/strategies/catalog.ts';
 
+const stepPlanSchema = z.object({
+  action: stepActionTypeSchema,
+  stepId: z.string().min(1),
+  at: z.string(),
+  channel: channelSchema.optional(),
+  template: templateIdSchema.optional(),
+  variant: z.string().optional(),
+  reasons: z.array(z.string()).default([]),
+});
+
+/**
+ * A plan to look again later with no step to act on: the planner's answer when every open claim
+ * is disputed or on hold. It names no step (a step id, when a caller still sends one, is ignored).
+ */
+const waitPlanSchema = z.object({
+  action: z.literal('wait'),
+  at: z.string(),
+  reasons: z.array(z.string()).default([]),
+});
+
 const inputSchema = z.object({
   caseId: z.string().min(1),
-  plan: z.object({
-    action: z.union([stepActionTypeSchema, z.literal('wait')]),
-    stepId: z.string().min(1),
-    at: z.string(),
-    channel: channelSchema.optional(),
-    template: templateIdSchema.optional(),
-    variant: z.string().optional(),
-    reasons: z.array(z.string()).default([]),
-  }),
+  plan: z.union([waitPlanSchema, stepPlanSchema]),
 });
 
 /**
@@ -58,19 +70,7 @@ const inputSchema = z.object({
 export function createSendJourneyMessageHandler(deps: SendDependencies) {
   return middy<unknown, JourneyState>().handler(async (event) => {
     const parsed = inputSchema.parse(event);
-    const { channel, template, variant, ...plan } = parsed.plan;
-    const state = await advanceJourney(
-      {
-        caseId: parsed.caseId,
-        plan: {
-          ...plan,
-          ...(channel === undefined ? {} : { channel }),
-          ...(template === undefined ? {} : { template }),
-          ...(variant === undefined ? {} : { variant }),
-        },
-      },
-      deps,
-    );
+    const state = await advanceJourney({ caseId: parsed.caseId, plan: stepPlanOf(parsed.plan) }, deps);
     logger.info('journey step acted', {
       caseId: parsed.caseId,
       ...(state.lastStep ?? {}),
@@ -79,6 +79,17 @@ export function createSendJourneyMessageHandler(deps: SendDependencies) {
     });
     return state;
   });
+}
+
+function stepPlanOf(plan: z.infer<typeof inputSchema>['plan']): Parameters<typeof advanceJourney>[0]['plan'] {
+  if (plan.action === 'wait') return plan;
+  const { channel, template, variant, ...rest } = plan;
+  return {
+    ...rest,
+    ...(channel === undefined ? {} : { channel }),
+    ...(template === undefined ? {} : { template }),
+    ...(variant === undefined ? {} : { variant }),
+  };
 }
 
 export const handler = lazyHandler(() => {

@@ -18,6 +18,11 @@ export interface LocalCaseView {
   readonly supersededBy?: string;
   readonly strategyId: string;
   readonly strategyVersion: number;
+  /** The debtor's latest promise to pay made in the portal, and how many were broken. */
+  readonly promiseToPay?: CollectionCase['promiseToPay'];
+  readonly brokenPromises?: number;
+  /** The payment plan agreed in the portal, with its instalments. */
+  readonly paymentPlan?: CollectionCase['paymentPlan'];
   readonly claims: readonly Pick<
     Claim,
     | 'claimId'
@@ -91,6 +96,9 @@ export async function listLocalCases(database: EmbeddedDynamoDb): Promise<LocalC
         'supersededBy',
         'strategyId',
         'strategyVersion',
+        'promiseToPay',
+        'brokenPromises',
+        'paymentPlan',
       ]),
       claims: collectionCase.claimIds.flatMap((claimId) => {
         const claim = claims.get(claimId);

@@ -40,6 +40,10 @@ describe('the simulator', () => {
         ['gentle-b2c@1', 'gentle-b2c-sms-first@1', 'firm-high-amount@1'].includes(strategy),
       ),
     ).toBe(true);
+    // Every ingest surface: Stripe and the other providers, subscription changes included.
+    const providers = new Set(Object.keys(first.report.webhooks.byProvider).map((key) => key.split(' ')[0]));
+    expect(providers).toEqual(new Set(['stripe', 'paddle', 'chargebee', 'inhouse']));
+    expect(first.report.webhooks.byType['customer.subscription.updated']).toBeGreaterThan(0);
     // Same seed, same product start: the very same report, to the byte.
     expect(JSON.stringify(second.report)).toBe(JSON.stringify(first.report));
     expect(renderReportMarkdown(second.report)).toBe(renderReportMarkdown(first.report));

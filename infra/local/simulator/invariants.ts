@@ -20,7 +20,11 @@ export type InvariantName =
   | 'case-consistent-with-events'
   | 'journey-within-transition-budget'
   | 'journeys-end-cleanly'
-  | 'metrics-match-events';
+  | 'metrics-match-events'
+  | 'no-message-after-opt-out'
+  | 'no-message-after-dispute'
+  | 'no-contact-during-promise'
+  | 'commitments-consistent';
 
 export const invariantNames: readonly InvariantName[] = [
   'every-event-applied-once',
@@ -31,6 +35,10 @@ export const invariantNames: readonly InvariantName[] = [
   'journey-within-transition-budget',
   'journeys-end-cleanly',
   'metrics-match-events',
+  'no-message-after-opt-out',
+  'no-message-after-dispute',
+  'no-contact-during-promise',
+  'commitments-consistent',
 ];
 
 export interface Violation {
@@ -45,10 +53,14 @@ export interface Violation {
 /** One delivery of one webhook event, as the simulator made it and as the product answered. */
 export interface DeliveryRecord {
   readonly eventId: string;
+  /** What the event means, in Stripe's terms (`invoice.paid`...), whichever provider sent it. */
   readonly type: string;
-  /** Stripe's invoice id, for invoice events. */
+  /** Who sent it, and under which of its own event types (`transaction.completed`...). */
+  readonly provider?: string;
+  readonly providerType?: string;
+  /** The provider's invoice id (as the product's claim has it), for invoice events and disputes. */
   readonly invoiceId?: string;
-  /** Stripe's customer id (`cus_...`). */
+  /** The product's customer id (`stripe:cus_...`, `paddle:ctm_...`). */
   readonly customerId: string;
   /** The event's `created` (ISO). */
   readonly occurredAt: string;
@@ -67,6 +79,46 @@ export interface DeliveryRecord {
   readonly amountMinor?: number;
   /** ISO 4217, upper case. */
   readonly currency?: string;
+}
+
+/** A debtor opting out of a channel: STOP to a text, or an email marked as spam. */
+export interface OptOutRecord {
+  /** The product's customer id (as the outbox names it). */
+  readonly customerId: string;
+  readonly channel: string;
+  /** When the reply or complaint reached the product (virtual time, ISO). */
+  readonly at: string;
+  readonly caseId?: string;
+  /** The message the debtor answered. */
+  readonly answeredMessage: string;
+  /** STOP reply, the email's unsubscribe link, or the spam button. */
+  readonly via?: string;
+  /** The injection route's HTTP answer. */
+  readonly status: number;
+}
+
+/** A promise to pay the portal accepted. */
+export interface PromiseRecord {
+  readonly caseId: string;
+  readonly customerId: string;
+  /** Virtual time (ISO). */
+  readonly madeAt: string;
+  /** `YYYY-MM-DD` in the debtor's zone. */
+  readonly promisedFor: string;
+  /** Whether the debtor will pay on the promised day. */
+  readonly keeps: boolean;
+}
+
+/** A payment plan the portal accepted. */
+export interface PlanRecord {
+  readonly caseId: string;
+  readonly customerId: string;
+  readonly agreedAt: string;
+  readonly instalments: number;
+  /** Whether every instalment will be paid (when not, the card fails before the second). */
+  readonly keeps: boolean;
+  /** When the last instalment falls due (ISO). */
+  readonly lastDueAt: string;
 }
 
 /** Where a debtor is: per the billing data (what the product can know) and in truth. */
@@ -111,6 +163,11 @@ export interface InvariantInput {
   };
   readonly contactWindow: ContactWindow;
   readonly maxStateTransitions: number;
+  readonly optOuts: readonly OptOutRecord[];
+  readonly promises: readonly PromiseRecord[];
+  readonly plans: readonly PlanRecord[];
+  /** The end of the run (virtual time, ISO): commitments are judged as they stand then. */
+  readonly endAt: string;
 }
 
 /** The invoice events every claim is built from: the product must apply them. */
@@ -121,7 +178,17 @@ const handledTypes = new Set([
   'invoice.marked_uncollectible',
 ]);
 
-const claimIdOf = (invoiceId: string): string => `stripe:${invoiceId}`;
+/**
+ * Events that change what the product must do, whoever sends them: subscription changes
+ * (involuntary churn), chargebacks (stop contact) and a Paddle customer's contact details. They
+ * must be applied or recorded, never ignored.
+ */
+const stateChangingTypes = new Set([
+  'customer.subscription.updated',
+  'customer.subscription.deleted',
+  'charge.dispute.created',
+  'customer.created',
+]);
 
 /** Stripe's invoice lifecycle only moves forward: open → uncollectible → paid or void. */
 const lifecycleRank: Record<InvoiceStatus, number> = { open: 0, uncollectible: 1, void: 2, paid: 2 };
@@ -159,7 +226,9 @@ export function checkEventsAppliedOnce(input: InvariantInput): Violation[] {
       first === undefined
         ? handledTypes.has(delivery.type)
           ? ['applied']
-          : ['applied', 'recorded', 'ignored']
+          : stateChangingTypes.has(delivery.type)
+            ? ['applied', 'recorded']
+            : ['applied', 'recorded', 'ignored']
         : first.outcome === 'ignored'
           ? ['ignored']
           : ['duplicate'];
@@ -336,7 +405,8 @@ export function checkCasesConsistentWithEvents(input: InvariantInput): Violation
   }
   for (const [invoiceId, deliveries] of byInvoice) {
     const failed = deliveries.some((delivery) => delivery.type === 'invoice.payment_failed');
-    const cases = caseOfClaim.get(claimIdOf(invoiceId)) ?? [];
+    const provider = deliveries[0]?.provider ?? 'stripe';
+    const cases = caseOfClaim.get(`${provider}:${invoiceId}`) ?? [];
     if (failed && cases.length !== 1) {
       violations.push({
         invariant: 'case-consistent-with-events',
@@ -362,7 +432,7 @@ export function checkCasesConsistentWithEvents(input: InvariantInput): Violation
         });
       }
       const customer = deliveries[0]?.customerId;
-      if (customer !== undefined && collectionCase.customerId !== `stripe:${customer}`) {
+      if (customer !== undefined && collectionCase.customerId !== customer) {
         violations.push({
           invariant: 'case-consistent-with-events',
           caseId: collectionCase.caseId,
@@ -546,6 +616,265 @@ export function checkMetricsMatchEvents(input: InvariantInput): Violation[] {
   return violations;
 }
 
+/** Automatic answers (a STOP confirmation, a HELP answer): the product owes them, they are no journey contact. */
+function isAutomaticReply(message: CaseMessage): boolean {
+  return message.stepId.startsWith('reply-');
+}
+
+/**
+ * No journey message on a channel to a customer after the customer opted out of it (STOP, or an
+ * email marked as spam). The confirmation of a STOP is owed and is not journey contact.
+ */
+export function checkNoMessageAfterOptOut(input: InvariantInput): Violation[] {
+  const optedOutAt = new Map<string, OptOutRecord>();
+  for (const optOut of input.optOuts) {
+    if (optOut.status !== 200) continue;
+    const key = `${optOut.customerId}\u0000${optOut.channel}`;
+    const earlier = optedOutAt.get(key);
+    if (earlier === undefined || optOut.at < earlier.at) optedOutAt.set(key, optOut);
+  }
+  const violations: Violation[] = input.optOuts
+    .filter((optOut) => optOut.status !== 200)
+    .map((optOut) => ({
+      invariant: 'no-message-after-opt-out' as const,
+      ...(optOut.caseId ? { caseId: optOut.caseId } : {}),
+      subject: `${optOut.channel} opt-out of ${optOut.customerId}`,
+      detail: `the product answered the opt-out at ${optOut.at} with ${optOut.status}`,
+    }));
+  for (const message of input.messages) {
+    if (isAutomaticReply(message)) continue;
+    const optOut = optedOutAt.get(`${message.customerId}\u0000${message.channel}`);
+    if (optOut === undefined || Date.parse(message.sentAt) <= Date.parse(optOut.at)) continue;
+    violations.push({
+      invariant: 'no-message-after-opt-out',
+      caseId: message.caseId,
+      subject: `${message.stepId} (${message.id})`,
+      detail: `${message.channel} sent at ${message.sentAt}, after the debtor opted out of ${message.channel} at ${optOut.at}`,
+    });
+  }
+  return violations;
+}
+
+/** When each invoice's first dispute and first settling event reached the product. */
+function invoiceMoments(
+  input: InvariantInput,
+): Map<string, { failed?: string; disputed?: string; settled?: string }> {
+  const moments = new Map<string, { failed?: string; disputed?: string; settled?: string }>();
+  for (const delivery of input.deliveries) {
+    if (delivery.invoiceId === undefined || !accepted(delivery)) continue;
+    const entry = moments.get(delivery.invoiceId) ?? {};
+    const field =
+      delivery.type === 'charge.dispute.created'
+        ? 'disputed'
+        : delivery.type === 'invoice.payment_failed'
+          ? 'failed'
+          : handledTypes.has(delivery.type)
+            ? 'settled'
+            : undefined;
+    if (field !== undefined) {
+      const current = entry[field];
+      if (current === undefined || delivery.deliveredAt < current) entry[field] = delivery.deliveredAt;
+    }
+    moments.set(delivery.invoiceId, entry);
+  }
+  return moments;
+}
+
+/**
+ * No journey message for a case once every claim it held was disputed or settled, at least one
+ * disputed: a chargeback stops contact on its claim (DOMAIN.md §1, §3), and there is nothing left
+ * to ask for.
+ */
+export function checkNoMessageAfterDispute(input: InvariantInput): Violation[] {
+  const moments = invoiceMoments(input);
+  const claimsByCase = new Map(
+    input.cases.map((collectionCase) => [collectionCase.caseId, collectionCase.claims]),
+  );
+  const violations: Violation[] = [];
+  for (const message of input.messages) {
+    if (isAutomaticReply(message)) continue;
+    const sentAt = message.sentAt;
+    const held = (claimsByCase.get(message.caseId) ?? []).filter((claim) => {
+      const failed = moments.get(claim.invoiceId)?.failed;
+      return failed !== undefined && failed <= sentAt;
+    });
+    const disputed = held.filter((claim) => {
+      const at = moments.get(claim.invoiceId)?.disputed;
+      return at !== undefined && at < sentAt;
+    });
+    if (disputed.length === 0) continue;
+    const contactable = held.filter((claim) => {
+      const entry = moments.get(claim.invoiceId);
+      const settledBefore = entry?.settled !== undefined && entry.settled < sentAt;
+      const disputedBefore = entry?.disputed !== undefined && entry.disputed < sentAt;
+      return !settledBefore && !disputedBefore;
+    });
+    if (contactable.length > 0) continue;
+    violations.push({
+      invariant: 'no-message-after-dispute',
+      caseId: message.caseId,
+      subject: `${message.stepId} (${message.id})`,
+      detail: `sent at ${sentAt}, after the dispute of ${disputed
+        .map((claim) => `${claim.invoiceId} (${moments.get(claim.invoiceId)?.disputed})`)
+        .join(', ')}; nothing else was left to collect`,
+    });
+  }
+  return violations;
+}
+
+/**
+ * The first instant a promised day is over for the debtor, in whichever zone the billing data
+ * may place them (the earliest of them: the invariant holds whatever zone the product chose).
+ */
+function endOfPromisedDay(promisedFor: string, zones: readonly string[]): number {
+  const ends = (zones.length > 0 ? zones : ['UTC']).map((zone) =>
+    DateTime.fromISO(promisedFor, { zone }).endOf('day').toMillis(),
+  );
+  return Math.min(...ends);
+}
+
+/** No journey message for a case between a promise to pay and the end of the promised day. */
+export function checkNoContactDuringPromise(input: InvariantInput): Violation[] {
+  const violations: Violation[] = [];
+  for (const made of input.promises) {
+    const zones = input.debtors.get(made.customerId)?.billingZones ?? [];
+    const until = endOfPromisedDay(made.promisedFor, zones);
+    for (const message of input.messages) {
+      if (message.caseId !== made.caseId || isAutomaticReply(message)) continue;
+      const sentAt = Date.parse(message.sentAt);
+      if (sentAt <= Date.parse(made.madeAt) || sentAt > until) continue;
+      violations.push({
+        invariant: 'no-contact-during-promise',
+        caseId: made.caseId,
+        subject: `${message.stepId} (${message.id})`,
+        detail: `sent at ${message.sentAt}, while the promise made at ${made.madeAt} to pay on ${made.promisedFor} stood`,
+      });
+    }
+  }
+  return violations;
+}
+
+const hourMs = 3_600_000;
+
+/** The first moment an invoice event (paid, voided, written off) reached the product, per claim. */
+function firstSettlement(input: InvariantInput): Map<string, { at: string; type: string }> {
+  const first = new Map<string, { at: string; type: string }>();
+  for (const delivery of input.deliveries) {
+    if (delivery.invoiceId === undefined || !accepted(delivery) || !handledTypes.has(delivery.type)) continue;
+    if (delivery.type === 'invoice.payment_failed') continue;
+    const earlier = first.get(delivery.invoiceId);
+    if (earlier === undefined || delivery.deliveredAt < earlier.at)
+      first.set(delivery.invoiceId, { at: delivery.deliveredAt, type: delivery.type });
+  }
+  return first;
+}
+
+/**
+ * Promises and plans the portal accepted stand on their case as made, and end as their events
+ * say: once the hourly commitments job had its chance after the grace, a promise is kept when its
+ * invoices were paid by the end of its grace and broken when not; before, it is not broken; a kept plan is
+ * completed once its last instalment fell due, a plan whose card failed is broken once the
+ * second instalment's two attempts were refused. Commitments whose invoices ended otherwise
+ * (written off, voided, paid by a retry before the plan ended) are only checked for existence.
+ */
+export function checkCommitmentsConsistent(input: InvariantInput): Violation[] {
+  const violations: Violation[] = [];
+  const byCase = new Map(input.cases.map((collectionCase) => [collectionCase.caseId, collectionCase]));
+  const settlement = firstSettlement(input);
+  const end = Date.parse(input.endAt);
+  const latestPromise = new Map<string, PromiseRecord>();
+  for (const made of input.promises) latestPromise.set(made.caseId, made);
+  for (const made of latestPromise.values()) {
+    const view = byCase.get(made.caseId);
+    const promise = view?.promiseToPay;
+    const fail = (detail: string) =>
+      violations.push({
+        invariant: 'commitments-consistent',
+        caseId: made.caseId,
+        subject: `promise for ${made.promisedFor}`,
+        detail,
+      });
+    if (view === undefined || promise === undefined || promise.promisedFor !== made.promisedFor) {
+      fail(`the case shows ${promise ? `a promise for ${promise.promisedFor}` : 'no promise'}`);
+      continue;
+    }
+    const graceUntil = Date.parse(promise.graceUntil);
+    const ends = view.claims.map((claim) => settlement.get(claim.invoiceId));
+    if (ends.some((entry) => entry !== undefined && entry.type !== 'invoice.paid')) continue;
+    const paidBy = ends.every((entry) => entry !== undefined)
+      ? Math.max(...ends.map((entry) => Date.parse(entry?.at ?? '')))
+      : undefined;
+    // The hourly commitments job settles a promise at the end of its grace (or once the case
+    // closed): before then it may still be active; after, kept when its invoices were paid in time.
+    const settledByJob = end > graceUntil + hourMs;
+    if (!settledByJob) {
+      if (promise.status === 'broken')
+        fail(`promise is broken before its grace ended (${promise.graceUntil})`);
+      continue;
+    }
+    const expected =
+      paidBy !== undefined && paidBy <= graceUntil
+        ? 'kept'
+        : paidBy !== undefined && paidBy <= graceUntil + hourMs
+          ? undefined
+          : 'broken';
+    if (expected !== undefined && promise.status !== expected) {
+      fail(
+        `promise is ${promise.status}, its invoices were ${paidBy === undefined ? 'not paid' : `paid at ${new Date(paidBy).toISOString()}`} (grace until ${promise.graceUntil}): expected ${expected}`,
+      );
+    }
+  }
+  const latestPlan = new Map<string, PlanRecord>();
+  for (const agreed of input.plans) latestPlan.set(agreed.caseId, agreed);
+  for (const agreed of latestPlan.values()) {
+    const view = byCase.get(agreed.caseId);
+    const plan = view?.paymentPlan;
+    const fail = (detail: string) =>
+      violations.push({
+        invariant: 'commitments-consistent',
+        caseId: agreed.caseId,
+        subject: `plan of ${agreed.instalments} instalments agreed at ${agreed.agreedAt}`,
+        detail,
+      });
+    if (view === undefined || plan === undefined || plan.instalments.length !== agreed.instalments) {
+      fail(`the case shows ${plan ? `a plan of ${plan.instalments.length} instalments` : 'no plan'}`);
+      continue;
+    }
+    const lastDue = Date.parse(agreed.lastDueAt);
+    // The second instalment falls due 14 days in; two attempts 24 h apart, then the hourly job.
+    const secondMissedBy = Date.parse(agreed.agreedAt) + (14 * 24 + 2 * 24 + 2) * hourMs;
+    const endedOtherwise = view.claims.some((claim) => {
+      const entry = settlement.get(claim.invoiceId);
+      return (
+        entry !== undefined && (entry.type !== 'invoice.paid' || Date.parse(entry.at) < lastDue - hourMs)
+      );
+    });
+    if (endedOtherwise) continue;
+    const expected = agreed.keeps
+      ? end > lastDue + 2 * hourMs
+        ? 'completed'
+        : 'active'
+      : end > secondMissedBy
+        ? 'broken'
+        : end < Date.parse(agreed.agreedAt) + 13 * 24 * hourMs
+          ? 'active'
+          : undefined;
+    if (expected !== undefined && plan.status !== expected) {
+      fail(
+        `plan is ${plan.status} (${plan.instalments.map((one) => one.status).join(', ')}): expected ${expected}`,
+      );
+    }
+    if (plan.status === 'completed') {
+      const unpaid = view.claims.filter((claim) => claim.status !== 'paid');
+      if (unpaid.length > 0)
+        fail(
+          `plan completed, but ${unpaid.map((claim) => `${claim.invoiceId} is ${claim.status}`).join(', ')}`,
+        );
+    }
+  }
+  return violations;
+}
+
 export const invariantCheckers: Record<InvariantName, (input: InvariantInput) => Violation[]> = {
   'every-event-applied-once': checkEventsAppliedOnce,
   'no-message-after-settlement': checkNoMessageAfterSettlement,
@@ -555,6 +884,10 @@ export const invariantCheckers: Record<InvariantName, (input: InvariantInput) =>
   'journey-within-transition-budget': checkJourneyTransitions,
   'journeys-end-cleanly': checkJourneysEndCleanly,
   'metrics-match-events': checkMetricsMatchEvents,
+  'no-message-after-opt-out': checkNoMessageAfterOptOut,
+  'no-message-after-dispute': checkNoMessageAfterDispute,
+  'no-contact-during-promise': checkNoContactDuringPromise,
+  'commitments-consistent': checkCommitmentsConsistent,
 };
 
 export function checkInvariants(input: InvariantInput): Violation[] {

@@ -177,6 +177,16 @@ const segmentWeights: readonly Weighted<Segment>[] = [
 /** Share of annual plans by segment; an annual plan costs ten months. */
 const annualShare: Record<Segment, number> = { starter: 0.1, pro: 0.2, business: 0.3, enterprise: 0.45 };
 
+/** Who bills the subscriber: most are on Stripe, the rest on the other providers the product ingests. */
+export type BillingProvider = 'stripe' | 'paddle' | 'chargebee' | 'inhouse';
+
+const providerWeights: readonly Weighted<BillingProvider>[] = [
+  { value: 'stripe', weight: 80 },
+  { value: 'paddle', weight: 7 },
+  { value: 'chargebee', weight: 7 },
+  { value: 'inhouse', weight: 6 },
+];
+
 /** What the billing data tells about where the debtor is. */
 export type LocationData = 'time-zone' | 'country-only' | 'none';
 
@@ -204,22 +214,29 @@ export interface Subscriber {
   readonly firstRenewalOffsetDays: number;
   /** 0..1, the debtor's own inclination to settle a failed payment when asked. */
   readonly willingness: number;
+  /** The billing provider whose webhooks carry this subscriber's events. */
+  readonly provider: BillingProvider;
 }
 
 export interface PopulationOptions {
   readonly customers: number;
   /** Prefix making ids unique per run when several runs share a store. */
   readonly idTag: string;
+  /**
+   * Bill a share of the population through Paddle, Chargebee and the in-house format.
+   * @default true (false: everyone on Stripe)
+   */
+  readonly providers?: boolean;
 }
 
 /** Builds the population; subscriber `i` depends only on the seed and `i`. */
 export function buildPopulation(random: SeededRandom, options: PopulationOptions): Subscriber[] {
   return Array.from({ length: options.customers }, (_, index) =>
-    buildSubscriber(random.fork(`subscriber-${index}`), index, options.idTag),
+    buildSubscriber(random.fork(`subscriber-${index}`), index, options.idTag, options.providers ?? true),
   );
 }
 
-function buildSubscriber(random: SeededRandom, index: number, idTag: string): Subscriber {
+function buildSubscriber(random: SeededRandom, index: number, idTag: string, providers: boolean): Subscriber {
   const market = random.weighted(markets.map((value) => ({ value, weight: value.weight })));
   const segment = random.weighted(segmentWeights);
   const interval: BillingInterval = random.chance(annualShare[segment]) ? 'year' : 'month';
@@ -260,5 +277,7 @@ function buildSubscriber(random: SeededRandom, index: number, idTag: string): Su
     firstRenewalOffsetDays: random.next() * cycleDays,
     // Beta(2,2)-like: most debtors are neither saints nor lost causes.
     willingness: (random.next() + random.next()) / 2,
+    // From a stream of its own: the draws above are those of a population without providers.
+    provider: providers ? random.fork('provider').weighted(providerWeights) : 'stripe',
   };
 }

@@ -10,7 +10,28 @@ import type { CohortMetricsRow } from './invariants.ts';
 export type ObservedMessage = Pick<
   OutboxMessage,
   'id' | 'channel' | 'to' | 'customerId' | 'caseId' | 'stepId' | 'template' | 'sentAt'
->;
+> & {
+  /** The signed portal link in the text, as the debtor would click it. */
+  readonly portalLink?: string;
+  /** The number a text came from, where a reply goes (SMS and voice). */
+  readonly originationIdentity?: string;
+  /** The one-click unsubscribe link in an email's footer. */
+  readonly unsubscribeLink?: string;
+};
+
+const unsubscribeLinkPattern = /https?:\/\/[^\s"'<>]+\/portal\/u\/u1\.[A-Za-z0-9_-]+/;
+
+/** The unsubscribe link an email's text carries. */
+export function unsubscribeLinkIn(text: string): string | undefined {
+  return unsubscribeLinkPattern.exec(text)?.[0];
+}
+
+const portalLinkPattern = /https?:\/\/[^\s"'<>]+\/portal\/l\/[A-Za-z0-9._~-]+/;
+
+/** The signed portal link a message's text carries. */
+export function portalLinkIn(text: string): string | undefined {
+  return portalLinkPattern.exec(text)?.[0];
+}
 
 /** A message sent for a case: a journey step (automatic replies may have no case). */
 export type CaseMessage = ObservedMessage & { readonly caseId: string };
@@ -65,16 +86,59 @@ export class ProductClient {
   /** Messages after the first `offset` ones, oldest first. */
   public async outbox(offset: number): Promise<ObservedMessage[]> {
     const messages = await this.json<OutboxMessage[]>('GET', `/local/outbox?offset=${offset}`);
-    return messages.map(({ id, channel, to, customerId, caseId, stepId, template, sentAt }) => ({
-      id,
-      channel,
-      to,
-      customerId,
-      stepId,
-      sentAt,
-      ...(caseId === undefined ? {} : { caseId }),
-      ...(template === undefined ? {} : { template }),
-    }));
+    return messages.map(
+      ({ id, channel, to, customerId, caseId, stepId, template, sentAt, body, request }) => {
+        const portalLink = portalLinkIn(body);
+        const unsubscribeLink = channel === 'email' ? unsubscribeLinkIn(body) : undefined;
+        const origination =
+          'OriginationIdentity' in request && typeof request.OriginationIdentity === 'string'
+            ? request.OriginationIdentity
+            : undefined;
+        return {
+          id,
+          channel,
+          to,
+          customerId,
+          stepId,
+          sentAt,
+          ...(caseId === undefined ? {} : { caseId }),
+          ...(template === undefined ? {} : { template }),
+          ...(portalLink === undefined ? {} : { portalLink }),
+          ...(unsubscribeLink === undefined ? {} : { unsubscribeLink }),
+          ...(origination === undefined ? {} : { originationIdentity: origination }),
+        };
+      },
+    );
+  }
+
+  /** Posts a provider payload to an injection route (`/local/inbound/sms`, `/local/events/ses`...). */
+  public async inject(path: string, payload: unknown): Promise<WebhookAnswer> {
+    return this.post(path, JSON.stringify(payload), { 'content-type': 'application/json' });
+  }
+
+  /** Follows an email's unsubscribe link the way a mail provider's one-click button does (RFC 8058). */
+  public async unsubscribe(link: string): Promise<WebhookAnswer> {
+    const url = new URL(link);
+    return this.post(`${url.pathname}${url.search}`, 'List-Unsubscribe=One-Click', {
+      'content-type': 'application/x-www-form-urlencoded',
+    });
+  }
+
+  /**
+   * Sets how the local stand-in for the provider's API treats the customer's card on file
+   * (`POST /local/payments/cards`): the product charges plan instalments through it.
+   */
+  public async setCard(customerId: string, behaviour: 'approve' | 'decline'): Promise<void> {
+    await this.json('POST', '/local/payments/cards', { customerId, behaviour });
+  }
+
+  /** Posts one authenticated delivery of another billing provider to its webhook route. */
+  public async postWebhook(
+    path: string,
+    payload: string,
+    headers: Record<string, string>,
+  ): Promise<WebhookAnswer> {
+    return this.post(path, payload, { 'content-type': 'application/json', ...headers });
   }
 
   public executions(): Promise<LocalExecution[]> {
@@ -115,11 +179,14 @@ export class ProductClient {
 
   /** Posts one signed Stripe delivery; any HTTP answer is returned (the caller judges it). */
   public async postStripe(payload: string, signature: string): Promise<WebhookAnswer> {
-    const response = await fetch(`${this.baseUrl}/webhooks/stripe`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'stripe-signature': signature },
-      body: payload,
+    return this.post('/webhooks/stripe', payload, {
+      'content-type': 'application/json',
+      'stripe-signature': signature,
     });
+  }
+
+  private async post(path: string, payload: string, headers: Record<string, string>): Promise<WebhookAnswer> {
+    const response = await fetch(`${this.baseUrl}${path}`, { method: 'POST', headers, body: payload });
     const text = await response.text();
     let body: Record<string, unknown> = {};
     try {

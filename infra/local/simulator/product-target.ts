@@ -1,12 +1,22 @@
 import type { Strategy } from '../../../shared/domain/strategy.ts';
-import { developmentStripeWebhookSecret, type LocalRuntime, startLocalRuntime } from '../local-runtime.ts';
+import {
+  developmentChargebeeCredentials,
+  developmentInhouseWebhookSecret,
+  developmentPaddleWebhookSecret,
+  developmentStripeWebhookSecret,
+  type LocalRuntime,
+  startLocalRuntime,
+} from '../local-runtime.ts';
 import { ProductClient } from './product-client.ts';
+import type { ProviderCredentials } from './provider-event-factory.ts';
 
 /** The product the simulator drives: its HTTP surface, its signing secret, and how to let go of it. */
 export interface ProductTarget {
   readonly mode: 'in-process' | 'url';
   readonly client: ProductClient;
   readonly webhookSecret: string;
+  /** What every billing provider's endpoint accepts (Stripe's secret is `webhookSecret`). */
+  readonly credentials: ProviderCredentials;
   /** The runtime, when the simulator started it in its own process (benchmarks instrument it). */
   readonly runtime?: LocalRuntime;
   /** Failures the in-process runtime reported (journeys, jobs, requests). */
@@ -35,6 +45,12 @@ export async function startInProcessTarget(options: InProcessTargetOptions): Pro
     mode: 'in-process',
     client: new ProductClient(runtime.url),
     webhookSecret: runtime.stripeWebhookSecret,
+    credentials: {
+      stripe: runtime.stripeWebhookSecret,
+      paddle: runtime.paddleWebhookSecret,
+      chargebee: runtime.chargebeeCredentials,
+      inhouse: runtime.inhouseWebhookSecret,
+    },
     runtime,
     runtimeErrors,
     stop: () => runtime.stop(),
@@ -47,10 +63,19 @@ export async function connectToRunningProduct(url: string, webhookSecret?: strin
   if (!(await client.health())) {
     throw new Error(`no product answers at ${url}/health: start it with \`npm start\` first`);
   }
+  const stripe = webhookSecret ?? process.env.STRIPE_WEBHOOK_SECRET ?? developmentStripeWebhookSecret;
+  // The first secret of each list: a product rotating secrets accepts any of them.
+  const first = (value: string): string => value.split(',')[0]?.trim() ?? value;
   return {
     mode: 'url',
     client,
-    webhookSecret: webhookSecret ?? process.env.STRIPE_WEBHOOK_SECRET ?? developmentStripeWebhookSecret,
+    webhookSecret: stripe,
+    credentials: {
+      stripe,
+      paddle: first(process.env.PADDLE_WEBHOOK_SECRET ?? developmentPaddleWebhookSecret),
+      chargebee: first(process.env.CHARGEBEE_WEBHOOK_CREDENTIALS ?? developmentChargebeeCredentials),
+      inhouse: first(process.env.INHOUSE_WEBHOOK_SECRET ?? developmentInhouseWebhookSecret),
+    },
     runtimeErrors: [],
     stop: async () => undefined,
   };

@@ -1,10 +1,35 @@
+import { DateTime } from 'luxon';
 import TinyQueue from 'tinyqueue';
 import { defaultContactWindow } from '../../../shared/domain/contact-policy.ts';
-import { availableSurfaces, type Channel, respondToMessage } from './debtor-behaviour.ts';
-import { billingZonesOf, checkInvariants, type DebtorLocation, type DeliveryRecord } from './invariants.ts';
+import { defaultPortalPolicy } from '../../../shared/domain/portal/portal-policy.ts';
+import { emailComplaint, inboundStop } from './channel-event-factory.ts';
+import {
+  availableSurfaces,
+  type Channel,
+  type DebtorResponse,
+  type DebtorStreams,
+  respondToMessage,
+} from './debtor-behaviour.ts';
+import {
+  billingZonesOf,
+  checkInvariants,
+  type DebtorLocation,
+  type DeliveryRecord,
+  type OptOutRecord,
+  type PlanRecord,
+  type PromiseRecord,
+} from './invariants.ts';
 import { buildPopulation, type Subscriber } from './population.ts';
+import { type PortalOutcome, PortalVisitor } from './portal-visitor.ts';
 import { type CaseMessage, isCaseMessage, type ObservedMessage } from './product-client.ts';
 import type { ProductTarget } from './product-target.ts';
+import {
+  authenticate,
+  type ProviderDelivery,
+  paddleCustomerCreated,
+  productCustomerId,
+  providerDelivery,
+} from './provider-event-factory.ts';
 import { SeededRandom } from './seeded-random.ts';
 import {
   type BillingAction,
@@ -13,8 +38,13 @@ import {
   type EmittedEvent,
   SimulatedBilling,
 } from './simulated-billing.ts';
-import { buildReport, type ResponseTally, type SimulationReport } from './simulation-report.ts';
-import { eventPayload, signPayload } from './stripe-event-factory.ts';
+import {
+  buildReport,
+  emptyResponseTally,
+  type PortalTally,
+  type ResponseTally,
+  type SimulationReport,
+} from './simulation-report.ts';
 
 export interface SimulationOptions {
   readonly customers: number;
@@ -28,6 +58,11 @@ export interface SimulationOptions {
   readonly lateRate?: number;
   readonly maxStateTransitions?: number;
   readonly billingPolicy?: BillingPolicy;
+  /**
+   * Bill a share of the population through Paddle, Chargebee and the in-house format.
+   * @default true
+   */
+  readonly providers?: boolean;
   readonly onProgress?: (progress: SimulationProgress) => void;
 }
 
@@ -58,15 +93,23 @@ type Work =
   | {
       readonly kind: 'deliver';
       readonly emitted: EmittedEvent;
-      readonly payload: string;
+      readonly delivery: ProviderDelivery;
       readonly redelivery: boolean;
     }
+  /** Paddle's `customer.created`: its transactions carry no contact details. */
+  | { readonly kind: 'introduce'; readonly subscriber: number; readonly delivery: ProviderDelivery }
   | {
       readonly kind: 'debtor';
-      readonly response: 'pay' | 'update-card';
+      readonly response: Exclude<DebtorResponse, { kind: 'ignore' }>;
       readonly subscriber: number;
       readonly message: ObservedMessage;
-    };
+    }
+  /** A debtor keeping a promise: pays on the promised day. */
+  | { readonly kind: 'keep-promise'; readonly subscriber: number; readonly message: ObservedMessage }
+  /** The last instalment of a kept plan is due: the product settles the invoices out of band. */
+  | { readonly kind: 'plan-settles'; readonly subscriber: number; readonly invoiceIds: readonly string[] }
+  /** A debtor breaking a plan: the card on file stops working before the next instalment. */
+  | { readonly kind: 'plan-card-fails'; readonly customerId: string };
 
 interface QueueItem {
   readonly at: number;
@@ -76,6 +119,8 @@ interface QueueItem {
 
 const minute = 60_000;
 const day = 24 * 60 * minute;
+/** Days between instalments: the portal's policy (docs/portal.md). */
+const planIntervalDays = defaultPortalPolicy.paymentPlan.intervalDays;
 
 /** A short tag making every id of a run unique, so runs can share one store (`npm start`). */
 export function runTag(seed: number, startAt: Date): string {
@@ -84,6 +129,32 @@ export function runTag(seed: number, startAt: Date): string {
 
 function unix(at: number): number {
   return Math.floor(at / 1000);
+}
+
+/** The product's answer to a webhook: `applied`, `duplicate`, `recorded`, `ignored`, or `error`. */
+function outcomeOf(answer: { status: number; body: Record<string, unknown> }): string {
+  if (answer.status !== 200) return 'error';
+  if (typeof answer.body.ignored === 'string') return 'ignored';
+  return typeof answer.body.status === 'string' ? answer.body.status : 'unknown';
+}
+
+/**
+ * The zones a subscriber's billing data places them in, as each provider carries location:
+ * Stripe and the in-house format the time zone and the country, Chargebee the billing country,
+ * Paddle's transactions and customers neither.
+ */
+function billingZonesOfSubscriber(subscriber: Subscriber): string[] {
+  const country = subscriber.locationData === 'none' ? undefined : subscriber.market.country;
+  const zone = subscriber.locationData === 'time-zone' ? subscriber.timeZone : undefined;
+  switch (subscriber.provider) {
+    case 'stripe':
+    case 'inhouse':
+      return billingZonesOf(zone, country);
+    case 'chargebee':
+      return billingZonesOf(undefined, country);
+    case 'paddle':
+      return billingZonesOf(undefined, undefined);
+  }
 }
 
 /**
@@ -107,10 +178,15 @@ export async function runSimulation(
   const startAt = await client.now();
   const endAt = startAt.getTime() + options.days * day;
   const idTag = runTag(options.seed, startAt);
-  const population = buildPopulation(random.fork('population'), { customers: options.customers, idTag });
+  const population = buildPopulation(random.fork('population'), {
+    customers: options.customers,
+    idTag,
+    providers: options.providers ?? true,
+  });
   const subscriberByCustomer = new Map<string, Subscriber>(
-    population.map((subscriber) => [`stripe:${subscriber.customerId}`, subscriber]),
+    population.map((subscriber) => [productCustomerId(subscriber), subscriber]),
   );
+  const withheldByProvider: Record<string, number> = {};
 
   const queue = new TinyQueue<QueueItem>([], (a, b) => a.at - b.at || a.sequence - b.sequence);
   let sequence = 0;
@@ -123,7 +199,13 @@ export async function runSimulation(
   const messages: CaseMessage[] = [];
   const messagesPerCase = new Map<string, number>();
   const responses = new Map<string, ResponseTally>();
-  const debtorStreams = new Map<number, SeededRandom>();
+  const debtorStreams = new Map<number, DebtorStreams>();
+  const optOuts: OptOutRecord[] = [];
+  const promises: PromiseRecord[] = [];
+  const plans: PlanRecord[] = [];
+  /** Debtors whose bank disputed a charge: they no longer answer messages. */
+  const disputing = new Set<number>();
+  const portal: PortalTally = { visits: 0, noSession: 0, accepted: {}, refused: {} };
   let clockAdvances = 0;
   let outboxPolls = 0;
 
@@ -134,23 +216,41 @@ export async function runSimulation(
     idTag,
     (at, action) => enqueue(at.getTime(), { kind: 'billing', action }),
     (emitted) => {
-      // Stripe delivers within seconds; a few deliveries are late, a few are repeated.
-      const payload = eventPayload(emitted.event);
+      const subscriber = population[emitted.subscriber];
+      const delivery = subscriber && providerDelivery(emitted.event, subscriber, emitted.invoiceId);
+      if (subscriber === undefined || delivery === undefined) {
+        // The provider has no such event (e.g. Chargebee has no past-due subscription status).
+        const key = `${subscriber?.provider ?? '?'} ${emitted.event.type}`;
+        withheldByProvider[key] = (withheldByProvider[key] ?? 0) + 1;
+        return;
+      }
+      // Providers deliver within seconds; a few deliveries are late, a few are repeated.
       const late = networkRandom.chance(lateRate);
       const latency = late ? networkRandom.int(60, 20 * 60) * 1000 : networkRandom.int(1, 3) * 1000;
       const deliverAt = emitted.at.getTime() + latency;
-      enqueue(deliverAt, { kind: 'deliver', emitted, payload, redelivery: false });
+      enqueue(deliverAt, { kind: 'deliver', emitted, delivery, redelivery: false });
       if (networkRandom.chance(duplicateRate)) {
         enqueue(deliverAt + networkRandom.int(5, 90) * minute, {
           kind: 'deliver',
           emitted,
-          payload,
+          delivery,
           redelivery: true,
         });
       }
     },
   );
   billing.start(startAt);
+  // Paddle customers exist before their first transaction: the product learns their contact then.
+  for (const subscriber of population) {
+    if (subscriber.provider !== 'paddle') continue;
+    const at = new Date(startAt.getTime() + 1000 + (subscriber.index % 600) * 1000);
+    const eventId = `evt_${idTag}ctm${subscriber.index.toString(36)}`;
+    enqueue(at.getTime(), {
+      kind: 'introduce',
+      subscriber: subscriber.index,
+      delivery: paddleCustomerCreated(subscriber, eventId, at),
+    });
+  }
 
   const advanceTo = async (at: number): Promise<void> => {
     if (at > now) {
@@ -159,30 +259,57 @@ export async function runSimulation(
     }
   };
 
+  const introduce = async (work: Extract<Work, { kind: 'introduce' }>): Promise<void> => {
+    const answer = await client.postWebhook(
+      work.delivery.path,
+      work.delivery.payload,
+      authenticate(work.delivery, target.credentials, unix(now)),
+    );
+    await client.advance(0);
+    const subscriber = population[work.subscriber];
+    const eventId = (JSON.parse(work.delivery.payload) as { event_id: string }).event_id;
+    deliveries.push({
+      eventId,
+      type: 'customer.created',
+      provider: 'paddle',
+      providerType: 'customer.created',
+      customerId: subscriber ? productCustomerId(subscriber) : '',
+      occurredAt: new Date(now).toISOString(),
+      deliveredAt: new Date(now).toISOString(),
+      redelivery: false,
+      status: answer.status,
+      outcome: outcomeOf(answer),
+    });
+  };
+
   const deliver = async (work: Extract<Work, { kind: 'deliver' }>): Promise<void> => {
     const { event } = work.emitted;
-    // The same bytes on a redelivery, freshly signed: exactly what Stripe does.
-    const answer = await client.postStripe(
-      work.payload,
-      signPayload(work.payload, target.webhookSecret, unix(now)),
+    const { delivery } = work;
+    // The same bytes on a redelivery, freshly authenticated: exactly what providers do.
+    const answer = await client.postWebhook(
+      delivery.path,
+      delivery.payload,
+      authenticate(delivery, target.credentials, unix(now)),
     );
     // Let the journeys this delivery started reach their first Wait before anything else happens
     // at this instant, so interleavings (and so the run) do not depend on the machine's speed.
     await client.advance(0);
     const invoice = event.data.object.object === 'invoice' ? event.data.object : undefined;
+    const invoiceId = delivery.invoiceId;
     const invoiceStatus = invoice?.status as DeliveryRecord['invoiceStatus'] | null | undefined;
-    const productStatus = typeof answer.body.status === 'string' ? answer.body.status : undefined;
-    const ignored = typeof answer.body.ignored === 'string';
+    const subscriber = population[work.emitted.subscriber];
     deliveries.push({
       eventId: event.id,
       type: event.type,
-      ...(invoice?.id ? { invoiceId: invoice.id } : {}),
-      customerId: population[work.emitted.subscriber]?.customerId ?? '',
+      provider: delivery.provider,
+      providerType: delivery.providerType,
+      ...(invoiceId ? { invoiceId } : {}),
+      customerId: subscriber ? productCustomerId(subscriber) : '',
       occurredAt: new Date(event.created * 1000).toISOString(),
       deliveredAt: new Date(now).toISOString(),
       redelivery: work.redelivery,
       status: answer.status,
-      outcome: answer.status !== 200 ? 'error' : ignored ? 'ignored' : (productStatus ?? 'unknown'),
+      outcome: outcomeOf(answer),
       ...(typeof answer.body.caseId === 'string' ? { caseId: answer.body.caseId } : {}),
       ...(invoiceStatus ? { invoiceStatus } : {}),
       ...(invoice?.status_transitions.paid_at
@@ -206,14 +333,18 @@ export async function runSimulation(
       messagesPerCase.set(message.caseId, ordinal);
       const subscriber = subscriberByCustomer.get(message.customerId);
       const templateKey = message.template ?? message.stepId;
-      const tally = responses.get(templateKey) ?? { messages: 0, pay: 0, updateCard: 0 };
+      const tally = responses.get(templateKey) ?? emptyResponseTally();
       tally.messages += 1;
       responses.set(templateKey, tally);
-      if (subscriber === undefined) continue;
-      let stream = debtorStreams.get(subscriber.index);
-      if (stream === undefined) {
-        stream = random.fork(`debtor-${subscriber.index}`);
-        debtorStreams.set(subscriber.index, stream);
+      if (subscriber === undefined || disputing.has(subscriber.index)) continue;
+      let streams = debtorStreams.get(subscriber.index);
+      if (streams === undefined) {
+        // The reaction stream keeps the label it always had: the same seed draws what it drew before.
+        streams = {
+          reaction: random.fork(`debtor-${subscriber.index}`),
+          choices: random.fork(`debtor-${subscriber.index}/choices`),
+        };
+        debtorStreams.set(subscriber.index, streams);
       }
       const response = respondToMessage(
         {
@@ -223,20 +354,188 @@ export async function runSimulation(
           channel: message.channel as Channel,
           sentAt: new Date(message.sentAt),
           ordinal,
+          ...(message.portalLink ? { portalLink: message.portalLink } : {}),
+          ...(message.unsubscribeLink ? { unsubscribeLink: true } : {}),
         },
-        { subscriber, ...billing.situationOf(subscriber.index) },
-        stream,
+        {
+          subscriber,
+          ...billing.situationOf(subscriber.index),
+          // Only Stripe and the in-house format report chargebacks to the product.
+          canDispute: subscriber.provider === 'stripe' || subscriber.provider === 'inhouse',
+        },
+        streams,
         availableSurfaces,
       );
       if (response.kind === 'ignore') continue;
-      if (response.kind === 'pay') tally.pay += 1;
-      else tally.updateCard += 1;
-      enqueue(response.at.getTime(), {
-        kind: 'debtor',
-        response: response.kind,
-        subscriber: subscriber.index,
-        message,
-      });
+      tally[response.kind] += 1;
+      enqueue(response.at.getTime(), { kind: 'debtor', response, subscriber: subscriber.index, message });
+    }
+  };
+
+  const countPortal = (what: string, outcome: PortalOutcome): void => {
+    if (outcome.status === 'accepted') portal.accepted[what] = (portal.accepted[what] ?? 0) + 1;
+    else if (outcome.status === 'no-session') portal.noSession += 1;
+    else {
+      const key = `${what}: ${outcome.httpStatus}`;
+      portal.refused[key] = (portal.refused[key] ?? 0) + 1;
+    }
+  };
+
+  /** Opens the message's portal link in a fresh session; undefined when it no longer opens. */
+  const openPortal = async (message: ObservedMessage): Promise<PortalVisitor | undefined> => {
+    if (message.portalLink === undefined) return undefined;
+    const visitor = new PortalVisitor(client.baseUrl);
+    portal.visits += 1;
+    const opened = await visitor.open(message.portalLink);
+    await client.advance(0);
+    if (!opened) portal.noSession += 1;
+    return opened ? visitor : undefined;
+  };
+
+  /**
+   * Pays (or replaces the card) through the portal when the message carries a link that still
+   * opens: the portal sends the debtor to the provider's page, where the simulated Stripe takes
+   * the payment. Without a usable link the debtor pays from the provider's own email.
+   */
+  const payOrUpdateCard = async (
+    subscriberIndex: number,
+    message: ObservedMessage,
+    kind: 'pay' | 'update-card',
+    via: 'portal' | 'hosted-page',
+    path?: 'debtor-kept-promise',
+  ): Promise<void> => {
+    const visitor = via === 'portal' ? await openPortal(message) : undefined;
+    if (visitor !== undefined) {
+      if (kind === 'pay') {
+        const [claimId] = await visitor.payableClaims();
+        if (claimId !== undefined) countPortal('pay', await visitor.pay(claimId));
+      } else {
+        countPortal('card', await visitor.updateCard());
+      }
+      await client.advance(0);
+    }
+    if (kind === 'pay') billing.debtorPays(subscriberIndex, new Date(now), path);
+    else billing.debtorUpdatesCard(subscriberIndex, new Date(now));
+  };
+
+  const optOut = async (
+    message: ObservedMessage,
+    response: Extract<DebtorResponse, { kind: 'opt-out' }>,
+  ): Promise<void> => {
+    const { channel } = response;
+    // The mail provider's one-click POST (RFC 8058): no cookie, no session, the link alone.
+    const answer =
+      response.via === 'unsubscribe-link' && message.unsubscribeLink !== undefined
+        ? await client.unsubscribe(message.unsubscribeLink)
+        : channel === 'email'
+          ? await client.inject('/local/events/ses', emailComplaint(message, new Date(now)))
+          : await client.inject(
+              '/local/inbound/sms',
+              inboundStop(message, message.originationIdentity ?? ''),
+            );
+    await client.advance(0);
+    optOuts.push({
+      customerId: message.customerId,
+      channel,
+      at: new Date(now).toISOString(),
+      ...(message.caseId ? { caseId: message.caseId } : {}),
+      answeredMessage: message.id,
+      via: response.via,
+      status: answer.status,
+    });
+  };
+
+  const promise = async (
+    subscriberIndex: number,
+    message: ObservedMessage,
+    response: Extract<DebtorResponse, { kind: 'promise' }>,
+  ): Promise<void> => {
+    const subscriber = population[subscriberIndex];
+    const visitor = await openPortal(message);
+    if (visitor === undefined || subscriber === undefined || message.caseId === undefined) return;
+    const window = await visitor.promiseWindow();
+    if (window === undefined) {
+      countPortal('promise', { status: 'refused', httpStatus: 0, reason: 'no promise window' });
+      return;
+    }
+    const wanted =
+      DateTime.fromISO(window.min)
+        .plus({ days: response.inDays - 1 })
+        .toISODate() ?? window.min;
+    // ISO dates compare as strings; never past the last date the portal offers.
+    const promisedFor = wanted.localeCompare(window.max) > 0 ? window.max : wanted;
+    const outcome = await visitor.promise(promisedFor);
+    await client.advance(0);
+    countPortal('promise', outcome);
+    if (outcome.status !== 'accepted') return;
+    promises.push({
+      caseId: message.caseId,
+      customerId: message.customerId,
+      madeAt: new Date(now).toISOString(),
+      promisedFor,
+      keeps: response.keeps,
+    });
+    if (!response.keeps) return;
+    // Kept: paid on the promised day, at the debtor's own hour.
+    const payAt = DateTime.fromISO(promisedFor, { zone: subscriber.timeZone })
+      .set({ hour: response.payHour })
+      .toMillis();
+    enqueue(Math.max(payAt, now + minute), { kind: 'keep-promise', subscriber: subscriberIndex, message });
+  };
+
+  const plan = async (
+    subscriberIndex: number,
+    message: ObservedMessage,
+    response: Extract<DebtorResponse, { kind: 'plan' }>,
+  ): Promise<void> => {
+    const visitor = await openPortal(message);
+    if (visitor === undefined || message.caseId === undefined) return;
+    const choices = await visitor.planChoices();
+    const instalments = [...choices].reverse().find((count) => count <= response.instalments) ?? choices[0];
+    if (instalments === undefined) {
+      countPortal('plan', { status: 'refused', httpStatus: 0, reason: 'no plan offered' });
+      return;
+    }
+    // The card the debtor pays the instalments with: one that works when the plan is kept.
+    if (response.keeps) await client.setCard(message.customerId, 'approve');
+    const outcome = await visitor.plan(instalments);
+    await client.advance(0);
+    countPortal('plan', outcome);
+    if (outcome.status !== 'accepted') return;
+    const invoiceIds = billing.unpaidInvoices(subscriberIndex).map((record) => record.state.invoiceId);
+    const lastDueAt = now + (instalments - 1) * planIntervalDays * day;
+    plans.push({
+      caseId: message.caseId,
+      customerId: message.customerId,
+      agreedAt: new Date(now).toISOString(),
+      instalments,
+      keeps: response.keeps,
+      lastDueAt: new Date(lastDueAt).toISOString(),
+    });
+    if (response.keeps) {
+      enqueue(lastDueAt, { kind: 'plan-settles', subscriber: subscriberIndex, invoiceIds });
+    } else {
+      // The second instalment is charged 14 days in: the card fails before it.
+      enqueue(now + day, { kind: 'plan-card-fails', customerId: message.customerId });
+    }
+  };
+
+  const act = async (work: Extract<Work, { kind: 'debtor' }>): Promise<void> => {
+    const { response, message, subscriber } = work;
+    switch (response.kind) {
+      case 'pay':
+      case 'update-card':
+        return payOrUpdateCard(subscriber, message, response.kind, response.via);
+      case 'opt-out':
+        return optOut(message, response);
+      case 'promise':
+        return promise(subscriber, message, response);
+      case 'plan':
+        return plan(subscriber, message, response);
+      case 'dispute':
+        disputing.add(subscriber);
+        billing.debtorDisputes(subscriber, new Date(now));
+        return;
     }
   };
 
@@ -266,8 +565,14 @@ export async function runSimulation(
       const { work } = due;
       if (work.kind === 'billing') billing.handle(work.action, new Date(now));
       else if (work.kind === 'deliver') await deliver(work);
-      else if (work.response === 'pay') billing.debtorPays(work.subscriber, new Date(now));
-      else billing.debtorUpdatesCard(work.subscriber, new Date(now));
+      else if (work.kind === 'introduce') await introduce(work);
+      else if (work.kind === 'debtor') await act(work);
+      else if (work.kind === 'keep-promise')
+        await payOrUpdateCard(work.subscriber, work.message, 'pay', 'portal', 'debtor-kept-promise');
+      else if (work.kind === 'plan-settles') billing.settleByPlan(work.invoiceIds, new Date(now));
+      else {
+        await client.setCard(work.customerId, 'decline');
+      }
     }
     report();
     if (now >= endAt) break;
@@ -293,14 +598,8 @@ export async function runSimulation(
   );
   const debtors = new Map<string, DebtorLocation>(
     population.map((subscriber) => [
-      `stripe:${subscriber.customerId}`,
-      {
-        billingZones: billingZonesOf(
-          subscriber.locationData === 'time-zone' ? subscriber.timeZone : undefined,
-          subscriber.locationData === 'none' ? undefined : subscriber.market.country,
-        ),
-        trueZone: subscriber.timeZone,
-      },
+      productCustomerId(subscriber),
+      { billingZones: billingZonesOfSubscriber(subscriber), trueZone: subscriber.timeZone },
     ]),
   );
   const invariantInput = {
@@ -317,6 +616,10 @@ export async function runSimulation(
     },
     contactWindow: defaultContactWindow,
     maxStateTransitions: options.maxStateTransitions ?? 30,
+    optOuts,
+    promises,
+    plans,
+    endAt: new Date(now).toISOString(),
   };
   const violations = checkInvariants(invariantInput);
   for (const error of target.runtimeErrors) {
@@ -334,9 +637,11 @@ export async function runSimulation(
     deliveries,
     messages,
     responses,
+    portal,
     invariantInput,
     violations,
     pendingAtEnd: queue.length,
+    withheldByProvider,
   });
   return {
     report: simulationReport,

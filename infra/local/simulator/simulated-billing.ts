@@ -9,11 +9,14 @@ import {
 import type { Segment, Subscriber } from './population.ts';
 import type { SeededRandom, Weighted } from './seeded-random.ts';
 import {
+  disputeEvent,
   type InvoiceEventType,
   type InvoiceState,
   invoiceEvent,
   paymentMethodEvent,
   type SimulatedEvent,
+  type SimulatedSubscriptionStatus,
+  subscriptionEvent,
 } from './stripe-event-factory.ts';
 
 /**
@@ -32,6 +35,8 @@ export type RecoveryPath =
   | 'network-card-update'
   | 'debtor-paid-after-message'
   | 'debtor-updated-card-after-message'
+  | 'debtor-kept-promise'
+  | 'payment-plan'
   | 'self-cure';
 
 export interface BillingPolicy {
@@ -52,6 +57,11 @@ export interface BillingPolicy {
   readonly selfCureRate: number;
   /** Chance that a payment the debtor makes on the hosted page (or a retry on a new card) goes through. */
   readonly debtorPaymentSuccess: number;
+  /**
+   * Of the subscriptions left past due when dunning ends, the share whose merchant setting marks
+   * them `unpaid` instead (Stripe's third "if all retries fail" option).
+   */
+  readonly markUnpaidShare: number;
 }
 
 export const defaultBillingPolicy: BillingPolicy = {
@@ -76,6 +86,7 @@ export const defaultBillingPolicy: BillingPolicy = {
   networkUpdaterRate: 0.35,
   selfCureRate: 0.04,
   debtorPaymentSuccess: 0.93,
+  markUnpaidShare: 0.5,
 };
 
 export type BillingAction =
@@ -104,11 +115,23 @@ export interface InvoiceRecord {
   category?: DeclineCategory;
   dunningEnd?: DunningEnd;
   recoveredBy?: RecoveryPath;
+  /** The debtor's bank disputed the charge: Stripe stops retrying it. */
+  disputedAt?: Date;
 }
 
 interface SubscriberAccount {
   readonly subscriber: Subscriber;
   readonly random: SeededRandom;
+  /**
+   * Draws of the subscription lifecycle, disputes and plans (ids, merchant settings): a stream of
+   * its own, so these events do not shift the draws of the original billing model.
+   */
+  readonly lifecycleRandom: SeededRandom;
+  subscriptionStatus: SimulatedSubscriptionStatus;
+  /** Start of the current period (unix seconds). */
+  periodStart: number;
+  periodEnd: number;
+  canceledAt: number | null;
   nextRenewal: Date;
   canceled: boolean;
   canceledForNonPayment: boolean;
@@ -135,6 +158,11 @@ export interface BillingTallies {
   networkCardUpdates: number;
   /** Debtor actions that found nothing left to pay (the invoice was already settled). */
   actionsOnSettledInvoices: number;
+  /** `customer.subscription.*` events by the status they announce (`deleted` for deletions). */
+  subscriptionEvents: Record<string, number>;
+  disputes: number;
+  /** Invoices settled out of band at the end of a payment plan. */
+  paidByPlan: number;
 }
 
 const hour = 3600 * 1000;
@@ -162,6 +190,8 @@ export class SimulatedBilling {
       'network-card-update': 0,
       'debtor-paid-after-message': 0,
       'debtor-updated-card-after-message': 0,
+      'debtor-kept-promise': 0,
+      'payment-plan': 0,
       'self-cure': 0,
     },
     voided: 0,
@@ -172,6 +202,9 @@ export class SimulatedBilling {
     cardUpdates: 0,
     networkCardUpdates: 0,
     actionsOnSettledInvoices: 0,
+    subscriptionEvents: {},
+    disputes: 0,
+    paidByPlan: 0,
   };
 
   public constructor(
@@ -185,6 +218,11 @@ export class SimulatedBilling {
     this.accounts = population.map((subscriber) => ({
       subscriber,
       random: random.fork(`billing-${subscriber.index}`),
+      lifecycleRandom: random.fork(`billing-${subscriber.index}/lifecycle`),
+      subscriptionStatus: 'active',
+      periodStart: 0,
+      periodEnd: 0,
+      canceledAt: null,
       nextRenewal: new Date(0),
       canceled: false,
       canceledForNonPayment: false,
@@ -250,7 +288,7 @@ export class SimulatedBilling {
   }
 
   /** The debtor pays every unpaid invoice on the hosted invoice page. */
-  public debtorPays(index: number, now: Date): boolean {
+  public debtorPays(index: number, now: Date, path: RecoveryPath = 'debtor-paid-after-message'): boolean {
     const account = this.account(index);
     const unpaid = this.unpaid(account);
     if (unpaid.length === 0) {
@@ -260,7 +298,7 @@ export class SimulatedBilling {
     for (const record of unpaid) {
       this.tallies.debtorPayments += 1;
       if (account.random.chance(this.policy.debtorPaymentSuccess)) {
-        this.pay(record, now, 'debtor-paid-after-message', account.random.id('req', 14));
+        this.pay(record, now, path, account.random.id('req', 14));
       } else {
         this.tallies.debtorPaymentFailures += 1;
         this.fail(record, now, this.drawDecline(account.random, 'soft'), null, true);
@@ -299,6 +337,73 @@ export class SimulatedBilling {
     return true;
   }
 
+  /**
+   * The debtor's bank disputes the charge of the oldest unpaid invoice's latest attempt
+   * (`charge.dispute.created`). Stripe stops retrying a disputed invoice. Returns the invoice, or
+   * undefined when nothing unpaid carries a charge.
+   */
+  public debtorDisputes(index: number, now: Date): string | undefined {
+    const account = this.account(index);
+    const record = this.unpaid(account).find(
+      (candidate) => candidate.state.lastDecline !== null && candidate.disputedAt === undefined,
+    );
+    if (record === undefined || record.state.lastDecline === null) {
+      this.tallies.actionsOnSettledInvoices += 1;
+      return undefined;
+    }
+    record.disputedAt = now;
+    this.tallies.disputes += 1;
+    const { chargeId } = record.state.lastDecline;
+    const disputeId = account.lifecycleRandom.id('du', 24);
+    this.emitEvent(
+      account,
+      now,
+      record.state.invoiceId,
+      (eventId) =>
+        disputeEvent(
+          {
+            subscriber: account.subscriber,
+            disputeId,
+            chargeId,
+            paymentIntentId: record.state.paymentIntentId,
+            invoiceId: record.state.invoiceId,
+            amountMinor: record.state.amountMinor,
+            createdAt: unix(now),
+          },
+          { eventId, created: unix(now), requestId: null },
+        ),
+      account.lifecycleRandom,
+    );
+    return record.state.invoiceId;
+  }
+
+  /**
+   * The product settled these invoices out of band at the end of a payment plan it collected
+   * (`invoices.pay` with `paid_out_of_band`): Stripe marks them paid and sends `invoice.paid`.
+   */
+  public settleByPlan(invoiceIds: readonly string[], now: Date): number {
+    let settled = 0;
+    for (const invoiceId of invoiceIds) {
+      const record = this.invoices.get(invoiceId);
+      if (record === undefined) continue;
+      if (record.state.status !== 'open' && record.state.status !== 'uncollectible') continue;
+      this.tallies.paidByPlan += 1;
+      settled += 1;
+      this.pay(
+        record,
+        now,
+        'payment-plan',
+        this.account(record.subscriber.index).lifecycleRandom.id('req', 14),
+      );
+    }
+    return settled;
+  }
+
+  /** Unpaid invoices of a subscriber, oldest first. */
+  public unpaidInvoices(index: number): readonly InvoiceRecord[] {
+    return this.unpaid(this.account(index));
+  }
+
   private account(index: number): SubscriberAccount {
     const account = this.accounts[index];
     if (account === undefined) throw new RangeError(`no subscriber ${index}`);
@@ -322,6 +427,8 @@ export class SimulatedBilling {
       .plus(subscriber.interval === 'year' ? { years: 1 } : { months: 1 })
       .toJSDate();
     account.nextRenewal = next;
+    account.periodStart = unix(now);
+    account.periodEnd = unix(next);
     this.schedule(next, { kind: 'renew', subscriber: subscriber.index });
     this.tallies.renewals += 1;
     account.invoiceSerial += 1;
@@ -369,6 +476,8 @@ export class SimulatedBilling {
     const retries = isRetriedByStripe(decline.category) ? this.policy.retriesByCategory[decline.category] : 0;
     const retryAt = retries > 0 ? this.retryTime(record, 1, random) : null;
     this.fail(record, now, decline, retryAt, false);
+    // Stripe moves the subscription to past_due when a renewal's payment fails.
+    this.moveSubscription(account, now, 'past_due');
     if (retryAt) this.schedule(retryAt, { kind: 'smart-retry', invoiceId, retry: 1 });
     else
       this.schedule(wholeSecond(now.getTime() + this.policy.dunningWindowDays * day), {
@@ -409,6 +518,8 @@ export class SimulatedBilling {
   private smartRetry(invoiceId: string, retry: number, now: Date): void {
     const record = this.invoices.get(invoiceId);
     if (record === undefined || record.state.status !== 'open' || record.category === undefined) return;
+    // A disputed charge is not retried: the bank took the money back, the customer contests it.
+    if (record.disputedAt !== undefined) return;
     const account = this.account(record.subscriber.index);
     this.tallies.smartRetries += 1;
     const succeeds =
@@ -430,13 +541,26 @@ export class SimulatedBilling {
     const record = this.invoices.get(invoiceId);
     if (record === undefined || record.state.status !== 'open' || record.dunningEnd !== undefined) return;
     const account = this.account(record.subscriber.index);
-    const end = account.random.weighted(this.policy.dunningEnd);
+    const drawn = account.random.weighted(this.policy.dunningEnd);
+    // Paddle has no write-off: when its retries run out it cancels the subscription.
+    const end =
+      drawn === 'mark-uncollectible' && account.subscriber.provider === 'paddle'
+        ? 'cancel-subscription'
+        : drawn;
     record.dunningEnd = end;
-    if (end === 'leave-past-due') return;
+    if (end === 'leave-past-due') {
+      // Drawn from the lifecycle stream: the original model's draws stay as they were.
+      if (account.lifecycleRandom.chance(this.policy.markUnpaidShare))
+        this.moveSubscription(account, now, 'unpaid');
+      return;
+    }
     if (!account.canceled) {
       account.canceled = true;
       account.canceledForNonPayment = true;
       this.tallies.subscriptionsCanceled += 1;
+      // Cancelled for non-payment: involuntary churn (DOMAIN.md §1, §6).
+      account.canceledAt = unix(now);
+      this.moveSubscription(account, now, 'canceled');
     }
     if (end === 'mark-uncollectible') {
       this.tallies.markedUncollectible += 1;
@@ -453,6 +577,7 @@ export class SimulatedBilling {
     this.tallies.voided += 1;
     record.state = { ...record.state, status: 'void', voidedAt: unix(now) };
     this.emitInvoice(account, record, now, 'invoice.voided', account.random.id('req', 14));
+    if (this.unpaid(account).length === 0) this.moveSubscription(account, now, 'active');
   }
 
   private networkCardUpdate(account: SubscriberAccount, now: Date): void {
@@ -526,6 +651,7 @@ export class SimulatedBilling {
       paidAt: unix(now),
     };
     this.emitInvoice(account, record, now, 'invoice.paid', requestId);
+    if (this.unpaid(account).length === 0) this.moveSubscription(account, now, 'active');
   }
 
   private fail(
@@ -564,13 +690,46 @@ export class SimulatedBilling {
     );
   }
 
+  /**
+   * Moves the subscription to `status` and emits the event Stripe sends: `updated` with the
+   * previous status, or `deleted` when it is cancelled. A cancelled subscription stays cancelled.
+   */
+  private moveSubscription(account: SubscriberAccount, now: Date, status: SimulatedSubscriptionStatus): void {
+    const previous = account.subscriptionStatus;
+    if (previous === status || previous === 'canceled') return;
+    account.subscriptionStatus = status;
+    const type = status === 'canceled' ? 'customer.subscription.deleted' : 'customer.subscription.updated';
+    const key = status === 'canceled' ? 'deleted' : status;
+    this.tallies.subscriptionEvents[key] = (this.tallies.subscriptionEvents[key] ?? 0) + 1;
+    this.emitEvent(
+      account,
+      now,
+      undefined,
+      (eventId) =>
+        subscriptionEvent(
+          type,
+          {
+            subscriber: account.subscriber,
+            status,
+            periodStart: account.periodStart,
+            periodEnd: account.periodEnd,
+            canceledAt: account.canceledAt,
+          },
+          previous,
+          { eventId, created: unix(now), requestId: null },
+        ),
+      account.lifecycleRandom,
+    );
+  }
+
   private emitEvent(
     account: SubscriberAccount,
     now: Date,
     invoiceId: string | undefined,
     build: (eventId: string) => SimulatedEvent,
+    random: SeededRandom = account.random,
   ): void {
-    const event = build(`evt_${this.idTag}${account.random.token(16)}`);
+    const event = build(`evt_${this.idTag}${random.token(16)}`);
     this.emit({ at: now, event, subscriber: account.subscriber.index, ...(invoiceId ? { invoiceId } : {}) });
   }
 }

@@ -17,7 +17,27 @@ import type { RecoveryPath, SimulatedBilling } from './simulated-billing.ts';
 export interface ResponseTally {
   messages: number;
   pay: number;
-  updateCard: number;
+  'update-card': number;
+  'opt-out': number;
+  promise: number;
+  plan: number;
+  dispute: number;
+}
+
+export function emptyResponseTally(): ResponseTally {
+  return { messages: 0, pay: 0, 'update-card': 0, 'opt-out': 0, promise: 0, plan: 0, dispute: 0 };
+}
+
+/** What debtors did in the portal, and what it answered. */
+export interface PortalTally {
+  /** Links opened (each visit opens the link of the message the debtor reacts to). */
+  visits: number;
+  /** Links that no longer opened a session (expired, or the case closed), or a session refused. */
+  noSession: number;
+  /** Accepted forms by kind (`pay`, `card`, `promise`, `plan`). */
+  accepted: Record<string, number>;
+  /** Refused forms by kind and HTTP status. */
+  refused: Record<string, number>;
 }
 
 interface CurrencyRecovery {
@@ -73,12 +93,20 @@ export interface SimulationReport {
     readonly debtorCardUpdates: number;
     readonly debtorActionsOnSettledInvoices: number;
     readonly actionsPendingAtEnd: number;
+    /** `customer.subscription.*` events by the status they announce (`deleted`). */
+    readonly subscriptionEvents: Record<string, number>;
+    readonly disputes: number;
+    readonly invoicesSettledByPlans: number;
   };
   readonly webhooks: {
     readonly deliveries: number;
     readonly redeliveries: number;
     readonly byType: Record<string, number>;
     readonly byOutcome: Record<string, number>;
+    /** Deliveries by provider and the provider's own event type. */
+    readonly byProvider: Record<string, number>;
+    /** Billing changes a provider has no event for, so nothing was sent (by provider and Stripe type). */
+    readonly withheldByProvider: Record<string, number>;
   };
   readonly collections: {
     readonly casesOpened: number;
@@ -87,6 +115,10 @@ export interface SimulationReport {
     readonly messages: number;
     readonly messagesByStep: Record<string, number>;
     readonly responsesByTemplate: Record<string, ResponseTally>;
+    readonly portal: PortalTally;
+    readonly optOuts: Record<string, number>;
+    readonly promises: { readonly made: number; readonly kept: number; readonly broken: number };
+    readonly plans: { readonly agreed: number; readonly kept: number; readonly broken: number };
     /** Sent after the debtor had really paid, before the payment's webhook arrived (not a violation). */
     readonly messagesAfterPaymentBeforeItsWebhook: number;
     /** Outside the window in the debtor's real zone: only when the billing data lacked it (not a violation). */
@@ -133,9 +165,11 @@ export interface ReportInput {
   readonly deliveries: readonly DeliveryRecord[];
   readonly messages: readonly CaseMessage[];
   readonly responses: ReadonlyMap<string, ResponseTally>;
+  readonly portal: PortalTally;
   readonly invariantInput: InvariantInput;
   readonly violations: readonly Violation[];
   readonly pendingAtEnd: number;
+  readonly withheldByProvider: Record<string, number>;
 }
 
 function countBy<T>(values: readonly T[], key: (value: T) => string): Record<string, number> {
@@ -229,6 +263,11 @@ function messagesAfterPaymentBeforeWebhook(input: ReportInput): number {
   }).length;
 }
 
+function formatCounts(counts: Record<string, number>): string {
+  const entries = Object.entries(counts);
+  return entries.length === 0 ? '-' : entries.map(([name, count]) => `${name} ${count}`).join(', ');
+}
+
 /** The run's report. Contains nothing that depends on the wall clock, so a seed reproduces it exactly. */
 export function buildReport(input: ReportInput): SimulationReport {
   const { population, billing, deliveries, messages, invariantInput } = input;
@@ -288,6 +327,9 @@ export function buildReport(input: ReportInput): SimulationReport {
       debtorPaymentFailures: tallies.debtorPaymentFailures,
       debtorCardUpdates: tallies.cardUpdates,
       debtorActionsOnSettledInvoices: tallies.actionsOnSettledInvoices,
+      subscriptionEvents: sortedRecord(tallies.subscriptionEvents),
+      disputes: tallies.disputes,
+      invoicesSettledByPlans: tallies.paidByPlan,
       actionsPendingAtEnd: input.pendingAtEnd,
     },
     webhooks: {
@@ -295,6 +337,11 @@ export function buildReport(input: ReportInput): SimulationReport {
       redeliveries: deliveries.filter((delivery) => delivery.redelivery).length,
       byType: countBy(deliveries, (delivery) => delivery.type),
       byOutcome: countBy(deliveries, (delivery) => `${delivery.status} ${delivery.outcome}`),
+      byProvider: countBy(
+        deliveries,
+        (delivery) => `${delivery.provider ?? 'stripe'} ${delivery.providerType ?? delivery.type}`,
+      ),
+      withheldByProvider: sortedRecord(input.withheldByProvider),
     },
     collections: {
       casesOpened: cases.length,
@@ -306,6 +353,23 @@ export function buildReport(input: ReportInput): SimulationReport {
       messages: messages.length,
       messagesByStep: countBy(messages, (message) => message.stepId),
       responsesByTemplate: sortedRecord(Object.fromEntries(input.responses)),
+      portal: {
+        visits: input.portal.visits,
+        noSession: input.portal.noSession,
+        accepted: sortedRecord(input.portal.accepted),
+        refused: sortedRecord(input.portal.refused),
+      },
+      optOuts: countBy(invariantInput.optOuts, (optOut) => `${optOut.channel} (${optOut.via ?? 'reply'})`),
+      promises: {
+        made: invariantInput.promises.length,
+        kept: invariantInput.promises.filter((made) => made.keeps).length,
+        broken: invariantInput.promises.filter((made) => !made.keeps).length,
+      },
+      plans: {
+        agreed: invariantInput.plans.length,
+        kept: invariantInput.plans.filter((agreed) => agreed.keeps).length,
+        broken: invariantInput.plans.filter((agreed) => !agreed.keeps).length,
+      },
       messagesAfterPaymentBeforeItsWebhook: messagesAfterPaymentBeforeWebhook(input),
       messagesOutsideWindowInTrueZone: messagesOutsideTrueZone(invariantInput),
     },
@@ -453,6 +517,11 @@ export function renderReportMarkdown(report: SimulationReport): string {
     '',
     markdownTable([['decline code', 'first failures'], ...keyValues(billing.declineCodes)]),
     '',
+    markdownTable([
+      ['webhook (provider and its event type)', 'deliveries'],
+      ...keyValues(report.webhooks.byProvider),
+    ]),
+    '',
     '## Collections',
     '',
     markdownTable([
@@ -481,13 +550,47 @@ export function renderReportMarkdown(report: SimulationReport): string {
     ]),
     '',
     markdownTable([
-      ['template', 'messages', 'debtor paid', 'debtor updated card'],
+      [
+        'template',
+        'messages',
+        'paid',
+        'updated card',
+        'opted out',
+        'promised',
+        'asked for a plan',
+        'disputed',
+      ],
       ...Object.entries(collections.responsesByTemplate).map(([template, tally]) => [
         template,
         String(tally.messages),
         String(tally.pay),
-        String(tally.updateCard),
+        String(tally['update-card']),
+        String(tally['opt-out']),
+        String(tally.promise),
+        String(tally.plan),
+        String(tally.dispute),
       ]),
+    ]),
+    '',
+    markdownTable([
+      ['debtor commitments and opt-outs', 'count'],
+      [
+        'portal visits (links opened / no longer opening)',
+        `${collections.portal.visits} / ${collections.portal.noSession}`,
+      ],
+      ['portal forms accepted', formatCounts(collections.portal.accepted)],
+      ['portal forms refused', formatCounts(collections.portal.refused)],
+      [
+        'promises made (to keep / to break)',
+        `${collections.promises.made} (${collections.promises.kept} / ${collections.promises.broken})`,
+      ],
+      [
+        'payment plans agreed (to keep / to break)',
+        `${collections.plans.agreed} (${collections.plans.kept} / ${collections.plans.broken})`,
+      ],
+      ['opt-outs by channel', formatCounts(collections.optOuts)],
+      ['disputes (charge.dispute.created)', String(billing.disputes)],
+      ['subscription events', formatCounts(billing.subscriptionEvents)],
     ]),
     '',
     '## Invariants',

@@ -45,13 +45,21 @@ export type InvoiceEventType =
 
 export type PaymentMethodEventType = 'payment_method.attached' | 'payment_method.automatically_updated';
 
+export type SubscriptionEventType = 'customer.subscription.updated' | 'customer.subscription.deleted';
+
+/** Subscription statuses the simulated billing moves through (DOMAIN.md §1). */
+export type SimulatedSubscriptionStatus = 'active' | 'past_due' | 'unpaid' | 'canceled';
+
 export type SimulatedEvent =
   | Stripe.InvoicePaymentFailedEvent
   | Stripe.InvoicePaidEvent
   | Stripe.InvoiceVoidedEvent
   | Stripe.InvoiceMarkedUncollectibleEvent
   | Stripe.PaymentMethodAttachedEvent
-  | Stripe.PaymentMethodAutomaticallyUpdatedEvent;
+  | Stripe.PaymentMethodAutomaticallyUpdatedEvent
+  | Stripe.CustomerSubscriptionUpdatedEvent
+  | Stripe.CustomerSubscriptionDeletedEvent
+  | Stripe.ChargeDisputeCreatedEvent;
 
 function hostedToken(invoiceId: string): string {
   return `test_${Buffer.from(`${simulatedAccount},${invoiceId}`).toString('base64url')}`;
@@ -231,7 +239,7 @@ export function stripeInvoice(state: InvoiceState): Stripe.Invoice {
   };
 }
 
-interface EventEnvelope {
+export interface EventEnvelope {
   readonly eventId: string;
   /** Unix seconds. */
   readonly created: number;
@@ -313,6 +321,139 @@ export function paymentMethodEvent(
   const base = envelope(meta);
   const data = { object: paymentMethod };
   return type === 'payment_method.attached' ? { ...base, type, data } : { ...base, type, data };
+}
+
+/** The subscription as it stands: one item at the subscriber's price, in its status. */
+export interface SubscriptionState {
+  readonly subscriber: Subscriber;
+  readonly status: SimulatedSubscriptionStatus;
+  /** Unix seconds: the current period. */
+  readonly periodStart: number;
+  readonly periodEnd: number;
+  /** Unix seconds, when cancelled. */
+  readonly canceledAt: number | null;
+}
+
+/**
+ * A Stripe subscription object with the fields a reader relies on (status, items with their
+ * price and period, cancellation details). Built as plain JSON and typed at the boundary, as a
+ * webhook body is; the item's price is the subscriber's own, so the product can compute MRR.
+ */
+export function stripeSubscription(state: SubscriptionState): Stripe.Subscription {
+  const { subscriber } = state;
+  const currency = subscriber.market.currency.toLowerCase();
+  const canceled = state.status === 'canceled';
+  const subscription = {
+    id: subscriber.subscriptionId,
+    object: 'subscription',
+    billing_cycle_anchor: state.periodStart,
+    cancel_at: null,
+    cancel_at_period_end: false,
+    canceled_at: state.canceledAt,
+    cancellation_details: {
+      comment: null,
+      feedback: null,
+      reason: canceled ? 'payment_failed' : null,
+    },
+    collection_method: 'charge_automatically',
+    created: state.periodStart,
+    currency,
+    customer: subscriber.customerId,
+    ended_at: canceled ? state.canceledAt : null,
+    items: {
+      object: 'list',
+      data: [
+        {
+          id: `si_${subscriber.subscriptionId.slice(4)}`,
+          object: 'subscription_item',
+          current_period_start: state.periodStart,
+          current_period_end: state.periodEnd,
+          price: {
+            id: `price_${subscriber.segment}_${subscriber.interval}_${currency}`,
+            object: 'price',
+            currency,
+            product: `prod_${subscriber.segment}`,
+            recurring: { interval: subscriber.interval, interval_count: 1, usage_type: 'licensed' },
+            type: 'recurring',
+            unit_amount: subscriber.amountMinor,
+            unit_amount_decimal: String(subscriber.amountMinor),
+          },
+          quantity: 1,
+          subscription: subscriber.subscriptionId,
+        },
+      ],
+      has_more: false,
+      url: `/v1/subscription_items?subscription=${subscriber.subscriptionId}`,
+    },
+    livemode: false,
+    metadata: {},
+    status: state.status,
+  };
+  return subscription as unknown as Stripe.Subscription;
+}
+
+/** `customer.subscription.updated` (with the previous status) or `customer.subscription.deleted`. */
+export function subscriptionEvent(
+  type: SubscriptionEventType,
+  state: SubscriptionState,
+  previousStatus: SimulatedSubscriptionStatus,
+  meta: EventEnvelope,
+): SimulatedEvent {
+  const base = envelope(meta);
+  const object = stripeSubscription(state);
+  if (type === 'customer.subscription.deleted') return { ...base, type, data: { object } };
+  return {
+    ...base,
+    type,
+    data: { object, previous_attributes: { status: previousStatus } },
+  };
+}
+
+/** What the debtor's bank disputes: the charge of an invoice's latest attempt. */
+export interface DisputedCharge {
+  readonly subscriber: Subscriber;
+  readonly disputeId: string;
+  readonly chargeId: string;
+  readonly paymentIntentId: string;
+  readonly invoiceId: string;
+  readonly amountMinor: number;
+  /** Unix seconds. */
+  readonly createdAt: number;
+}
+
+/**
+ * `charge.dispute.created`: a chargeback. The charge is expanded and names its invoice, the
+ * shape of endpoints on an API version before 2025-03-31 (the product reads it without calling
+ * Stripe; on a newer version it would locate the invoice through the invoice payments API, which
+ * needs a Stripe key the local runtime does not have).
+ */
+export function disputeEvent(charge: DisputedCharge, meta: EventEnvelope): SimulatedEvent {
+  const currency = charge.subscriber.market.currency.toLowerCase();
+  const dispute = {
+    id: charge.disputeId,
+    object: 'dispute',
+    amount: charge.amountMinor,
+    charge: {
+      id: charge.chargeId,
+      object: 'charge',
+      amount: charge.amountMinor,
+      currency,
+      customer: charge.subscriber.customerId,
+      invoice: charge.invoiceId,
+      payment_intent: charge.paymentIntentId,
+      disputed: true,
+      livemode: false,
+    },
+    created: charge.createdAt,
+    currency,
+    is_charge_refundable: false,
+    livemode: false,
+    metadata: {},
+    payment_intent: charge.paymentIntentId,
+    reason: 'subscription_canceled',
+    status: 'needs_response',
+  } as unknown as Stripe.Dispute;
+  return { ...envelope(meta), type: 'charge.dispute.created', data: { object: dispute } };
 }
 
 const signer = new Stripe('sk_test_simulator_signing_only', { maxNetworkRetries: 0 });

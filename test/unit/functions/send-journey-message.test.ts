@@ -92,6 +92,23 @@ describe('sendJourneyMessage handler', () => {
     expect((await embedded.table.getMessage(caseId, 'day-0-payment-failed'))?.reasons).toEqual([]);
   });
 
+  it('looks again without acting when the plan is a wait with no step (every open claim disputed)', async () => {
+    // Prepare: the planner's own answer when nothing may be contacted (found by the simulator).
+    const { handler, email, caseId } = await setup();
+    const wait = { action: 'wait', at: '2026-11-02T13:00:00Z', reasons: ['blocked:pause:dispute'] };
+
+    // Act
+    const outcome = await handler({ caseId, plan: wait }, context);
+
+    // Assess: nothing sent, no last step, and the next plan comes from the planner.
+    expect(email.accepted).toHaveLength(0);
+    expect(outcome).not.toHaveProperty('lastStep');
+    expect(outcome).toMatchObject({
+      caseId,
+      plan: { action: 'send-message', stepId: 'day-0-payment-failed' },
+    });
+  });
+
   it('logs the outcome without the recipient', async () => {
     // Prepare
     const { handler, caseId } = await setup();

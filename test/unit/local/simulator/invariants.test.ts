@@ -3,12 +3,16 @@ import type { LocalCaseView } from '../../../../infra/local/case-snapshot.ts';
 import {
   billingZonesOf,
   checkCasesConsistentWithEvents,
+  checkCommitmentsConsistent,
   checkContactWindow,
   checkEventsAppliedOnce,
   checkInvariants,
   checkJourneysEndCleanly,
   checkJourneyTransitions,
   checkMetricsMatchEvents,
+  checkNoContactDuringPromise,
+  checkNoMessageAfterDispute,
+  checkNoMessageAfterOptOut,
   checkNoMessageAfterSettlement,
   checkNoStepSentTwice,
   cohortTalliesFromDeliveries,
@@ -26,7 +30,7 @@ function delivery(
 ): DeliveryRecord {
   return {
     invoiceId: 'in_A',
-    customerId: 'cus_A',
+    customerId: 'stripe:cus_A',
     occurredAt: '2026-03-02T15:00:00.000Z',
     deliveredAt: '2026-03-02T15:00:02.000Z',
     redelivery: false,
@@ -123,8 +127,39 @@ function validInput(): InvariantInput {
     },
     contactWindow: defaultContactWindow,
     maxStateTransitions: 30,
+    optOuts: [],
+    promises: [],
+    plans: [],
+    endAt: '2026-03-31T00:00:00.000Z',
   };
 }
+
+/** A second message of the case, two days after the first (10:00 in New York). */
+const laterMessage: CaseMessage = {
+  ...firstMessage,
+  id: 'local-2',
+  stepId: 'day-2-reminder',
+  template: 'payment-reminder',
+  sentAt: '2026-03-04T15:00:00.000Z',
+};
+
+/** The case while its only claim is still open (no payment delivered). */
+const openCase: LocalCaseView = {
+  ...closedCase,
+  status: 'open',
+  claims: [
+    {
+      claimId: 'stripe:in_A',
+      invoiceId: 'in_A',
+      status: 'failed',
+      amountMinor: 4900,
+      currency: 'USD',
+      attemptCount: 1,
+      firstFailedAt: '2026-03-02T15:00:00.000Z',
+    },
+  ],
+};
+const { closeReason: _reason, closedAt: _closed, ...openCaseFields } = openCase;
 
 describe('the simulator invariants', () => {
   it('find nothing wrong in a run where everything went right', () => {
@@ -192,6 +227,25 @@ describe('the simulator invariants', () => {
           detail: expect.stringContaining('expected 200 ignored'),
         }),
       ]);
+    });
+
+    it('catches a subscription change or a dispute the product ignored', () => {
+      const deleted = delivery({
+        eventId: 'evt_sub',
+        type: 'customer.subscription.deleted',
+        outcome: 'ignored',
+      });
+      const { invoiceId: _none, ...ignored } = deleted;
+
+      expect(checkEventsAppliedOnce({ ...validInput(), deliveries: [ignored] })).toEqual([
+        expect.objectContaining({
+          subject: 'evt_sub',
+          detail: expect.stringContaining('expected 200 applied or recorded'),
+        }),
+      ]);
+      expect(
+        checkEventsAppliedOnce({ ...validInput(), deliveries: [{ ...ignored, outcome: 'recorded' }] }),
+      ).toEqual([]);
     });
 
     it('catches an invoice event the product ignored', () => {
@@ -531,6 +585,289 @@ describe('the simulator invariants', () => {
           recoveredCount: 1,
         },
       ]);
+    });
+  });
+
+  describe('no-message-after-opt-out', () => {
+    const stop = {
+      customerId: 'stripe:cus_A',
+      channel: 'email',
+      at: '2026-03-03T12:00:00.000Z',
+      caseId,
+      answeredMessage: 'local-1',
+      status: 200,
+    };
+
+    it('names the case when a message goes out on a channel after the debtor opted out of it', () => {
+      // Prepare
+      const input = { ...validInput(), messages: [firstMessage, laterMessage], optOuts: [stop] };
+
+      // Act
+      const violations = checkNoMessageAfterOptOut(input);
+
+      // Assess
+      expect(violations).toEqual([
+        expect.objectContaining({
+          invariant: 'no-message-after-opt-out',
+          caseId,
+          subject: 'day-2-reminder (local-2)',
+          detail: expect.stringContaining('after the debtor opted out of email at 2026-03-03T12:00:00.000Z'),
+        }),
+      ]);
+    });
+
+    it('allows other channels and the confirmation of the STOP itself', () => {
+      const sms = { ...laterMessage, channel: 'sms' as const, to: '+12125550100' };
+      const confirmation = {
+        ...laterMessage,
+        id: 'local-3',
+        stepId: 'reply-in-1',
+        channel: 'email' as const,
+      };
+
+      const violations = checkNoMessageAfterOptOut({
+        ...validInput(),
+        messages: [firstMessage, sms, confirmation],
+        optOuts: [stop],
+      });
+
+      expect(violations).toEqual([]);
+    });
+
+    it('catches an opt-out the product refused', () => {
+      const violations = checkNoMessageAfterOptOut({ ...validInput(), optOuts: [{ ...stop, status: 500 }] });
+
+      expect(violations).toEqual([
+        expect.objectContaining({
+          invariant: 'no-message-after-opt-out',
+          detail: expect.stringContaining('500'),
+        }),
+      ]);
+    });
+  });
+
+  describe('no-message-after-dispute', () => {
+    const dispute = delivery({
+      eventId: 'evt_dispute',
+      type: 'charge.dispute.created',
+      occurredAt: '2026-03-03T10:00:00.000Z',
+      deliveredAt: '2026-03-03T10:00:02.000Z',
+    });
+
+    it('names the case when a message goes out after its only open claim was disputed', () => {
+      // Prepare
+      const input = {
+        ...validInput(),
+        deliveries: [failed, dispute],
+        messages: [firstMessage, laterMessage],
+        cases: [openCaseFields],
+      };
+
+      // Act
+      const violations = checkNoMessageAfterDispute(input);
+
+      // Assess
+      expect(violations).toEqual([
+        expect.objectContaining({
+          invariant: 'no-message-after-dispute',
+          caseId,
+          subject: 'day-2-reminder (local-2)',
+          detail: expect.stringContaining('in_A (2026-03-03T10:00:02.000Z)'),
+        }),
+      ]);
+    });
+
+    it('allows a message about another claim of the case that is still open', () => {
+      const second = delivery({
+        eventId: 'evt_failed_b',
+        type: 'invoice.payment_failed',
+        invoiceId: 'in_B',
+        caseId,
+      });
+      const [claimA] = openCase.claims;
+      if (claimA === undefined) throw new Error('the open case has a claim');
+      const claimB = { ...claimA, claimId: 'stripe:in_B', invoiceId: 'in_B' };
+      const twoClaims = { ...openCaseFields, claims: [...openCaseFields.claims, claimB] };
+
+      const violations = checkNoMessageAfterDispute({
+        ...validInput(),
+        deliveries: [failed, second, dispute],
+        messages: [firstMessage, laterMessage],
+        cases: [twoClaims],
+      });
+
+      expect(violations).toEqual([]);
+    });
+  });
+
+  describe('no-contact-during-promise', () => {
+    const promise = {
+      caseId,
+      customerId: 'stripe:cus_A',
+      madeAt: '2026-03-02T16:00:00.000Z',
+      promisedFor: '2026-03-05',
+      keeps: true,
+    };
+
+    it('names the case when a message goes out before the promised day is over', () => {
+      const violations = checkNoContactDuringPromise({
+        ...validInput(),
+        messages: [firstMessage, laterMessage],
+        promises: [promise],
+      });
+
+      expect(violations).toEqual([
+        expect.objectContaining({
+          invariant: 'no-contact-during-promise',
+          caseId,
+          subject: 'day-2-reminder (local-2)',
+          detail: expect.stringContaining('to pay on 2026-03-05'),
+        }),
+      ]);
+    });
+
+    it('allows the messages before the promise and after the promised day in the debtor zone', () => {
+      // 2026-03-06T05:30Z is 00:30 on the 6th in New York: the promised day is over there.
+      const afterwards = { ...laterMessage, sentAt: '2026-03-06T05:30:00.000Z' };
+
+      const violations = checkNoContactDuringPromise({
+        ...validInput(),
+        messages: [firstMessage, afterwards],
+        promises: [promise],
+      });
+
+      expect(violations).toEqual([]);
+    });
+  });
+
+  describe('commitments-consistent', () => {
+    const promise = {
+      caseId,
+      customerId: 'stripe:cus_A',
+      madeAt: '2026-03-02T16:00:00.000Z',
+      promisedFor: '2026-03-05',
+      keeps: true,
+    };
+    const promiseToPay = {
+      promisedFor: '2026-03-05',
+      graceUntil: '2026-03-08T04:59:59Z',
+      madeAt: '2026-03-02T16:00:00.000Z',
+      claimIds: ['stripe:in_A'],
+      status: 'kept' as const,
+    };
+
+    it('accepts a promise the case shows kept after its invoice was paid within the grace', () => {
+      const violations = checkCommitmentsConsistent({
+        ...validInput(),
+        promises: [promise],
+        cases: [{ ...closedCase, promiseToPay }],
+      });
+
+      expect(violations).toEqual([]);
+    });
+
+    it('catches a promise the case does not show, and one in the wrong state', () => {
+      const missing = checkCommitmentsConsistent({ ...validInput(), promises: [promise] });
+      const stillActive = checkCommitmentsConsistent({
+        ...validInput(),
+        promises: [promise],
+        cases: [{ ...closedCase, promiseToPay: { ...promiseToPay, status: 'active' } }],
+      });
+
+      expect(missing).toEqual([
+        expect.objectContaining({
+          invariant: 'commitments-consistent',
+          caseId,
+          detail: 'the case shows no promise',
+        }),
+      ]);
+      expect(stillActive).toEqual([
+        expect.objectContaining({
+          invariant: 'commitments-consistent',
+          detail: expect.stringContaining('expected kept'),
+        }),
+      ]);
+    });
+
+    it('leaves a promise active until the job settled it after its grace, but never broken before', () => {
+      const beforeGrace = { ...validInput(), endAt: '2026-03-07T00:00:00.000Z', promises: [promise] };
+
+      const active = checkCommitmentsConsistent({
+        ...beforeGrace,
+        cases: [{ ...closedCase, promiseToPay: { ...promiseToPay, status: 'active' } }],
+      });
+      const brokenEarly = checkCommitmentsConsistent({
+        ...beforeGrace,
+        cases: [{ ...closedCase, promiseToPay: { ...promiseToPay, status: 'broken' } }],
+      });
+
+      expect(active).toEqual([]);
+      expect(brokenEarly).toEqual([
+        expect.objectContaining({ detail: expect.stringContaining('broken before its grace ended') }),
+      ]);
+    });
+
+    it('expects a promise broken once its grace is over unpaid', () => {
+      const violations = checkCommitmentsConsistent({
+        ...validInput(),
+        deliveries: [failed],
+        promises: [{ ...promise, keeps: false }],
+        cases: [{ ...openCaseFields, promiseToPay: { ...promiseToPay, status: 'active' } }],
+      });
+
+      expect(violations).toEqual([
+        expect.objectContaining({ detail: expect.stringContaining('expected broken') }),
+      ]);
+    });
+
+    it('expects a plan whose card failed to be broken after the second instalment, and checks its size', () => {
+      const plan = {
+        caseId,
+        customerId: 'stripe:cus_A',
+        agreedAt: '2026-03-02T16:00:00.000Z',
+        instalments: 2,
+        keeps: false,
+        lastDueAt: '2026-03-16T16:00:00.000Z',
+      };
+      const paymentPlan = {
+        planId: 'plan_1',
+        createdAt: plan.agreedAt,
+        status: 'active' as const,
+        currency: 'USD',
+        totalMinor: 4900,
+        claimIds: ['stripe:in_A'],
+        instalments: [
+          { number: 1, dueAt: plan.agreedAt, amountMinor: 2450, status: 'paid' as const, attempts: 1 },
+          { number: 2, dueAt: plan.lastDueAt, amountMinor: 2450, status: 'scheduled' as const, attempts: 0 },
+        ],
+      };
+
+      const stillActive = checkCommitmentsConsistent({
+        ...validInput(),
+        deliveries: [failed],
+        plans: [plan],
+        cases: [{ ...openCaseFields, paymentPlan }],
+      });
+      const wrongSize = checkCommitmentsConsistent({
+        ...validInput(),
+        deliveries: [failed],
+        plans: [{ ...plan, instalments: 3 }],
+        cases: [{ ...openCaseFields, paymentPlan: { ...paymentPlan, status: 'broken' } }],
+      });
+      const broken = checkCommitmentsConsistent({
+        ...validInput(),
+        deliveries: [failed],
+        plans: [plan],
+        cases: [{ ...openCaseFields, paymentPlan: { ...paymentPlan, status: 'broken' } }],
+      });
+
+      expect(stillActive).toEqual([
+        expect.objectContaining({ detail: expect.stringContaining('expected broken') }),
+      ]);
+      expect(wrongSize).toEqual([
+        expect.objectContaining({ detail: 'the case shows a plan of 2 instalments' }),
+      ]);
+      expect(broken).toEqual([]);
     });
   });
 });

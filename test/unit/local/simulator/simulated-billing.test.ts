@@ -141,8 +141,90 @@ describe('SimulatedBilling', () => {
         'invoice.marked_uncollectible',
         'invoice.voided',
         'payment_method.automatically_updated',
+        'customer.subscription.updated',
+        'customer.subscription.deleted',
       ]),
     );
+  });
+
+  it('moves subscriptions past due on a failure, back to active once paid, and deletes them for non-payment', async () => {
+    // Prepare
+    const { billing, emitted } = runBilling(5, 2000, 60);
+    const subscriptionEvents = emitted.filter((event) =>
+      event.event.type.startsWith('customer.subscription.'),
+    );
+
+    // Act
+    const translations = await Promise.all(
+      subscriptionEvents.map((event) => translateStripeEvent(event.event as unknown as Stripe.Event)),
+    );
+
+    // Assess: each one a subscription.updated the product reads, churn flagged as non-payment.
+    const statuses = translations.map((translation) =>
+      translation.status === 'translated' && translation.event.kind === 'subscription.updated'
+        ? translation.event.subscription.status
+        : 'untranslated',
+    );
+    expect(new Set(statuses)).toEqual(new Set(['past_due', 'active', 'unpaid', 'canceled']));
+    expect(statuses.filter((status) => status === 'canceled')).toHaveLength(
+      billing.tallies.subscriptionsCanceled,
+    );
+    for (const translation of translations) {
+      if (translation.status !== 'translated' || translation.event.kind !== 'subscription.updated') continue;
+      expect(translation.event.subscription.mrrMinor).toBeGreaterThan(0);
+      if (translation.event.subscription.status === 'canceled')
+        expect(translation.event.subscription.cancellationReason).toBe('payment_failed');
+    }
+    // Once per stretch in arrears: a failure while already past due changes nothing.
+    expect(billing.tallies.subscriptionEvents.past_due).toBeGreaterThan(0);
+    expect(billing.tallies.subscriptionEvents.past_due).toBeLessThanOrEqual(
+      billing.tallies.firstAttemptFailures,
+    );
+  });
+
+  it('disputes the charge of an unpaid invoice: the product reads a claim.disputed, and Stripe stops retrying', async () => {
+    // Prepare
+    const { billing, emitted, scheduled, population } = runBilling(13, 400, 3);
+    const debtor = population.find((subscriber) =>
+      billing.unpaidInvoices(subscriber.index).some((record) => record.state.nextPaymentAttempt !== null),
+    );
+    if (debtor === undefined) throw new Error('expected a debtor Stripe still retries');
+    const before = emitted.length;
+
+    // Act
+    const invoiceId = billing.debtorDisputes(debtor.index, new Date(start.getTime() + 3 * day));
+    const retry = scheduled.find(
+      (entry) => entry.action.kind === 'smart-retry' && entry.action.invoiceId === invoiceId,
+    );
+    if (retry === undefined) throw new Error('expected a scheduled retry');
+    billing.handle(retry.action, retry.at);
+
+    // Assess
+    const [dispute] = emitted.slice(before);
+    if (dispute === undefined) throw new Error('expected a dispute event');
+    expect(dispute.event.type).toBe('charge.dispute.created');
+    expect(await translateStripeEvent(dispute.event as unknown as Stripe.Event)).toMatchObject({
+      status: 'translated',
+      event: { kind: 'claim.disputed', claim: { invoiceId }, dispute: { state: 'needs_response' } },
+    });
+    expect(emitted.slice(before + 1)).toEqual([]);
+    expect(billing.tallies.disputes).toBe(1);
+  });
+
+  it('settles the invoices of a kept payment plan out of band, once', () => {
+    const { billing, emitted, population } = runBilling(13, 400, 20);
+    const debtor = population.find((subscriber) => billing.unpaidInvoices(subscriber.index).length > 0);
+    if (debtor === undefined) throw new Error('expected a debtor');
+    const invoiceIds = billing.unpaidInvoices(debtor.index).map((record) => record.state.invoiceId);
+    const before = emitted.length;
+    const now = new Date(start.getTime() + 21 * day);
+
+    expect(billing.settleByPlan(invoiceIds, now)).toBe(invoiceIds.length);
+    expect(billing.settleByPlan(invoiceIds, now)).toBe(0);
+
+    const paid = emitted.slice(before).filter((event) => event.event.type === 'invoice.paid');
+    expect(paid.map((event) => event.invoiceId)).toEqual(invoiceIds);
+    expect(billing.tallies.recoveredBy['payment-plan']).toBe(invoiceIds.length);
   });
 
   it('pays every unpaid invoice of a debtor who pays, and retries them on a new card', () => {
