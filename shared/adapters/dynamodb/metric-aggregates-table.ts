@@ -408,29 +408,9 @@ export class MetricAggregatesTable implements MetricRebuildStore, ReportDelivery
     upToMonth?: string,
     breakdownsFrom?: string,
   ): Promise<MetricCell[]> {
-    // Shards sort right after their month (`2026-03~5` < `2026-03~~`).
-    const after = upToMonth === undefined ? undefined : `${upToMonth}${shardSeparator}${shardSeparator}`;
-    const monthItems = (part: CellPart, from?: string) =>
-      this.queryAll({
-        TableName: this.tableName,
-        KeyConditionExpression:
-          from !== undefined && after !== undefined
-            ? 'pk = :pk AND sk BETWEEN :from AND :after'
-            : from !== undefined
-              ? 'pk = :pk AND sk >= :from'
-              : after !== undefined
-                ? 'pk = :pk AND sk < :after'
-                : 'pk = :pk',
-        ExpressionAttributeValues: {
-          ':pk': metricKeys.monthCells(currency, part),
-          ...(from === undefined ? {} : { ':from': from }),
-          ...(after === undefined ? {} : { ':after': after }),
-        },
-        ConsistentRead: true,
-      });
     const [core, breakdowns] = await Promise.all([
-      monthItems('core'),
-      monthItems('breakdowns', breakdownsFrom),
+      this.cellItemsOf(metricKeys.monthCells(currency, 'core'), undefined, upToMonth),
+      this.cellItemsOf(metricKeys.monthCells(currency, 'breakdowns'), breakdownsFrom, upToMonth),
     ]);
     const items = [...core, ...breakdowns];
     this.countRead(items);
@@ -442,33 +422,39 @@ export class MetricAggregatesTable implements MetricRebuildStore, ReportDelivery
     month: string,
     range: DayCellRange = {},
   ): Promise<MetricCell[]> {
-    // A day's shards sort right after it (`2026-03-05~5` < `2026-03-05~~`).
-    const after = range.upTo === undefined ? undefined : `${range.upTo}${shardSeparator}${shardSeparator}`;
-    const daysOf = (part: CellPart, from?: string) =>
-      this.queryAll({
-        TableName: this.tableName,
-        KeyConditionExpression:
-          from !== undefined && after !== undefined
-            ? 'pk = :pk AND sk BETWEEN :from AND :after'
-            : from !== undefined
-              ? 'pk = :pk AND sk >= :from'
-              : after !== undefined
-                ? 'pk = :pk AND sk < :after'
-                : 'pk = :pk',
-        ExpressionAttributeValues: {
-          ':pk': metricKeys.dayCells(currency, month, part),
-          ...(from === undefined ? {} : { ':from': from }),
-          ...(after === undefined ? {} : { ':after': after }),
-        },
-        ConsistentRead: true,
-      });
-    const { breakdownsFrom } = range;
-    const parts = await Promise.all(
-      breakdownsFrom === false ? [daysOf('core')] : [daysOf('core'), daysOf('breakdowns', breakdownsFrom)],
-    );
+    const { breakdownsFrom, upTo } = range;
+    const parts = await Promise.all([
+      this.cellItemsOf(metricKeys.dayCells(currency, month, 'core'), undefined, upTo),
+      ...(breakdownsFrom === false
+        ? []
+        : [this.cellItemsOf(metricKeys.dayCells(currency, month, 'breakdowns'), breakdownsFrom, upTo)]),
+    ]);
     const items = parts.flat();
     this.countRead(items);
     return summedCells(items);
+  }
+
+  /** The items of one cell partition whose period is in `from`..`upTo` (inclusive, shards included). */
+  private cellItemsOf(pk: string, from?: string, upTo?: string): Promise<Item[]> {
+    // A period's shards sort right after it (`2026-03~5` < `2026-03~~`).
+    const after = upTo === undefined ? undefined : `${upTo}${shardSeparator}${shardSeparator}`;
+    return this.queryAll({
+      TableName: this.tableName,
+      KeyConditionExpression:
+        from !== undefined && after !== undefined
+          ? 'pk = :pk AND sk BETWEEN :from AND :after'
+          : from !== undefined
+            ? 'pk = :pk AND sk >= :from'
+            : after !== undefined
+              ? 'pk = :pk AND sk < :after'
+              : 'pk = :pk',
+      ExpressionAttributeValues: {
+        ':pk': pk,
+        ...(from === undefined ? {} : { ':from': from }),
+        ...(after === undefined ? {} : { ':after': after }),
+      },
+      ConsistentRead: true,
+    });
   }
 
   private countRead(items: readonly Item[]): void {
