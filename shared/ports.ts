@@ -151,10 +151,21 @@ export interface MetricAggregateStore {
    */
   addToCell(cell: MetricCell, token: string, now: Date): Promise<boolean>;
   listCurrencies(): Promise<string[]>;
-  /** Every month cell of a currency (shards summed), up to `upToMonth` inclusive when given. */
-  listMonthCells(currency: string, upToMonth?: string): Promise<MetricCell[]>;
-  /** The day cells of one month of a currency. */
-  listDayCells(currency: string, month: string): Promise<MetricCell[]>;
+  /**
+   * Every month cell of a currency (shards summed), up to `upToMonth` inclusive when given, with
+   * its breakdown measures only from `breakdownsFrom` on when given (metric-cells.ts, `CellPart`).
+   */
+  listMonthCells(currency: string, upToMonth?: string, breakdownsFrom?: string): Promise<MetricCell[]>;
+  /** The day cells of one month of a currency: every day and every measure unless `range` narrows it. */
+  listDayCells(currency: string, month: string, range?: DayCellRange): Promise<MetricCell[]>;
+}
+
+/** Which day cells of a month a report reads (metric-cells.ts, `CellPart`). */
+export interface DayCellRange {
+  /** The last day read, inclusive: a report never sums past its period's end. @default the month's end */
+  readonly upTo?: string;
+  /** Breakdown measures only from this day on (to `upTo`), or none at all. @default every day */
+  readonly breakdownsFrom?: string | false;
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { Contribution } from './metric-contributions.ts';
-import { parseFactKey } from './metric-contributions.ts';
+import { legacyOpenByDuePrefix, parseFactKey } from './metric-contributions.ts';
 import {
   firstDayOfMonth,
   type LocalDay,
@@ -118,6 +118,8 @@ export class CellIndex {
     monthCells: readonly MetricCell[],
     dayCells: readonly MetricCell[],
     loadedDayMonths: Iterable<LocalMonth>,
+    /** The last day whose day cells were loaded (a report's period end): later days are absent. */
+    private readonly dayCellsUpTo?: LocalDay,
   ) {
     for (const cell of monthCells) this.months.set(cell.period, cell.values);
     for (const cell of dayCells) {
@@ -147,6 +149,9 @@ export class CellIndex {
         continue;
       }
       if (!this.loadedDayMonths.has(month)) throw new Error(`day cells of ${month} were not loaded`);
+      if (this.dayCellsUpTo !== undefined && to > this.dayCellsUpTo) {
+        throw new Error(`day cells after ${this.dayCellsUpTo} were not loaded`);
+      }
       for (const [day, values] of this.days.get(month) ?? []) {
         if (from <= day && day <= to) parts.push(values);
       }
@@ -171,4 +176,26 @@ export class CellIndex {
     if (first === undefined || firstDayOfMonth(first) > to) return new Map();
     return this.sumRange(firstDayOfMonth(first), to, select);
   }
+}
+
+/**
+ * A cell is stored as two parts: the core measures every report reads for the whole history
+ * (flows and stocks: failed, recovered, billed, open, pastDue, MRR...), and the breakdown copies
+ * (`measure@dimension=value`) that only the period's own cells are read for. The core part's size
+ * is fixed by the list of measures; the breakdown part's grows with the strategies, variants,
+ * segments, channels and steps in use, so a report's cost stays flat however long the history.
+ */
+export type CellPart = 'core' | 'breakdowns';
+
+export function cellPartOf(measure: string): CellPart {
+  // `open@due=` is the receivables measure of the first layout, a core measure (metric-contributions.ts).
+  return measure.includes('@') && !measure.startsWith(legacyOpenByDuePrefix) ? 'breakdowns' : 'core';
+}
+
+/** The measures of a cell's values that belong to `part`. */
+export function partOfValues(
+  values: Readonly<Record<string, number>>,
+  part: CellPart,
+): Record<string, number> {
+  return Object.fromEntries(Object.entries(values).filter(([measure]) => cellPartOf(measure) === part));
 }

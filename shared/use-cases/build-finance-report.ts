@@ -3,8 +3,14 @@ import { type FinanceReport, reportIdFor } from '../domain/finance-report.ts';
 import { CellIndex, type MetricCell } from '../domain/metric-cells.ts';
 import type { MetricsSettings } from '../domain/metric-contributions.ts';
 import type { ReportPeriod } from '../domain/metrics-calendar.ts';
-import { monthOf } from '../domain/metrics-calendar.ts';
-import type { MetricAggregateStore } from '../ports.ts';
+import {
+  firstDayOfMonth,
+  type LocalMonth,
+  lastDayOfMonth,
+  monthOf,
+  monthsOf,
+} from '../domain/metrics-calendar.ts';
+import type { DayCellRange, MetricAggregateStore } from '../ports.ts';
 
 export interface BuildFinanceReportDependencies {
   readonly aggregates: Pick<MetricAggregateStore, 'listCurrencies' | 'listMonthCells' | 'listDayCells'>;
@@ -39,9 +45,27 @@ function hasAnything(metrics: CurrencyMetrics): boolean {
 }
 
 /**
- * Computes a report from the aggregates alone. Per currency it reads the month cells (one Query,
- * one item per month of history) and the day cells of at most three months (partial months of the
- * period and the day before it), so its cost does not depend on the number of claims.
+ * The day cells of `month` a report of `period` reads: none after the period's end (no sum goes
+ * past it), and breakdowns only for the period's own days.
+ */
+export function dayCellRangeFor(period: ReportPeriod, month: LocalMonth): DayCellRange {
+  const inPeriod = monthOf(period.start) <= month && month <= monthOf(period.end);
+  return {
+    ...(period.end < lastDayOfMonth(month) ? { upTo: period.end } : {}),
+    breakdownsFrom: !inPeriod
+      ? false
+      : monthOf(period.start) === month
+        ? period.start
+        : firstDayOfMonth(month),
+  };
+}
+
+/**
+ * Computes a report from the aggregates alone. Per currency it reads the core part of the month
+ * cells (one item per month of history), the day cells of at most three months (partial months of
+ * the period and the day before it), and breakdowns only for the period's own months and days. Its
+ * cost depends on the calendar, not on the number of claims or on how many breakdown values the
+ * history holds.
  */
 export async function buildFinanceReport(
   request: BuildFinanceReportRequest,
@@ -49,14 +73,22 @@ export async function buildFinanceReport(
 ): Promise<FinanceReport> {
   const currencies = request.currency ? [request.currency] : await deps.aggregates.listCurrencies();
   const dayMonths = dayCellMonthsFor(request.period);
+  const periodMonths = monthsOf(request.period);
   const perCurrency = await Promise.all(
     currencies.map(async (currency) => {
       const [monthCells, ...dayCellLists] = await Promise.all([
         // Months after the period's end only hold facts dated later (aging thresholds to come).
-        deps.aggregates.listMonthCells(currency, monthOf(request.period.end)),
-        ...dayMonths.map((month) => deps.aggregates.listDayCells(currency, month)),
+        deps.aggregates.listMonthCells(currency, monthOf(request.period.end), periodMonths[0]),
+        ...dayMonths.map((month) =>
+          deps.aggregates.listDayCells(currency, month, dayCellRangeFor(request.period, month)),
+        ),
       ]);
-      const index = new CellIndex(monthCells, (dayCellLists as MetricCell[][]).flat(), dayMonths);
+      const index = new CellIndex(
+        monthCells,
+        (dayCellLists as MetricCell[][]).flat(),
+        dayMonths,
+        request.period.end,
+      );
       return computeCurrencyMetrics(index, currency, request.period);
     }),
   );

@@ -18,13 +18,16 @@ import { ConcurrentUpdateError } from '../../domain/errors.ts';
 import {
   CellAccumulator,
   type CellGranularity,
+  type CellPart,
   type CellRef,
   type MetricCell,
+  partOfValues,
 } from '../../domain/metric-cells.ts';
 import type { Contribution, SubscriptionClaimSummary } from '../../domain/metric-contributions.ts';
 import { addDays, lastDayOfMonth } from '../../domain/metrics-calendar.ts';
 import type { Subscription } from '../../domain/subscription.ts';
 import type {
+  DayCellRange,
   MessageRecord,
   MetricContributionRecord,
   MetricRebuildStore,
@@ -39,17 +42,22 @@ type Item = Record<string, unknown>;
 /**
  * Keys of the finance metrics in the single table. Cells are partitioned per currency: all month
  * cells of a currency in one partition (a report reads it with one Query), the day cells of one
- * month in another. A cell is one base item (sort key = its period) plus, while its period is hot,
- * up to `cellShards` shard items (`<period>~<shard>`) that writers spread over; readers sum them.
+ * month in another. Each holds a cell's core part; the breakdown part lives in a partition of its
+ * own beside it (`...#BD`), so reading the core of the whole history never reads breakdowns
+ * (metric-cells.ts, `CellPart`). A cell part is one base item (sort key = its period) plus, while
+ * its period is hot, up to `cellShards` shard items (`<period>~<shard>`) that writers spread over;
+ * readers sum them.
  */
 export const metricKeys = {
-  monthCells: (currency: string) => `MAGG#${currency}#MONTH`,
-  dayCells: (currency: string, month: string) => `MAGG#${currency}#DAY#${month}`,
-  cell: (ref: CellRef, shard?: number) => ({
+  monthCells: (currency: string, part: CellPart = 'core') =>
+    `MAGG#${currency}#MONTH${part === 'breakdowns' ? breakdownSuffix : ''}`,
+  dayCells: (currency: string, month: string, part: CellPart = 'core') =>
+    `MAGG#${currency}#DAY#${month}${part === 'breakdowns' ? breakdownSuffix : ''}`,
+  cell: (ref: CellRef, shard?: number, part: CellPart = 'core') => ({
     pk:
       ref.granularity === 'month'
-        ? metricKeys.monthCells(ref.currency)
-        : metricKeys.dayCells(ref.currency, ref.period.slice(0, 7)),
+        ? metricKeys.monthCells(ref.currency, part)
+        : metricKeys.dayCells(ref.currency, ref.period.slice(0, 7), part),
     sk: shard === undefined ? ref.period : `${ref.period}${shardSeparator}${shard}`,
   }),
   currencies: { pk: 'MAGG#CURRENCIES', sk: 'ALL' },
@@ -59,6 +67,11 @@ export const metricKeys = {
 
 /** `~` sorts after every period character, so a period's shards follow its base item. */
 const shardSeparator = '~';
+
+/** The partition of a cell's breakdown part: the core partition's key with this suffix. */
+const breakdownSuffix = '#BD';
+
+const cellParts: readonly CellPart[] = ['core', 'breakdowns'];
 
 /** Shard items per hot cell (docs/metrics.md, "Hot cells"). */
 export const defaultCellShards = 8;
@@ -295,15 +308,18 @@ export class MetricAggregatesTable implements MetricRebuildStore, ReportDelivery
   // Cells ------------------------------------------------------------------------------------
 
   public async addToCell(cell: MetricCell, token: string, now: Date): Promise<boolean> {
-    const measures = Object.entries(cell.values);
-    const chunks: [string, number][][] = [];
-    for (let start = 0; start < measures.length; start += measuresPerUpdate) {
-      chunks.push(measures.slice(start, start + measuresPerUpdate));
-    }
     let appliedAny = false;
-    for (const [index, chunk] of chunks.entries()) {
-      const chunkToken = chunks.length > 1 ? `${token}/${index}` : token;
-      if (await this.addChunk(cell, chunk, chunkToken, now)) appliedAny = true;
+    for (const part of cellParts) {
+      // Each part is its own item: a token is remembered per item, so both parts may use it.
+      const measures = Object.entries(partOfValues(cell.values, part));
+      const chunks: [string, number][][] = [];
+      for (let start = 0; start < measures.length; start += measuresPerUpdate) {
+        chunks.push(measures.slice(start, start + measuresPerUpdate));
+      }
+      for (const [index, chunk] of chunks.entries()) {
+        const chunkToken = chunks.length > 1 ? `${token}/${index}` : token;
+        if (await this.addChunk(cell, part, chunk, chunkToken, now)) appliedAny = true;
+      }
     }
     if (cell.granularity === 'month') {
       await this.documents.send(
@@ -329,12 +345,13 @@ export class MetricAggregatesTable implements MetricRebuildStore, ReportDelivery
    */
   private async addChunk(
     cell: MetricCell,
+    part: CellPart,
     measures: readonly [string, number][],
     token: string,
     now: Date,
   ): Promise<boolean> {
     const hot = lastDayOfPeriod(cell) >= addDays(utcDay(now), -hotDays);
-    const key = metricKeys.cell(cell, hot ? shardOf(token, this.shards) : undefined);
+    const key = metricKeys.cell(cell, hot ? shardOf(token, this.shards) : undefined, part);
     const bucket = tokenBucketOf(tokenTime(token));
     const horizon = tokenBucketOf(now.getTime() / 1000 - cellTokenLifetimeSeconds);
     const names: Record<string, string> = { '#period': 'period', '#bucket': `${tokenBucketPrefix}${bucket}` };
@@ -386,30 +403,58 @@ export class MetricAggregatesTable implements MetricRebuildStore, ReportDelivery
     return [...((result.Item?.currencies as Set<string> | undefined) ?? [])].sort();
   }
 
-  public async listMonthCells(currency: string, upToMonth?: string): Promise<MetricCell[]> {
-    const items = await this.queryAll({
-      TableName: this.tableName,
-      KeyConditionExpression: upToMonth === undefined ? 'pk = :pk' : 'pk = :pk AND sk < :after',
-      ExpressionAttributeValues: {
-        ':pk': metricKeys.monthCells(currency),
-        // Shards sort right after their month (`2026-03~5` < `2026-03~~`).
-        ...(upToMonth === undefined ? {} : { ':after': `${upToMonth}${shardSeparator}${shardSeparator}` }),
-      },
-      ConsistentRead: true,
-    });
+  public async listMonthCells(
+    currency: string,
+    upToMonth?: string,
+    breakdownsFrom?: string,
+  ): Promise<MetricCell[]> {
+    const [core, breakdowns] = await Promise.all([
+      this.cellItemsOf(metricKeys.monthCells(currency, 'core'), undefined, upToMonth),
+      this.cellItemsOf(metricKeys.monthCells(currency, 'breakdowns'), breakdownsFrom, upToMonth),
+    ]);
+    const items = [...core, ...breakdowns];
     this.countRead(items);
     return summedCells(items);
   }
 
-  public async listDayCells(currency: string, month: string): Promise<MetricCell[]> {
-    const items = await this.queryAll({
-      TableName: this.tableName,
-      KeyConditionExpression: 'pk = :pk',
-      ExpressionAttributeValues: { ':pk': metricKeys.dayCells(currency, month) },
-      ConsistentRead: true,
-    });
+  public async listDayCells(
+    currency: string,
+    month: string,
+    range: DayCellRange = {},
+  ): Promise<MetricCell[]> {
+    const { breakdownsFrom, upTo } = range;
+    const parts = await Promise.all([
+      this.cellItemsOf(metricKeys.dayCells(currency, month, 'core'), undefined, upTo),
+      ...(breakdownsFrom === false
+        ? []
+        : [this.cellItemsOf(metricKeys.dayCells(currency, month, 'breakdowns'), breakdownsFrom, upTo)]),
+    ]);
+    const items = parts.flat();
     this.countRead(items);
     return summedCells(items);
+  }
+
+  /** The items of one cell partition whose period is in `from`..`upTo` (inclusive, shards included). */
+  private cellItemsOf(pk: string, from?: string, upTo?: string): Promise<Item[]> {
+    // A period's shards sort right after it (`2026-03~5` < `2026-03~~`).
+    const after = upTo === undefined ? undefined : `${upTo}${shardSeparator}${shardSeparator}`;
+    return this.queryAll({
+      TableName: this.tableName,
+      KeyConditionExpression:
+        from !== undefined && after !== undefined
+          ? 'pk = :pk AND sk BETWEEN :from AND :after'
+          : from !== undefined
+            ? 'pk = :pk AND sk >= :from'
+            : after !== undefined
+              ? 'pk = :pk AND sk < :after'
+              : 'pk = :pk',
+      ExpressionAttributeValues: {
+        ':pk': pk,
+        ...(from === undefined ? {} : { ':from': from }),
+        ...(after === undefined ? {} : { ':after': after }),
+      },
+      ConsistentRead: true,
+    });
   }
 
   private countRead(items: readonly Item[]): void {
@@ -464,7 +509,7 @@ export class MetricAggregatesTable implements MetricRebuildStore, ReportDelivery
             name.startsWith(tokenBucketPrefix) && Number(name.slice(tokenBucketPrefix.length)) < horizon,
         );
         if (sk.includes(shardSeparator) && lastDayOfPeriod(cell) < settledBefore) {
-          await this.foldShard(cell, sk, String(item.incarnation ?? ''));
+          await this.foldShard(cell, String(item.pk), sk, String(item.incarnation ?? ''));
           folded += 1;
         } else if (expiredBuckets.length > 0) {
           await this.documents
@@ -488,7 +533,8 @@ export class MetricAggregatesTable implements MetricRebuildStore, ReportDelivery
     return folded;
   }
 
-  private async foldShard(cell: MetricCell, shardSk: string, incarnation: string): Promise<void> {
+  /** Folds a shard into the base item of its own partition (the cell's core or breakdown part). */
+  private async foldShard(cell: MetricCell, pk: string, shardSk: string, incarnation: string): Promise<void> {
     const foldKey = `${shardSk}#${incarnation}`;
     const measures = Object.entries(cell.values);
     const names: Record<string, string> = { '#period': 'period', '#folded': 'folded' };
@@ -510,7 +556,7 @@ export class MetricAggregatesTable implements MetricRebuildStore, ReportDelivery
       await this.documents.send(
         new UpdateCommand({
           TableName: this.tableName,
-          Key: metricKeys.cell(cell),
+          Key: { pk, sk: cell.period },
           UpdateExpression: `SET entity = :entity, currency = :currency, granularity = :granularity, #period = :period ADD ${adds.join(', ')}`,
           ConditionExpression: 'NOT contains(#folded, :shard)',
           ExpressionAttributeNames: names,
@@ -525,7 +571,7 @@ export class MetricAggregatesTable implements MetricRebuildStore, ReportDelivery
       .send(
         new DeleteCommand({
           TableName: this.tableName,
-          Key: { pk: metricKeys.cell(cell).pk, sk: shardSk },
+          Key: { pk, sk: shardSk },
           ConditionExpression: 'incarnation = :incarnation',
           ExpressionAttributeValues: { ':incarnation': incarnation },
         }),
@@ -537,41 +583,7 @@ export class MetricAggregatesTable implements MetricRebuildStore, ReportDelivery
   }
 
   public async replaceCell(cell: MetricCell): Promise<void> {
-    // The base item takes the whole value: its shards go first (a crash leaves the old sum or less,
-    // which the next proof reports).
-    const shards = await this.queryAll({
-      TableName: this.tableName,
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-      ExpressionAttributeValues: {
-        ':pk': metricKeys.cell(cell).pk,
-        ':prefix': `${cell.period}${shardSeparator}`,
-      },
-      ProjectionExpression: 'pk, sk',
-      ConsistentRead: true,
-    });
-    for (const shard of shards) {
-      await this.documents.send(
-        new DeleteCommand({ TableName: this.tableName, Key: { pk: shard.pk, sk: shard.sk } }),
-      );
-    }
-    const measures = Object.entries(cell.values).filter(([, value]) => value !== 0);
-    if (measures.length === 0) {
-      await this.documents.send(new DeleteCommand({ TableName: this.tableName, Key: metricKeys.cell(cell) }));
-      return;
-    }
-    await this.documents.send(
-      new PutCommand({
-        TableName: this.tableName,
-        Item: {
-          ...metricKeys.cell(cell),
-          entity: 'metric-cell',
-          currency: cell.currency,
-          granularity: cell.granularity,
-          period: cell.period,
-          ...Object.fromEntries(measures.map(([measure, value]) => [`${measurePrefix}${measure}`, value])),
-        },
-      }),
-    );
+    for (const part of cellParts) await this.replaceCellPart(cell, part);
     if (cell.granularity === 'month') {
       await this.documents.send(
         new UpdateCommand({
@@ -585,6 +597,44 @@ export class MetricAggregatesTable implements MetricRebuildStore, ReportDelivery
         }),
       );
     }
+  }
+
+  /**
+   * One part takes exactly its measures of the cell: its shards go first (a crash leaves the old
+   * sum or less, which the next proof reports), then its base item is written, or deleted when empty.
+   */
+  private async replaceCellPart(cell: MetricCell, part: CellPart): Promise<void> {
+    const key = metricKeys.cell(cell, undefined, part);
+    const shards = await this.queryAll({
+      TableName: this.tableName,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: { ':pk': key.pk, ':prefix': `${cell.period}${shardSeparator}` },
+      ProjectionExpression: 'pk, sk',
+      ConsistentRead: true,
+    });
+    for (const shard of shards) {
+      await this.documents.send(
+        new DeleteCommand({ TableName: this.tableName, Key: { pk: shard.pk, sk: shard.sk } }),
+      );
+    }
+    const measures = Object.entries(partOfValues(cell.values, part)).filter(([, value]) => value !== 0);
+    if (measures.length === 0) {
+      await this.documents.send(new DeleteCommand({ TableName: this.tableName, Key: key }));
+      return;
+    }
+    await this.documents.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: {
+          ...key,
+          entity: 'metric-cell',
+          currency: cell.currency,
+          granularity: cell.granularity,
+          period: cell.period,
+          ...Object.fromEntries(measures.map(([measure, value]) => [`${measurePrefix}${measure}`, value])),
+        },
+      }),
+    );
   }
 
   // Sources ----------------------------------------------------------------------------------
