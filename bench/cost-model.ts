@@ -15,6 +15,12 @@ export const awsPrices = {
   schedulerPerInvocationBeyondFreeTier: 1 / 1_000_000,
   /** Not in DOMAIN.md §5: SES outbound list price ($0.10 per 1,000 emails). */
   sesPerEmail: 0.1 / 1000,
+  /**
+   * Not in DOMAIN.md §5, and an assumption to confirm before quoting: one US SMS segment over
+   * 10DLC on End User Messaging, about $0.00581 from AWS plus about $0.003 of carrier fee. Prices
+   * differ per destination country; the US price is applied to every text.
+   */
+  smsPerMessage: 0.00581 + 0.003,
 } as const;
 
 /** `ProjectFunction`'s default memory (512 MiB). */
@@ -46,7 +52,8 @@ export interface CostModel {
   readonly debtors: number;
   readonly lines: readonly CostLine[];
   readonly per10kDebtorsPerMonthUsd: number;
-  readonly per10kDebtorsPerMonthWithoutSesUsd: number;
+  /** Without the per-message fees of SES and End User Messaging (the product's own infrastructure). */
+  readonly per10kDebtorsPerMonthWithoutMessagingUsd: number;
   readonly per10kSubscribersPerMonthUsd: number;
   readonly durations: LambdaDurations;
 }
@@ -117,10 +124,17 @@ export function costModel(counts: SimulationCounts, durations: LambdaDurations):
     line('API Gateway HTTP API', 'webhook requests', counts.webhookDeliveries, awsPrices.httpApiPerRequest),
     line('EventBridge Scheduler', 'metrics job invocations (inside the free 14 M)', counts.metricsJobRuns, 0),
     line('SES', 'emails sent', counts.emails, awsPrices.sesPerEmail, true),
+    line(
+      'End User Messaging',
+      'text messages sent (US 10DLC price)',
+      counts.textMessages,
+      awsPrices.smsPerMessage,
+      true,
+    ),
   ];
   const total = lines.reduce((sum, entry) => sum + entry.per10kDebtorsPerMonthUsd, 0);
-  const ses = lines
-    .filter((entry) => entry.service === 'SES')
+  const messaging = lines
+    .filter((entry) => entry.service === 'SES' || entry.service === 'End User Messaging')
     .reduce((sum, entry) => sum + entry.per10kDebtorsPerMonthUsd, 0);
   const periodTotal = lines.reduce((sum, entry) => sum + entry.periodUsd, 0);
   return {
@@ -128,7 +142,7 @@ export function costModel(counts: SimulationCounts, durations: LambdaDurations):
     debtors: counts.debtors,
     lines,
     per10kDebtorsPerMonthUsd: total,
-    per10kDebtorsPerMonthWithoutSesUsd: total - ses,
+    per10kDebtorsPerMonthWithoutMessagingUsd: total - messaging,
     per10kSubscribersPerMonthUsd: ((periodTotal * 30) / counts.days) * (10_000 / counts.customers),
     durations,
   };

@@ -22,6 +22,8 @@ export interface SimulationCounts {
   readonly planInvocations: number;
   readonly sendInvocations: number;
   readonly emails: number;
+  /** Texts sent (SMS); WhatsApp and voice are not priced yet (none are sent by the shipped strategies' steps today). */
+  readonly textMessages: number;
   /** Daily metrics job runs: the daily finance summary, once a virtual day. */
   readonly metricsJobRuns: number;
   readonly dynamoDb: RequestTally;
@@ -87,7 +89,8 @@ export async function measureSimulation(
       ),
       planInvocations: sum(JourneyState.plan),
       sendInvocations: sum(JourneyState.send),
-      emails: report.collections.messages,
+      emails: report.collections.messagesByChannel.email ?? 0,
+      textMessages: report.collections.messagesByChannel.sms ?? 0,
       metricsJobRuns: days,
       dynamoDb: productRequests(meter),
     };
