@@ -4,6 +4,7 @@ import {
   billingZonesOf,
   checkCasesConsistentWithEvents,
   checkCommitmentsConsistent,
+  checkConsentedChannelsOnly,
   checkContactWindow,
   checkEventsAppliedOnce,
   checkInvariants,
@@ -358,6 +359,14 @@ describe('the simulator invariants', () => {
       expect(billingZonesOf(undefined, undefined, [])).toEqual(['UTC']);
     });
 
+    it("places a debtor by the phone number's country too, as the contact policy does", () => {
+      // Act & Assess: no zone, no country, a Japanese mobile number: Tokyo, not the US default.
+      expect(billingZonesOf(undefined, undefined, undefined, 'JP')).toEqual(['Asia/Tokyo']);
+      expect(billingZonesOf(undefined, 'GB', undefined, 'GB')).toEqual(['Europe/London']);
+      expect(billingZonesOf(undefined, 'GB', undefined, 'FR')).toEqual(['Europe/London', 'Europe/Paris']);
+      expect(billingZonesOf('Europe/Berlin', 'GB', undefined, 'FR')).toEqual(['Europe/Berlin']);
+    });
+
     it('counts, without failing, messages outside the true zone when the billing data placed the debtor in UTC', () => {
       const debtors = new Map([['stripe:cus_A', { billingZones: ['UTC'], trueZone: 'Asia/Tokyo' }]]);
       const input = {
@@ -643,6 +652,66 @@ describe('the simulator invariants', () => {
           detail: expect.stringContaining('500'),
         }),
       ]);
+    });
+  });
+
+  describe('consented-channels-only', () => {
+    const text = { ...laterMessage, channel: 'sms' as const, to: '+12125550100' };
+    const withConsent = (consent: { consentAt: string; optedOutAt?: string } | undefined) =>
+      new Map([
+        [
+          'stripe:cus_A',
+          {
+            billingZones: ['America/New_York'],
+            trueZone: 'America/New_York',
+            ...(consent ? { billingConsent: { sms: consent } } : {}),
+          },
+        ],
+      ]);
+
+    it('names the case when a text goes to a debtor whose billing data gave no consent', () => {
+      // Act
+      const violations = checkConsentedChannelsOnly({
+        ...validInput(),
+        debtors: withConsent(undefined),
+        messages: [firstMessage, text],
+      });
+
+      // Assess
+      expect(violations).toEqual([
+        expect.objectContaining({
+          invariant: 'consented-channels-only',
+          caseId,
+          subject: 'day-2-reminder (local-2)',
+          detail: expect.stringContaining("without the debtor's consent"),
+        }),
+      ]);
+    });
+
+    it('catches a text after billing recorded the consent withdrawn, and allows one while it stands', () => {
+      // Act
+      const withdrawn = checkConsentedChannelsOnly({
+        ...validInput(),
+        debtors: withConsent({
+          consentAt: '2025-06-01T00:00:00.000Z',
+          optedOutAt: '2025-09-01T00:00:00.000Z',
+        }),
+        messages: [text],
+      });
+      const standing = checkConsentedChannelsOnly({
+        ...validInput(),
+        debtors: withConsent({
+          consentAt: '2025-10-01T00:00:00.000Z',
+          optedOutAt: '2025-09-01T00:00:00.000Z',
+        }),
+        messages: [text, { ...text, id: 'local-3', stepId: 'reply-in-1' }],
+      });
+
+      // Assess
+      expect(withdrawn).toEqual([
+        expect.objectContaining({ detail: expect.stringContaining('withdrew consent in billing') }),
+      ]);
+      expect(standing).toEqual([]);
     });
   });
 
