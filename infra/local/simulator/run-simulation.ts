@@ -332,6 +332,9 @@ export async function runSimulation(
     for (const message of fresh) {
       if (!subscriberByCustomer.has(message.customerId) || !isCaseMessage(message)) continue;
       messages.push(message);
+      // An automatic answer (the confirmation of a STOP, a HELP answer) asks for nothing: the
+      // debtor does not react to it, and it is no step of the journey.
+      if (message.stepId.startsWith('reply-')) continue;
       const ordinal = (messagesPerCase.get(message.caseId) ?? 0) + 1;
       messagesPerCase.set(message.caseId, ordinal);
       const subscriber = subscriberByCustomer.get(message.customerId);
