@@ -132,15 +132,20 @@ export function customerFieldsFromMetadata(
       else attributes[name] = text;
     }
   }
-  const fields: {
-    contactPreferences?: ContactPreferences;
-    segment?: string;
-    attributes?: Record<string, string>;
-  } = {};
-  if (Object.keys(preferences).length > 0) fields.contactPreferences = preferences;
-  if (segment !== undefined) fields.segment = segment;
-  if (Object.keys(attributes).length > 0) fields.attributes = attributes;
-  return { fields, warnings };
+  return { fields: metadataFields(preferences, segment, attributes), warnings };
+}
+
+/** The fields that hold something: an empty preference or attribute set is left out. */
+function metadataFields(
+  preferences: ContactPreferences,
+  segment: string | undefined,
+  attributes: Readonly<Record<string, string>>,
+): CustomerMetadataFields {
+  return {
+    ...(Object.keys(preferences).length > 0 ? { contactPreferences: preferences } : {}),
+    ...(segment === undefined ? {} : { segment }),
+    ...(Object.keys(attributes).length > 0 ? { attributes } : {}),
+  };
 }
 
 /**
@@ -159,15 +164,10 @@ export function combineCustomerMetadata(...parts: readonly ParsedCustomerMetadat
     Object.assign(attributes, fields.attributes);
     segment = fields.segment ?? segment;
   }
-  const fields: {
-    contactPreferences?: ContactPreferences;
-    segment?: string;
-    attributes?: Record<string, string>;
-  } = {};
-  if (Object.keys(preferences).length > 0) fields.contactPreferences = preferences;
-  if (segment !== undefined) fields.segment = segment;
-  if (Object.keys(attributes).length > 0) fields.attributes = attributes;
-  return { fields, warnings: parts.flatMap((part) => part.warnings) };
+  return {
+    fields: metadataFields(preferences, segment, attributes),
+    warnings: parts.flatMap((part) => part.warnings),
+  };
 }
 
 /** The `dataWarnings` field of a billing event, present only when something was left out. */
