@@ -98,8 +98,14 @@ export const contactPolicyConfigSchema = z.strictObject({
    * intersection of every zone of these countries (the most conservative reading).
    */
   unknownLocationCountries: z.array(countryCode).min(1).default(['US']),
-  /** How often a journey paused without an end date (an open dispute) looks again. */
+  /**
+   * How soon a journey paused without an end date (an open dispute) looks again. The wait then
+   * doubles with the time the case has been blocked, up to `pauseRecheckMaxDays`: a card dispute
+   * takes weeks to months, and every look costs state transitions.
+   */
   pauseRecheckDays: z.number().int().min(1).max(90).default(7),
+  /** The longest wait between two looks at a case blocked without an end date. */
+  pauseRecheckMaxDays: z.number().int().min(1).max(90).default(30),
 });
 export type ContactPolicyConfig = z.infer<typeof contactPolicyConfigSchema>;
 export type ContactPolicyConfigInput = z.input<typeof contactPolicyConfigSchema>;

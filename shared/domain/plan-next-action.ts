@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 import type { Claim } from './claim.ts';
-import { isClaimOpen } from './claim.ts';
+import { isClaimOpen, isDisputeOpen } from './claim.ts';
 import type { CollectionCase } from './collection-case.ts';
 import { commitmentPauseOf, contactableClaims } from './commitment-pauses.ts';
 import type { ContactEvent } from './contact-caps.ts';
@@ -88,6 +88,43 @@ export function contactHistoryOf(records: readonly StepRecord[]): ContactEvent[]
 }
 
 /** Open claims that are not disputed (a dispute pauses its claim only). */
+/**
+ * When a journey blocked without an end date looks again: `pauseRecheckDays` after the block
+ * began, then after as long again as it has lasted (the wait doubles), never more than
+ * `pauseRecheckMaxDays`. A 75-day dispute costs four looks instead of eleven, and a block that
+ * ends (a dispute won or lost arrives as a webhook) is noticed at most that long after.
+ */
+export function recheckAfterBlock(
+  now: Date,
+  blockedSince: string | undefined,
+  policy: Pick<ContactPolicyConfig, 'pauseRecheckDays' | 'pauseRecheckMaxDays'>,
+): string {
+  const blockedDays = blockedSince === undefined ? 0 : (now.getTime() - Date.parse(blockedSince)) / 86_400_000;
+  const longest = Math.max(policy.pauseRecheckDays, policy.pauseRecheckMaxDays);
+  const waitDays = Math.min(longest, Math.max(policy.pauseRecheckDays, blockedDays));
+  return toWholeSecondIso(ceilToSecond(new Date(now.getTime() + waitDays * 86_400_000)));
+}
+
+/** When the oldest open dispute of these claims was opened. */
+function earliestOpenDisputeAt(claims: readonly Claim[]): string | undefined {
+  return earliestIso(
+    claims.flatMap((claim) =>
+      Object.values(claim.disputes ?? {})
+        .filter((dispute) => isDisputeOpen(dispute.state))
+        .map((dispute) => dispute.openedAt),
+    ),
+  );
+}
+
+/** When the oldest open-ended pause in force at `at` began. */
+function openEndedPauseSince(pauses: readonly ContactPause[], at: Date): string | undefined {
+  return earliestIso(
+    pauses
+      .filter((pause) => pause.until === undefined && Date.parse(pause.from) <= at.getTime())
+      .map((pause) => pause.from),
+  );
+}
+
 function undisputedClaims(claims: readonly Claim[]): Claim[] {
   return claims.filter((claim) => isClaimOpen(claim) && claim.disputeStatus !== 'open');
 }
@@ -204,13 +241,17 @@ export function planNextAction(
   if (open.length === 0) return { action: 'end', reasons: ['no-open-claims'] };
 
   const reasons: string[] = [];
-  const recheckAt = (): string =>
-    toWholeSecondIso(ceilToSecond(new Date(now.getTime() + options.policy.pauseRecheckDays * 86_400_000)));
+  const recheckAt = (blockedSince?: string): string => recheckAfterBlock(now, blockedSince, options.policy);
   const undisputed = undisputedClaims(snapshot.claims);
   if (undisputed.length < open.length)
     reasons.push(`claims-paused:dispute:${open.length - undisputed.length}`);
-  if (undisputed.length === 0)
-    return { action: 'wait', at: recheckAt(), reasons: [...reasons, 'blocked:pause:dispute'] };
+  if (undisputed.length === 0) {
+    return {
+      action: 'wait',
+      at: recheckAt(earliestOpenDisputeAt(open)),
+      reasons: [...reasons, 'blocked:pause:dispute'],
+    };
+  }
   const claims = actionableClaims(collectionCase, undisputed, now);
   if (claims.length < undisputed.length)
     reasons.push(`claims-paused:hold:${undisputed.length - claims.length}`);
@@ -220,7 +261,10 @@ export function planNextAction(
       ceilToSecond(now),
       casePausesOf(collectionCase, snapshot.claims, now),
     );
-    const at = 'blockedBy' in resume ? recheckAt() : toWholeSecondIso(ceilToSecond(resume.at));
+    const at =
+      'blockedBy' in resume
+        ? recheckAt(openEndedPauseSince(casePausesOf(collectionCase, snapshot.claims, now), now))
+        : toWholeSecondIso(ceilToSecond(resume.at));
     return { action: 'wait', at, reasons: [...reasons, 'blocked:pause:claims-on-hold'] };
   }
 
@@ -264,7 +308,7 @@ export function planNextAction(
     if ('blockedBy' in outsidePauses) {
       return {
         action: 'wait',
-        at: recheckAt(),
+        at: recheckAt(openEndedPauseSince(context.pauses, earliest)),
         reasons: [...reasons, `blocked:pause:${outsidePauses.blockedBy}`],
       };
     }

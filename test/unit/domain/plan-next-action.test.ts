@@ -6,6 +6,7 @@ import {
   type JourneySnapshot,
   type PlanOptions,
   planNextAction,
+  recheckAfterBlock,
 } from '../../../shared/domain/plan-next-action.ts';
 import { parseStrategy, type StrategyInput, type TemplateId } from '../../../shared/domain/strategy.ts';
 import { contactPolicy } from '../../../workflows/policies.ts';
@@ -624,6 +625,32 @@ describe('planNextAction', () => {
         reasons: ['claims-paused:dispute:1', 'blocked:pause:dispute'],
       });
     });
+
+    it('waits longer the longer every claim has been disputed', () => {
+      // Prepare: the dispute was opened 20 days ago.
+      const disputed = snapshot({
+        claims: [
+          failedClaim({
+            disputeStatus: 'open',
+            disputes: {
+              'stripe:dp_1': {
+                state: 'needs_response',
+                amountMinor: 4999,
+                currency: 'USD',
+                openedAt: '2026-10-13T15:00:00.000Z',
+                stamp: '1792000000|2026-10-13T15:00:00.000Z|evt_dp',
+              },
+            },
+          }),
+        ],
+      });
+
+      // Act
+      const plan = planNextAction(disputed, defaultStrategy, now);
+
+      // Assess: 20 days blocked, so it looks again in 20 days, not in the first 7.
+      expect(plan).toMatchObject({ action: 'wait', at: '2026-11-22T15:00:00Z' });
+    });
   });
 
   describe('experiments', () => {
@@ -686,5 +713,47 @@ describe('planNextAction', () => {
 
   it('uses the default policy and only email when no options are given', () => {
     expect(defaultPlanOptions.deliverableChannels).toEqual(new Set(['email']));
+  });
+});
+
+describe('recheckAfterBlock', () => {
+  const policy = { pauseRecheckDays: 7, pauseRecheckMaxDays: 30 };
+  const now = new Date('2026-05-01T00:00:00.000Z');
+  // Whole-second ISO without milliseconds, as Step Functions' Wait takes it.
+  const daysLater = (days: number) =>
+    new Date(now.getTime() + days * 86_400_000).toISOString().replace('.000Z', 'Z');
+  const daysBefore = (days: number) => new Date(now.getTime() - days * 86_400_000).toISOString();
+
+  it('looks again after pauseRecheckDays at first, then after as long as the block has lasted, at most the maximum', () => {
+    expect(recheckAfterBlock(now, undefined, policy)).toBe(daysLater(7));
+    expect(recheckAfterBlock(now, daysBefore(0), policy)).toBe(daysLater(7));
+    expect(recheckAfterBlock(now, daysBefore(7), policy)).toBe(daysLater(7));
+    expect(recheckAfterBlock(now, daysBefore(14), policy)).toBe(daysLater(14));
+    expect(recheckAfterBlock(now, daysBefore(28), policy)).toBe(daysLater(28));
+    expect(recheckAfterBlock(now, daysBefore(56), policy)).toBe(daysLater(30));
+  });
+
+  it('never waits less than pauseRecheckDays, even with a smaller maximum', () => {
+    expect(recheckAfterBlock(now, daysBefore(60), { pauseRecheckDays: 10, pauseRecheckMaxDays: 5 })).toBe(
+      daysLater(10),
+    );
+  });
+
+  it('looks at a 75-day dispute four times, not eleven', () => {
+    // Prepare: a dispute opened at day 0 and closed at day 75; the journey looks at day 7 first.
+    const opened = new Date('2026-01-01T00:00:00.000Z');
+    const closedAt = opened.getTime() + 75 * 86_400_000;
+    let at = new Date(opened.getTime() + 7 * 86_400_000);
+    let looks = 1;
+
+    // Act
+    while (at.getTime() < closedAt) {
+      at = new Date(recheckAfterBlock(at, opened.toISOString(), policy));
+      looks += 1;
+    }
+
+    // Assess: days 7, 14, 28, 56, then 86 sees it closed.
+    expect(looks).toBe(5);
+    expect(at.toISOString()).toBe('2026-03-28T00:00:00.000Z');
   });
 });
