@@ -99,7 +99,8 @@ export function recheckAfterBlock(
   blockedSince: string | undefined,
   policy: Pick<ContactPolicyConfig, 'pauseRecheckDays' | 'pauseRecheckMaxDays'>,
 ): string {
-  const blockedDays = blockedSince === undefined ? 0 : (now.getTime() - Date.parse(blockedSince)) / 86_400_000;
+  const blockedDays =
+    blockedSince === undefined ? 0 : (now.getTime() - Date.parse(blockedSince)) / 86_400_000;
   const longest = Math.max(policy.pauseRecheckDays, policy.pauseRecheckMaxDays);
   const waitDays = Math.min(longest, Math.max(policy.pauseRecheckDays, blockedDays));
   return toWholeSecondIso(ceilToSecond(new Date(now.getTime() + waitDays * 86_400_000)));
