@@ -72,6 +72,18 @@ export class ProductClient {
     }
   }
 
+  /** Whether the collections product answers here: its health and its virtual clock, within a second. */
+  public async isCollectionsProduct(): Promise<boolean> {
+    try {
+      const response = await fetch(`${this.baseUrl}/local/clock`, { signal: AbortSignal.timeout(1000) });
+      if (response.status !== 200) return false;
+      const body = (await response.json()) as { now?: unknown };
+      return typeof body.now === 'string' && (await this.health());
+    } catch {
+      return false;
+    }
+  }
+
   public async now(): Promise<Date> {
     const body = await this.json<{ now: string }>('GET', '/local/clock');
     return new Date(body.now);

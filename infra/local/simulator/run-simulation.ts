@@ -382,7 +382,8 @@ export async function runSimulation(
     if (outcome.status === 'accepted') portal.accepted[what] = (portal.accepted[what] ?? 0) + 1;
     else if (outcome.status === 'no-session') portal.noSession += 1;
     else {
-      const key = `${what}: ${outcome.httpStatus}`;
+      // Keyed by the portal's own words (or why the form was not there), not a bare status code.
+      const key = `${what}: ${outcome.reason}`;
       portal.refused[key] = (portal.refused[key] ?? 0) + 1;
     }
   };

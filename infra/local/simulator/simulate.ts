@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import { SingleBar } from 'cli-progress';
 import { parseStrategy, type Strategy } from '../../../shared/domain/strategy.ts';
 import { defaultStrategy, strategyFor } from '../../../workflows/strategies/index.ts';
+import { ProductClient } from './product-client.ts';
 import { connectToRunningProduct, type ProductTarget, startInProcessTarget } from './product-target.ts';
 import { runSimulation } from './run-simulation.ts';
 import { renderReportMarkdown } from './simulation-report.ts';
@@ -16,13 +17,23 @@ const usage = `npm run simulate -- [options]
   --seed <n>          seed of every random draw; the same seed gives the same report (default 1)
   --strategy <s>      the strategy new cases follow: a published id (default, default@1) or a
                       strategy JSON file to try out (in-process only)
-  --in-process        start the product in this process, in memory (the default without --url)
+  --in-process        start the product in this process, in memory
   --url <url>         drive a product already running (\`npm start\`), e.g. http://127.0.0.1:3000
+                      Without either: the product \`npm start\` runs at 127.0.0.1:$PORT (default 3000)
+                      when one answers there, else one started in this process
   --secret <whsec_>   its Stripe signing secret (default: $STRIPE_WEBHOOK_SECRET, else the development one)
   --start <ISO>       in-process: where the virtual clock starts (default 2026-03-02T00:00:00Z)
   --out <dir>         where to save the report (default .data/simulations/<timestamp>)
   --no-progress       no progress bar
   --help`;
+
+/**
+ * Where `npm start` listens by default. Without `--url` or `--in-process`, a product answering
+ * there is the one driven: \`npm start\` in one terminal and \`npm run simulate\` in another is
+ * how a newcomer watches the product work. Options that only a fresh runtime can honour (`--start`,
+ * a strategy other than the published default) choose the in-process runtime instead.
+ */
+const localProductUrl = `http://127.0.0.1:${process.env.PORT ?? '3000'}`;
 
 /** The default start: a Monday at midnight UTC, so runs are comparable across machines and days. */
 const defaultStart = '2026-03-02T00:00:00Z';
@@ -78,8 +89,15 @@ async function main(): Promise<number> {
   if (values.secret !== undefined && !values.secret.startsWith('whsec_'))
     throw new Error('--secret must start with whsec_');
 
+  let url = values.url;
+  const onlyInProcess =
+    values.start !== undefined || (strategy !== undefined && strategy !== defaultStrategy);
+  if (url === undefined && !values['in-process'] && !onlyInProcess) {
+    if (await new ProductClient(localProductUrl).isCollectionsProduct()) url = localProductUrl;
+  }
+
   let target: ProductTarget;
-  if (values.url) {
+  if (url) {
     if (strategy && strategy !== defaultStrategy) {
       throw new Error(
         'a running product uses its own strategy: try a strategy file with --in-process (the default without --url)',
@@ -87,7 +105,7 @@ async function main(): Promise<number> {
     }
     if (values.start)
       throw new Error('--start applies to --in-process; a running product keeps its own clock');
-    target = await connectToRunningProduct(values.url, values.secret);
+    target = await connectToRunningProduct(url, values.secret);
   } else {
     const clockStart = new Date(values.start ?? defaultStart);
     if (Number.isNaN(clockStart.getTime()))
@@ -111,7 +129,9 @@ async function main(): Promise<number> {
   });
   console.error(
     `Simulating ${customers} customers × ${days} days (seed ${seed}) against ${
-      target.mode === 'url' ? target.client.baseUrl : 'an in-process runtime (in memory)'
+      target.mode === 'url'
+        ? `the product running at ${target.client.baseUrl}${values.url ? '' : ' (found there; --in-process starts a fresh one)'}`
+        : 'an in-process runtime (in memory)'
     }`,
   );
   if (showProgress) bar.start(days, 0, { deliveries: 0, messages: 0, recoveries: 0 });
