@@ -8,7 +8,7 @@ import type { Context } from 'aws-lambda';
 import { createIngestStripeWebhookHandler } from '../functions/ingest-stripe-webhook.ts';
 import { startEmbeddedDynamoDb } from '../infra/local/embedded-dynamodb.ts';
 import { startLocalRuntime } from '../infra/local/local-runtime.ts';
-import { CollectionsTable } from '../shared/adapters/dynamodb/collections-table.ts';
+import { CollectionsTable, ingestStoresOn } from '../shared/adapters/dynamodb/collections-table.ts';
 import { logger } from '../shared/adapters/observability/logger.ts';
 import { verifyStripeEvent } from '../shared/adapters/stripe/stripe-billing-events.ts';
 import type { Clock, JourneyStarter } from '../shared/ports.ts';
@@ -56,12 +56,7 @@ async function perEventCost(rounds: number, perRound: number) {
   const table = new CollectionsTable(db.client, db.tableName);
   const journeys: JourneyStarter = { startJourney: async () => {} };
   const handler = createIngestStripeWebhookHandler({
-    ledger: table,
-    customers: table,
-    claims: table,
-    cases: table,
-    subscriptions: table,
-    ignoredEvents: table,
+    ...ingestStoresOn(table),
     journeys,
     clock,
     strategy: defaultStrategy,

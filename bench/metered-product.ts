@@ -13,7 +13,7 @@ import { type JSONValue, LocalJourneyEngine } from '../infra/local/local-journey
 import { Outbox } from '../infra/local/outbox.ts';
 import { synthesizeCollectionsApp } from '../infra/local/synthesized-app.ts';
 import { VirtualClock } from '../infra/local/virtual-clock.ts';
-import { CollectionsTable } from '../shared/adapters/dynamodb/collections-table.ts';
+import { CollectionsTable, ingestStoresOn } from '../shared/adapters/dynamodb/collections-table.ts';
 import { MetricAggregatesTable } from '../shared/adapters/dynamodb/metric-aggregates-table.ts';
 import { tableSchema } from '../shared/adapters/dynamodb/table-schema.ts';
 import { ChartingReportRenderer } from '../shared/adapters/reports/finance-report-renderer.ts';
@@ -189,12 +189,7 @@ export async function startMeteredProduct(options: MeteredProductOptions): Promi
     },
   };
   const ingest = createIngestStripeWebhookHandler({
-    ledger: table,
-    customers: table,
-    claims: table,
-    cases: table,
-    subscriptions: table,
-    ignoredEvents: table,
+    ...ingestStoresOn(table),
     journeys: startExecutions,
     clock,
     strategy: defaultStrategy,

@@ -4,7 +4,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import cliProgress from 'cli-progress';
 import { systemClock } from '../../shared/adapters/clock/system-clock.ts';
-import { CollectionsTable } from '../../shared/adapters/dynamodb/collections-table.ts';
+import { CollectionsTable, ingestStoresOn } from '../../shared/adapters/dynamodb/collections-table.ts';
 import { StepFunctionsJourneyStarter } from '../../shared/adapters/journeys/step-functions-journey-starter.ts';
 import { createStripeApiClient } from '../../shared/adapters/stripe/stripe-api.ts';
 import { formatMoney } from '../../shared/domain/money.ts';
@@ -122,11 +122,7 @@ async function main(): Promise<void> {
     const client = new DynamoDBClient({});
     const table = new CollectionsTable(client, tableName);
     sink = ingestCoreSink({
-      ledger: table,
-      customers: table,
-      claims: table,
-      cases: table,
-      subscriptions: table,
+      ...ingestStoresOn(table),
       journeys: new StepFunctionsJourneyStarter(new SFNClient({}), stateMachineArn),
       clock: systemClock,
       strategy: defaultStrategy,

@@ -33,7 +33,7 @@ import { createRunPortalCommitmentsHandler } from '../../functions/run-portal-co
 import { createSendFinanceReportHandler } from '../../functions/send-finance-report.ts';
 import { createSendJourneyMessageHandler } from '../../functions/send-journey-message.ts';
 import { RecordingBillingActions } from '../../shared/adapters/billing/recording-billing-actions.ts';
-import { CollectionsTable } from '../../shared/adapters/dynamodb/collections-table.ts';
+import { CollectionsTable, ingestStoresOn } from '../../shared/adapters/dynamodb/collections-table.ts';
 import { MetricAggregatesTable } from '../../shared/adapters/dynamodb/metric-aggregates-table.ts';
 import { PortalTable } from '../../shared/adapters/dynamodb/portal-table.ts';
 import { ChartingReportRenderer } from '../../shared/adapters/reports/finance-report-renderer.ts';
@@ -376,12 +376,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   );
 
   const ingestDeps = {
-    ledger: table,
-    customers: table,
-    claims: table,
-    cases: table,
-    subscriptions: table,
-    ignoredEvents: table,
+    ...ingestStoresOn(table),
     journeys,
     clock,
     strategy: defaultStrategy,

@@ -5,7 +5,7 @@ import { strategyCatalogOn } from '../../../workflows/strategies/catalog.ts';
 import { defaultStrategy } from '../../../workflows/strategies/index.ts';
 import { ConfigurationError } from '../../domain/errors.ts';
 import { systemClock } from '../clock/system-clock.ts';
-import { CollectionsTable } from '../dynamodb/collections-table.ts';
+import { CollectionsTable, ingestStoresOn } from '../dynamodb/collections-table.ts';
 import { tableMetricsRefresher } from '../dynamodb/table-metrics-refresher.ts';
 import type { WebhookIngestDependencies } from '../http/webhook-handler.ts';
 import { StepFunctionsJourneyStarter } from '../journeys/step-functions-journey-starter.ts';
@@ -30,12 +30,7 @@ export function awsIngestDependencies(config: AwsIngestConfig): WebhookIngestDep
   const table = new CollectionsTable(client, config.TABLE_NAME);
   return {
     table,
-    ledger: table,
-    customers: table,
-    claims: table,
-    cases: table,
-    subscriptions: table,
-    ignoredEvents: table,
+    ...ingestStoresOn(table),
     journeys: new StepFunctionsJourneyStarter(new SFNClient({}), config.JOURNEY_STATE_MACHINE_ARN),
     clock: systemClock,
     strategy: defaultStrategy,

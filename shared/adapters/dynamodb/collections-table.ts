@@ -796,3 +796,18 @@ export class CollectionsTable
     return items;
   }
 }
+
+/**
+ * The table in every store role billing ingest writes through (ledger, customers, claims, cases,
+ * subscriptions, ignored-event counts): one object serves them all, so wiring spreads this.
+ */
+export function ingestStoresOn(table: CollectionsTable) {
+  return {
+    ledger: table,
+    customers: table,
+    claims: table,
+    cases: table,
+    subscriptions: table,
+    ignoredEvents: table,
+  } as const;
+}

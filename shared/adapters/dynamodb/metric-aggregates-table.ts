@@ -321,19 +321,7 @@ export class MetricAggregatesTable implements MetricRebuildStore, ReportDelivery
         if (await this.addChunk(cell, part, chunk, chunkToken, now)) appliedAny = true;
       }
     }
-    if (cell.granularity === 'month') {
-      await this.documents.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: metricKeys.currencies,
-          UpdateExpression: 'SET entity = :entity ADD currencies :currency',
-          ExpressionAttributeValues: {
-            ':entity': 'metric-currencies',
-            ':currency': new Set([cell.currency]),
-          },
-        }),
-      );
-    }
+    if (cell.granularity === 'month') await this.registerCurrency(cell.currency);
     return appliedAny;
   }
 
@@ -582,21 +570,21 @@ export class MetricAggregatesTable implements MetricRebuildStore, ReportDelivery
       });
   }
 
+  /** Adds the currency to the list reports read (a set: adding it again changes nothing). */
+  private async registerCurrency(currency: string): Promise<void> {
+    await this.documents.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: metricKeys.currencies,
+        UpdateExpression: 'SET entity = :entity ADD currencies :currency',
+        ExpressionAttributeValues: { ':entity': 'metric-currencies', ':currency': new Set([currency]) },
+      }),
+    );
+  }
+
   public async replaceCell(cell: MetricCell): Promise<void> {
     for (const part of cellParts) await this.replaceCellPart(cell, part);
-    if (cell.granularity === 'month') {
-      await this.documents.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: metricKeys.currencies,
-          UpdateExpression: 'SET entity = :entity ADD currencies :currency',
-          ExpressionAttributeValues: {
-            ':entity': 'metric-currencies',
-            ':currency': new Set([cell.currency]),
-          },
-        }),
-      );
-    }
+    if (cell.granularity === 'month') await this.registerCurrency(cell.currency);
   }
 
   /**

@@ -6,6 +6,7 @@ import {
   type BillingEventSink,
   backfillStripeInvoices,
 } from '../../../infra/cli/stripe-backfill.ts';
+import { ingestStoresOn } from '../../../shared/adapters/dynamodb/collections-table.ts';
 import { defaultStrategy } from '../../../workflows/strategies/index.ts';
 import {
   type EmbeddedCollectionsTable,
@@ -78,11 +79,7 @@ function setup() {
   const { table } = embedded;
   const journeys = new RecordingJourneyStarter();
   const sink = ingestCoreSink({
-    ledger: table,
-    customers: table,
-    claims: table,
-    cases: table,
-    subscriptions: table,
+    ...ingestStoresOn(table),
     journeys,
     clock: new TestClock('2026-11-20T09:00:00.000Z'),
     strategy: defaultStrategy,

@@ -2,6 +2,7 @@ import type { EventBridgeEvent } from 'aws-lambda';
 import type Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createIngestStripeEventBridgeHandler } from '../../../functions/ingest-stripe-eventbridge.ts';
+import { ingestStoresOn } from '../../../shared/adapters/dynamodb/collections-table.ts';
 import { InvalidRequestError, LivemodeMismatchError } from '../../../shared/domain/errors.ts';
 import { defaultStrategy } from '../../../workflows/strategies/index.ts';
 import {
@@ -41,12 +42,7 @@ function setup() {
   const { table } = embedded;
   const journeys = new RecordingJourneyStarter();
   const handler = createIngestStripeEventBridgeHandler({
-    ledger: table,
-    customers: table,
-    claims: table,
-    cases: table,
-    subscriptions: table,
-    ignoredEvents: table,
+    ...ingestStoresOn(table),
     journeys,
     clock: new TestClock('2026-11-02T10:14:11.000Z'),
     strategy: defaultStrategy,

@@ -5,7 +5,7 @@ import {
   createIngestStripeWebhookHandler,
   type IngestStripeWebhookDependencies,
 } from '../../../functions/ingest-stripe-webhook.ts';
-import { CollectionsTable } from '../../../shared/adapters/dynamodb/collections-table.ts';
+import { CollectionsTable, ingestStoresOn } from '../../../shared/adapters/dynamodb/collections-table.ts';
 import { maxBodyBytes } from '../../../shared/adapters/http/http-api.ts';
 import { logger } from '../../../shared/adapters/observability/logger.ts';
 import { caseIdFor } from '../../../shared/domain/collection-case.ts';
@@ -59,12 +59,7 @@ function setup(overrides: Partial<IngestStripeWebhookDependencies> = {}) {
   const clock = new TestClock('2026-11-02T10:14:11.000Z');
   const { table } = embedded;
   const handler = createIngestStripeWebhookHandler({
-    ledger: table,
-    customers: table,
-    claims: table,
-    cases: table,
-    subscriptions: table,
-    ignoredEvents: table,
+    ...ingestStoresOn(table),
     journeys,
     clock,
     strategy: defaultStrategy,

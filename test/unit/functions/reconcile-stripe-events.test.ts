@@ -1,6 +1,7 @@
 import Stripe from 'stripe';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createReconcileStripeEventsHandler } from '../../../functions/reconcile-stripe-events.ts';
+import { ingestStoresOn } from '../../../shared/adapters/dynamodb/collections-table.ts';
 import { translateStripeEvent } from '../../../shared/adapters/stripe/stripe-billing-events.ts';
 import { ingestBillingEvent } from '../../../shared/use-cases/ingest-billing-event.ts';
 import { defaultStrategy } from '../../../workflows/strategies/index.ts';
@@ -42,12 +43,7 @@ function setup(options: { withKey?: boolean; clock?: string } = {}) {
   const clock = new TestClock(options.clock ?? '2026-11-02T12:00:00.000Z');
   const stripe = new Stripe('sk_test_reconcile', { ...api.clientOptions, maxNetworkRetries: 0 });
   const deps = {
-    ledger: table,
-    customers: table,
-    claims: table,
-    cases: table,
-    subscriptions: table,
-    ignoredEvents: table,
+    ...ingestStoresOn(table),
     cursors: {
       // A cursor per test: tests share the table.
       values: new Map<string, string>(),

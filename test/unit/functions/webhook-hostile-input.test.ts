@@ -4,6 +4,7 @@ import { createIngestChargebeeWebhookHandler } from '../../../functions/ingest-c
 import { createIngestInhouseWebhookHandler } from '../../../functions/ingest-inhouse-webhook.ts';
 import { createIngestPaddleWebhookHandler } from '../../../functions/ingest-paddle-webhook.ts';
 import { createIngestStripeWebhookHandler } from '../../../functions/ingest-stripe-webhook.ts';
+import { ingestStoresOn } from '../../../shared/adapters/dynamodb/collections-table.ts';
 import { maxBodyBytes } from '../../../shared/adapters/http/http-api.ts';
 import type { WebhookIngestDependencies } from '../../../shared/adapters/http/webhook-handler.ts';
 import { signInhousePayload } from '../../../shared/adapters/inhouse/inhouse-billing-events.ts';
@@ -239,12 +240,7 @@ function setup(options: { livemode?: boolean } = {}) {
   const journeys = new RecordingJourneyStarter();
   const clock = new TestClock(receivedAt);
   const deps: WebhookIngestDependencies = {
-    ledger: table,
-    customers: table,
-    claims: table,
-    cases: table,
-    subscriptions: table,
-    ignoredEvents: table,
+    ...ingestStoresOn(table),
     journeys,
     clock,
     strategy: defaultStrategy,

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ingestStoresOn } from '../../../shared/adapters/dynamodb/collections-table.ts';
 import { InMemoryStrategyCatalog } from '../../../shared/adapters/strategies/in-memory-strategy-catalog.ts';
 import type {
   ClaimBillingEvent as BillingEvent,
@@ -61,11 +62,7 @@ function scenario(): Scenario {
   let sequence = 0;
   return {
     deps: {
-      ledger: table,
-      customers: table,
-      claims: table,
-      cases: table,
-      subscriptions: table,
+      ...ingestStoresOn(table),
       journeys,
       clock,
       strategy: defaultStrategy,

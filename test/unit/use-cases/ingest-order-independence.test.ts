@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ingestStoresOn } from '../../../shared/adapters/dynamodb/collections-table.ts';
 import type { BillingEvent, ClaimEventKind } from '../../../shared/domain/billing-event.ts';
 import { isClaimOpen } from '../../../shared/domain/claim.ts';
 import { classifyDecline } from '../../../shared/domain/decline-classification.ts';
@@ -163,11 +164,7 @@ function eventsOf(recipes: readonly EventRecipe[], suffix: string): BillingEvent
 function depsFor(): IngestDependencies {
   const { table } = embedded;
   return {
-    ledger: table,
-    customers: table,
-    claims: table,
-    cases: table,
-    subscriptions: table,
+    ...ingestStoresOn(table),
     journeys: new RecordingJourneyStarter(),
     clock: new TestClock('2026-11-02T10:20:00.000Z'),
     strategy: defaultStrategy,
