@@ -172,10 +172,7 @@ export class FinanceReports extends Construct {
       externalModules: ['canvas'],
       bundledFiles: [
         { from: 'node_modules/@resvg/resvg-wasm/index_bg.wasm', to: 'resvg.wasm' },
-        {
-          from: 'node_modules/@fontsource/dejavu-sans/files/dejavu-sans-latin-400-normal.woff2',
-          to: 'chart-font.woff2',
-        },
+        { from: 'node_modules/dejavu-fonts-ttf/ttf/DejaVuSans.ttf', to: 'chart-font.ttf' },
       ],
       environment: {
         ...metricsEnvironment,

@@ -18,10 +18,9 @@ export const chartFontFamily = 'DejaVu Sans';
  */
 const assets = {
   wasm: { bundled: 'resvg.wasm', module: '@resvg/resvg-wasm/index_bg.wasm' },
-  font: {
-    bundled: 'chart-font.woff2',
-    module: '@fontsource/dejavu-sans/files/dejavu-sans-latin-400-normal.woff2',
-  },
+  // TrueType, not WOFF2: resvg decompresses a WOFF2 font on every render (27 ms a chart, measured
+  // against 3 ms for the TTF), and the full face also covers every currency sign (₩, ₹, ₺...).
+  font: { bundled: 'chart-font.ttf', module: 'dejavu-fonts-ttf/ttf/DejaVuSans.ttf' },
 } as const;
 
 function readAsset(asset: { readonly bundled: string; readonly module: string }): Uint8Array {

@@ -50,6 +50,20 @@ describe('finance report rendering', () => {
     expect(png.byteLength).toBeGreaterThan(5000);
   });
 
+  it('draws chart text with the bundled font, currency signs included', async () => {
+    // Without a usable font resvg draws no glyph at all: both images would be the same blank.
+    const textChart = (text: string) =>
+      renderChartPng({
+        width: 240,
+        height: 40,
+        data: { values: [{}] },
+        mark: { type: 'text', fontSize: 18 },
+        encoding: { text: { value: text } },
+      });
+    const [withText, blank] = await Promise.all([textChart('Recovered ₩1,000 ₹500 €20'), textChart('')]);
+    expect(withText.byteLength).toBeGreaterThan(blank.byteLength + 500);
+  });
+
   it('charts amounts in major units: yen stay whole, cents become dollars', () => {
     const usd = chartSpecs(report.currencies[1] ?? ({} as never));
     const values = valuesOf(usd[0]?.spec);
