@@ -437,9 +437,10 @@ export async function runMetricsReportBenchmark(
   };
 }
 
-function markdownOf(result: MetricsReportBenchmarkResult): string {
+/** The results as markdown; `heading` is the title's level (`#` alone, `##` inside `bench.md`). */
+export function renderMetricsReportMarkdown(result: MetricsReportBenchmarkResult, heading = '#'): string {
   const lines = [
-    '# Finance report time against history size',
+    `${heading} Finance report time against history size`,
     '',
     `Run ${result.ranAt} on Node ${result.node}, ${result.cpus}. Embedded DynamoDB (dynalite, in memory), real adapter.`,
     '',
@@ -466,6 +467,13 @@ function markdownOf(result: MetricsReportBenchmarkResult): string {
   return lines.join('\n');
 }
 
+/** Writes `metrics-report.json` and `metrics-report.md` into `folder`. */
+export function writeMetricsReportResults(result: MetricsReportBenchmarkResult, folder: string): void {
+  mkdirSync(folder, { recursive: true });
+  writeFileSync(join(folder, 'metrics-report.json'), `${JSON.stringify(result, null, 2)}\n`);
+  writeFileSync(join(folder, 'metrics-report.md'), renderMetricsReportMarkdown(result));
+}
+
 const isMain = process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1];
 if (isMain) {
   const sizes = process.argv
@@ -473,9 +481,6 @@ if (isMain) {
     .map(Number)
     .filter((value) => Number.isInteger(value) && value > 0);
   const result = await runMetricsReportBenchmark(sizes.length > 0 ? { sizes } : {});
-  const folder = join(dirname(fileURLToPath(import.meta.url)), 'results');
-  mkdirSync(folder, { recursive: true });
-  writeFileSync(join(folder, 'metrics-report.json'), `${JSON.stringify(result, null, 2)}\n`);
-  writeFileSync(join(folder, 'metrics-report.md'), markdownOf(result));
-  console.log(markdownOf(result));
+  writeMetricsReportResults(result, join(dirname(fileURLToPath(import.meta.url)), 'results'));
+  console.log(renderMetricsReportMarkdown(result));
 }

@@ -8,6 +8,12 @@ import { type IngestCostResult, measureIngestCost } from './ingest-cost.ts';
 import { type JourneyCostResult, measureJourneyCost } from './journey-cost.ts';
 import { type BundleFigures, measureLambdaBundles } from './lambda-bundles.ts';
 import { type MetricsJobRun, measureMetricsJobCost } from './metrics-job-cost.ts';
+import {
+  type MetricsReportBenchmarkResult,
+  renderMetricsReportMarkdown,
+  runMetricsReportBenchmark,
+  writeMetricsReportResults,
+} from './metrics-report.bench.ts';
 import { measureSimulation, type SimulationCounts } from './simulation-cost.ts';
 
 interface BenchResults {
@@ -17,6 +23,8 @@ interface BenchResults {
   readonly bundles: readonly BundleFigures[];
   readonly journey: JourneyCostResult;
   readonly metricsJob: readonly MetricsJobRun[];
+  /** Report time against history size (10k, 100k and 1M claims; `--quick`: 10k and 100k). */
+  readonly reportScale: MetricsReportBenchmarkResult;
   readonly simulation: SimulationCounts;
   readonly cost: CostModel;
   /** `met` is null when this run did not measure the target at its size (`--quick`). */
@@ -30,7 +38,7 @@ interface BenchResults {
 const usd = (value: number, digits = 4) => `$${value.toFixed(digits)}`;
 
 function render(results: BenchResults): string {
-  const { ingest, bundles, journey, metricsJob, simulation, cost, targets } = results;
+  const { ingest, bundles, journey, metricsJob, reportScale, simulation, cost, targets } = results;
   const journeyUnits = journey.dynamoDbPerJourney;
   return [
     '# Benchmark results',
@@ -148,6 +156,7 @@ function render(results: BenchResults): string {
       }),
     ]),
     '',
+    renderMetricsReportMarkdown(reportScale, '##'),
     '## Simulation',
     '',
     markdownTable([
@@ -226,6 +235,11 @@ async function main(): Promise<void> {
   const journey = await measureJourneyCost(quick ? 90 : 300);
   log('metrics job against history size');
   const metricsJob = await measureMetricsJobCost(quick ? [1000, 10_000] : [1000, 10_000, 100_000]);
+  log('finance report time against history size');
+  const reportScale = await runMetricsReportBenchmark({
+    ...(quick ? { sizes: [10_000, 100_000], runs: 5 } : {}),
+    log,
+  });
   log(`simulation: ${customers} customers × ${days} days`);
   const simulation = await measureSimulation(customers, days, seed);
 
@@ -259,6 +273,15 @@ async function main(): Promise<void> {
       met: cost.per10kDebtorsPerMonthWithoutMessagingUsd < 10,
     },
     {
+      // Issue 7: a report costs the same whatever the size of the history. Read as: the same
+      // items read at every size, and the monthly close within 1.5× at 100× the claims.
+      target: 'finance report time flat in history size (monthly close, 10k → 1M claims)',
+      measured: `${reportScale.sizes.map((size) => `${size.reports[0]?.medianMs} ms`).join(' / ')} at ${reportScale.sizes.map((size) => size.claims.toLocaleString('en')).join(' / ')} claims (${reportScale.monthlyCloseSpread}×); items read ${[...new Set(reportScale.sizes.map((size) => size.reports[0]?.itemsRead))].join(' / ')}`,
+      met:
+        new Set(reportScale.sizes.map((size) => size.reports[0]?.itemsRead)).size === 1 &&
+        reportScale.monthlyCloseSpread <= 1.5,
+    },
+    {
       target: 'simulation keeps every invariant',
       measured: `${simulation.invariantViolations} violations`,
       met: simulation.invariantViolations === 0,
@@ -271,6 +294,7 @@ async function main(): Promise<void> {
     bundles,
     journey,
     metricsJob,
+    reportScale,
     simulation,
     cost,
     targets,
@@ -280,6 +304,7 @@ async function main(): Promise<void> {
   const markdown = render(results);
   writeFileSync(join(outDir, 'bench.json'), `${JSON.stringify(results, null, 2)}\n`);
   writeFileSync(join(outDir, 'bench.md'), markdown);
+  writeMetricsReportResults(reportScale, outDir);
   console.log(markdown);
   console.log(`Results written to ${join(outDir, 'bench.md')} and bench.json`);
 }
