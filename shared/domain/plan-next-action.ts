@@ -87,11 +87,10 @@ export function contactHistoryOf(records: readonly StepRecord[]): ContactEvent[]
   return events;
 }
 
-/** Open claims that are not disputed (a dispute pauses its claim only). */
 /**
  * When a journey blocked without an end date looks again: `pauseRecheckDays` after the block
  * began, then after as long again as it has lasted (the wait doubles), never more than
- * `pauseRecheckMaxDays`. A 75-day dispute costs four looks instead of eleven, and a block that
+ * `pauseRecheckMaxDays`. A 75-day dispute costs five looks instead of eleven, and a block that
  * ends (a dispute won or lost arrives as a webhook) is noticed at most that long after.
  */
 export function recheckAfterBlock(
@@ -126,6 +125,7 @@ function openEndedPauseSince(pauses: readonly ContactPause[], at: Date): string 
   );
 }
 
+/** Open claims that are not disputed (a dispute pauses its claim only). */
 function undisputedClaims(claims: readonly Claim[]): Claim[] {
   return claims.filter((claim) => isClaimOpen(claim) && claim.disputeStatus !== 'open');
 }

@@ -739,7 +739,7 @@ describe('recheckAfterBlock', () => {
     );
   });
 
-  it('looks at a 75-day dispute four times, not eleven', () => {
+  it('looks at a 75-day dispute five times, not eleven', () => {
     // Prepare: a dispute opened at day 0 and closed at day 75; the journey looks at day 7 first.
     const opened = new Date('2026-01-01T00:00:00.000Z');
     const closedAt = opened.getTime() + 75 * 86_400_000;
