@@ -1,6 +1,7 @@
 import ct from 'countries-and-timezones';
 import { DateTime, IANAZone } from 'luxon';
 import type { ContactWindow } from '../../../shared/domain/contact-policy.ts';
+import type { RecoveryFigures } from '../../../shared/domain/finance-metrics.ts';
 import { contactPolicy } from '../../../workflows/policies.ts';
 import type { LocalCaseView } from '../case-snapshot.ts';
 import type { LocalExecution } from '../local-journey-engine.ts';
@@ -139,15 +140,9 @@ export interface DebtorLocation {
  * One failure cohort (a month) in one currency, as `GET /api/metrics?period=<month>` answers it
  * (`currencies[].cohort` of the finance metrics, docs/metrics.md).
  */
-export interface CohortMetricsRow {
+export interface CohortMetricsRow extends RecoveryFigures {
   readonly cohortMonth: string;
   readonly currency: string;
-  readonly failedAmountMinor: number;
-  readonly failedCount: number;
-  readonly recoveredAmountMinor: number;
-  readonly recoveredCount: number;
-  readonly recoveryRateAmount: number | null;
-  readonly recoveryRateCount: number | null;
 }
 
 export interface InvariantInput {

@@ -7,6 +7,7 @@ import {
   type ProductSurface,
   type ReceivedMessage,
   respondToMessage,
+  responseProbability,
 } from '../../../../infra/local/simulator/debtor-behaviour.ts';
 import { buildPopulation } from '../../../../infra/local/simulator/population.ts';
 import { SeededRandom } from '../../../../infra/local/simulator/seeded-random.ts';
@@ -61,6 +62,32 @@ function answers(
 }
 
 const kinds = (responses: readonly DebtorResponse[]) => new Set(responses.map((response) => response.kind));
+
+describe('responseProbability', () => {
+  it('depends on the message variant: the short first notice wins over the detailed one', () => {
+    // Prepare: the same debtor, hour, channel and decline; only the variant's template differs.
+    const subscriber = population.find(
+      (candidate) => candidate.willingness > 0.2 && candidate.willingness < 0.5,
+    );
+    if (subscriber === undefined) throw new Error('no subscriber of middling willingness');
+    const situation: DebtorSituation = {
+      subscriber,
+      declineCategories: ['soft'],
+      subscriptionCanceled: false,
+      canDispute: false,
+    };
+    const first = message(subscriber.index, 'email', 1);
+
+    // Act
+    const detailed = responseProbability({ ...first, template: 'payment-failed' }, situation);
+    const short = responseProbability({ ...first, template: 'payment-failed-short' }, situation);
+    const unknown = responseProbability({ ...first, template: 'no-such-template' }, situation);
+
+    // Assert
+    expect(short / detailed).toBeCloseTo(1.15, 10);
+    expect(unknown).toBe(detailed);
+  });
+});
 
 describe('respondToMessage', () => {
   it('is deterministic for the same streams', () => {
