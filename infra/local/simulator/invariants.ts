@@ -5,7 +5,7 @@ import type { RecoveryFigures } from '../../../shared/domain/finance-metrics.ts'
 import { contactPolicy } from '../../../workflows/policies.ts';
 import type { LocalCaseView } from '../case-snapshot.ts';
 import type { LocalExecution } from '../local-journey-engine.ts';
-import type { CaseMessage } from './product-client.ts';
+import type { CaseMessage, EmailedReport } from './product-client.ts';
 import type { InvoiceStatus } from './stripe-event-factory.ts';
 
 /**
@@ -26,7 +26,8 @@ export type InvariantName =
   | 'consented-channels-only'
   | 'no-message-after-dispute'
   | 'no-contact-during-promise'
-  | 'commitments-consistent';
+  | 'commitments-consistent'
+  | 'monthly-close-delivered';
 
 export const invariantNames: readonly InvariantName[] = [
   'every-event-applied-once',
@@ -42,6 +43,7 @@ export const invariantNames: readonly InvariantName[] = [
   'no-message-after-dispute',
   'no-contact-during-promise',
   'commitments-consistent',
+  'monthly-close-delivered',
 ];
 
 export interface Violation {
@@ -170,6 +172,20 @@ export interface InvariantInput {
   readonly plans: readonly PlanRecord[];
   /** The end of the run (virtual time, ISO): commitments are judged as they stand then. */
   readonly endAt: string;
+  /** The finance reports of the run: what the archive lists, and what was emailed, and when. */
+  readonly financeReports: {
+    /** The start of the run (virtual time, ISO). */
+    readonly startAt: string;
+    /** Report ids in the archive (`GET /local/reports`) at the end of the run. */
+    readonly archived: readonly string[];
+    /** Reports that arrived in the outbox during the run. */
+    readonly emailed: readonly EmailedReport[];
+    /**
+     * Whether the monthly close must arrive by email: in process the simulator gives it a
+     * recipient; a running product may have none configured, and then only archives it.
+     */
+    readonly monthlyEmailExpected: boolean;
+  };
 }
 
 /** The invoice events every claim is built from: the product must apply them. */
@@ -909,6 +925,69 @@ export function checkCommitmentsConsistent(input: InvariantInput): Violation[] {
   return violations;
 }
 
+const hour = 3_600_000;
+
+/**
+ * The months whose close fell inside the run. The close runs on the 1st at 08:00 in the company's
+ * time zone, which the simulator does not know: between 18:00 UTC the day before (UTC+14) and
+ * 20:00 UTC on the 1st (UTC-12). A month counts only when that whole span lies inside the run.
+ */
+export function monthsClosedDuring(startAt: string, endAt: string): string[] {
+  const start = Date.parse(startAt);
+  const end = Date.parse(endAt);
+  const months: string[] = [];
+  const first = new Date(start);
+  for (let year = first.getUTCFullYear(), month = first.getUTCMonth(); ; month += 1) {
+    const closeDay = Date.UTC(year, month + 1, 1);
+    if (closeDay + 20 * hour > end) break;
+    if (closeDay - 6 * hour >= start)
+      months.push(new Date(Date.UTC(year, month, 1)).toISOString().slice(0, 7));
+  }
+  return months;
+}
+
+/** The files a monthly close carries: the four CSV files and every kind of chart. */
+const monthlyCloseCsvFiles = ['summary.csv', 'breakdowns.csv', 'buckets.csv', 'lift.csv'];
+const monthlyCloseCharts = ['cohorts-', 'aging-', 'attribution-'];
+
+/**
+ * Every month that closed during the run has its monthly close archived, and emailed exactly once
+ * with its charts (PNG) and CSV files; no report is ever emailed twice.
+ */
+export function checkMonthlyCloseDelivered(input: InvariantInput): Violation[] {
+  const { financeReports } = input;
+  const violations: Violation[] = [];
+  const add = (subject: string, detail: string): void => {
+    violations.push({ invariant: 'monthly-close-delivered', subject, detail });
+  };
+  const emailedById = new Map<string, EmailedReport[]>();
+  for (const report of financeReports.emailed)
+    emailedById.set(report.reportId, [...(emailedById.get(report.reportId) ?? []), report]);
+  for (const [reportId, emails] of emailedById) {
+    if (emails.length > 1)
+      add(reportId, `emailed ${emails.length} times (${emails.map((email) => email.sentAt).join(', ')})`);
+  }
+  for (const month of monthsClosedDuring(financeReports.startAt, input.endAt)) {
+    const reportId = `monthly-${month}`;
+    if (!financeReports.archived.includes(reportId))
+      add(reportId, `the monthly close of ${month} is not in the archive`);
+    if (!financeReports.monthlyEmailExpected) continue;
+    const email = emailedById.get(reportId)?.[0];
+    if (email === undefined) {
+      add(reportId, `the monthly close of ${month} never arrived by email`);
+      continue;
+    }
+    const missing = [
+      ...monthlyCloseCsvFiles.filter((file) => !email.files.includes(file)),
+      ...monthlyCloseCharts
+        .filter((chart) => !email.files.some((file) => file.startsWith(chart) && file.endsWith('.png')))
+        .map((chart) => `${chart}*.png`),
+    ];
+    if (missing.length > 0) add(reportId, `the email lacks ${missing.join(', ')}`);
+  }
+  return violations;
+}
+
 export const invariantCheckers: Record<InvariantName, (input: InvariantInput) => Violation[]> = {
   'every-event-applied-once': checkEventsAppliedOnce,
   'no-message-after-settlement': checkNoMessageAfterSettlement,
@@ -923,6 +1002,7 @@ export const invariantCheckers: Record<InvariantName, (input: InvariantInput) =>
   'no-message-after-dispute': checkNoMessageAfterDispute,
   'no-contact-during-promise': checkNoContactDuringPromise,
   'commitments-consistent': checkCommitmentsConsistent,
+  'monthly-close-delivered': checkMonthlyCloseDelivered,
 };
 
 export function checkInvariants(input: InvariantInput): Violation[] {

@@ -1,6 +1,6 @@
 import type { LocalCaseView } from '../case-snapshot.ts';
 import type { LocalExecution } from '../local-journey-engine.ts';
-import type { OutboxMessage } from '../outbox.ts';
+import type { OutboxEntry, OutboxMessage, OutboxReport } from '../outbox.ts';
 import type { CohortMetricsRow } from './invariants.ts';
 
 /**
@@ -17,7 +17,17 @@ export type ObservedMessage = Pick<
   readonly originationIdentity?: string;
   /** The one-click unsubscribe link in an email's footer. */
   readonly unsubscribeLink?: string;
+  /** A finance report the product emailed (`kind: 'report'`): its id and its files. */
+  readonly report?: EmailedReport;
 };
+
+/** A finance report as it arrived in the outbox: the id, when, and the names of its files. */
+export interface EmailedReport {
+  readonly reportId: string;
+  readonly sentAt: string;
+  /** Inline charts (`*.png`) and attached CSV files, in the email's order. */
+  readonly files: readonly string[];
+}
 
 const unsubscribeLinkPattern = /https?:\/\/[^\s"'<>]+\/portal\/u\/u1\.[A-Za-z0-9_-]+/;
 
@@ -95,11 +105,25 @@ export class ProductClient {
     return new Date(body.now);
   }
 
+  /** The finance reports archived so far (`GET /local/reports`), by id. */
+  public async archivedReports(): Promise<string[]> {
+    const reports = await this.json<{ reportId: string }[]>('GET', '/local/reports');
+    return reports.map((report) => report.reportId);
+  }
+
   /** Messages after the first `offset` ones, oldest first. */
   public async outbox(offset: number): Promise<ObservedMessage[]> {
-    const messages = await this.json<OutboxMessage[]>('GET', `/local/outbox?offset=${offset}`);
+    const messages = await this.json<OutboxEntry[]>('GET', `/local/outbox?offset=${offset}`);
     return messages.map(
-      ({ id, channel, to, customerId, caseId, stepId, template, sentAt, body, request }) => {
+      ({ id, channel, to, customerId, caseId, stepId, template, sentAt, body, request, ...rest }) => {
+        const report =
+          'kind' in rest && rest.kind === 'report'
+            ? {
+                reportId: (rest as OutboxReport).reportId,
+                sentAt,
+                files: (rest as OutboxReport).attachments.map((attachment) => attachment.fileName),
+              }
+            : undefined;
         const portalLink = portalLinkIn(body);
         const unsubscribeLink = channel === 'email' ? unsubscribeLinkIn(body) : undefined;
         const origination =
@@ -118,6 +142,7 @@ export class ProductClient {
           ...(portalLink === undefined ? {} : { portalLink }),
           ...(unsubscribeLink === undefined ? {} : { unsubscribeLink }),
           ...(origination === undefined ? {} : { originationIdentity: origination }),
+          ...(report === undefined ? {} : { report }),
         };
       },
     );

@@ -21,7 +21,12 @@ import {
 } from './invariants.ts';
 import { buildPopulation, type Subscriber } from './population.ts';
 import { type PortalOutcome, PortalVisitor } from './portal-visitor.ts';
-import { type CaseMessage, isCaseMessage, type ObservedMessage } from './product-client.ts';
+import {
+  type CaseMessage,
+  type EmailedReport,
+  isCaseMessage,
+  type ObservedMessage,
+} from './product-client.ts';
 import type { ProductTarget } from './product-target.ts';
 import {
   authenticate,
@@ -200,6 +205,8 @@ export async function runSimulation(
 
   const deliveries: DeliveryRecord[] = [];
   const messages: CaseMessage[] = [];
+  /** Finance reports the product emailed during the run (the monthly close, and any other). */
+  const emailedReports: EmailedReport[] = [];
   const messagesPerCase = new Map<string, number>();
   const responses = new Map<string, ResponseTally>();
   const debtorStreams = new Map<number, DebtorStreams>();
@@ -330,6 +337,7 @@ export async function runSimulation(
     outboxOffset += fresh.length;
     outboxPolls += 1;
     for (const message of fresh) {
+      if (message.report) emailedReports.push(message.report);
       if (!subscriberByCustomer.has(message.customerId) || !isCaseMessage(message)) continue;
       messages.push(message);
       // An automatic answer (the confirmation of a STOP, a HELP answer) asks for nothing: the
@@ -594,10 +602,11 @@ export async function runSimulation(
     new Date(Date.UTC(end.getUTCFullYear(), end.getUTCMonth() - 1, 1)).toISOString().slice(0, 7),
     end.toISOString().slice(0, 7),
   ];
-  const [metricsRows, executions, cases] = await Promise.all([
+  const [metricsRows, executions, cases, archivedReports] = await Promise.all([
     client.cohortMetrics(cohortMonths),
     client.executions(),
     client.cases(),
+    client.archivedReports(),
   ]);
   const runCases = cases.filter((collectionCase) => subscriberByCustomer.has(collectionCase.customerId));
   const runExecutions = executions.filter((execution) =>
@@ -631,6 +640,15 @@ export async function runSimulation(
     promises,
     plans,
     endAt: new Date(now).toISOString(),
+    financeReports: {
+      startAt: startAt.toISOString(),
+      archived: archivedReports,
+      emailed: emailedReports,
+      // In process the simulator names a recipient; a running product may archive the close only.
+      monthlyEmailExpected:
+        target.mode === 'in-process' ||
+        emailedReports.some((report) => report.reportId.startsWith('monthly-')),
+    },
   };
   const violations = checkInvariants(invariantInput);
   for (const error of target.runtimeErrors) {

@@ -139,6 +139,13 @@ export interface SimulationReport {
   };
   /** The failure cohorts of `GET /api/metrics?period=<month>` at the end of the run. */
   readonly metricsApi: readonly CohortMetricsRow[];
+  /** Finance reports the product emailed during the run (the monthly close on the 1st). */
+  readonly financeReports: readonly {
+    readonly reportId: string;
+    readonly sentAt: string;
+    readonly charts: number;
+    readonly csvFiles: readonly string[];
+  }[];
   readonly journeys: {
     readonly executions: number;
     readonly byStatus: Record<string, number>;
@@ -399,6 +406,12 @@ export function buildReport(input: ReportInput): SimulationReport {
         ),
       ),
     },
+    financeReports: invariantInput.financeReports.emailed.map((report) => ({
+      reportId: report.reportId,
+      sentAt: report.sentAt,
+      charts: report.files.filter((file) => file.endsWith('.png')).length,
+      csvFiles: report.files.filter((file) => file.endsWith('.csv')),
+    })),
     metricsApi: invariantInput.metrics.rows.filter((row) =>
       cohortTalliesFromDeliveries(deliveries).some((tally) => tally.cohortMonth === row.cohortMonth),
     ),
@@ -513,6 +526,20 @@ export function renderReportMarkdown(report: SimulationReport): string {
         percent(row.recoveryRateCount),
       ]),
     ]),
+    '',
+    '### Finance reports emailed during the run',
+    '',
+    report.financeReports.length === 0
+      ? 'None: no month closed during the run, or the product has no report recipients (it still archives them: `GET /local/reports`).'
+      : markdownTable([
+          ['report', 'sent at', 'charts', 'CSV files'],
+          ...report.financeReports.map((entry) => [
+            entry.reportId,
+            entry.sentAt,
+            String(entry.charts),
+            entry.csvFiles.join(', '),
+          ]),
+        ]),
     '',
     '## Billing',
     '',

@@ -11,6 +11,7 @@ import {
   checkJourneysEndCleanly,
   checkJourneyTransitions,
   checkMetricsMatchEvents,
+  checkMonthlyCloseDelivered,
   checkNoContactDuringPromise,
   checkNoMessageAfterDispute,
   checkNoMessageAfterOptOut,
@@ -20,8 +21,9 @@ import {
   type DeliveryRecord,
   type InvariantInput,
   messagesOutsideTrueZone,
+  monthsClosedDuring,
 } from '../../../../infra/local/simulator/invariants.ts';
-import type { CaseMessage } from '../../../../infra/local/simulator/product-client.ts';
+import type { CaseMessage, EmailedReport } from '../../../../infra/local/simulator/product-client.ts';
 import { defaultContactWindow } from '../../../../shared/domain/contact-policy.ts';
 
 const caseId = 'case_000000000000000000000001';
@@ -132,6 +134,12 @@ function validInput(): InvariantInput {
     promises: [],
     plans: [],
     endAt: '2026-03-31T00:00:00.000Z',
+    financeReports: {
+      startAt: '2026-03-02T00:00:00.000Z',
+      archived: [],
+      emailed: [],
+      monthlyEmailExpected: true,
+    },
   };
 }
 
@@ -937,6 +945,82 @@ describe('the simulator invariants', () => {
         expect.objectContaining({ detail: 'the case shows a plan of 2 instalments' }),
       ]);
       expect(broken).toEqual([]);
+    });
+  });
+  describe('monthly-close-delivered', () => {
+    /** A run from 2 March to noon on 1 May 2026: March closed inside it; April's close may still be due (until 20:00 UTC). */
+    const acrossMarch = { ...validInput(), endAt: '2026-05-01T12:00:00.000Z' };
+    const files = [
+      'cohorts-usd.png',
+      'aging-usd.png',
+      'attribution-usd.png',
+      'summary.csv',
+      'breakdowns.csv',
+      'buckets.csv',
+      'lift.csv',
+    ];
+    const close = (reportId: string, overrides: Partial<EmailedReport> = {}): EmailedReport => ({
+      reportId,
+      sentAt: '2026-04-01T08:00:00.000Z',
+      files,
+      ...overrides,
+    });
+    const reports = (archived: string[], emailed: EmailedReport[], monthlyEmailExpected = true) => ({
+      ...acrossMarch,
+      financeReports: { ...acrossMarch.financeReports, archived, emailed, monthlyEmailExpected },
+    });
+
+    it('expects the months whose close falls inside the run in every time zone', () => {
+      expect(monthsClosedDuring('2026-03-02T00:00:00Z', '2026-05-01T00:00:00Z')).toEqual(['2026-03']);
+      expect(monthsClosedDuring('2026-03-02T00:00:00Z', '2026-05-01T20:00:00Z')).toEqual([
+        '2026-03',
+        '2026-04',
+      ]);
+      expect(monthsClosedDuring('2026-03-31T19:00:00Z', '2026-04-15T00:00:00Z')).toEqual([]);
+      expect(monthsClosedDuring('2025-12-15T00:00:00Z', '2026-03-15T00:00:00Z')).toEqual([
+        '2025-12',
+        '2026-01',
+        '2026-02',
+      ]);
+      expect(monthsClosedDuring('2026-03-02T00:00:00Z', '2026-03-31T00:00:00Z')).toEqual([]);
+    });
+
+    it('passes a close that is archived and emailed once with its charts and CSV files', () => {
+      const both = ['monthly-2026-03', 'monthly-2026-04'];
+      expect(checkMonthlyCloseDelivered(reports(both, [close('monthly-2026-03')]))).toEqual([]);
+      // A product with no monthly recipient archives the close without emailing it.
+      expect(checkMonthlyCloseDelivered(reports(['monthly-2026-03'], [], false))).toEqual([]);
+    });
+
+    it('catches a close that is not archived, not emailed, emailed twice or without its files', () => {
+      const archived = ['monthly-2026-03'];
+      const notArchived = checkMonthlyCloseDelivered(reports([], [close('monthly-2026-03')]));
+      const notEmailed = checkMonthlyCloseDelivered(reports(archived, []));
+      const twice = checkMonthlyCloseDelivered(
+        reports(archived, [
+          close('monthly-2026-03'),
+          close('monthly-2026-03', { sentAt: '2026-04-01T09:00:00.000Z' }),
+        ]),
+      );
+      const bare = checkMonthlyCloseDelivered(
+        reports(archived, [close('monthly-2026-03', { files: ['summary.csv', 'cohorts-usd.png'] })]),
+      );
+
+      expect(notArchived).toEqual([
+        expect.objectContaining({
+          subject: 'monthly-2026-03',
+          detail: 'the monthly close of 2026-03 is not in the archive',
+        }),
+      ]);
+      expect(notEmailed).toEqual([
+        expect.objectContaining({ detail: 'the monthly close of 2026-03 never arrived by email' }),
+      ]);
+      expect(twice).toEqual([expect.objectContaining({ detail: expect.stringMatching(/^emailed 2 times/) })]);
+      expect(bare).toEqual([
+        expect.objectContaining({
+          detail: 'the email lacks breakdowns.csv, buckets.csv, lift.csv, aging-*.png, attribution-*.png',
+        }),
+      ]);
     });
   });
 });
