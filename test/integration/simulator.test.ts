@@ -6,8 +6,8 @@ import type { Strategy } from '../../shared/domain/strategy.ts';
 
 const clockStart = new Date('2026-03-02T00:00:00Z');
 
-async function simulate(options: SimulationOptions, strategy?: Strategy) {
-  const target = await startInProcessTarget({ clockStart, ...(strategy ? { strategy } : {}) });
+async function simulate(options: SimulationOptions, strategy?: Strategy, start = clockStart) {
+  const target = await startInProcessTarget({ clockStart: start, ...(strategy ? { strategy } : {}) });
   try {
     return await runSimulation(target, options);
   } finally {
@@ -47,6 +47,28 @@ describe('the simulator', () => {
     // Same seed, same product start: the very same report, to the byte.
     expect(JSON.stringify(second.report)).toBe(JSON.stringify(first.report));
     expect(renderReportMarkdown(second.report)).toBe(renderReportMarkdown(first.report));
+  });
+
+  it('shows the monthly close of a month that ends during the run, emailed with charts and CSV files', async () => {
+    // Prepare: a week across the end of March 2026.
+    const options = { customers: 60, days: 7, seed: 11 };
+
+    // Act
+    const { report } = await simulate(options, undefined, new Date('2026-03-27T00:00:00Z'));
+
+    // Assess
+    expect(report.invariants.checked).toContain('monthly-close-delivered');
+    expect(report.invariants.violations).toEqual([]);
+    expect(report.financeReports).toEqual([
+      {
+        reportId: 'monthly-2026-03',
+        sentAt: '2026-04-01T08:00:00.000Z',
+        charts: expect.any(Number),
+        csvFiles: ['summary.csv', 'breakdowns.csv', 'buckets.csv', 'lift.csv'],
+      },
+    ]);
+    expect(report.financeReports[0]?.charts).toBeGreaterThanOrEqual(3);
+    expect(renderReportMarkdown(report)).toContain('| monthly-2026-03 | 2026-04-01T08:00:00.000Z |');
   });
 
   it('runs the strategy it is given, with no invariant violation', async () => {
