@@ -1,9 +1,8 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type LocalRuntime, startLocalRuntime } from '../../infra/local/local-runtime.ts';
+import { describe, expect, it } from 'vitest';
 import { shippedStrategies } from '../../workflows/strategies/index.ts';
 import { inboundSms } from '../support/channel-events.ts';
 import { signStripePayload, stripeInvoiceEvent, stripePayload } from '../support/stripe-events.ts';
-import { LocalRuntimeClient } from './support/local-runtime-client.ts';
+import { localRuntimePerTest } from './support/runtime-per-test.ts';
 
 const day = 24 * 3600;
 /** 08:30 UTC on Wednesday 11 March 2026: 09:30 in Madrid, inside the contact window. */
@@ -11,25 +10,9 @@ const clockStart = new Date('2026-03-11T08:30:00Z');
 const smsFirst = shippedStrategies.find((strategy) => strategy.id === 'gentle-b2c-sms-first');
 
 describe('consent to texts sent through billing metadata, on the local runtime', () => {
-  let runtime: LocalRuntime;
-  let client: LocalRuntimeClient;
-  const failures: string[] = [];
-
-  beforeEach(async () => {
+  const product = localRuntimePerTest(() => {
     if (smsFirst === undefined) throw new Error('the SMS-first strategy is not shipped');
-    failures.length = 0;
-    runtime = await startLocalRuntime({
-      port: 0,
-      clockStart,
-      strategy: smsFirst,
-      log: (message) => failures.push(message),
-    });
-    client = new LocalRuntimeClient(runtime);
-  });
-
-  afterEach(async () => {
-    await runtime.stop();
-    expect(failures).toEqual([]);
+    return { clockStart, strategy: smsFirst };
   });
 
   /** A Stripe invoice event of a debtor in Madrid with a mobile number and the given invoice metadata. */
@@ -39,7 +22,7 @@ describe('consent to texts sent through billing metadata, on the local runtime',
     phone: string;
     metadata: Record<string, string>;
   }) {
-    const now = Math.floor((await client.now()).getTime() / 1000);
+    const now = Math.floor((await product.client.now()).getTime() / 1000);
     const event = stripeInvoiceEvent('invoice.payment_failed', {
       eventId: options.eventId,
       created: now,
@@ -53,9 +36,9 @@ describe('consent to texts sent through billing metadata, on the local runtime',
     event.data.object.customer_phone = options.phone;
     event.data.object.metadata = { ...event.data.object.metadata, ...options.metadata };
     const payload = stripePayload(event);
-    const response = await client.postStripe(
+    const response = await product.client.postStripe(
       payload,
-      signStripePayload(payload, runtime.stripeWebhookSecret, now),
+      signStripePayload(payload, product.runtime.stripeWebhookSecret, now),
     );
     expect(response.status).toBe(200);
     return String(response.body.caseId);
@@ -77,17 +60,17 @@ describe('consent to texts sent through billing metadata, on the local runtime',
     });
 
     // Act
-    await client.advance(3600);
+    await product.client.advance(3600);
 
     // Assess
-    const sent = await client.outbox();
+    const sent = await product.client.outbox();
     expect(sent.filter((message) => message.caseId === consented).map((message) => message.channel)).toEqual([
       'sms',
     ]);
     expect(sent.filter((message) => message.caseId === silent).map((message) => message.channel)).toEqual([
       'email',
     ]);
-    expect(await runtime.table.getCustomer('stripe:cus_CONSENTED')).toMatchObject({
+    expect(await product.runtime.table.getCustomer('stripe:cus_CONSENTED')).toMatchObject({
       contactPreferences: { sms: { consentAt: '2026-01-15T10:00:00.000Z' } },
       segment: 'b2c',
       attributes: { plan: 'starter' },
@@ -103,11 +86,11 @@ describe('consent to texts sent through billing metadata, on the local runtime',
       phone,
       metadata: { sms_consent_at: '2026-01-15T10:00:00Z' },
     });
-    await client.advance(3600);
+    await product.client.advance(3600);
     expect(
-      (await client.inject('/local/inbound/sms', inboundSms({ from: phone, body: 'STOP' }))).status,
+      (await product.client.inject('/local/inbound/sms', inboundSms({ from: phone, body: 'STOP' }))).status,
     ).toBe(200);
-    const afterStop = (await client.outbox()).length;
+    const afterStop = (await product.client.outbox()).length;
 
     // Act: the next attempt fails, and the merchant's billing sends a renewed consent with it.
     await sendInvoiceEvent({
@@ -116,10 +99,12 @@ describe('consent to texts sent through billing metadata, on the local runtime',
       phone,
       metadata: { sms_consent_at: '2026-03-11T12:00:00Z' },
     });
-    await client.advance(5 * day);
+    await product.client.advance(5 * day);
 
     // Assess
-    const later = (await client.outbox()).slice(afterStop).filter((message) => message.caseId === caseId);
+    const later = (await product.client.outbox())
+      .slice(afterStop)
+      .filter((message) => message.caseId === caseId);
     expect(later.length).toBeGreaterThan(0);
     expect(later.filter((message) => message.channel === 'sms')).toEqual([]);
   });

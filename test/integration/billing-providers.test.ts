@@ -1,5 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type LocalRuntime, startLocalRuntime } from '../../infra/local/local-runtime.ts';
+import { describe, expect, it } from 'vitest';
 import { chargebeeAuthorization } from '../../shared/adapters/chargebee/chargebee-billing-events.ts';
 import { signInhousePayload } from '../../shared/adapters/inhouse/inhouse-billing-events.ts';
 import { signPaddlePayload } from '../../shared/adapters/paddle/paddle-billing-events.ts';
@@ -10,27 +9,17 @@ import {
 } from '../support/provider-events.ts';
 import { signStripePayload, stripeInvoiceEvent, stripePayload } from '../support/stripe-events.ts';
 import { stripeEventOf, stripePaymentIntent } from '../support/stripe-objects.ts';
+import { localRuntimePerTest } from './support/runtime-per-test.ts';
 
 /** 2026-11-02T10:14:09Z, when every event below happens; the virtual clock starts there. */
 const failedAtUnix = 1793614449;
 const clockStart = new Date(failedAtUnix * 1000);
 
 describe('every billing provider in the local runtime', () => {
-  let runtime: LocalRuntime;
-  const failures: string[] = [];
-
-  beforeEach(async () => {
-    failures.length = 0;
-    runtime = await startLocalRuntime({ port: 0, clockStart, log: (message) => failures.push(message) });
-  });
-
-  afterEach(async () => {
-    await runtime.stop();
-    expect(failures).toEqual([]);
-  });
+  const product = localRuntimePerTest(() => ({ clockStart }));
 
   async function post(path: string, body: string, headers: Record<string, string>) {
-    const response = await fetch(`${runtime.url}${path}`, {
+    const response = await fetch(`${product.runtime.url}${path}`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...headers },
       body,
@@ -39,7 +28,7 @@ describe('every billing provider in the local runtime', () => {
   }
 
   async function caseStatus(caseId: unknown) {
-    return (await runtime.table.getCase(String(caseId)))?.status;
+    return (await product.runtime.table.getCase(String(caseId)))?.status;
   }
 
   it('Stripe: a decline opens a case with its classification, the payment closes it', async () => {
@@ -65,14 +54,14 @@ describe('every billing provider in the local runtime', () => {
       stripeInvoiceEvent('invoice.paid', { ...ids, eventId: 'evt_int_s3', created: failedAtUnix + 60 }),
     );
     const sign = (body: string, at: number) => ({
-      'stripe-signature': signStripePayload(body, runtime.stripeWebhookSecret, at),
+      'stripe-signature': signStripePayload(body, product.runtime.stripeWebhookSecret, at),
     });
 
     // Act
     const opened = await post('/webhooks/stripe', failed, sign(failed, failedAtUnix));
     const decline = await post('/webhooks/stripe', declined, sign(declined, failedAtUnix));
-    const claimAfterDecline = await runtime.table.getClaim('stripe:in_int_s1');
-    await runtime.clock.advance(60);
+    const claimAfterDecline = await product.runtime.table.getClaim('stripe:in_int_s1');
+    await product.runtime.clock.advance(60);
     const closed = await post('/webhooks/stripe', paid, sign(paid, failedAtUnix + 60));
 
     // Assess
@@ -108,12 +97,12 @@ describe('every billing provider in the local runtime', () => {
       }),
     );
     const sign = (body: string, at: number) => ({
-      'paddle-signature': signPaddlePayload(body, runtime.paddleWebhookSecret, at),
+      'paddle-signature': signPaddlePayload(body, product.runtime.paddleWebhookSecret, at),
     });
 
     // Act
     const opened = await post('/webhooks/paddle', failed, sign(failed, failedAtUnix));
-    await runtime.clock.advance(60);
+    await product.runtime.clock.advance(60);
     const closed = await post('/webhooks/paddle', completed, sign(completed, failedAtUnix + 60));
 
     // Assess
@@ -121,7 +110,7 @@ describe('every billing provider in the local runtime', () => {
       status: 200,
       body: { status: 'applied', caseId: expect.stringMatching(/^case_/) },
     });
-    expect((await runtime.table.getClaim('paddle:txn_int_p1'))?.claim).toMatchObject({
+    expect((await product.runtime.table.getClaim('paddle:txn_int_p1'))?.claim).toMatchObject({
       status: 'paid',
       amountMinor: 4999,
       lastDecline: {
@@ -135,7 +124,7 @@ describe('every billing provider in the local runtime', () => {
 
   it('Chargebee: payment_failed behind Basic auth opens a case, payment_succeeded closes it', async () => {
     // Prepare
-    const auth = { authorization: chargebeeAuthorization(runtime.chargebeeCredentials) };
+    const auth = { authorization: chargebeeAuthorization(product.runtime.chargebeeCredentials) };
     const failed = JSON.stringify(
       chargebeeInvoiceEvent({ eventId: 'ev_int_c1', invoiceId: 'inv_int_c1', customerId: 'cb_int_c1' }),
     );
@@ -162,7 +151,7 @@ describe('every billing provider in the local runtime', () => {
       status: 200,
       body: { status: 'applied', caseId: expect.stringMatching(/^case_/) },
     });
-    expect(await runtime.table.getCustomer('chargebee:cb_int_c1')).toMatchObject({
+    expect(await product.runtime.table.getCustomer('chargebee:cb_int_c1')).toMatchObject({
       email: 'jenny.rosen@example.com',
       name: 'Jenny Rosen',
     });
@@ -185,12 +174,12 @@ describe('every billing provider in the local runtime', () => {
       }),
     );
     const sign = (body: string, at: number) => ({
-      'collections-signature': signInhousePayload(body, runtime.inhouseWebhookSecret, at),
+      'collections-signature': signInhousePayload(body, product.runtime.inhouseWebhookSecret, at),
     });
 
     // Act
     const opened = await post('/webhooks/inhouse', failed, sign(failed, failedAtUnix));
-    await runtime.clock.advance(60);
+    await product.runtime.clock.advance(60);
     const closed = await post('/webhooks/inhouse', paid, sign(paid, failedAtUnix + 60));
 
     // Assess
@@ -204,7 +193,7 @@ describe('every billing provider in the local runtime', () => {
 
   it('answers 404 for a provider route that does not exist, writing nothing', async () => {
     // Act
-    const response = await fetch(`${runtime.url}/webhooks/braintree`, {
+    const response = await fetch(`${product.runtime.url}/webhooks/braintree`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: '{}',

@@ -1,5 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type LocalRuntime, startLocalRuntime } from '../../infra/local/local-runtime.ts';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { OutboxMessage } from '../../infra/local/outbox.ts';
 import { PermanentDeliveryError } from '../../shared/domain/errors.ts';
 import { deliverChannelMessage } from '../../shared/use-cases/deliver-channel-message.ts';
@@ -11,7 +10,7 @@ import {
   whatsAppInboundEvent,
   whatsAppStatusEvent,
 } from '../support/channel-events.ts';
-import { LocalRuntimeClient } from './support/local-runtime-client.ts';
+import { localRuntimePerTest } from './support/runtime-per-test.ts';
 
 /** 08:30 UTC on Wednesday 11 March 2026: 09:30 in Madrid, inside the contact window. */
 const clockStart = new Date('2026-03-11T08:30:00Z');
@@ -26,10 +25,8 @@ const debtor = {
 } as const;
 
 describe('channels on the local runtime', () => {
-  let runtime: LocalRuntime;
-  let client: LocalRuntimeClient;
+  const product = localRuntimePerTest(() => ({ clockStart }));
   let caseId: string;
-  const failures: string[] = [];
 
   /** What the act step does once it picks SMS: deliver through the same senders and address book. */
   async function textTheDebtor(stepId: string): Promise<OutboxMessage | undefined> {
@@ -41,22 +38,14 @@ describe('channels on the local runtime', () => {
         correlation: { caseId, stepId },
         text: 'Acme: your payment of €49.99 failed. Pay: https://pay.acme.example/in_MAD01. Reply STOP to opt out.',
       },
-      runtime.channels,
+      product.runtime.channels,
     );
-    return (await client.outbox()).find((message) => message.stepId === stepId);
+    return (await product.client.outbox()).find((message) => message.stepId === stepId);
   }
 
   beforeEach(async () => {
-    failures.length = 0;
-    runtime = await startLocalRuntime({ port: 0, clockStart, log: (message) => failures.push(message) });
-    client = new LocalRuntimeClient(runtime);
-    const failed = await client.deliverStripeEvent('invoice.payment_failed', debtor);
+    const failed = await product.client.deliverStripeEvent('invoice.payment_failed', debtor);
     caseId = String(failed.body.caseId);
-  });
-
-  afterEach(async () => {
-    await runtime.stop();
-    expect(failures).toEqual([]);
   });
 
   it('records exactly the SendTextMessage request an SMS would make', async () => {
@@ -79,15 +68,20 @@ describe('channels on the local runtime', () => {
   it('opts SMS out at once on an inbound STOP and confirms it by SMS; the next SMS is refused, email is not', async () => {
     await textTheDebtor('day-1-sms');
 
-    const injected = await client.inject('/local/inbound/sms', inboundSms({ from: phone, body: 'STOP' }));
+    const injected = await product.client.inject(
+      '/local/inbound/sms',
+      inboundSms({ from: phone, body: 'STOP' }),
+    );
 
     expect(injected.status).toBe(200);
-    expect(await runtime.table.getConsent(`stripe:${debtor.customerId}`, 'sms')).toMatchObject({
+    expect(await product.runtime.table.getConsent(`stripe:${debtor.customerId}`, 'sms')).toMatchObject({
       status: 'opted-out',
       reason: 'stop-keyword',
       address: phone,
     });
-    const confirmation = (await client.outbox()).find((message) => message.stepId.startsWith('reply-'));
+    const confirmation = (await product.client.outbox()).find((message) =>
+      message.stepId.startsWith('reply-'),
+    );
     expect(confirmation).toMatchObject({
       channel: 'sms',
       to: phone,
@@ -96,32 +90,32 @@ describe('channels on the local runtime', () => {
       request: { DestinationPhoneNumber: phone, Context: { caseId, stepId: confirmation?.stepId } },
     });
     await expect(textTheDebtor('day-3-sms')).rejects.toBeInstanceOf(PermanentDeliveryError);
-    expect(await runtime.table.getConsent(`stripe:${debtor.customerId}`, 'email')).toBeUndefined();
+    expect(await product.runtime.table.getConsent(`stripe:${debtor.customerId}`, 'email')).toBeUndefined();
   });
 
   it('records "pagaré el viernes" as a promise for Friday in the debtor’s zone and pauses the case', async () => {
     await textTheDebtor('day-1-sms');
-    const now = (await client.now()).toISOString();
+    const now = (await product.client.now()).toISOString();
 
     // The full SNS envelope, as the subscribed function receives it.
-    const injected = await client.inject(
+    const injected = await product.client.inject(
       '/local/inbound/sms',
       snsEvent(inboundSms({ from: phone, body: 'Pagaré el viernes' }), { at: now }),
     );
 
     expect(injected.status).toBe(200);
-    expect(await runtime.table.getCase(caseId)).toMatchObject({
+    expect(await product.runtime.table.getCase(caseId)).toMatchObject({
       promisedDate: '2026-03-13',
       promisedUntil: '2026-03-13T23:00:00.000Z',
     });
-    expect(await runtime.table.listInteractions(caseId)).toContainEqual(
+    expect(await product.runtime.table.listInteractions(caseId)).toContainEqual(
       expect.objectContaining({ kind: 'replied', intent: 'promise-to-pay', promisedDate: '2026-03-13' }),
     );
   });
 
   it('suppresses the email address on an SES hard bounce of a journey email', async () => {
-    await client.advance(60);
-    const email = (await client.outbox()).find((message) => message.channel === 'email');
+    await product.client.advance(60);
+    const email = (await product.client.outbox()).find((message) => message.channel === 'email');
     expect(email).toBeDefined();
     const tags = Object.fromEntries(
       (
@@ -129,7 +123,7 @@ describe('channels on the local runtime', () => {
       ).map((tag) => [tag.Name, tag.Value]),
     );
 
-    const injected = await client.inject(
+    const injected = await product.client.inject(
       '/local/events/ses',
       sesEvent({ eventType: 'Bounce', to: debtor.email, messageId: email?.id ?? '', tags }),
     );
@@ -137,12 +131,12 @@ describe('channels on the local runtime', () => {
     expect(injected.body).toMatchObject({
       results: [{ outcomes: [{ status: 'recorded', caseId, suppressed: true }] }],
     });
-    expect(await runtime.table.getConsent(`stripe:${debtor.customerId}`, 'email')).toMatchObject({
+    expect(await product.runtime.table.getConsent(`stripe:${debtor.customerId}`, 'email')).toMatchObject({
       status: 'suppressed',
       reason: 'hard-bounce',
       address: debtor.email,
     });
-    expect(await runtime.table.listInteractions(caseId)).toContainEqual(
+    expect(await product.runtime.table.listInteractions(caseId)).toContainEqual(
       expect.objectContaining({ kind: 'bounced', stepId: email?.stepId, channel: 'email' }),
     );
   });
@@ -151,7 +145,7 @@ describe('channels on the local runtime', () => {
     const sms = await textTheDebtor('day-1-sms');
     const context = (sms?.request as { Context?: Record<string, string> } | undefined)?.Context ?? {};
 
-    await client.inject(
+    await product.client.inject(
       '/local/events/sms-voice',
       smsVoiceEvent({
         eventType: 'TEXT_DELIVERED',
@@ -161,7 +155,7 @@ describe('channels on the local runtime', () => {
       }),
     );
 
-    expect(await runtime.table.listInteractions(caseId)).toContainEqual(
+    expect(await product.runtime.table.listInteractions(caseId)).toContainEqual(
       expect.objectContaining({
         kind: 'delivered',
         channel: 'sms',
@@ -173,10 +167,13 @@ describe('channels on the local runtime', () => {
 
   it('acts on a WhatsApp reply and records WhatsApp read receipts', async () => {
     await textTheDebtor('day-1-sms');
-    const at = Math.floor((await client.now()).getTime() / 1000);
+    const at = Math.floor((await product.client.now()).getTime() / 1000);
 
-    await client.inject('/local/inbound/whatsapp', whatsAppInboundEvent({ from: phone, body: 'HELP', at }));
-    await client.inject(
+    await product.client.inject(
+      '/local/inbound/whatsapp',
+      whatsAppInboundEvent({ from: phone, body: 'HELP', at }),
+    );
+    await product.client.inject(
       '/local/inbound/whatsapp',
       whatsAppStatusEvent({
         status: 'read',
@@ -186,23 +183,26 @@ describe('channels on the local runtime', () => {
       }),
     );
 
-    const help = (await client.outbox()).find((message) => message.channel === 'whatsapp');
+    const help = (await product.client.outbox()).find((message) => message.channel === 'whatsapp');
     expect(help).toMatchObject({
       to: phone,
       body: expect.stringContaining('support@collections.localhost'),
       request: { message: { type: 'text', to: phone } },
     });
-    expect(await runtime.table.listInteractions(caseId)).toContainEqual(
+    expect(await product.runtime.table.listInteractions(caseId)).toContainEqual(
       expect.objectContaining({ kind: 'read', channel: 'whatsapp', stepId: 'day-4-whatsapp' }),
     );
   });
 
   it('answers 400 for a body that is neither an SNS event nor JSON, and writes nothing', async () => {
-    const before = await client.tableSnapshot();
+    const before = await product.client.tableSnapshot();
 
-    const response = await fetch(`${runtime.url}/local/events/ses`, { method: 'POST', body: '{not json' });
+    const response = await fetch(`${product.runtime.url}/local/events/ses`, {
+      method: 'POST',
+      body: '{not json',
+    });
 
     expect(response.status).toBe(400);
-    expect(await client.tableSnapshot()).toEqual(before);
+    expect(await product.client.tableSnapshot()).toEqual(before);
   });
 });

@@ -1,9 +1,8 @@
 import { DateTime } from 'luxon';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type LocalRuntime, startLocalRuntime } from '../../infra/local/local-runtime.ts';
+import { describe, expect, it } from 'vitest';
 import { isContactAllowed } from '../../shared/domain/contact-policy.ts';
 import { defaultStrategyOnly } from '../support/strategy-catalogs.ts';
-import { LocalRuntimeClient } from './support/local-runtime-client.ts';
+import { localRuntimePerTest } from './support/runtime-per-test.ts';
 
 const day = 24 * 3600;
 /** 03:00 UTC on Monday 2 March 2026 is 22:00 on Sunday in New York: outside the contact window. */
@@ -19,38 +18,23 @@ const debtor = {
 } as const;
 
 describe('the local collection journey', () => {
-  let runtime: LocalRuntime;
-  let client: LocalRuntimeClient;
-  const failures: string[] = [];
-
-  beforeEach(async () => {
-    failures.length = 0;
-    runtime = await startLocalRuntime({
-      port: 0,
-      clockStart,
-      log: (message) => failures.push(message),
-      // These journeys follow the three-email default strategy; the shipped routing is tested apart.
-      strategies: defaultStrategyOnly,
-    });
-    client = new LocalRuntimeClient(runtime);
-  });
-
-  afterEach(async () => {
-    await runtime.stop();
-    expect(failures).toEqual([]);
-  });
+  const product = localRuntimePerTest(() => ({
+    clockStart,
+    // These journeys follow the three-email default strategy; the shipped routing is tested apart.
+    strategies: defaultStrategyOnly,
+  }));
 
   it('turns a failed payment into compliant emails and stops for good once the invoice is paid', async () => {
-    const failed = await client.deliverStripeEvent('invoice.payment_failed', debtor);
+    const failed = await product.client.deliverStripeEvent('invoice.payment_failed', debtor);
     expect(failed.status).toBe(200);
     expect(failed.body).toMatchObject({ status: 'applied', caseId: expect.stringMatching(/^case_/) });
-    expect(await client.outbox()).toEqual([]);
+    expect(await product.client.outbox()).toEqual([]);
 
-    await client.advanceTo('2026-03-02T12:59:59Z');
-    expect(await client.outbox()).toEqual([]);
+    await product.client.advanceTo('2026-03-02T12:59:59Z');
+    expect(await product.client.outbox()).toEqual([]);
 
-    await client.advance(1);
-    const [first] = await client.outbox();
+    await product.client.advance(1);
+    const [first] = await product.client.outbox();
     expect(first).toMatchObject({
       channel: 'email',
       to: debtor.email,
@@ -64,8 +48,8 @@ describe('the local collection journey', () => {
     expect(first?.body).toContain('https://invoice.stripe.com/i/');
     expect(first?.body).toContain('in_NYC01');
 
-    await client.advance(7 * day);
-    const sent = await client.outbox();
+    await product.client.advance(7 * day);
+    const sent = await product.client.outbox();
     expect(sent.map((message) => message.template)).toEqual([
       'payment-failed',
       'payment-reminder',
@@ -77,16 +61,16 @@ describe('the local collection journey', () => {
     // Day 7 falls after the switch to daylight saving time (8 March): 08:00 EDT is 12:00 UTC.
     expect(sent[2]?.sentAt).toBe('2026-03-09T12:00:00.000Z');
 
-    const paid = await client.deliverStripeEvent('invoice.paid', debtor);
+    const paid = await product.client.deliverStripeEvent('invoice.paid', debtor);
     expect(paid.status).toBe(200);
-    expect((await runtime.table.getCase(String(failed.body.caseId)))?.status).toBe('closed');
+    expect((await product.runtime.table.getCase(String(failed.body.caseId)))?.status).toBe('closed');
 
-    await client.advance(30 * day);
-    expect(await client.outbox()).toHaveLength(3);
-    expect(runtime.journeys.get(String(failed.body.caseId))?.status).toBe('SUCCEEDED');
+    await product.client.advance(30 * day);
+    expect(await product.client.outbox()).toHaveLength(3);
+    expect(product.runtime.journeys.get(String(failed.body.caseId))?.status).toBe('SUCCEEDED');
 
     // The finance metrics were kept up to date as the events arrived: nothing to run.
-    const march = await client.metrics('?currency=USD&period=2026-03');
+    const march = await product.client.metrics('?currency=USD&period=2026-03');
     expect(march.currencies).toEqual([
       expect.objectContaining({
         currency: 'USD',
@@ -101,21 +85,21 @@ describe('the local collection journey', () => {
       }),
     ]);
     // Without a period: the current month to date (the virtual clock is in April by now).
-    const toDate = await client.metrics('?currency=USD');
+    const toDate = await product.client.metrics('?currency=USD');
     expect(toDate.period.start).toBe('2026-04-01');
     expect(toDate.currencies[0]?.cohort.failedCount).toBe(0);
   });
 
   it('sends nothing more once the debtor pays in the middle of the journey', async () => {
-    const failed = await client.deliverStripeEvent('invoice.payment_failed', debtor);
-    await client.advance(day);
-    expect((await client.outbox()).map((message) => message.template)).toEqual(['payment-failed']);
+    const failed = await product.client.deliverStripeEvent('invoice.payment_failed', debtor);
+    await product.client.advance(day);
+    expect((await product.client.outbox()).map((message) => message.template)).toEqual(['payment-failed']);
 
-    await client.deliverStripeEvent('invoice.paid', debtor);
-    await client.advance(40 * day);
+    await product.client.deliverStripeEvent('invoice.paid', debtor);
+    await product.client.advance(40 * day);
 
-    expect((await client.outbox()).map((message) => message.template)).toEqual(['payment-failed']);
-    const execution = runtime.journeys.get(String(failed.body.caseId));
+    expect((await product.client.outbox()).map((message) => message.template)).toEqual(['payment-failed']);
+    const execution = product.runtime.journeys.get(String(failed.body.caseId));
     expect(execution?.status).toBe('SUCCEEDED');
     // The journey woke for day 3, re-read the case, found it closed and ended: a few transitions, not a loop.
     expect(execution?.stateTransitions).toBeLessThanOrEqual(12);
@@ -124,12 +108,12 @@ describe('the local collection journey', () => {
   it('opens one case and sends one message per step however often every event is delivered', async () => {
     const secondInvoice = { ...debtor, invoiceId: 'in_NYC02', amountDue: 1500 };
     const deliveries = [
-      await client.deliverStripeEvent('invoice.payment_failed', debtor),
-      await client.deliverStripeEvent('invoice.payment_failed', secondInvoice),
+      await product.client.deliverStripeEvent('invoice.payment_failed', debtor),
+      await product.client.deliverStripeEvent('invoice.payment_failed', secondInvoice),
     ];
     const replays = await Promise.all(
       [...deliveries, ...deliveries].map((delivery) =>
-        client.postStripe(delivery.payload, delivery.signature),
+        product.client.postStripe(delivery.payload, delivery.signature),
       ),
     );
     expect(replays.map((replay) => replay.status)).toEqual([200, 200, 200, 200]);
@@ -141,8 +125,8 @@ describe('the local collection journey', () => {
     ]);
     expect(deliveries[0]?.body.caseId).toBe(deliveries[1]?.body.caseId);
 
-    await client.advance(10 * day);
-    const sent = await client.outbox();
+    await product.client.advance(10 * day);
+    const sent = await product.client.outbox();
     expect(sent.map((message) => message.stepId)).toEqual([
       'day-0-payment-failed',
       'day-3-reminder',
@@ -152,74 +136,78 @@ describe('the local collection journey', () => {
     expect(sent[0]?.body).toContain('$49.99');
     expect(sent[0]?.body).toContain('$15.00');
     expect(sent[0]?.subject).toBe('Your payment of $64.99 did not go through');
-    expect(runtime.journeys.list()).toHaveLength(1);
+    expect(product.runtime.journeys.list()).toHaveLength(1);
   });
 
   it('starts a fresh journey listing every open claim when a new invoice fails after the last step', async () => {
-    const first = await client.deliverStripeEvent('invoice.payment_failed', debtor);
-    await client.advance(10 * day);
-    expect(await client.outbox()).toHaveLength(3);
+    const first = await product.client.deliverStripeEvent('invoice.payment_failed', debtor);
+    await product.client.advance(10 * day);
+    expect(await product.client.outbox()).toHaveLength(3);
 
-    const second = await client.deliverStripeEvent('invoice.payment_failed', {
+    const second = await product.client.deliverStripeEvent('invoice.payment_failed', {
       ...debtor,
       invoiceId: 'in_NYC02',
       amountDue: 1500,
     });
     expect(second.body.caseId).not.toBe(first.body.caseId);
-    await client.advance(day);
+    await product.client.advance(day);
 
-    const fresh = (await client.outbox()).slice(3);
+    const fresh = (await product.client.outbox()).slice(3);
     expect(fresh.map((message) => message.stepId)).toEqual(['day-0-payment-failed']);
     expect(fresh[0]?.caseId).toBe(second.body.caseId);
     expect(fresh[0]?.body).toContain('in_NYC01');
     expect(fresh[0]?.body).toContain('in_NYC02');
-    expect(await runtime.table.getCase(String(first.body.caseId))).toMatchObject({
+    expect(await product.runtime.table.getCase(String(first.body.caseId))).toMatchObject({
       status: 'closed',
       closeReason: 'superseded',
       supersededBy: second.body.caseId,
     });
 
-    await client.deliverStripeEvent('invoice.paid', debtor);
-    expect((await runtime.table.getCase(String(second.body.caseId)))?.status).toBe('open');
-    await client.deliverStripeEvent('invoice.paid', { ...debtor, invoiceId: 'in_NYC02', amountDue: 1500 });
-    expect((await runtime.table.getCase(String(second.body.caseId)))?.closeReason).toBe('paid');
-    await client.advance(30 * day);
-    expect(await client.outbox()).toHaveLength(4);
+    await product.client.deliverStripeEvent('invoice.paid', debtor);
+    expect((await product.runtime.table.getCase(String(second.body.caseId)))?.status).toBe('open');
+    await product.client.deliverStripeEvent('invoice.paid', {
+      ...debtor,
+      invoiceId: 'in_NYC02',
+      amountDue: 1500,
+    });
+    expect((await product.runtime.table.getCase(String(second.body.caseId)))?.closeReason).toBe('paid');
+    await product.client.advance(30 * day);
+    expect(await product.client.outbox()).toHaveLength(4);
   });
 
   it('answers 400 to a bad, stale or mismatched signature and leaves the table unchanged', async () => {
-    const before = await client.tableSnapshot();
+    const before = await product.client.tableSnapshot();
 
-    const forged = await client.deliverStripeEvent('invoice.payment_failed', debtor, {
+    const forged = await product.client.deliverStripeEvent('invoice.payment_failed', debtor, {
       secret: 'whsec_not_the_configured_secret',
     });
     const signedAt = Math.floor(clockStart.getTime() / 1000) - 301;
-    const stale = await client.deliverStripeEvent('invoice.payment_failed', debtor, { signedAt });
-    const genuine = await client.signStripeEvent('invoice.payment_failed', debtor);
-    const tampered = await client.postStripe(
+    const stale = await product.client.deliverStripeEvent('invoice.payment_failed', debtor, { signedAt });
+    const genuine = await product.client.signStripeEvent('invoice.payment_failed', debtor);
+    const tampered = await product.client.postStripe(
       genuine.payload.replace('"amount_due": 4999', '"amount_due": 1'),
       genuine.signature,
     );
-    const unsigned = await client.postStripe(genuine.payload, '');
+    const unsigned = await product.client.postStripe(genuine.payload, '');
 
     expect([forged.status, stale.status, tampered.status, unsigned.status]).toEqual([400, 400, 400, 400]);
     expect(forged.body).toMatchObject({ error: 'SignatureVerificationError' });
-    expect(await client.tableSnapshot()).toEqual(before);
-    expect(runtime.journeys.list()).toEqual([]);
+    expect(await product.client.tableSnapshot()).toEqual(before);
+    expect(product.runtime.journeys.list()).toEqual([]);
 
-    const accepted = await client.postStripe(genuine.payload, genuine.signature);
+    const accepted = await product.client.postStripe(genuine.payload, genuine.signature);
     expect(accepted.status).toBe(200);
   });
 
   it('contacts a debtor known only by country within the window of every zone of that country', async () => {
-    await client.deliverStripeEvent('invoice.payment_failed', {
+    await product.client.deliverStripeEvent('invoice.payment_failed', {
       customerId: 'cus_US01',
       invoiceId: 'in_US01',
       email: 'sam@example.com',
       country: 'US',
     });
-    await client.advance(day);
-    const [first] = await client.outbox();
+    await product.client.advance(day);
+    const [first] = await product.client.outbox();
     expect(first).toBeDefined();
     const sentAt = DateTime.fromISO(first?.sentAt ?? '', { zone: 'UTC' });
     // 08:00 in Los Angeles (PST, UTC-8) is the first moment inside the window from Honolulu to New York.

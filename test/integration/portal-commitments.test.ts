@@ -1,7 +1,7 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type LocalRuntime, startLocalRuntime } from '../../infra/local/local-runtime.ts';
+import { describe, expect, it } from 'vitest';
+import type { LocalRuntime } from '../../infra/local/local-runtime.ts';
 import { defaultStrategyOnly } from '../support/strategy-catalogs.ts';
-import { LocalRuntimeClient } from './support/local-runtime-client.ts';
+import { localRuntimePerTest } from './support/runtime-per-test.ts';
 
 const day = 24 * 3600;
 const clockStart = new Date('2026-03-02T09:00:00Z');
@@ -53,30 +53,16 @@ function portalLink(text: string): string {
 }
 
 describe('portal commitments on the local runtime', () => {
-  let runtime: LocalRuntime;
-  let client: LocalRuntimeClient;
-  const failures: string[] = [];
-
-  beforeEach(async () => {
-    failures.length = 0;
-    runtime = await startLocalRuntime({
-      port: 0,
-      clockStart,
-      log: (message) => failures.push(message),
-      // The portal journeys follow the three-email default strategy; the shipped routing is tested apart.
-      strategies: defaultStrategyOnly,
-    });
-    client = new LocalRuntimeClient(runtime);
-  });
-  afterEach(async () => {
-    await runtime.stop();
-    expect(failures).toEqual([]);
-  });
+  const product = localRuntimePerTest(() => ({
+    clockStart,
+    // The portal journeys follow the three-email default strategy; the shipped routing is tested apart.
+    strategies: defaultStrategyOnly,
+  }));
 
   async function openCaseWithPortal(customerId: string, invoices: { id: string; amount: number }[]) {
     let caseId = '';
     for (const invoice of invoices) {
-      const delivered = await client.deliverStripeEvent('invoice.payment_failed', {
+      const delivered = await product.client.deliverStripeEvent('invoice.payment_failed', {
         customerId,
         invoiceId: invoice.id,
         email: 'sam@example.com',
@@ -86,9 +72,9 @@ describe('portal commitments on the local runtime', () => {
       });
       caseId = String(delivered.body.caseId);
     }
-    await client.advance(60);
-    const message = (await client.outbox()).find((one) => one.caseId === caseId);
-    const visitor = new PortalVisitor(runtime);
+    await product.client.advance(60);
+    const message = (await product.client.outbox()).find((one) => one.caseId === caseId);
+    const visitor = new PortalVisitor(product.runtime);
     expect(await visitor.open(portalLink(message?.body ?? ''))).toBe(303);
     return { caseId, visitor };
   }
@@ -98,38 +84,38 @@ describe('portal commitments on the local runtime', () => {
     const planPage = await visitor.page('/portal/plan');
     const created = await visitor.submit('/portal/plan', { instalments: '3' }, planPage);
     expect(created.status).toBe(200);
-    await client.advance(3600 + 60);
-    expect((await runtime.table.getCase(caseId))?.paymentPlan?.instalments[0]?.status).toBe('paid');
+    await product.client.advance(3600 + 60);
+    expect((await product.runtime.table.getCase(caseId))?.paymentPlan?.instalments[0]?.status).toBe('paid');
 
     // The card starts failing before the second instalment: two attempts a day apart, then the plan breaks.
-    const response = await fetch(`${runtime.url}/local/payments/cards`, {
+    const response = await fetch(`${product.runtime.url}/local/payments/cards`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ customerId: 'stripe:cus_MISS01', behaviour: 'decline' }),
     });
     expect(response.status).toBe(200);
-    await client.advance(14 * day + 3600);
-    expect((await runtime.table.getCase(caseId))?.paymentPlan?.instalments[1]).toMatchObject({
+    await product.client.advance(14 * day + 3600);
+    expect((await product.runtime.table.getCase(caseId))?.paymentPlan?.instalments[1]).toMatchObject({
       attempts: 1,
       status: 'scheduled',
     });
-    const stepsBefore = (await client.outbox()).filter(
+    const stepsBefore = (await product.client.outbox()).filter(
       (one) => one.caseId === caseId && one.stepId.startsWith('day-'),
     );
     expect(stepsBefore.map((one) => one.stepId)).toEqual(['day-0-payment-failed']);
 
-    await client.advance(day + 3 * 3600);
-    const stored = await runtime.table.getCase(caseId);
+    await product.client.advance(day + 3 * 3600);
+    const stored = await product.runtime.table.getCase(caseId);
     expect(stored?.paymentPlan).toMatchObject({ status: 'broken' });
     expect(stored?.paymentPlan?.instalments[1]).toMatchObject({ attempts: 2, status: 'missed' });
     expect(stored?.pausedUntil).toBeUndefined();
-    const kinds = (await runtime.portal.listInteractions(caseId)).map((one) => one.kind);
+    const kinds = (await product.runtime.portal.listInteractions(caseId)).map((one) => one.kind);
     expect(kinds).toEqual(
       expect.arrayContaining(['plan-created', 'instalment-paid', 'instalment-failed', 'plan-broken']),
     );
 
-    await client.advance(day);
-    const steps = (await client.outbox()).filter(
+    await product.client.advance(day);
+    const steps = (await product.client.outbox()).filter(
       (one) => one.caseId === caseId && one.stepId.startsWith('day-'),
     );
     // The steps that fell due during the plan resume now (the planner's catch-up policy is the strategy's business).
@@ -152,7 +138,7 @@ describe('portal commitments on the local runtime', () => {
       helpPage,
     );
     expect(flagged.status).toBe(200);
-    expect(await runtime.table.listOpenAgentTasks()).toEqual([
+    expect(await product.runtime.table.listOpenAgentTasks()).toEqual([
       expect.objectContaining({
         caseId,
         kind: 'already-paid',
@@ -161,8 +147,8 @@ describe('portal commitments on the local runtime', () => {
       }),
     ]);
 
-    await client.advance(4 * day);
-    const reminder = (await client.outbox()).find(
+    await product.client.advance(4 * day);
+    const reminder = (await product.client.outbox()).find(
       (one) => one.caseId === caseId && one.stepId === 'day-3-reminder',
     );
     expect(reminder?.body).toContain('in_HOLD01');
@@ -178,7 +164,7 @@ describe('portal commitments on the local runtime', () => {
     const account = await visitor.page('/portal/account');
     const started = await visitor.submit('/portal/pay', { claimId: 'stripe:in_PART02' }, account);
     expect(started.status).toBe(303);
-    const payPage = `${runtime.url}${started.headers.get('location')}`;
+    const payPage = `${product.runtime.url}${started.headers.get('location')}`;
     const pending = await visitor.page('/portal/payment/return');
     expect(pending).toContain('We are waiting for confirmation of your payment.');
     const paid = await fetch(payPage, {
@@ -192,11 +178,11 @@ describe('portal commitments on the local runtime', () => {
     expect(confirmed).toContain('Your payment is confirmed.');
     expect(confirmed).not.toContain('Everything is settled');
     expect(confirmed).toContain('£15.00');
-    expect((await runtime.table.getCase(caseId))?.status).toBe('open');
+    expect((await product.runtime.table.getCase(caseId))?.status).toBe('open');
 
-    await runtime.portal.revokeCasePortalLinks(caseId, await client.now());
+    await product.runtime.portal.revokeCasePortalLinks(caseId, await product.client.now());
     expect(await visitor.page('/portal/account')).toContain('This link does not work');
-    const link = portalLink((await client.outbox()).find((one) => one.caseId === caseId)?.body ?? '');
+    const link = portalLink((await product.client.outbox()).find((one) => one.caseId === caseId)?.body ?? '');
     expect((await fetch(link, { redirect: 'manual' })).status).toBe(410);
   });
 
@@ -206,9 +192,9 @@ describe('portal commitments on the local runtime', () => {
     const refused = await visitor.submit('/portal/promise', { promisedFor: '2026-05-01' }, promisePage);
     expect(refused.status).toBe(400);
     expect(await refused.text()).toContain('role="alert"');
-    expect((await runtime.table.getCase(caseId))?.promiseToPay).toBeUndefined();
+    expect((await product.runtime.table.getCase(caseId))?.promiseToPay).toBeUndefined();
     const forged = await visitor.submit('/portal/promise', { promisedFor: '2026-03-05' }, 'no token here');
     expect(forged.status).toBe(403);
-    expect((await runtime.table.getCase(caseId))?.promiseToPay).toBeUndefined();
+    expect((await product.runtime.table.getCase(caseId))?.promiseToPay).toBeUndefined();
   });
 });

@@ -1,9 +1,8 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type LocalRuntime, startLocalRuntime } from '../../infra/local/local-runtime.ts';
+import { describe, expect, it } from 'vitest';
 import { shippedStrategies } from '../../workflows/strategies/index.ts';
 import { inboundSms } from '../support/channel-events.ts';
 import { signStripePayload, stripeInvoiceEvent, stripePayload } from '../support/stripe-events.ts';
-import { LocalRuntimeClient } from './support/local-runtime-client.ts';
+import { localRuntimePerTest } from './support/runtime-per-test.ts';
 
 const day = 24 * 3600;
 /** 08:30 UTC on Wednesday 11 March 2026: 09:30 in Madrid, inside the contact window. */
@@ -12,25 +11,9 @@ const phone = '+34600111222';
 const smsFirst = shippedStrategies.find((strategy) => strategy.id === 'gentle-b2c-sms-first');
 
 describe('a journey across channels on the local runtime', () => {
-  let runtime: LocalRuntime;
-  let client: LocalRuntimeClient;
-  const failures: string[] = [];
-
-  beforeEach(async () => {
+  const product = localRuntimePerTest(() => {
     if (smsFirst === undefined) throw new Error('the SMS-first strategy is not shipped');
-    failures.length = 0;
-    runtime = await startLocalRuntime({
-      port: 0,
-      clockStart,
-      strategy: smsFirst,
-      log: (message) => failures.push(message),
-    });
-    client = new LocalRuntimeClient(runtime);
-  });
-
-  afterEach(async () => {
-    await runtime.stop();
-    expect(failures).toEqual([]);
+    return { clockStart, strategy: smsFirst };
   });
 
   /**
@@ -38,7 +21,7 @@ describe('a journey across channels on the local runtime', () => {
    * agreed to texts earlier (texts need consent: TCPA), as a START reply records it.
    */
   async function failInvoice(): Promise<string> {
-    await runtime.table.putConsent({
+    await product.runtime.table.putConsent({
       customerId: 'stripe:cus_MAD_SMS',
       channel: 'sms',
       status: 'opted-in',
@@ -47,7 +30,7 @@ describe('a journey across channels on the local runtime', () => {
       decidedAt: '2026-03-01T10:00:00.000Z',
       sourceEventId: 'inbound-start-at-signup',
     });
-    const now = Math.floor((await client.now()).getTime() / 1000);
+    const now = Math.floor((await product.client.now()).getTime() / 1000);
     const event = stripeInvoiceEvent('invoice.payment_failed', {
       eventId: 'evt_sms_journey_01',
       created: now,
@@ -60,9 +43,9 @@ describe('a journey across channels on the local runtime', () => {
     });
     event.data.object.customer_phone = phone;
     const payload = stripePayload(event);
-    const response = await client.postStripe(
+    const response = await product.client.postStripe(
       payload,
-      signStripePayload(payload, runtime.stripeWebhookSecret, now),
+      signStripePayload(payload, product.runtime.stripeWebhookSecret, now),
     );
     expect(response.status).toBe(200);
     return String(response.body.caseId);
@@ -70,22 +53,25 @@ describe('a journey across channels on the local runtime', () => {
 
   it('texts first, honours a STOP at once, and sends the next step by email', async () => {
     const caseId = await failInvoice();
-    await client.advance(3600);
-    const firstSms = (await client.outbox()).filter(
+    await product.client.advance(3600);
+    const firstSms = (await product.client.outbox()).filter(
       (message) => message.channel === 'sms' && message.caseId === caseId,
     );
     expect(firstSms).toHaveLength(1);
     expect(firstSms[0]?.to).toBe(phone);
 
-    const injected = await client.inject('/local/inbound/sms', inboundSms({ from: phone, body: 'STOP' }));
+    const injected = await product.client.inject(
+      '/local/inbound/sms',
+      inboundSms({ from: phone, body: 'STOP' }),
+    );
     expect(injected.status).toBe(200);
-    const afterStop = await client.outbox();
+    const afterStop = await product.client.outbox();
     expect(
       afterStop.some((message) => message.channel === 'sms' && message.stepId.startsWith('reply-')),
     ).toBe(true);
 
-    await client.advance(5 * day);
-    const later = (await client.outbox())
+    await product.client.advance(5 * day);
+    const later = (await product.client.outbox())
       .slice(afterStop.length)
       .filter((message) => message.caseId === caseId);
     // The day-3 reminder prefers WhatsApp, then SMS, then email: WhatsApp is outside its 24-hour
@@ -96,25 +82,25 @@ describe('a journey across channels on the local runtime', () => {
 
   it('pauses the journey on a promise to pay by SMS until the promised date', async () => {
     const caseId = await failInvoice();
-    await client.advance(3600);
-    const beforePromise = (await client.outbox()).length;
+    await product.client.advance(3600);
+    const beforePromise = (await product.client.outbox()).length;
 
     // Wednesday: "I will pay on Friday" → promised for 13 March, contact paused until it has passed.
-    const injected = await client.inject(
+    const injected = await product.client.inject(
       '/local/inbound/sms',
       inboundSms({ from: phone, body: 'Pagaré el viernes' }),
     );
     expect(injected.status).toBe(200);
-    expect(await runtime.table.getCase(caseId)).toMatchObject({ promisedDate: '2026-03-13' });
+    expect(await product.runtime.table.getCase(caseId)).toMatchObject({ promisedDate: '2026-03-13' });
 
-    await client.advanceTo('2026-03-13T22:59:00Z');
-    const duringPause = (await client.outbox())
+    await product.client.advanceTo('2026-03-13T22:59:00Z');
+    const duringPause = (await product.client.outbox())
       .slice(beforePromise)
       .filter((message) => message.caseId === caseId && !message.stepId.startsWith('reply-'));
     expect(duringPause).toEqual([]);
 
-    await client.advance(4 * day);
-    const afterPause = (await client.outbox())
+    await product.client.advance(4 * day);
+    const afterPause = (await product.client.outbox())
       .slice(beforePromise)
       .filter((message) => message.caseId === caseId && !message.stepId.startsWith('reply-'));
     expect(afterPause.length).toBeGreaterThan(0);

@@ -1,7 +1,6 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type LocalRuntime, startLocalRuntime } from '../../infra/local/local-runtime.ts';
+import { describe, expect, it } from 'vitest';
 import type { OutboxMessage } from '../../infra/local/outbox.ts';
-import { LocalRuntimeClient } from './support/local-runtime-client.ts';
+import { localRuntimePerTest } from './support/runtime-per-test.ts';
 
 const day = 24 * 3600;
 /** 14:00 UTC on Monday 2 March 2026: 09:00 in New York, inside the contact window. */
@@ -16,23 +15,10 @@ function unsubscribeUrlOf(message: OutboxMessage): string {
 }
 
 describe('unsubscribing from collection emails on the local runtime', () => {
-  let runtime: LocalRuntime;
-  let client: LocalRuntimeClient;
-  const failures: string[] = [];
-
-  beforeEach(async () => {
-    failures.length = 0;
-    runtime = await startLocalRuntime({ port: 0, clockStart, log: (message) => failures.push(message) });
-    client = new LocalRuntimeClient(runtime);
-  });
-
-  afterEach(async () => {
-    await runtime.stop();
-    expect(failures).toEqual([]);
-  });
+  const product = localRuntimePerTest(() => ({ clockStart }));
 
   async function firstEmail(): Promise<OutboxMessage> {
-    const delivered = await client.deliverStripeEvent('invoice.payment_failed', {
+    const delivered = await product.client.deliverStripeEvent('invoice.payment_failed', {
       customerId: 'cus_UNSUB',
       invoiceId: 'in_UNSUB',
       email: 'sam@example.com',
@@ -41,8 +27,8 @@ describe('unsubscribing from collection emails on the local runtime', () => {
       currency: 'usd',
     });
     expect(delivered.status).toBe(200);
-    await client.advance(3600);
-    const [email] = (await client.outbox()).filter((message) => message.customerId === customerId);
+    await product.client.advance(3600);
+    const [email] = (await product.client.outbox()).filter((message) => message.customerId === customerId);
     if (email === undefined) throw new Error('the first journey email was not sent');
     return email;
   }
@@ -60,7 +46,7 @@ describe('unsubscribing from collection emails on the local runtime', () => {
     const html = await page.text();
     expect(html).toContain('Stop these messages?');
     expect(html).toMatch(/<form method="post" action="\/portal\/u\/u1\.[A-Za-z0-9_-]+">/);
-    expect(await runtime.table.getConsent(customerId, 'email')).toBeUndefined();
+    expect(await product.runtime.table.getConsent(customerId, 'email')).toBeUndefined();
 
     // The mail provider's one-click POST: no cookie, no Origin of ours, RFC 8058's body.
     const oneClick = {
@@ -72,7 +58,7 @@ describe('unsubscribing from collection emails on the local runtime', () => {
     const posted = await fetch(url, oneClick);
     expect(posted.status).toBe(200);
     expect(await posted.text()).toContain('We will no longer contact you by email about your payments.');
-    expect(await runtime.table.getConsent(customerId, 'email')).toMatchObject({
+    expect(await product.runtime.table.getConsent(customerId, 'email')).toMatchObject({
       status: 'opted-out',
       reason: 'unsubscribe-link',
       address: 'sam@example.com',
@@ -80,9 +66,9 @@ describe('unsubscribing from collection emails on the local runtime', () => {
     // Posting again (the page's button after the mail client's) answers the same.
     expect((await fetch(url, oneClick)).status).toBe(200);
 
-    const sentBefore = (await client.outbox()).length;
-    await client.advance(15 * day);
-    const later = (await client.outbox())
+    const sentBefore = (await product.client.outbox()).length;
+    await product.client.advance(15 * day);
+    const later = (await product.client.outbox())
       .slice(sentBefore)
       .filter((message) => message.customerId === customerId && message.channel === 'email');
     expect(later).toEqual([]);
@@ -95,7 +81,7 @@ describe('unsubscribing from collection emails on the local runtime', () => {
     const posted = await fetch(tampered, { method: 'POST', body: 'List-Unsubscribe=One-Click' });
     expect(posted.status).toBe(404);
     expect(await posted.text()).toContain('This link does not work');
-    expect((await fetch(`${runtime.url}/portal/u/v1.not-a-token`)).status).toBe(404);
-    expect(await runtime.table.getConsent(customerId, 'email')).toBeUndefined();
+    expect((await fetch(`${product.runtime.url}/portal/u/v1.not-a-token`)).status).toBe(404);
+    expect(await product.runtime.table.getConsent(customerId, 'email')).toBeUndefined();
   });
 });
