@@ -326,9 +326,15 @@ function isWithin(at: Date, zone: string, window: ContactWindow): boolean {
   return hour >= window.startHour && hour < window.endHour;
 }
 
-/** Every message inside the contact window in every zone the billing data places the debtor in. */
+/**
+ * Every journey message inside the contact window in every zone the billing data places the
+ * debtor in. Automatic answers are not held to it: a STOP confirmation or a HELP answer replies at
+ * once to a message the debtor just sent (carriers expect the confirmation immediately), so it
+ * contacts nobody who did not write first.
+ */
 export function checkContactWindow(input: InvariantInput): Violation[] {
   return input.messages.flatMap((message) => {
+    if (isAutomaticReply(message)) return [];
     const debtor = input.debtors.get(message.customerId);
     if (debtor === undefined) {
       return [

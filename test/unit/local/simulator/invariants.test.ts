@@ -340,6 +340,21 @@ describe('the simulator invariants', () => {
       ]);
     });
 
+    it('lets an automatic answer go at night: the STOP confirmation replies to the debtor’s own message', () => {
+      // 05:44 UTC is 21:44 in Los Angeles: a journey step then is a violation, the confirmation is not.
+      const debtors = new Map([
+        ['stripe:cus_A', { billingZones: ['America/Los_Angeles'], trueZone: 'America/Los_Angeles' }],
+      ]);
+      const sentAt = '2027-01-21T05:44:10.000Z';
+      const confirmation = { ...firstMessage, stepId: 'reply-sim-stop-local-1', sentAt };
+      const step = { ...firstMessage, sentAt };
+
+      expect(checkContactWindow({ ...validInput(), debtors, messages: [confirmation] })).toEqual([]);
+      expect(checkContactWindow({ ...validInput(), debtors, messages: [step] })).toEqual([
+        expect.objectContaining({ caseId, detail: expect.stringContaining('America/Los_Angeles (21:44)') }),
+      ]);
+    });
+
     it('checks every zone of the country when the billing data has no time zone', () => {
       // 13:00 in New York is 08:00 in Honolulu: allowed in both; 12:00 in New York is 07:00 in Honolulu.
       const debtors = new Map([
