@@ -18,6 +18,7 @@ import {
   whatsAppSendMessageInput,
 } from '../../shared/adapters/messaging/whatsapp-sender.ts';
 import type { DeliveryChannel } from '../../shared/domain/delivery-channel.ts';
+import { whatsAppTemplateBody } from '../../shared/domain/whatsapp-message.ts';
 import type {
   ChannelReceipt,
   ChannelSenders,
@@ -203,7 +204,13 @@ export class Outbox implements EmailSender, ReportMailer {
       stepId: correlation.stepId,
       ...(correlation.variant ? { variant: correlation.variant } : {}),
       ...(template ? { template } : {}),
-      body: message.text ?? '',
+      // A WhatsApp template shows as the debtor reads it: its registered body, parameters in place.
+      body:
+        message.text ??
+        (message.channel === 'whatsapp' && message.template
+          ? whatsAppTemplateBody(message.template)
+          : undefined) ??
+        '',
       sentAt: this.clock.now().toISOString(),
       request,
     };

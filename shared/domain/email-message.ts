@@ -50,13 +50,36 @@ export function renderEmail(
   template: TemplateId,
   customer: Customer | undefined,
   claims: readonly Claim[],
-  extras: {
-    /** The debtor portal (docs/portal.md): one signed link per message, beside the invoice links. */
-    readonly portalUrl?: string;
-    /** The plan a `payment-plan-offer` proposes. */
-    readonly offer?: { readonly installments: number; readonly intervalDays: number };
-  } = {},
+  extras: MessageExtras = {},
 ): EmailContent {
+  const { language, view } = messageView(customer, claims, extras);
+  const source = (templatesByLanguage[language] ?? englishTemplates)[template];
+  const raw = { escape: (value: unknown) => String(value) };
+  return {
+    subject: Mustache.render(source.subject, view, undefined, raw),
+    text: Mustache.render(source.text, view, undefined, raw),
+    html: Mustache.render(source.html, view),
+  };
+}
+
+/** What a journey message says, whatever its channel: the values its templates fill in. */
+export interface MessageExtras {
+  /** The debtor portal (docs/portal.md): one signed link per message, beside the invoice links. */
+  readonly portalUrl?: string;
+  /** The plan a `payment-plan-offer` proposes. */
+  readonly offer?: { readonly installments: number; readonly intervalDays: number };
+}
+
+/**
+ * The values of a journey message in the debtor's language: name, total due per currency, each
+ * open claim with its amount and pay link, the plan offered and the portal link. Email templates
+ * render them with Mustache; WhatsApp templates take them as parameters (whatsapp-message.ts).
+ */
+export function messageView(
+  customer: Customer | undefined,
+  claims: readonly Claim[],
+  extras: MessageExtras = {},
+) {
   const locale = customer?.locale ?? 'en-US';
   const language = emailLanguageOf(customer?.locale);
   const open = claims.filter(isClaimOpen).sort((a, b) => a.claimId.localeCompare(b.claimId));
@@ -74,11 +97,5 @@ export function renderEmail(
     // The debtor portal (docs/portal.md): one signed link per message, beside the invoice links.
     portalUrl: extras.portalUrl ?? '',
   };
-  const source = (templatesByLanguage[language] ?? englishTemplates)[template];
-  const raw = { escape: (value: unknown) => String(value) };
-  return {
-    subject: Mustache.render(source.subject, view, undefined, raw),
-    text: Mustache.render(source.text, view, undefined, raw),
-    html: Mustache.render(source.html, view),
-  };
+  return { language, view };
 }

@@ -80,7 +80,9 @@ export type PermanentFailureReason =
   | 'no-consent'
   | 'outside-session-window'
   | 'blocked'
-  | 'unsupported-destination';
+  | 'unsupported-destination'
+  /** WhatsApp: the template is not approved (missing, paused, disabled) or its parameters do not fit it. */
+  | 'template-not-approved';
 
 /**
  * The provider refused the message for good (invalid number, suppressed address, opted out...).

@@ -29,6 +29,7 @@ import {
   type StepAction,
   type StrategyStep,
 } from '../domain/strategy.ts';
+import { whatsAppTemplateFor } from '../domain/whatsapp-message.ts';
 import type {
   BillingActions,
   CaseStore,
@@ -322,12 +323,14 @@ async function sendMessage(
           purpose: record.stepId,
         })
       : undefined;
-  const rendered =
-    reason === undefined
-      ? renderEmail(template, customer, claims, {
-          ...(portalUrl === undefined ? {} : { portalUrl }),
-          ...(action.type === 'offer-payment-plan' ? { offer: action.plan } : {}),
-        })
+  const extras = {
+    ...(portalUrl === undefined ? {} : { portalUrl }),
+    ...(action.type === 'offer-payment-plan' ? { offer: action.plan } : {}),
+  };
+  const rendered = reason === undefined ? renderEmail(template, customer, claims, extras) : undefined;
+  const whatsAppTemplate =
+    reason === undefined && channel === 'whatsapp'
+      ? whatsAppTemplateFor(template, customer, claims, extras)
       : undefined;
   // Every message says how to stop it: an unsubscribe link in emails, the STOP keyword in texts.
   const language = emailLanguageOf(customer?.locale);
@@ -391,7 +394,18 @@ async function sendMessage(
             text: content.text,
             locale: customer?.locale ?? 'en-US',
           }
-        : { channel, to, customerId: collectionCase.customerId, correlation, text: content.text };
+        : channel === 'whatsapp'
+          ? {
+              channel,
+              to,
+              customerId: collectionCase.customerId,
+              correlation,
+              // Free text inside the 24-hour window, the approved template outside it
+              // (deliverChannelMessage chooses); no template means the step falls back.
+              text: content.text,
+              ...(whatsAppTemplate === undefined ? {} : { template: whatsAppTemplate }),
+            }
+          : { channel, to, customerId: collectionCase.customerId, correlation, text: content.text };
   let providerMessageId: string;
   try {
     ({ providerMessageId } =

@@ -1,3 +1,4 @@
+import { journeyTemplateOfWhatsApp } from '../../../shared/domain/whatsapp-message.ts';
 import type { LocalCaseView } from '../case-snapshot.ts';
 import type { LocalExecution } from '../local-journey-engine.ts';
 import type { OutboxEntry, OutboxMessage, OutboxReport } from '../outbox.ts';
@@ -138,7 +139,10 @@ export class ProductClient {
           stepId,
           sentAt,
           ...(caseId === undefined ? {} : { caseId }),
-          ...(template === undefined ? {} : { template }),
+          // A WhatsApp template is named as registered with Meta: read it as its journey template.
+          ...(template === undefined
+            ? {}
+            : { template: (channel === 'whatsapp' && journeyTemplateOfWhatsApp(template)) || template }),
           ...(portalLink === undefined ? {} : { portalLink }),
           ...(unsubscribeLink === undefined ? {} : { unsubscribeLink }),
           ...(origination === undefined ? {} : { originationIdentity: origination }),

@@ -109,6 +109,15 @@ const metaPermanentCodes: Record<string, PermanentFailureReason> = {
   '131050': 'opted-out',
   '131049': 'blocked',
   '131030': 'unsupported-destination',
+  // Template errors: the template (in that language) does not exist, is paused or disabled, or the
+  // parameters sent do not fit its approved text. The address is fine; the message is not.
+  '132000': 'template-not-approved',
+  '132001': 'template-not-approved',
+  '132005': 'template-not-approved',
+  '132007': 'template-not-approved',
+  '132012': 'template-not-approved',
+  '132015': 'template-not-approved',
+  '132016': 'template-not-approved',
 };
 
 /** The Meta error code quoted in an End User Messaging Social error message, if any. */

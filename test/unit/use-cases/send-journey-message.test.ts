@@ -676,6 +676,55 @@ describe('actOnJourneyStep, for actions other than messages', () => {
     expect(channels.accepted[0]).toMatchObject({ text: expect.stringMatching(/\nReply STOP to opt out\.$/) });
   });
 
+  it('sends a WhatsApp step outside the 24-hour window as the approved template, in the debtor’s language', async () => {
+    // Prepare: a Spanish-speaking debtor who agreed to WhatsApp and never wrote to us.
+    const { deps, plan } = await actionsJourney({
+      customer: (customer) => ({
+        ...customer,
+        locale: 'es-ES',
+        phone: '+34600111222',
+        contactPreferences: { whatsapp: { consentAt: '2026-10-01T00:00:00Z' } },
+      }),
+    });
+    const channels = new RecordingChannelSenders();
+    const withWhatsApp: SendDependencies = {
+      ...deps,
+      delivery: {
+        senders: channels.senders,
+        consents: embedded.table,
+        directory: embedded.table,
+        clock: deps.clock,
+      },
+      consents: embedded.table,
+      planOptions: { ...deps.planOptions, deliverableChannels: new Set(['email', 'whatsapp']) },
+      portalLinks: async () => 'https://pay.acme.example/portal/l/v1.token',
+    };
+
+    // Act
+    const outcome = await sendJourneyMessage(
+      plan('sms', { channel: 'whatsapp', template: 'payment-reminder' }),
+      withWhatsApp,
+    );
+
+    // Assess: no free text (outside the window), the registered template with its two values.
+    expect(outcome).toMatchObject({ status: 'sent' });
+    expect(channels.accepted).toEqual([
+      expect.objectContaining({
+        channel: 'whatsapp',
+        to: '+34600111222',
+        template: {
+          name: 'collections_payment_reminder',
+          languageCode: 'es',
+          bodyParameters: [
+            expect.stringMatching(/^49,99\s?US\$$/),
+            'https://pay.acme.example/portal/l/v1.token',
+          ],
+        },
+      }),
+    ]);
+    expect(channels.accepted[0]).not.toHaveProperty('text');
+  });
+
   it('records a permanent refusal on a channel and hands the step back so the planner falls back', async () => {
     // Prepare
     const { deps, plan, claim } = await actionsJourney({

@@ -130,6 +130,29 @@ describe('EndUserMessagingWhatsAppSender', () => {
     expect((error as PermanentDeliveryError).reason).toBe('outside-session-window');
   });
 
+  it('reports a template Meta has not approved as a permanent failure, without suppressing the number', async () => {
+    // Prepare
+    social.on(SendWhatsAppMessageCommand).rejects(
+      new DependencyException({
+        message: '(#132001) Template name does not exist in the translation',
+        $metadata: { httpStatusCode: 502 },
+      }),
+    );
+    const sender = new EndUserMessagingWhatsAppSender(client, options);
+    const template = {
+      name: 'collections_payment_reminder',
+      languageCode: 'es',
+      bodyParameters: ['€5', 'x'],
+    };
+
+    // Act
+    const error = await sender.send({ ...base, template }).catch((caught: unknown) => caught);
+
+    // Assess
+    expect(error).toBeInstanceOf(PermanentDeliveryError);
+    expect((error as PermanentDeliveryError).reason).toBe('template-not-approved');
+  });
+
   it('reports other Meta dependency failures as a server error and throttling as a safe retry', async () => {
     // Prepare
     social
