@@ -3,6 +3,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { SingleBar } from 'cli-progress';
+import { Duration } from 'luxon';
 import { parseStrategy, type Strategy } from '../../../shared/domain/strategy.ts';
 import { defaultStrategy, strategyFor } from '../../../workflows/strategies/index.ts';
 import { ProductClient } from './product-client.ts';
@@ -57,6 +58,17 @@ function resolveStrategy(value: string | undefined): Strategy | undefined {
     );
   }
   return strategy;
+}
+
+/**
+ * What is left of the run, from the pace of the simulated days so far. cli-progress's own ETA
+ * prints "NFs" until the first day is done, so the bar shows this instead.
+ */
+function remainingText(day: number, days: number, elapsedMs: number): string {
+  if (day <= 0) return 'estimating time left';
+  if (day >= days) return 'done';
+  const left = Duration.fromMillis(((days - day) * elapsedMs) / day).shiftTo('minutes', 'seconds');
+  return `about ${left.toFormat(left.minutes > 0 ? "m'm' s's'" : "s's'")} left`;
 }
 
 async function main(): Promise<number> {
@@ -120,7 +132,7 @@ async function main(): Promise<number> {
   const showProgress = !values['no-progress'];
   const bar = new SingleBar({
     format:
-      'day {value}/{total} {bar} {percentage}% | {deliveries} webhooks | {messages} messages | {recoveries} recovered | {duration_formatted} elapsed, ETA {eta_formatted}',
+      'day {value}/{total} {bar} {percentage}% | {deliveries} webhooks | {messages} messages | {recoveries} recovered | {duration_formatted} elapsed, {remaining}',
     stream: process.stderr,
     hideCursor: true,
     etaBuffer: 10,
@@ -134,7 +146,9 @@ async function main(): Promise<number> {
         : 'an in-process runtime (in memory)'
     }`,
   );
-  if (showProgress) bar.start(days, 0, { deliveries: 0, messages: 0, recoveries: 0 });
+  const startedAt = Date.now();
+  if (showProgress)
+    bar.start(days, 0, { deliveries: 0, messages: 0, recoveries: 0, remaining: remainingText(0, days, 0) });
   let result: Awaited<ReturnType<typeof runSimulation>>;
   try {
     result = await runSimulation(target, {
@@ -147,6 +161,7 @@ async function main(): Promise<number> {
             deliveries: progress.deliveries,
             messages: progress.messages,
             recoveries: progress.recoveries,
+            remaining: remainingText(progress.day, days, Date.now() - startedAt),
           });
         }
       },
