@@ -382,30 +382,22 @@ async function sendMessage(
     ...(record.variant ? { variant: record.variant } : {}),
     ...(unsubscribeUrl === undefined ? {} : { listUnsubscribe: { url: unsubscribeUrl } }),
   };
+  // A text, a call or a WhatsApp message says the same words; each channel adds what it needs.
+  const phoneText = { to, customerId: collectionCase.customerId, correlation, text: content.text };
   const message: OutboundChannelMessage =
     channel === 'email'
       ? { channel: 'email', ...email }
       : channel === 'voice'
-        ? {
-            channel,
-            to,
-            customerId: collectionCase.customerId,
-            correlation,
-            text: content.text,
-            locale: customer?.locale ?? 'en-US',
-          }
+        ? { channel, ...phoneText, locale: customer?.locale ?? 'en-US' }
         : channel === 'whatsapp'
-          ? {
+          ? // Free text inside the 24-hour window, the approved template outside it
+            // (deliverChannelMessage chooses); no template means the step falls back.
+            {
               channel,
-              to,
-              customerId: collectionCase.customerId,
-              correlation,
-              // Free text inside the 24-hour window, the approved template outside it
-              // (deliverChannelMessage chooses); no template means the step falls back.
-              text: content.text,
+              ...phoneText,
               ...(whatsAppTemplate === undefined ? {} : { template: whatsAppTemplate }),
             }
-          : { channel, to, customerId: collectionCase.customerId, correlation, text: content.text };
+          : { channel, ...phoneText };
   let providerMessageId: string;
   try {
     ({ providerMessageId } =
