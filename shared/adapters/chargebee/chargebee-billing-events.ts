@@ -236,7 +236,14 @@ export function translateChargebeeEvent(event: ChargebeeEvent, livemode: boolean
     };
   };
 
-  if (event.content.invoice !== undefined) {
+  // An event is about one document, though Chargebee sends its neighbours too: a payment event
+  // carries the subscription, and a `subscription_cancelled` may carry the invoice that closed the
+  // term. The event type names the subject; reading the invoice of a cancellation would drop the
+  // cancellation (and with it the involuntary churn). The neighbour comes with its own events.
+  const aboutSubscription =
+    event.event_type.startsWith('subscription_') && event.content.subscription !== undefined;
+
+  if (event.content.invoice !== undefined && !aboutSubscription) {
     const parsed = chargebeeInvoice.safeParse(event.content.invoice);
     if (!parsed.success) throw new InvalidRequestError(`${event.event_type} with an invalid invoice`);
     const invoice = parsed.data;

@@ -157,6 +157,48 @@ describe('translateChargebeeEvent', () => {
     });
   });
 
+  it('reads a cancellation that carries the term’s last invoice as the cancellation, and a payment event with its subscription as the payment', () => {
+    // Prepare
+    const subscription = {
+      id: 'AzZhZjU8pQ7s',
+      customer_id: 'AzZhZjU8pQ0a',
+      status: 'cancelled',
+      mrr: 4999,
+      currency_code: 'USD',
+      cancelled_at: 1793614449,
+      cancel_reason: 'not_paid',
+    };
+    const invoice = chargebeeInvoiceEvent({ eventType: 'payment_failed', status: 'payment_due' }).content
+      .invoice;
+    const cancellation = parseChargebeeEvent({
+      id: 'ev_sub_2',
+      event_type: 'subscription_cancelled',
+      occurred_at: 1793614449,
+      content: { subscription, invoice, customer: { id: 'AzZhZjU8pQ0a' } },
+    });
+    const failure = parseChargebeeEvent({
+      id: 'ev_pay_2',
+      event_type: 'payment_failed',
+      occurred_at: 1793614449,
+      content: {
+        subscription: { ...subscription, status: 'active' },
+        invoice,
+        customer: { id: 'AzZhZjU8pQ0a' },
+      },
+    });
+
+    // Act & Assess
+    expect(translateChargebeeEvent(cancellation, false)).toMatchObject({
+      event: {
+        kind: 'subscription.updated',
+        subscription: { status: 'canceled', cancellationReason: 'payment_failed' },
+      },
+    });
+    expect(translateChargebeeEvent(failure, false)).toMatchObject({
+      event: { kind: 'claim.payment_failed' },
+    });
+  });
+
   it('ignores an event type it does not handle', () => {
     // Act & Assess
     expect(
