@@ -28,7 +28,15 @@ export interface EventLedger {
 
 export interface CustomerStore {
   getCustomer(customerId: string): Promise<Customer | undefined>;
-  putCustomer(customer: Customer): Promise<void>;
+  /** The customer with the version of its profile, for a read-merge-write (see `putCustomer`). */
+  getVersionedCustomer(customerId: string): Promise<VersionedCustomer | undefined>;
+  /**
+   * Writes the profile (never the open-case pointer) and bumps its version. With
+   * `expectedVersion` (0: no profile stored yet) the write happens only if the stored version
+   * still equals it, else `ConcurrentUpdateError`: two events of one customer applied at once
+   * must not lose each other's fields.
+   */
+  putCustomer(customer: Customer, expectedVersion?: number): Promise<void>;
   /**
    * Makes `caseId` the customer's open case unless another case already is; returns the
    * customer's open case id either way (single-item conditional write).
@@ -36,6 +44,12 @@ export interface CustomerStore {
   claimOpenCase(customerId: string, caseId: string): Promise<string>;
   /** Clears the customer's open case pointer if it still points at `caseId`. */
   releaseOpenCase(customerId: string, caseId: string): Promise<void>;
+}
+
+/** A stored customer with its profile's optimistic-lock version (0: no profile written yet). */
+export interface VersionedCustomer {
+  readonly customer: Customer;
+  readonly version: number;
 }
 
 /** A stored claim with its optimistic-lock version. */

@@ -24,6 +24,7 @@ import type {
   StrategyCatalog,
   SubscriptionStore,
   VersionedClaim,
+  VersionedCustomer,
 } from '../ports.ts';
 
 export interface IngestDependencies {
@@ -71,6 +72,8 @@ export type IngestOutcome =
 
 /** Optimistic-lock retries on a claim; concurrent deliveries of one invoice's events are rare. */
 const maxClaimWriteAttempts = 5;
+/** The same for a customer's profile, which every event of the customer may touch. */
+const maxCustomerWriteAttempts = 5;
 
 /**
  * Applies one verified billing event, exactly once in effect: every step is idempotent (the
@@ -87,7 +90,7 @@ export async function ingestBillingEvent(
 
   // The customer and the claim are read side by side: one round trip instead of two.
   const [storedCustomer, storedClaim] = await Promise.all([
-    deps.customers.getCustomer(event.customer.customerId),
+    deps.customers.getVersionedCustomer(event.customer.customerId),
     isClaimEvent(event) ? deps.claims.getClaim(event.claim.claimId) : Promise.resolve(undefined),
   ]);
   const customer = await mergeCustomerOf(event, storedCustomer, deps);
@@ -129,22 +132,36 @@ function customerFactsOf(event: BillingEvent): CustomerFacts {
   return {};
 }
 
-/** The customer's profile with the event's snapshot merged in, saved when it changed. */
+/**
+ * The customer's profile with the event's snapshot merged in, saved when it changed. The write is
+ * conditional on the version read: when another event of the same customer saved the profile in
+ * between, the profile is read again and the snapshot merged into that (the merge is a join, so
+ * both events' fields survive whichever lands first).
+ */
 async function mergeCustomerOf(
   event: BillingEvent,
-  existing: Customer | undefined,
+  stored: VersionedCustomer | undefined,
   deps: IngestDependencies,
 ): Promise<Customer> {
-  const customer = mergeCustomer(
-    existing,
-    event.customer,
-    stampOf(event.occurredAt, event.eventId),
-    customerFactsOf(event),
-  );
-  // Most events of a known customer change nothing in the profile: save the write.
-  if (existing !== undefined && isDeepStrictEqual(customer, existing)) return existing;
-  await deps.customers.putCustomer(customer);
-  return customer;
+  let current = stored;
+  for (let attempt = 1; ; attempt++) {
+    const existing = current?.customer;
+    const customer = mergeCustomer(
+      existing,
+      event.customer,
+      stampOf(event.occurredAt, event.eventId),
+      customerFactsOf(event),
+    );
+    // Most events of a known customer change nothing in the profile: save the write.
+    if (existing !== undefined && isDeepStrictEqual(customer, existing)) return existing;
+    try {
+      await deps.customers.putCustomer(customer, current?.version ?? 0);
+      return customer;
+    } catch (error) {
+      if (!(error instanceof ConcurrentUpdateError) || attempt >= maxCustomerWriteAttempts) throw error;
+      current = await deps.customers.getVersionedCustomer(event.customer.customerId);
+    }
+  }
 }
 
 /** What the event's first reads found, so that no step reads it again. */

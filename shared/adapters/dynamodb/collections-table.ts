@@ -34,6 +34,7 @@ import type {
   PaymentPromise,
   SubscriptionStore,
   VersionedClaim,
+  VersionedCustomer,
   VersionedSubscription,
 } from '../../ports.ts';
 import { keys, tableSchema } from './table-schema.ts';
@@ -141,18 +142,24 @@ export class CollectionsTable
   // Customers ------------------------------------------------------------------------------
 
   public async getCustomer(customerId: string): Promise<Customer | undefined> {
+    return (await this.getVersionedCustomer(customerId))?.customer;
+  }
+
+  public async getVersionedCustomer(customerId: string): Promise<VersionedCustomer | undefined> {
     const result = await this.documents.send(
       new GetCommand({ TableName: this.tableName, Key: keys.customer(customerId), ConsistentRead: true }),
     );
-    return result.Item ? stripKeys<Customer>(result.Item) : undefined;
+    if (result.Item === undefined) return undefined;
+    const { profileVersion, ...customer } = stripKeys<Customer & { profileVersion?: number }>(result.Item);
+    return { customer, version: Number(profileVersion ?? 0) };
   }
 
-  public async putCustomer(customer: Customer): Promise<void> {
+  public async putCustomer(customer: Customer, expectedVersion?: number): Promise<void> {
     // The open-case pointer is owned by claimOpenCase/releaseOpenCase; never overwrite it here.
     const { openCaseId: _pointer, customerId, ...profile } = customer;
-    const names: Record<string, string> = {};
-    const values: Record<string, unknown> = { ':entity': 'customer' };
-    const sets = ['entity = :entity'];
+    const names: Record<string, string> = { '#version': 'profileVersion' };
+    const values: Record<string, unknown> = { ':entity': 'customer', ':zero': 0, ':one': 1 };
+    const sets = ['entity = :entity', '#version = if_not_exists(#version, :zero) + :one'];
     for (const [index, [name, value]] of Object.entries(profile).entries()) {
       names[`#a${index}`] = name;
       values[`:v${index}`] = value;
@@ -161,15 +168,27 @@ export class CollectionsTable
     names['#customerId'] = 'customerId';
     values[':customerId'] = customerId;
     sets.push('#customerId = :customerId');
-    await this.documents.send(
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: keys.customer(customerId),
-        UpdateExpression: `SET ${sets.join(', ')}`,
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: values,
-      }),
-    );
+    if (expectedVersion !== undefined && expectedVersion > 0) values[':expected'] = expectedVersion;
+    try {
+      await this.documents.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.customer(customerId),
+          UpdateExpression: `SET ${sets.join(', ')}`,
+          ...(expectedVersion === undefined
+            ? {}
+            : {
+                ConditionExpression:
+                  expectedVersion === 0 ? 'attribute_not_exists(#version)' : '#version = :expected',
+              }),
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      throw new ConcurrentUpdateError(`customer ${customerId} changed since it was read`);
+    }
   }
 
   public async claimOpenCase(customerId: string, caseId: string): Promise<string> {

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ingestStoresOn } from '../../../shared/adapters/dynamodb/collections-table.ts';
 import { InMemoryStrategyCatalog } from '../../../shared/adapters/strategies/in-memory-strategy-catalog.ts';
 import type {
@@ -233,6 +233,71 @@ describe('ingestBillingEvent', () => {
     expect(outcome).toEqual({ status: 'duplicate' });
     expect(await embedded.scanItems()).toEqual(before);
     expect(journeys.startedCaseIds).toHaveLength(1);
+  });
+
+  it('keeps both events’ customer fields when two events of one customer are applied at once', async () => {
+    // Prepare: event A reads the profile, then event B of the same customer saves it before A writes.
+    const { deps, customerId, event } = scenario();
+    const withPhone = event('claim.payment_failed', 'a', '2026-11-02T10:14:01.000Z');
+    const withSegment = event('claim.payment_failed', 'b', '2026-11-02T10:14:02.000Z');
+    // Consent lives in one map attribute: a blind write of A's profile would drop B's WhatsApp consent.
+    const a = {
+      ...withPhone,
+      customer: {
+        customerId,
+        phone: '+14155550134',
+        contactPreferences: { sms: { consentAt: '2026-10-01T00:00:00.000Z' } },
+      },
+    };
+    const b = {
+      ...withSegment,
+      customer: {
+        customerId,
+        segment: 'smb',
+        contactPreferences: { whatsapp: { consentAt: '2026-10-02T00:00:00.000Z' } },
+      },
+    };
+    let readsByA = 0;
+    let releaseA: () => void = () => undefined;
+    const aMayWrite = new Promise<void>((resolve) => {
+      releaseA = resolve;
+    });
+    const customers = deps.customers;
+    const gated: IngestDependencies = {
+      ...deps,
+      customers: {
+        getCustomer: (id) => customers.getCustomer(id),
+        putCustomer: (customer, version) => customers.putCustomer(customer, version),
+        claimOpenCase: (id, caseId) => customers.claimOpenCase(id, caseId),
+        releaseOpenCase: (id, caseId) => customers.releaseOpenCase(id, caseId),
+        getVersionedCustomer: async (id) => {
+          const read = await customers.getVersionedCustomer(id);
+          readsByA += 1;
+          if (readsByA === 1) await aMayWrite;
+          return read;
+        },
+      },
+    };
+
+    // Act
+    const applyingA = ingestBillingEvent(a, gated);
+    await vi.waitFor(() => expect(readsByA).toBe(1));
+    await ingestBillingEvent(b, deps);
+    releaseA();
+    await applyingA;
+
+    // Assess: A's write met B's, read the profile again and merged into it.
+    expect(readsByA).toBe(2);
+    expect(await embedded.table.getCustomer(customerId)).toMatchObject({
+      phone: '+14155550134',
+      segment: 'smb',
+      contactPreferences: {
+        sms: { consentAt: '2026-10-01T00:00:00.000Z' },
+        whatsapp: { consentAt: '2026-10-02T00:00:00.000Z' },
+      },
+      fieldStamps: { phone: expect.anything(), segment: expect.anything() },
+    });
+    expect((await embedded.table.getVersionedCustomer(customerId))?.version).toBe(2);
   });
 
   it('opens no case when the payment arrives before the failure it settled', async () => {

@@ -1,3 +1,4 @@
+import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { caseIdFor } from '../../../../shared/domain/collection-case.ts';
 import { ConcurrentUpdateError } from '../../../../shared/domain/errors.ts';
@@ -100,6 +101,53 @@ describe('CollectionsTable', () => {
       expect(await embedded.table.getCustomer(customerId)).toMatchObject({
         email: 'new@example.com',
         openCaseId: caseId,
+      });
+    });
+
+    it('saves a profile only over the version it was read at, and counts versions', async () => {
+      // Prepare: two writers read version 0; the first saves.
+      const { customerId, caseId } = ids();
+      await embedded.table.putCustomer(customerRecord({ customerId, name: 'First' }), 0);
+      await embedded.table.claimOpenCase(customerId, caseId);
+
+      // Act: the second writes over the version it read, then a writer that read version 1.
+      const stale = embedded.table.putCustomer(customerRecord({ customerId, name: 'Stale' }), 0);
+      const staleError = await stale.catch((error: unknown) => error);
+      await embedded.table.putCustomer(customerRecord({ customerId, name: 'Second' }), 1);
+      const secondStale = await embedded.table
+        .putCustomer(customerRecord({ customerId, name: 'Late' }), 1)
+        .catch((error: unknown) => error);
+
+      // Assess: the stale writes changed nothing; the version is not part of the profile.
+      expect(staleError).toBeInstanceOf(ConcurrentUpdateError);
+      expect(secondStale).toBeInstanceOf(ConcurrentUpdateError);
+      const stored = await embedded.table.getVersionedCustomer(customerId);
+      expect(stored?.version).toBe(2);
+      expect(stored?.customer).toMatchObject({ name: 'Second', openCaseId: caseId });
+      expect(stored?.customer).not.toHaveProperty('profileVersion');
+    });
+
+    it('reads a profile saved before versions existed as version 0', async () => {
+      // Prepare: an item as an earlier release wrote it (no profileVersion attribute).
+      const { customerId } = ids();
+      await embedded.table.putCustomer(customerRecord({ customerId }));
+      await DynamoDBDocumentClient.from(embedded.db.client).send(
+        new UpdateCommand({
+          TableName: embedded.db.tableName,
+          Key: { pk: `CUSTOMER#${customerId}`, sk: 'PROFILE' },
+          UpdateExpression: 'REMOVE profileVersion',
+        }),
+      );
+
+      // Act
+      const legacy = await embedded.table.getVersionedCustomer(customerId);
+      await embedded.table.putCustomer(customerRecord({ customerId, name: 'Upgraded' }), legacy?.version);
+
+      // Assess
+      expect(legacy?.version).toBe(0);
+      expect(await embedded.table.getVersionedCustomer(customerId)).toMatchObject({
+        version: 1,
+        customer: { name: 'Upgraded' },
       });
     });
 
