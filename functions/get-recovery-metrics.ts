@@ -15,6 +15,7 @@ import {
   cohortDimensions,
 } from '../shared/domain/metric-contributions.ts';
 import { monthToDate, parsePeriod } from '../shared/domain/metrics-calendar.ts';
+import { isIsoCurrency } from '../shared/domain/money.ts';
 import type { Clock } from '../shared/ports.ts';
 import {
   type BuildFinanceReportDependencies,
@@ -34,6 +35,7 @@ const metricsQuerySchema = z.strictObject({
   currency: z
     .string()
     .regex(/^[A-Za-z]{3}$/, 'expected a three-letter ISO 4217 code')
+    .refine(isIsoCurrency, 'not an ISO 4217 currency code')
     .transform((code) => code.toUpperCase())
     .optional(),
   /** Retired with the UTC cohort rows (docs/metrics.md): named, so the 400 says what replaces it. */

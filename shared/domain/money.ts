@@ -44,6 +44,14 @@ export function minorUnitDigits(currency: string): number {
   return 2;
 }
 
+/** ISO 4217 codes in use, from the runtime's ICU data (Node ships full ICU, Lambda too). */
+const isoCurrencies = new Set(Intl.supportedValuesOf('currency'));
+
+/** Whether a code names a currency (`USD`, `jpy`), as opposed to three letters (`ZZZ`). */
+export function isIsoCurrency(code: string): boolean {
+  return isoCurrencies.has(code.toUpperCase());
+}
+
 const displayDigitsCache = new Map<string, number>();
 
 /** Decimal places people see for a currency (ICU data): 0 for ISK and HUF, 2 for USD. */

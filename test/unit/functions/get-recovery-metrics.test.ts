@@ -224,6 +224,7 @@ describe('getRecoveryMetrics (GET /api/metrics)', () => {
     [{ currency: 'US' }, /currency/],
     [{ currency: 'US1' }, /currency/],
     [{ currency: 'USD,EUR' }, /currency/],
+    [{ currency: 'ZZZ' }, /currency: not an ISO 4217 currency code/],
     [{ cohortMonth: '2026-03' }, /cohortMonth: retired .*period=YYYY-MM/],
     [{ period: '2026-13' }, /period/],
     [{ period: '2026-03', breakdown: 'colour' }, /breakdown/],
