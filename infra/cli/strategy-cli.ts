@@ -47,7 +47,8 @@ Commands:
 
 type Document = { kind: 'strategy'; strategy: Strategy } | { kind: 'routing'; routing: StrategyRouting };
 
-function describeIssues(error: unknown): string {
+/** Why a strategy or routing file was refused, one line per problem (also used by the simulator). */
+export function describeIssues(error: unknown): string {
   if (error instanceof z.ZodError) {
     return error.issues.map((issue) => `  ${issue.path.join('.') || '(root)'}: ${issue.message}`).join('\n');
   }

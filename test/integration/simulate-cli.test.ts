@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -90,4 +90,29 @@ describe('npm run simulate: which product it drives', () => {
     expect(asked.stderr).toContain('against an in-process runtime (in memory)');
     expect([reportRun('impostor').mode, reportRun('asked').mode]).toEqual(['in-process', 'in-process']);
   }, 150_000);
+
+  it('refuses a strategy file that is missing or invalid (exit 2), naming each problem, and simulates nothing', async () => {
+    // Prepare
+    const invalid = join(out, 'invalid-strategy.json');
+    writeFileSync(invalid, JSON.stringify({ id: 'try-out', version: 1, steps: 'none' }));
+    const port = Number(new URL(runtime.url).port);
+
+    // Act
+    const missing = await simulateCli(
+      port,
+      ['--strategy', join(out, 'nope.json')],
+      join(out, 'missing'),
+    ).catch((error: { code: number; stderr: string }) => error);
+    const refused = await simulateCli(port, ['--strategy', invalid], join(out, 'invalid')).catch(
+      (error: { code: number; stderr: string }) => error,
+    );
+
+    // Assert
+    expect(missing).toMatchObject({ code: 2, stderr: expect.stringContaining('nope.json: no such file') });
+    expect(refused).toMatchObject({ code: 2, stderr: expect.stringContaining('is not a valid strategy:\n') });
+    expect(refused.stderr).toMatch(/^ {2}name: /m);
+    expect(refused.stderr).toMatch(/^ {2}steps: /m);
+    expect(existsSync(join(out, 'missing'))).toBe(false);
+    expect(existsSync(join(out, 'invalid'))).toBe(false);
+  }, 60_000);
 });

@@ -1,11 +1,12 @@
 import './quiet-product-logs.ts';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { SingleBar } from 'cli-progress';
 import { Duration } from 'luxon';
 import { parseStrategy, type Strategy } from '../../../shared/domain/strategy.ts';
 import { defaultStrategy, strategyFor } from '../../../workflows/strategies/index.ts';
+import { describeIssues } from '../../cli/strategy-cli.ts';
 import { ProductClient } from './product-client.ts';
 import { connectToRunningProduct, type ProductTarget, startInProcessTarget } from './product-target.ts';
 import { runSimulation } from './run-simulation.ts';
@@ -49,7 +50,15 @@ function positiveInteger(value: string | undefined, name: string, fallback: numb
 
 function resolveStrategy(value: string | undefined): Strategy | undefined {
   if (value === undefined) return undefined;
-  if (value.endsWith('.json')) return parseStrategy(JSON.parse(readFileSync(resolve(value), 'utf8')));
+  if (value.endsWith('.json')) {
+    const path = resolve(value);
+    if (!existsSync(path)) throw new Error(`--strategy ${value}: no such file`);
+    try {
+      return parseStrategy(JSON.parse(readFileSync(path, 'utf8')));
+    } catch (error) {
+      throw new Error(`--strategy ${value} is not a valid strategy:\n${describeIssues(error)}`);
+    }
+  }
   const [id = '', version] = value.split('@');
   const strategy = strategyFor(id, version === undefined ? defaultStrategy.version : Number(version));
   if (strategy === undefined) {
