@@ -200,12 +200,19 @@ const simulatedCardSchema = z.strictObject({
   behaviour: z.enum(['approve', 'decline']),
 });
 
+/** The most steps one `POST /local/clock/advance` takes when asked to repeat them. */
+const maxAdvanceSteps = 100_000;
+
 const advanceSchema = z.strictObject({
   seconds: z
     .number()
     .finite()
     .min(0)
     .max(5 * 366 * 24 * 3600),
+  /** Answer with the outbox's messages after the first `outboxFrom` (as `GET /local/outbox?offset=`). */
+  outboxFrom: z.number().int().min(0).optional(),
+  /** Keep stepping by `seconds`, the last step ending here, while the outbox has nothing after `outboxFrom`. */
+  repeatUntil: z.iso.datetime({ offset: true }).optional(),
 });
 
 class HttpError extends Error {
@@ -572,9 +579,19 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       }),
   );
 
+  let savedClock = '';
   const saveClock = (): void => {
-    if (clockFile) writeFileSync(clockFile, JSON.stringify({ now: clock.now().toISOString() }));
+    const now = clock.now().toISOString();
+    // Most advances of a simulation move no time ({"seconds": 0}): write only what changed.
+    if (clockFile === undefined || now === savedClock) return;
+    writeFileSync(clockFile, JSON.stringify({ now }));
+    savedClock = now;
   };
+  /** What `GET /local/clock` shows: the time, and when the next parked Wait or schedule falls due. */
+  const clockView = (): { now: string; nextWakeUp: string | null } => ({
+    now: clock.now().toISOString(),
+    nextWakeUp: clock.nextWakeUp()?.toISOString() ?? null,
+  });
 
   const route = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     const url = new URL(request.url ?? '/', 'http://localhost');
@@ -590,20 +607,41 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       return;
     }
     if (key === 'GET /health') return sendJson(response, 200, { status: 'ok' });
-    if (key === 'GET /local/clock') return sendJson(response, 200, { now: clock.now().toISOString() });
+    if (key === 'GET /local/clock') return sendJson(response, 200, clockView());
     if (key === 'POST /local/clock/advance') {
       const parsed = advanceSchema.safeParse(parseJson(await readBody(request, 64 * 1024)));
-      if (!parsed.success) throw new HttpError(400, 'expected {"seconds": <number of seconds, 0 or more>}');
-      const now = await clock.advance(parsed.data.seconds);
+      if (!parsed.success) {
+        throw new HttpError(
+          400,
+          'expected {"seconds": <number of seconds, 0 or more>} and optionally "outboxFrom": <offset> and "repeatUntil": <ISO time> (with seconds > 0 and outboxFrom)',
+        );
+      }
+      const { seconds, outboxFrom, repeatUntil } = parsed.data;
+      let steps = 1;
+      if (repeatUntil === undefined) {
+        await clock.advance(seconds);
+      } else if (seconds === 0 || outboxFrom === undefined) {
+        throw new HttpError(400, 'repeatUntil needs "seconds" above 0 and "outboxFrom"');
+      } else {
+        const until = new Date(repeatUntil);
+        if ((until.getTime() - clock.now().getTime()) / (seconds * 1000) > maxAdvanceSteps)
+          throw new HttpError(400, `repeatUntil is more than ${maxAdvanceSteps} steps of ${seconds} s away`);
+        // A step that sent nothing shows the caller nothing new: take the next one without a round trip.
+        ({ steps } = await clock.advanceInSteps(seconds, until, () => outbox.size <= outboxFrom));
+      }
       saveClock();
-      return sendJson(response, 200, { now: now.toISOString() });
+      return sendJson(response, 200, {
+        ...clockView(),
+        steps,
+        ...(outboxFrom === undefined ? {} : { outbox: outbox.after(outboxFrom) }),
+      });
     }
     if (key === 'GET /local/outbox') {
       // `?offset=N` skips the first N messages, so a poller reads only what is new.
       const offset = Number(url.searchParams.get('offset') ?? 0);
       if (!Number.isSafeInteger(offset) || offset < 0)
         throw new HttpError(400, 'offset must be an integer >= 0');
-      return sendJson(response, 200, outbox.list().slice(offset));
+      return sendJson(response, 200, outbox.after(offset));
     }
     if (key === 'GET /local/cases') return sendJson(response, 200, await listLocalCases(database));
     if (key === 'POST /local/billing-events') {

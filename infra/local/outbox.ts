@@ -253,4 +253,14 @@ export class Outbox implements EmailSender, ReportMailer {
   public list(): OutboxEntry[] {
     return [...this.messages];
   }
+
+  /** How many messages the outbox holds. */
+  public get size(): number {
+    return this.messages.length;
+  }
+
+  /** The messages after the first `offset`, oldest first. */
+  public after(offset: number): OutboxEntry[] {
+    return this.messages.slice(offset);
+  }
 }

@@ -65,26 +65,71 @@ export class VirtualClock implements Clock {
     if (!Number.isFinite(seconds) || seconds < 0) {
       return Promise.reject(new RangeError('seconds must be a finite number >= 0'));
     }
-    const run = this.advancing.then(async () => {
-      await this.settled();
-      const target = this.current + seconds * 1000;
-      for (let next = this.sleepers[0]; next !== undefined && next.at <= target; next = this.sleepers[0]) {
-        this.sleepers.shift();
-        this.current = Math.max(this.current, next.at);
-        this.busy += 1;
-        next.wake();
-        await this.settled();
-      }
-      this.current = Math.max(this.current, target);
+    return this.queue(async () => {
+      await this.step(seconds);
       return this.now();
     });
-    this.advancing = run.catch(() => undefined);
-    return run;
+  }
+
+  /**
+   * Advances by `seconds`, then again by `seconds` (the last step ending at `until`) for as long
+   * as `quiet()` holds after a step and `until` is not reached: the steps a poller would ask for
+   * one by one, looking between them for something to happen, in one call. Each step runs as
+   * `advance` does. Resolves with the new time and how many steps were taken.
+   */
+  public advanceInSteps(
+    seconds: number,
+    until: Date,
+    quiet: () => boolean,
+  ): Promise<{ readonly now: Date; readonly steps: number }> {
+    const end = until.getTime();
+    if (!Number.isFinite(seconds) || seconds <= 0) {
+      return Promise.reject(new RangeError('seconds must be a finite number > 0'));
+    }
+    if (Number.isNaN(end)) return Promise.reject(new RangeError('advanceInSteps() needs a valid date'));
+    return this.queue(async () => {
+      await this.step(seconds);
+      let steps = 1;
+      // From the time in whole milliseconds, as a caller reading `now` and asking for the rest would
+      // (seconds are not exact binary fractions): the steps land where the same calls one by one would.
+      for (let from = this.now().getTime(); from < end && quiet(); from = this.now().getTime()) {
+        await this.step((Math.min(end, from + seconds * 1000) - from) / 1000);
+        steps += 1;
+      }
+      return { now: this.now(), steps };
+    });
+  }
+
+  /** The earliest moment a sleeper waits for, if any: when something next falls due. */
+  public nextWakeUp(): Date | undefined {
+    const next = this.sleepers[0];
+    return next === undefined ? undefined : new Date(next.at);
   }
 
   /** The moments sleepers wait for, earliest first (for the operator's view). */
   public pendingWakeUps(): Date[] {
     return this.sleepers.map((sleeper) => new Date(sleeper.at));
+  }
+
+  /** Runs `work` after the advances already asked for. */
+  private queue<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.advancing.then(work);
+    this.advancing = run.catch(() => undefined);
+    return run;
+  }
+
+  /** One advance: releases the sleepers due by the target one at a time, settling after each. */
+  private async step(seconds: number): Promise<void> {
+    await this.settled();
+    const target = this.current + seconds * 1000;
+    for (let next = this.sleepers[0]; next !== undefined && next.at <= target; next = this.sleepers[0]) {
+      this.sleepers.shift();
+      this.current = Math.max(this.current, next.at);
+      this.busy += 1;
+      next.wake();
+      await this.settled();
+    }
+    this.current = Math.max(this.current, target);
   }
 
   private leave(): void {

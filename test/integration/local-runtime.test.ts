@@ -54,6 +54,64 @@ describe('the local runtime', () => {
     }
   });
 
+  it('advances in quiet steps until something is sent, and answers with the new messages and the next wake-up', async () => {
+    // Prepare: a debtor in Paris fails to pay at 04:00 there; the first email waits for the contact window.
+    const runtime = await startLocalRuntime({ port: 0, clockStart, strategies: defaultStrategyOnly });
+    const client = new LocalRuntimeClient(runtime);
+    const advance = async (body: unknown) => {
+      const response = await fetch(`${runtime.url}/local/clock/advance`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+    };
+    try {
+      await client.deliverStripeEvent('invoice.payment_failed', debtor);
+      await advance({ seconds: 0 });
+      const parked = (await (await fetch(`${runtime.url}/local/clock`)).json()) as Record<string, unknown>;
+
+      // Act: steps of 15 minutes, at most two days of them.
+      const stepped = await advance({
+        seconds: 900,
+        outboxFrom: 0,
+        repeatUntil: new Date(clockStart.getTime() + 2 * day * 1000).toISOString(),
+      });
+
+      // Assert: the steps ended with the first one in which the email went out, and it is in the answer.
+      const outbox = stepped.body.outbox as { stepId: string; sentAt: string }[];
+      expect(outbox.map((message) => message.stepId)).toEqual(['day-0-payment-failed']);
+      const sentAt = Date.parse(outbox[0]?.sentAt ?? '');
+      // The first wake-up was the hourly jobs': they sent nothing, and the steps went past them.
+      expect(parked.nextWakeUp).toBe(new Date(clockStart.getTime() + 3600_000).toISOString());
+      expect(sentAt).toBeGreaterThan(clockStart.getTime() + 3600_000);
+      const steps = Math.ceil((sentAt - clockStart.getTime()) / 900_000);
+      expect(stepped.status).toBe(200);
+      expect(stepped.body.steps).toBe(steps);
+      expect(stepped.body.now).toBe(new Date(clockStart.getTime() + steps * 900_000).toISOString());
+      // The journey waits for its next step: that is the next wake-up (hourly jobs come sooner).
+      expect(Date.parse(String(stepped.body.nextWakeUp))).toBeGreaterThan(
+        Date.parse(String(stepped.body.now)),
+      );
+      expect(stepped.body.nextWakeUp).toBe(runtime.clock.pendingWakeUps()[0]?.toISOString());
+
+      // Nothing new after the message: the steps run to the end, and the answer lists nothing.
+      const end = new Date(Date.parse(String(stepped.body.now)) + 3 * 3600_000 + 60_000).toISOString();
+      const quiet = await advance({ seconds: 900, outboxFrom: 1, repeatUntil: end });
+      expect(quiet.body).toMatchObject({ now: end, steps: 13, outbox: [] });
+
+      // Repeating needs a step and an offset to tell something new from what the caller saw.
+      expect((await advance({ seconds: 0, outboxFrom: 1, repeatUntil: end })).status).toBe(400);
+      expect((await advance({ seconds: 900, repeatUntil: end })).status).toBe(400);
+      expect((await advance({ seconds: 1, outboxFrom: 1, repeatUntil: '2031-01-01T00:00:00Z' })).status).toBe(
+        400,
+      );
+      expect((await advance({ seconds: 60, outboxFrom: 1, repeatUntil: 'tomorrow' })).status).toBe(400);
+    } finally {
+      await runtime.stop();
+    }
+  });
+
   it('runs exactly the state machine definition the CDK app synthesizes, with every Task run locally', async () => {
     const runtime = await startLocalRuntime({ port: 0 });
     try {

@@ -51,6 +51,42 @@ export function isCaseMessage(message: ObservedMessage): message is CaseMessage 
   return message.caseId !== undefined;
 }
 
+/** What the simulator reads of one outbox entry. */
+function observedMessage(entry: OutboxEntry): ObservedMessage {
+  const { id, channel, to, customerId, caseId, stepId, template, sentAt, body, request, ...rest } = entry;
+  const report =
+    'kind' in rest && rest.kind === 'report'
+      ? {
+          reportId: (rest as OutboxReport).reportId,
+          sentAt,
+          files: (rest as OutboxReport).attachments.map((attachment) => attachment.fileName),
+        }
+      : undefined;
+  const portalLink = portalLinkIn(body);
+  const unsubscribeLink = channel === 'email' ? unsubscribeLinkIn(body) : undefined;
+  const origination =
+    'OriginationIdentity' in request && typeof request.OriginationIdentity === 'string'
+      ? request.OriginationIdentity
+      : undefined;
+  return {
+    id,
+    channel,
+    to,
+    customerId,
+    stepId,
+    sentAt,
+    ...(caseId === undefined ? {} : { caseId }),
+    // A WhatsApp template is named as registered with Meta: read it as its journey template.
+    ...(template === undefined
+      ? {}
+      : { template: (channel === 'whatsapp' && journeyTemplateOfWhatsApp(template)) || template }),
+    ...(portalLink === undefined ? {} : { portalLink }),
+    ...(unsubscribeLink === undefined ? {} : { unsubscribeLink }),
+    ...(origination === undefined ? {} : { originationIdentity: origination }),
+    ...(report === undefined ? {} : { report }),
+  };
+}
+
 export interface WebhookAnswer {
   readonly status: number;
   readonly body: Record<string, unknown>;
@@ -115,41 +151,30 @@ export class ProductClient {
   /** Messages after the first `offset` ones, oldest first. */
   public async outbox(offset: number): Promise<ObservedMessage[]> {
     const messages = await this.json<OutboxEntry[]>('GET', `/local/outbox?offset=${offset}`);
-    return messages.map(
-      ({ id, channel, to, customerId, caseId, stepId, template, sentAt, body, request, ...rest }) => {
-        const report =
-          'kind' in rest && rest.kind === 'report'
-            ? {
-                reportId: (rest as OutboxReport).reportId,
-                sentAt,
-                files: (rest as OutboxReport).attachments.map((attachment) => attachment.fileName),
-              }
-            : undefined;
-        const portalLink = portalLinkIn(body);
-        const unsubscribeLink = channel === 'email' ? unsubscribeLinkIn(body) : undefined;
-        const origination =
-          'OriginationIdentity' in request && typeof request.OriginationIdentity === 'string'
-            ? request.OriginationIdentity
-            : undefined;
-        return {
-          id,
-          channel,
-          to,
-          customerId,
-          stepId,
-          sentAt,
-          ...(caseId === undefined ? {} : { caseId }),
-          // A WhatsApp template is named as registered with Meta: read it as its journey template.
-          ...(template === undefined
-            ? {}
-            : { template: (channel === 'whatsapp' && journeyTemplateOfWhatsApp(template)) || template }),
-          ...(portalLink === undefined ? {} : { portalLink }),
-          ...(unsubscribeLink === undefined ? {} : { unsubscribeLink }),
-          ...(origination === undefined ? {} : { originationIdentity: origination }),
-          ...(report === undefined ? {} : { report }),
-        };
+    return messages.map(observedMessage);
+  }
+
+  /**
+   * Advances the clock by `seconds` and answers with the outbox's messages after the first
+   * `outboxFrom`, in one round trip. With `repeatUntil`, the product keeps stepping by `seconds`
+   * (the last step ending there) while nothing new is in the outbox: the same steps as asking for
+   * them one by one and reading the outbox after each.
+   */
+  public async advanceAndRead(request: {
+    readonly seconds: number;
+    readonly outboxFrom: number;
+    readonly repeatUntil?: Date;
+  }): Promise<{ now: Date; steps: number; messages: ObservedMessage[] }> {
+    const body = await this.json<{ now: string; steps: number; outbox: OutboxEntry[] }>(
+      'POST',
+      '/local/clock/advance',
+      {
+        seconds: request.seconds,
+        outboxFrom: request.outboxFrom,
+        ...(request.repeatUntil === undefined ? {} : { repeatUntil: request.repeatUntil.toISOString() }),
       },
     );
+    return { now: new Date(body.now), steps: body.steps, messages: body.outbox.map(observedMessage) };
   }
 
   /** Posts a provider payload to an injection route (`/local/inbound/sms`, `/local/events/ses`...). */

@@ -191,7 +191,7 @@ async function main(): Promise<number> {
   writeFileSync(join(outDir, 'timing.json'), `${JSON.stringify(timing, null, 2)}\n`);
   console.log(markdown);
   console.log(
-    `Wall time ${timing.wallSeconds} s: ${timing.deliveries} webhook deliveries, ${timing.clockAdvances} clock advances, ${timing.outboxPolls} outbox reads.`,
+    `Wall time ${timing.wallSeconds} s: ${timing.deliveries} webhook deliveries, ${timing.clockSteps} clock steps in ${timing.clockAdvances} advances, ${timing.outboxPolls} outbox reads.`,
   );
   console.log(`Report saved to ${outDir}/report.md and report.json`);
   if (!report.invariants.passed) {
