@@ -8,6 +8,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
 import { tableSchema } from '../../shared/adapters/dynamodb/table-schema.ts';
+import { inProcessDynaliteHandler, unsignedLocalRequests } from './in-process-dynalite.ts';
 
 export interface EmbeddedDynamoDb {
   readonly endpoint: string;
@@ -55,6 +56,7 @@ export function collectionsTableDefinition(tableName: string): CreateTableComman
 /**
  * dynalite in this process on a free loopback port (its CLI's `--port 0` silently means 4567,
  * so the server is created programmatically), with the collections table created if missing.
+ * The client it returns reaches dynalite without the loopback (`in-process-dynalite.ts`).
  */
 export async function startEmbeddedDynamoDb(
   options: EmbeddedDynamoDbOptions = {},
@@ -77,6 +79,10 @@ export async function startEmbeddedDynamoDb(
     region: 'local',
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
     maxAttempts: 3,
+    // The same requests, handed to dynalite in this process: no socket, no signature to compute.
+    // The server still listens at `endpoint` for other clients.
+    requestHandler: inProcessDynaliteHandler(server),
+    signer: unsignedLocalRequests,
   });
   try {
     await client.send(new CreateTableCommand(collectionsTableDefinition(tableName)));

@@ -187,6 +187,16 @@ export interface ReportInput {
   readonly withheldByProvider: Record<string, number>;
 }
 
+/**
+ * The step a message counts under in the report. Steps named after a record carry the product's
+ * random ids (a payment plan's reminders, `plan_<uuid>-reminder-2`; the answer to one inbound
+ * message, `reply-<its id>`): they are counted by kind, so the same seed gives the same report.
+ */
+export function reportedStep(stepId: string): string {
+  if (stepId.startsWith('reply-')) return 'reply';
+  return stepId.replace(/^plan_[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}-/, 'plan-');
+}
+
 function countBy<T>(values: readonly T[], key: (value: T) => string): Record<string, number> {
   const counts: Record<string, number> = {};
   for (const value of values) counts[key(value)] = (counts[key(value)] ?? 0) + 1;
@@ -374,7 +384,7 @@ export function buildReport(input: ReportInput): SimulationReport {
         (collectionCase) => collectionCase.closeReason ?? 'unknown',
       ),
       messages: messages.length,
-      messagesByStep: countBy(messages, (message) => message.stepId),
+      messagesByStep: countBy(messages, (message) => reportedStep(message.stepId)),
       messagesByChannel: countBy(messages, (message) => message.channel),
       responsesByTemplate: sortedRecord(Object.fromEntries(input.responses)),
       portal: {
