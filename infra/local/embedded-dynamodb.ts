@@ -79,10 +79,11 @@ export async function startEmbeddedDynamoDb(
     region: 'local',
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
     maxAttempts: 3,
-    // The same requests, handed to dynalite in this process: no socket, no signature to compute.
-    // The server still listens at `endpoint` for other clients.
+    // The same requests, handed to dynalite in this process: no socket, no signature to compute,
+    // no endpoint rules to evaluate. The server still listens at `endpoint` for other clients.
     requestHandler: inProcessDynaliteHandler(server),
     signer: unsignedLocalRequests,
+    endpointProvider: () => ({ url: new URL(endpoint) }),
   });
   try {
     await client.send(new CreateTableCommand(collectionsTableDefinition(tableName)));

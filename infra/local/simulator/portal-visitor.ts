@@ -35,11 +35,18 @@ function csrfOf(html: string, action: string): string | undefined {
 export class PortalVisitor {
   private cookie = '';
 
-  /** @param origin scheme, host and port of the portal, sent as `Origin` on every form post. */
-  public constructor(private readonly origin: string) {}
+  /**
+   * @param origin scheme, host and port of the portal, sent as `Origin` on every form post.
+   * @param ready awaited before each request (the simulator lets the product settle first).
+   */
+  public constructor(
+    private readonly origin: string,
+    private readonly ready: () => Promise<void> = async () => undefined,
+  ) {}
 
   /** Opens a signed link; true when a session started. */
   public async open(link: string): Promise<boolean> {
+    await this.ready();
     const response = await fetch(this.local(link), { redirect: 'manual' });
     await response.arrayBuffer();
     const cookie = response.headers.get('set-cookie')?.split(';')[0];
@@ -49,6 +56,7 @@ export class PortalVisitor {
   }
 
   public async page(path: string): Promise<{ readonly status: number; readonly html: string }> {
+    await this.ready();
     const response = await fetch(`${this.origin}${path}`, {
       headers: { cookie: this.cookie },
       redirect: 'manual',
@@ -110,6 +118,7 @@ export class PortalVisitor {
     if (csrf === undefined)
       return { status: 'refused', httpStatus: form.status, reason: `no ${action} form on ${pagePath}` };
     const body = new URLSearchParams({ csrf, ...fields });
+    await this.ready();
     const response = await fetch(`${this.origin}${action}`, {
       method: 'POST',
       redirect: 'manual',

@@ -3,6 +3,7 @@ import type { LocalCaseView } from '../case-snapshot.ts';
 import type { LocalExecution } from '../local-journey-engine.ts';
 import type { OutboxEntry, OutboxMessage, OutboxReport } from '../outbox.ts';
 import type { CohortMetricsRow } from './invariants.ts';
+import { productRequest } from './product-http.ts';
 
 /**
  * What the simulator reads of an outbox message (the full message also carries the bodies).
@@ -108,7 +109,25 @@ export class ProductRequestError extends Error {
  * `npm start` and against a runtime the simulator started in its own process.
  */
 export class ProductClient {
+  /** Whether work the last request started (a journey on its way to its first Wait) may still run. */
+  private unsettled = false;
+
   public constructor(public readonly baseUrl: string) {}
+
+  /**
+   * Lets what the last request started settle before the next request, as
+   * `POST /local/clock/advance {"seconds": 0}` does, so interleavings do not depend on the machine's
+   * speed. A clock advance settles before it moves time: when one comes next, no request is spent.
+   */
+  public settleBeforeNextRequest(): void {
+    this.unsettled = true;
+  }
+
+  /** Settles now if the last request asked for it (requests made elsewhere, e.g. by a portal visitor, call it first). */
+  public async settle(): Promise<void> {
+    if (!this.unsettled) return;
+    await this.advance(0);
+  }
 
   public async health(): Promise<boolean> {
     try {
@@ -138,6 +157,7 @@ export class ProductClient {
 
   /** Moves virtual time forward and waits until everything that fell due has run. */
   public async advance(seconds: number): Promise<Date> {
+    this.unsettled = false;
     const body = await this.json<{ now: string }>('POST', '/local/clock/advance', { seconds });
     return new Date(body.now);
   }
@@ -165,6 +185,7 @@ export class ProductClient {
     readonly outboxFrom: number;
     readonly repeatUntil?: Date;
   }): Promise<{ now: Date; steps: number; messages: ObservedMessage[] }> {
+    this.unsettled = false;
     const body = await this.json<{ now: string; steps: number; outbox: OutboxEntry[] }>(
       'POST',
       '/local/clock/advance',
@@ -252,30 +273,32 @@ export class ProductClient {
   }
 
   private async post(path: string, payload: string, headers: Record<string, string>): Promise<WebhookAnswer> {
-    const response = await fetch(`${this.baseUrl}${path}`, { method: 'POST', headers, body: payload });
-    const text = await response.text();
+    await this.settle();
+    const { status, text } = await productRequest(`${this.baseUrl}${path}`, {
+      method: 'POST',
+      headers,
+      body: payload,
+    });
     let body: Record<string, unknown> = {};
     try {
       body = JSON.parse(text) as Record<string, unknown>;
     } catch {
       body = { raw: text.slice(0, 200) };
     }
-    return { status: response.status, body };
+    return { status, body };
   }
 
   private async json<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
-    const response = await fetch(`${this.baseUrl}${path}`, {
+    // A clock advance settles by itself (and clears the flag before it gets here).
+    await this.settle();
+    const { status, text } = await productRequest(`${this.baseUrl}${path}`, {
       method,
       ...(body === undefined
         ? {}
         : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
     });
-    const text = await response.text();
-    if (response.status !== 200) {
-      throw new ProductRequestError(
-        `${method} ${path} answered ${response.status}: ${text.slice(0, 300)}`,
-        response.status,
-      );
+    if (status !== 200) {
+      throw new ProductRequestError(`${method} ${path} answered ${status}: ${text.slice(0, 300)}`, status);
     }
     return JSON.parse(text) as T;
   }

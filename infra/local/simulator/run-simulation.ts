@@ -273,7 +273,7 @@ export async function runSimulation(
       work.delivery.payload,
       authenticate(work.delivery, target.credentials, unix(now)),
     );
-    await client.advance(0);
+    client.settleBeforeNextRequest();
     const subscriber = population[work.subscriber];
     const eventId = (JSON.parse(work.delivery.payload) as { event_id: string }).event_id;
     deliveries.push({
@@ -301,7 +301,7 @@ export async function runSimulation(
     );
     // Let the journeys this delivery started reach their first Wait before anything else happens
     // at this instant, so interleavings (and so the run) do not depend on the machine's speed.
-    await client.advance(0);
+    client.settleBeforeNextRequest();
     const invoice = event.data.object.object === 'invoice' ? event.data.object : undefined;
     const invoiceId = delivery.invoiceId;
     const invoiceStatus = invoice?.status as DeliveryRecord['invoiceStatus'] | null | undefined;
@@ -417,10 +417,10 @@ export async function runSimulation(
   /** Opens the message's portal link in a fresh session; undefined when it no longer opens. */
   const openPortal = async (message: ObservedMessage): Promise<PortalVisitor | undefined> => {
     if (message.portalLink === undefined) return undefined;
-    const visitor = new PortalVisitor(client.baseUrl);
+    const visitor = new PortalVisitor(client.baseUrl, () => client.settle());
     portal.visits += 1;
     const opened = await visitor.open(message.portalLink);
-    await client.advance(0);
+    client.settleBeforeNextRequest();
     if (!opened) portal.noSession += 1;
     return opened ? visitor : undefined;
   };
@@ -445,7 +445,7 @@ export async function runSimulation(
       } else {
         countPortal('card', await visitor.updateCard());
       }
-      await client.advance(0);
+      client.settleBeforeNextRequest();
     }
     if (kind === 'pay') billing.debtorPays(subscriberIndex, new Date(now), path);
     else billing.debtorUpdatesCard(subscriberIndex, new Date(now));
@@ -466,7 +466,7 @@ export async function runSimulation(
               '/local/inbound/sms',
               inboundStop(message, message.originationIdentity ?? ''),
             );
-    await client.advance(0);
+    client.settleBeforeNextRequest();
     optOuts.push({
       customerId: message.customerId,
       channel,
@@ -498,7 +498,7 @@ export async function runSimulation(
     // ISO dates compare as strings; never past the last date the portal offers.
     const promisedFor = wanted.localeCompare(window.max) > 0 ? window.max : wanted;
     const outcome = await visitor.promise(promisedFor);
-    await client.advance(0);
+    client.settleBeforeNextRequest();
     countPortal('promise', outcome);
     if (outcome.status !== 'accepted') return;
     promises.push({
@@ -532,7 +532,7 @@ export async function runSimulation(
     // The card the debtor pays the instalments with: one that works when the plan is kept.
     if (response.keeps) await client.setCard(message.customerId, 'approve');
     const outcome = await visitor.plan(instalments);
-    await client.advance(0);
+    client.settleBeforeNextRequest();
     countPortal('plan', outcome);
     if (outcome.status !== 'accepted') return;
     const invoiceIds = billing.unpaidInvoices(subscriberIndex).map((record) => record.state.invoiceId);
