@@ -2,9 +2,9 @@ import type { AddressInfo } from 'node:net';
 import {
   CreateTableCommand,
   type CreateTableCommandInput,
-  DescribeTableCommand,
   DynamoDBClient,
   ResourceInUseException,
+  waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
 import { tableSchema } from '../../shared/adapters/dynamodb/table-schema.ts';
@@ -90,7 +90,12 @@ export async function startEmbeddedDynamoDb(
   } catch (error) {
     if (!(error instanceof ResourceInUseException)) throw error;
   }
-  await client.send(new DescribeTableCommand({ TableName: tableName }));
+  // dynalite makes a new table ACTIVE on a timer: without the socket's latency, the first request
+  // could come before it (ResourceNotFoundException).
+  await waitUntilTableExists(
+    { client, maxWaitTime: 10, minDelay: 0.01, maxDelay: 0.1 },
+    { TableName: tableName },
+  );
   return {
     endpoint,
     client,

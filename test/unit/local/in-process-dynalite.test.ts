@@ -33,6 +33,29 @@ describe('the embedded DynamoDB client (dynalite in this process, no socket)', (
     ...extra,
   });
 
+  it('starts with the table active: the first request finds it', async () => {
+    // dynalite makes a new table ACTIVE on a timer; with no socket in between, a request could beat
+    // it (2 starts in 20 did before the start waited for it).
+    const notFound: string[] = [];
+    for (let start = 0; start < 20; start += 1) {
+      const fresh = await startEmbeddedDynamoDb();
+      try {
+        await fresh.client.send(
+          new QueryCommand({
+            TableName: fresh.tableName,
+            KeyConditionExpression: 'pk = :pk',
+            ExpressionAttributeValues: { ':pk': { S: 'TEST#first' } },
+          }),
+        );
+      } catch (error) {
+        notFound.push((error as Error).name);
+      } finally {
+        await fresh.stop();
+      }
+    }
+    expect(notFound).toEqual([]);
+  });
+
   it('reads and writes the same store as a client over HTTP', async () => {
     // Act
     await db.client.send(
