@@ -24,6 +24,7 @@ import {
   partOfValues,
 } from '../../domain/metric-cells.ts';
 import type { Contribution, SubscriptionClaimSummary } from '../../domain/metric-contributions.ts';
+import type { ScanSegment } from '../../domain/metric-rebuild.ts';
 import { addDays, lastDayOfMonth } from '../../domain/metrics-calendar.ts';
 import type { Subscription } from '../../domain/subscription.ts';
 import type {
@@ -627,25 +628,27 @@ export class MetricAggregatesTable implements MetricRebuildStore, ReportDelivery
 
   // Sources ----------------------------------------------------------------------------------
 
-  /** Every claim of the table with its version, a scan page at a time. */
-  public async *claimPages(): AsyncGenerator<VersionedClaim[]> {
+  /** Every claim of the table (of one parallel scan segment when given) with its version, a scan page at a time. */
+  public async *claimPages(segment?: ScanSegment): AsyncGenerator<VersionedClaim[]> {
     for await (const items of this.scanPages({
       TableName: this.tableName,
       FilterExpression: 'entity = :entity',
       ExpressionAttributeValues: { ':entity': 'claim' },
       ConsistentRead: true,
+      ...scanSegmentInput(segment),
     })) {
       yield items.map((item) => ({ claim: strip<Claim>(item), version: Number(item.version ?? 0) }));
     }
   }
 
-  /** Every contribution record, a scan page at a time. */
-  public async *contributionRecordPages(): AsyncGenerator<MetricContributionRecord[]> {
+  /** Every contribution record (of one parallel scan segment when given), a scan page at a time. */
+  public async *contributionRecordPages(segment?: ScanSegment): AsyncGenerator<MetricContributionRecord[]> {
     for await (const items of this.scanPages({
       TableName: this.tableName,
       FilterExpression: 'entity = :entity',
       ExpressionAttributeValues: { ':entity': 'metric-contribution' },
       ConsistentRead: true,
+      ...scanSegmentInput(segment),
     })) {
       yield items.map(contributionRecordOf);
     }
@@ -783,6 +786,13 @@ export class MetricAggregatesTable implements MetricRebuildStore, ReportDelivery
       startKey = result.LastEvaluatedKey;
     } while (startKey);
   }
+}
+
+/** `Segment`/`TotalSegments` of a DynamoDB parallel scan; nothing for a whole-table scan. */
+function scanSegmentInput(
+  segment: ScanSegment | undefined,
+): Pick<ScanCommandInput, 'Segment' | 'TotalSegments'> {
+  return segment === undefined ? {} : { Segment: segment.segment, TotalSegments: segment.totalSegments };
 }
 
 function cellItem(cell: MetricCell): Item {
