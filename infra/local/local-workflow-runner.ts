@@ -62,7 +62,12 @@ export class LocalWorkflowRunner {
     const ended = execution.result.then(
       (output) => ({ status: 'SUCCEEDED' as const, output: output as JSONValue }),
       (error: unknown) => {
-        const failure = error as { name?: unknown; message?: unknown };
+        // The engine wraps what failed the execution (a Fail state's error, a task's) in an ExecutionError.
+        const wrapped = error as { name?: unknown; cause?: unknown };
+        const failure = (wrapped.name === 'ExecutionError' && wrapped.cause ? wrapped.cause : error) as {
+          name?: unknown;
+          message?: unknown;
+        };
         return {
           status: 'FAILED' as const,
           error: typeof failure.name === 'string' ? failure.name : 'Error',

@@ -61,12 +61,20 @@ describe('rebuild-metric-aggregates handler', () => {
   };
 
   it('fails, so the alarm fires, when the aggregates differ from the claims', async () => {
-    const handler = createRebuildMetricAggregatesHandler({ store: rebuildStore([stray]), partials, settings });
+    const handler = createRebuildMetricAggregatesHandler({
+      store: rebuildStore([stray]),
+      partials,
+      settings,
+    });
     await expect(handler({}, lambdaContext('finance-job'))).rejects.toThrow(MetricAggregatesMismatchError);
   });
 
   it('repairs on request, and succeeds when they are equal', async () => {
-    const handler = createRebuildMetricAggregatesHandler({ store: rebuildStore([stray]), partials, settings });
+    const handler = createRebuildMetricAggregatesHandler({
+      store: rebuildStore([stray]),
+      partials,
+      settings,
+    });
     expect(await handler({ repair: true }, lambdaContext('finance-job'))).toMatchObject({
       equal: false,
       repaired: true,
@@ -85,7 +93,10 @@ describe('rebuild-metric-aggregates handler', () => {
       totalSegments: 3,
       segments: [0, 1, 2],
     });
-    expect(await plan({ repair: true, segments: 5 })).toMatchObject({ repair: true, segments: [0, 1, 2, 3, 4] });
+    expect(await plan({ repair: true, segments: 5 })).toMatchObject({
+      repair: true,
+      segments: [0, 1, 2, 3, 4],
+    });
   });
 
   it('refuses a bad execution input or step before anything is read or written', async () => {
@@ -95,16 +106,36 @@ describe('rebuild-metric-aggregates handler', () => {
     };
     const handler = createRebuildMetricAggregatesHandler({ store, partials, settings });
     const run = (event: unknown) => handler(event, lambdaContext('finance-job'));
-    for (const input of [{ segments: 0 }, { segments: 1001 }, { segments: 2.5 }, { repair: 'yes' }, { segmnts: 4 }]) {
+    for (const input of [
+      { segments: 0 },
+      { segments: 1001 },
+      { segments: 2.5 },
+      { repair: 'yes' },
+      { segmnts: 4 },
+    ]) {
       await expect(run({ step: 'plan', runId: 'weekly-1', input, defaultSegments: 8 })).rejects.toThrow(
         InvalidRequestError,
       );
     }
     await expect(
-      run({ step: 'segment', runId: 'weekly-1', pass: 'claims', segment: 4, totalSegments: 4, repair: false }),
+      run({
+        step: 'segment',
+        runId: 'weekly-1',
+        pass: 'claims',
+        segment: 4,
+        totalSegments: 4,
+        repair: false,
+      }),
     ).rejects.toThrow(/segment 4 is not one of 4/);
     await expect(
-      run({ step: 'segment', runId: 'has space', pass: 'claims', segment: 0, totalSegments: 4, repair: false }),
+      run({
+        step: 'segment',
+        runId: 'has space',
+        pass: 'claims',
+        segment: 0,
+        totalSegments: 4,
+        repair: false,
+      }),
     ).rejects.toThrow(InvalidRequestError);
     await expect(
       run({

@@ -10,7 +10,8 @@ import {
   type EmbeddedCollectionsTable,
   startEmbeddedCollectionsTable,
 } from '../../../support/embedded-collections-table.ts';
-import { expectedCells, goldenScenario, scenarioCases } from '../../../support/finance-scenarios.ts';
+import { expectedCells, goldenScenario } from '../../../support/finance-scenarios.ts';
+import { storeScenario } from '../../../support/metric-history.ts';
 
 const settings: MetricsSettings = { timeZone: 'UTC', attributionWindowDays: 7 };
 const clock = { now: () => new Date('2026-05-01T06:00:00.000Z') };
@@ -39,25 +40,7 @@ describe('MetricAggregatesTable with refreshMetricContributions', () => {
   beforeAll(async () => {
     embedded = await startEmbeddedCollectionsTable();
     aggregates = new MetricAggregatesTable(embedded.db.client, embedded.db.tableName);
-    const { table } = embedded;
-    for (const { claim } of goldenScenario) await table.putClaim(claim, 0);
-    for (const collectionCase of scenarioCases(goldenScenario)) await table.createCase(collectionCase);
-    for (const { claim, touches } of goldenScenario) {
-      for (const touch of touches ?? []) {
-        await table.beginMessage({
-          caseId: claim.caseId ?? '',
-          stepId: touch.stepId,
-          channel: 'email',
-          template: 'payment-failed',
-          status: 'sent',
-          startedAt: touch.sentAt,
-          sentAt: touch.sentAt,
-          reasons: [],
-          // The adapter stores the channel as given; the journey only sends email today.
-          ...({ channel: touch.channel } as object),
-        });
-      }
-    }
+    await storeScenario(embedded.table, goldenScenario);
   });
 
   afterAll(async () => {
