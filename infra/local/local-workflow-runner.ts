@@ -44,7 +44,8 @@ export class LocalWorkflowRunner {
         return [state, handler];
       }),
     );
-    this.machine = new StateMachine(workflow.definition, {
+    // A copy: the engine annotates the definition it is given (QueryLanguage on every state).
+    this.machine = new StateMachine(structuredClone(workflow.definition), {
       validationOptions: { checkPaths: true, checkArn: true },
     });
   }
