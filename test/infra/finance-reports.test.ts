@@ -201,24 +201,29 @@ describe('FinanceReports', () => {
       const machineId = stack.getLogicalId(
         stack.financeReports.rebuild.stateMachine.node.defaultChild as never,
       );
-      const resources = template.toJSON().Resources as Record<
-        string,
-        { Type: string; Properties: Record<string, any> }
-      >;
-      const proof = Object.values(resources).find(
+      const resources = Object.values(template.toJSON().Resources) as {
+        Type: string;
+        Properties: {
+          ScheduleExpression?: string;
+          Target?: { Arn: unknown; RoleArn: { 'Fn::GetAtt': [string, string] } };
+          Roles?: unknown;
+          PolicyDocument?: { Statement: { Action: string | string[]; Resource: unknown }[] };
+        };
+      }[];
+      const proof = resources.find(
         (resource) =>
           resource.Type === 'AWS::Scheduler::Schedule' &&
           resource.Properties.ScheduleExpression === 'cron(0 3 ? * SUN *)',
       );
-      expect(proof?.Properties.Target.Arn).toEqual({ Ref: machineId });
-      const roleId = proof?.Properties.Target.RoleArn['Fn::GetAtt'][0];
-      const starts = Object.values(resources)
+      expect(proof?.Properties.Target?.Arn).toEqual({ Ref: machineId });
+      const roleId = proof?.Properties.Target?.RoleArn['Fn::GetAtt'][0];
+      const starts = resources
         .filter(
           (resource) =>
             resource.Type === 'AWS::IAM::Policy' &&
             JSON.stringify(resource.Properties.Roles) === JSON.stringify([{ Ref: roleId }]),
         )
-        .flatMap((policy) => policy.Properties.PolicyDocument.Statement)
+        .flatMap((policy) => policy.Properties.PolicyDocument?.Statement ?? [])
         .filter((statement) => [statement.Action].flat().includes('states:StartExecution'));
       expect(starts.map((statement) => statement.Resource)).toEqual([{ Ref: machineId }]);
       for (const metricName of ['ExecutionsFailed', 'ExecutionsTimedOut']) {
