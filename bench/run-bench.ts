@@ -237,7 +237,7 @@ async function main(): Promise<void> {
   const metricsJob = await measureMetricsJobCost(quick ? [1000, 10_000] : [1000, 10_000, 100_000]);
   log('finance report time against history size');
   const reportScale = await runMetricsReportBenchmark({
-    ...(quick ? { sizes: [10_000, 100_000], runs: 5 } : {}),
+    ...(quick ? { sizes: [10_000, 100_000], runs: 5, rebuildSizes: [10_000] } : {}),
     log,
   });
   log(`simulation: ${customers} customers × ${days} days`);
