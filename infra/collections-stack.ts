@@ -283,6 +283,11 @@ export class CollectionsStack extends Stack {
       description: 'The collection journey state machine (one execution per case)',
       value: this.journeys.stateMachine.stateMachineArn,
     });
+    new CfnOutput(this, 'MetricRebuildStateMachineArn', {
+      description:
+        'The proof of the finance aggregates: aws stepfunctions start-execution --input \'{"repair": true}\' repairs them',
+      value: this.financeReports.rebuild.stateMachine.stateMachineArn,
+    });
     new CfnOutput(this, 'StripeWebhookSecretArn', {
       description: 'Put the Stripe signing secret (whsec_...) here: aws secretsmanager put-secret-value',
       value: this.ingest.stripeWebhookSecret.secretArn,

@@ -800,6 +800,7 @@ describe('CollectionsStack', () => {
           'ChargebeeWebhookUrl',
           'InhouseWebhookUrl',
           'JourneyStateMachineArn',
+          'MetricRebuildStateMachineArn',
           'PaddleWebhookUrl',
           'InboundSmsTopicArn',
           'PortalUrl',
