@@ -364,12 +364,20 @@ async function linkClaimToCase(
   }
 }
 
-/** Closes the case once none of its claims is open, and frees the customer for a new case. */
+/**
+ * Closes the case once none of its claims is open, and frees the customer for a new case. A case
+ * already closed takes the reason its claims say now: a claim settles again after the close when
+ * a written-off invoice is paid after all.
+ */
 async function closeCaseIfSettled(caseId: string, deps: IngestDependencies): Promise<boolean> {
   const collectionCase = await deps.cases.getCase(caseId);
-  if (collectionCase === undefined || collectionCase.status === 'closed') return false;
+  if (collectionCase === undefined || collectionCase.closeReason === 'superseded') return false;
   const reason = closeReasonFor(await deps.claims.getClaims(collectionCase.claimIds));
   if (reason === undefined) return false;
+  if (collectionCase.status === 'closed') {
+    if (collectionCase.closeReason !== reason) await deps.cases.amendCloseReason(caseId, reason);
+    return false;
+  }
   await deps.cases.closeCase(caseId, reason, deps.clock.now());
   await deps.customers.releaseOpenCase(collectionCase.customerId, caseId);
   return true;

@@ -162,6 +162,35 @@ describe('ingestBillingEvent', () => {
     expect(await embedded.table.listOpenCaseIds()).not.toContain(caseId);
   });
 
+  it('gives a case closed as written off the reason paid once its invoice is paid after all', async () => {
+    // Prepare
+    const { deps, clock, customerId, event, claimIdOf } = scenario();
+    const caseId = caseIdFor(customerId, claimIdOf('a'));
+    await ingestBillingEvent(event('claim.payment_failed', 'a', '2026-11-02T10:14:09.000Z'), deps);
+    clock.set('2026-11-20T09:00:00.000Z');
+    await ingestBillingEvent(event('claim.written_off', 'a', '2026-11-20T08:59:59.000Z'), deps);
+    expect(await embedded.table.getCase(caseId)).toMatchObject({
+      status: 'closed',
+      closeReason: 'written_off',
+    });
+    clock.set('2026-11-27T14:00:00.000Z');
+
+    // Act
+    const outcome = await ingestBillingEvent(
+      event('claim.paid', 'a', '2026-11-27T13:59:58.000Z', { paidAt: '2026-11-27T13:59:57.000Z' }),
+      deps,
+    );
+
+    // Assess: closed when it was written off, for the reason its claim says now.
+    expect(outcome).toMatchObject({ status: 'applied', caseId, caseClosed: false });
+    expect(await embedded.table.getCase(caseId)).toMatchObject({
+      status: 'closed',
+      closeReason: 'paid',
+      closedAt: '2026-11-20T09:00:00.000Z',
+    });
+    expect((await embedded.table.getCustomer(customerId))?.openCaseId).toBeUndefined();
+  });
+
   it('keeps the case open while another of its claims is unpaid, then closes it as resolved', async () => {
     // Prepare
     const { deps, customerId, event, claimIdOf } = scenario();
