@@ -339,7 +339,7 @@ export function renderRebuildMarkdown(result: RebuildBenchmarkResult, heading: s
     '',
     `Largest partial of a segment: ${result.sizes.map((size) => `${size.largestPartial.jsonKilobytes} KB of JSON, ${size.largestPartial.gzipKilobytes} KB compressed at ${size.claims.toLocaleString('en')} claims`).join('; ')}.`,
     '',
-    `Estimated, not measured (loading a million claims through the adapters would take two hours here): one invocation at 1,000,000 claims ≈ ${Math.round(perClaim * 1_000_000)} s at the largest size's rate (${Math.round(1 / Math.max(perClaim, 1e-9))} claims/s), far past Lambda's 900 s. The slowest segment takes ${result.secondsPerClaim.claimsPass * 1000} ms per claim of its share in the claims pass and ${result.secondsPerClaim.recordsPass * 1000} ms in the records pass; for a segment to stay within half of the 15 minutes, a pass needs ${result.segmentsNeeded.map((need) => `${need.segments} segments at ${need.claims.toLocaleString('en')} claims`).join(' and ')}.`,
+    `Estimated, not measured (loading a million claims through the adapters would take two hours here): one invocation at 1,000,000 claims ≈ ${Math.round(perClaim * 1_000_000)} s at the largest size's rate (${Math.round(1 / Math.max(perClaim, 1e-9))} claims/s), far past Lambda's 900 s. The slowest segment takes ${result.secondsPerClaim.claimsPass * 1000} ms per claim of its share in the claims pass and ${result.secondsPerClaim.recordsPass * 1000} ms in the records pass; for a segment to stay within half of the 15 minutes at this rate, a pass needs ${result.segmentsNeeded.map((need) => `${need.segments} segments at ${need.claims.toLocaleString('en')} claims`).join(' and ')}.`,
     '',
   );
   return lines.join('\n');

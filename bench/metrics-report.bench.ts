@@ -387,7 +387,7 @@ export function renderMetricsReportMarkdown(result: MetricsReportBenchmarkResult
     renderRebuildMarkdown(result.rebuild, `${heading}#`),
     `${heading}# A segment's partial against the Step Functions payload limit`,
     '',
-    "A segment's expected cells cover the whole calendar (every claim's facts are spread over it), so its partial is at most the size of every cell of the history: above 256 KiB from 10,000 claims on. The partials are stored in the table, compressed, and the Map carries only a reference to each (about 90 bytes).",
+    "A segment's expected cells cover the whole calendar (every claim's facts are spread over it), so its partial is at most the size of every cell of the history. As JSON, what a Step Functions payload would carry, that is over 256 KiB from 10,000 claims on. The partials are stored in the table, compressed, and the Map carries only a reference to each (about 90 bytes).",
     '',
     '| claims | cells | partial JSON KB | compressed KB |',
     '| ---: | ---: | ---: | ---: |',
