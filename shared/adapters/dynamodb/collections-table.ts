@@ -1,4 +1,4 @@
-import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
   type BatchGetCommandOutput,
@@ -37,6 +37,7 @@ import type {
   VersionedCustomer,
   VersionedSubscription,
 } from '../../ports.ts';
+import { putVersioned, writeIfConditionHolds } from './conditional-write.ts';
 import { keys, tableSchema } from './table-schema.ts';
 
 type Item = Record<string, unknown>;
@@ -55,13 +56,6 @@ const keyAttributes = new Set([
 
 function stripKeys<T>(item: Item): T {
   return Object.fromEntries(Object.entries(item).filter(([name]) => !keyAttributes.has(name))) as T;
-}
-
-function isConditionFailure(error: unknown): boolean {
-  return (
-    error instanceof ConditionalCheckFailedException ||
-    (error as Error | undefined)?.name === 'ConditionalCheckFailedException'
-  );
 }
 
 /** Stored with a consent so one conditional write can compare statuses on a tie (see `supersedes`). */
@@ -117,8 +111,8 @@ export class CollectionsTable
   }
 
   public async recordEvent(event: BillingEvent, appliedAt: Date): Promise<void> {
-    try {
-      await this.documents.send(
+    await writeIfConditionHolds(
+      this.documents.send(
         new PutCommand({
           TableName: this.tableName,
           Item: {
@@ -133,10 +127,8 @@ export class CollectionsTable
           },
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
-      );
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-    }
+      ),
+    );
   }
 
   // Customers ------------------------------------------------------------------------------
@@ -169,8 +161,8 @@ export class CollectionsTable
     values[':customerId'] = customerId;
     sets.push('#customerId = :customerId');
     if (expectedVersion !== undefined && expectedVersion > 0) values[':expected'] = expectedVersion;
-    try {
-      await this.documents.send(
+    const written = await writeIfConditionHolds(
+      this.documents.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: keys.customer(customerId),
@@ -184,16 +176,14 @@ export class CollectionsTable
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,
         }),
-      );
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-      throw new ConcurrentUpdateError(`customer ${customerId} changed since it was read`);
-    }
+      ),
+    );
+    if (!written) throw new ConcurrentUpdateError(`customer ${customerId} changed since it was read`);
   }
 
   public async claimOpenCase(customerId: string, caseId: string): Promise<string> {
-    try {
-      await this.documents.send(
+    const claimed = await writeIfConditionHolds(
+      this.documents.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: keys.customer(customerId),
@@ -201,19 +191,17 @@ export class CollectionsTable
           ConditionExpression: 'attribute_not_exists(openCaseId) OR openCaseId = :caseId',
           ExpressionAttributeValues: { ':caseId': caseId },
         }),
-      );
-      return caseId;
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-      const customer = await this.getCustomer(customerId);
-      if (customer?.openCaseId === undefined) throw new ConcurrentUpdateError('open case pointer changed');
-      return customer.openCaseId;
-    }
+      ),
+    );
+    if (claimed) return caseId;
+    const customer = await this.getCustomer(customerId);
+    if (customer?.openCaseId === undefined) throw new ConcurrentUpdateError('open case pointer changed');
+    return customer.openCaseId;
   }
 
   public async releaseOpenCase(customerId: string, caseId: string): Promise<void> {
-    try {
-      await this.documents.send(
+    await writeIfConditionHolds(
+      this.documents.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: keys.customer(customerId),
@@ -221,10 +209,8 @@ export class CollectionsTable
           ConditionExpression: 'openCaseId = :caseId',
           ExpressionAttributeValues: { ':caseId': caseId },
         }),
-      );
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-    }
+      ),
+    );
   }
 
   // Claims ---------------------------------------------------------------------------------
@@ -246,7 +232,9 @@ export class CollectionsTable
           [tableSchema.indexes.claimsByFailureMonth.sortKey]: claim.claimId,
         }
       : {};
-    await this.putVersioned(
+    await putVersioned(
+      this.documents,
+      this.tableName,
       { ...keys.claim(claim.claimId), entity: 'claim', ...claim, ...cohort },
       expectedVersion,
       `claim ${claim.claimId}`,
@@ -296,8 +284,8 @@ export class CollectionsTable
 
   public async createCase(collectionCase: CollectionCase): Promise<void> {
     const index = tableSchema.indexes.openCases;
-    try {
-      await this.documents.send(
+    await writeIfConditionHolds(
+      this.documents.send(
         new PutCommand({
           TableName: this.tableName,
           Item: {
@@ -309,15 +297,13 @@ export class CollectionsTable
           },
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
-      );
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-    }
+      ),
+    );
   }
 
   public async addClaimToCase(caseId: string, claimId: string): Promise<void> {
-    try {
-      await this.documents.send(
+    await writeIfConditionHolds(
+      this.documents.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: keys.collectionCase(caseId),
@@ -325,16 +311,14 @@ export class CollectionsTable
           ConditionExpression: 'attribute_exists(pk) AND NOT contains(claimIds, :claimId)',
           ExpressionAttributeValues: { ':claim': [claimId], ':claimId': claimId },
         }),
-      );
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-    }
+      ),
+    );
   }
 
   public async closeCase(caseId: string, reason: CaseCloseReason, closedAt: Date): Promise<void> {
     const index = tableSchema.indexes.openCases;
-    try {
-      await this.documents.send(
+    await writeIfConditionHolds(
+      this.documents.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: keys.collectionCase(caseId),
@@ -352,15 +336,13 @@ export class CollectionsTable
             ':at': closedAt.toISOString(),
           },
         }),
-      );
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-    }
+      ),
+    );
   }
 
   public async markJourneyEnded(caseId: string, endedAt: Date): Promise<void> {
-    try {
-      await this.documents.send(
+    await writeIfConditionHolds(
+      this.documents.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: keys.collectionCase(caseId),
@@ -369,16 +351,14 @@ export class CollectionsTable
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: { ':open': 'open', ':at': endedAt.toISOString() },
         }),
-      );
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-    }
+      ),
+    );
   }
 
   public async supersedeCase(caseId: string, supersededBy: string, closedAt: Date): Promise<void> {
     const index = tableSchema.indexes.openCases;
-    try {
-      await this.documents.send(
+    await writeIfConditionHolds(
+      this.documents.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: keys.collectionCase(caseId),
@@ -398,10 +378,8 @@ export class CollectionsTable
             ':by': supersededBy,
           },
         }),
-      );
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-    }
+      ),
+    );
   }
 
   public async listOpenCaseIds(): Promise<string[]> {
@@ -419,8 +397,8 @@ export class CollectionsTable
   public async addCasePause(caseId: string, pause: ContactPause): Promise<void> {
     // One pause per step (or per reason and start): a retried step adds nothing the second time.
     const pauseKey = pause.stepId ?? `${pause.reason}#${pause.from}`;
-    try {
-      await this.documents.send(
+    await writeIfConditionHolds(
+      this.documents.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: keys.collectionCase(caseId),
@@ -435,10 +413,8 @@ export class CollectionsTable
             ':pauseKey': pauseKey,
           },
         }),
-      );
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-    }
+      ),
+    );
   }
 
   // Messages -------------------------------------------------------------------------------
@@ -454,8 +430,8 @@ export class CollectionsTable
   }
 
   public async beginMessage(record: MessageRecord): Promise<boolean> {
-    try {
-      await this.documents.send(
+    return writeIfConditionHolds(
+      this.documents.send(
         new PutCommand({
           TableName: this.tableName,
           Item: { ...keys.message(record.caseId, record.stepId), entity: 'message', ...record },
@@ -463,12 +439,8 @@ export class CollectionsTable
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: { ':failed': 'failed' },
         }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+      ),
+    );
   }
 
   public async getMessage(caseId: string, stepId: string): Promise<MessageRecord | undefined> {
@@ -527,8 +499,8 @@ export class CollectionsTable
 
   /** Later decision wins; on a tie the stricter status (see `supersedes`), in one conditional write. */
   public async putConsent(consent: ContactConsent): Promise<boolean> {
-    try {
-      await this.documents.send(
+    return writeIfConditionHolds(
+      this.documents.send(
         new PutCommand({
           TableName: this.tableName,
           Item: {
@@ -544,12 +516,8 @@ export class CollectionsTable
             ':strictness': consentStrictness[consent.status],
           },
         }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+      ),
+    );
   }
 
   public async findAddress(channel: DeliveryChannel, address: string): Promise<AddressLink | undefined> {
@@ -593,8 +561,8 @@ export class CollectionsTable
     customerId: string;
     at: string;
   }): Promise<void> {
-    try {
-      await this.documents.send(
+    await writeIfConditionHolds(
+      this.documents.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: keys.address(link.channel, link.address),
@@ -610,10 +578,8 @@ export class CollectionsTable
             ':at': link.at,
           },
         }),
-      );
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-    }
+      ),
+    );
   }
 
   public async recordPromise(promise: PaymentPromise): Promise<void> {
@@ -622,8 +588,8 @@ export class CollectionsTable
       entity: 'promise',
       ...promise,
     });
-    try {
-      await this.documents.send(
+    await writeIfConditionHolds(
+      this.documents.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: keys.collectionCase(promise.caseId),
@@ -637,10 +603,8 @@ export class CollectionsTable
             ':madeAt': promise.madeAt,
           },
         }),
-      );
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-    }
+      ),
+    );
   }
 
   public async createAgentTask(task: AgentTask): Promise<boolean> {
@@ -693,19 +657,15 @@ export class CollectionsTable
 
   /** Creates the item unless its key exists; false when it did. */
   private async putOnce(item: Item): Promise<boolean> {
-    try {
-      await this.documents.send(
+    return writeIfConditionHolds(
+      this.documents.send(
         new PutCommand({
           TableName: this.tableName,
           Item: item,
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+      ),
+    );
   }
 
   // Subscriptions ---------------------------------------------------------------------------
@@ -723,34 +683,13 @@ export class CollectionsTable
   }
 
   public async putSubscription(subscription: Subscription, expectedVersion: number): Promise<void> {
-    await this.putVersioned(
+    await putVersioned(
+      this.documents,
+      this.tableName,
       { ...keys.subscription(subscription.subscriptionId), entity: 'subscription', ...subscription },
       expectedVersion,
       `subscription ${subscription.subscriptionId}`,
     );
-  }
-
-  /**
-   * Optimistic locking for items rewritten whole: writes `item` as version `expectedVersion + 1`
-   * only if the stored version still equals `expectedVersion` (0: not stored yet).
-   */
-  private async putVersioned(item: Item, expectedVersion: number, what: string): Promise<void> {
-    try {
-      await this.documents.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: { ...item, version: expectedVersion + 1 },
-          ConditionExpression:
-            expectedVersion === 0
-              ? 'attribute_not_exists(pk)'
-              : 'attribute_exists(pk) AND version = :expected',
-          ...(expectedVersion === 0 ? {} : { ExpressionAttributeValues: { ':expected': expectedVersion } }),
-        }),
-      );
-    } catch (error) {
-      if (isConditionFailure(error)) throw new ConcurrentUpdateError(`${what} changed concurrently`);
-      throw error;
-    }
   }
 
   // Ignored events and cursors --------------------------------------------------------------

@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
   DeleteCommand,
@@ -14,7 +14,6 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { Claim } from '../../domain/claim.ts';
 import type { CollectionCase } from '../../domain/collection-case.ts';
-import { ConcurrentUpdateError } from '../../domain/errors.ts';
 import {
   CellAccumulator,
   type CellGranularity,
@@ -35,6 +34,7 @@ import type {
   ReportDeliveryRecord,
   VersionedClaim,
 } from '../../ports.ts';
+import { putVersioned, writeIfConditionHolds } from './conditional-write.ts';
 import { keys } from './table-schema.ts';
 
 type Item = Record<string, unknown>;
@@ -102,13 +102,6 @@ export const cellTokenLifetimeSeconds = 15 * 60;
 
 /** UpdateExpression is limited to 4 KB: measures are applied in chunks, each with its own token. */
 const measuresPerUpdate = 80;
-
-function isConditionFailure(error: unknown): boolean {
-  return (
-    error instanceof ConditionalCheckFailedException ||
-    (error as Error | undefined)?.name === 'ConditionalCheckFailedException'
-  );
-}
 
 function tokenTime(token: string): number {
   const at = token.lastIndexOf('@');
@@ -260,23 +253,13 @@ export class MetricAggregatesTable implements MetricRebuildStore, ReportDelivery
     record: Omit<MetricContributionRecord, 'version'>,
     expectedVersion: number,
   ): Promise<void> {
-    try {
-      await this.documents.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: contributionItem(record, expectedVersion + 1),
-          ConditionExpression:
-            expectedVersion === 0
-              ? 'attribute_not_exists(pk)'
-              : 'attribute_exists(pk) AND version = :expected',
-          ...(expectedVersion === 0 ? {} : { ExpressionAttributeValues: { ':expected': expectedVersion } }),
-        }),
-      );
-    } catch (error) {
-      if (isConditionFailure(error))
-        throw new ConcurrentUpdateError(`metrics of ${record.unitId} changed concurrently`);
-      throw error;
-    }
+    await putVersioned(
+      this.documents,
+      this.tableName,
+      contributionItem(record, expectedVersion + 1),
+      expectedVersion,
+      `metrics of ${record.unitId}`,
+    );
   }
 
   public async replaceContributionRecord(record: Omit<MetricContributionRecord, 'version'>): Promise<void> {
@@ -364,8 +347,8 @@ export class MetricAggregatesTable implements MetricRebuildStore, ReportDelivery
       names[`#x${removals.length}`] = `${tokenBucketPrefix}${expired}`;
       removals.push(`#x${removals.length}`);
     }
-    try {
-      await this.documents.send(
+    return writeIfConditionHolds(
+      this.documents.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: key,
@@ -376,12 +359,8 @@ export class MetricAggregatesTable implements MetricRebuildStore, ReportDelivery
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,
         }),
-      );
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
-    return true;
+      ),
+    );
   }
 
   public async listCurrencies(): Promise<string[]> {
@@ -500,8 +479,8 @@ export class MetricAggregatesTable implements MetricRebuildStore, ReportDelivery
           await this.foldShard(cell, String(item.pk), sk, String(item.incarnation ?? ''));
           folded += 1;
         } else if (expiredBuckets.length > 0) {
-          await this.documents
-            .send(
+          await writeIfConditionHolds(
+            this.documents.send(
               new UpdateCommand({
                 TableName: this.tableName,
                 Key: { pk: item.pk, sk },
@@ -511,10 +490,8 @@ export class MetricAggregatesTable implements MetricRebuildStore, ReportDelivery
                   expiredBuckets.map((name, index) => [`#x${index}`, name]),
                 ),
               }),
-            )
-            .catch((error: unknown) => {
-              if (!isConditionFailure(error)) throw error;
-            });
+            ),
+          );
         }
       }
     }
@@ -540,8 +517,9 @@ export class MetricAggregatesTable implements MetricRebuildStore, ReportDelivery
       values[`:v${index}`] = value;
       adds.push(`#m${index} :v${index}`);
     });
-    try {
-      await this.documents.send(
+    // A failed condition: folded already by an earlier run that died before deleting the shard.
+    await writeIfConditionHolds(
+      this.documents.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: { pk, sk: cell.period },
@@ -550,24 +528,19 @@ export class MetricAggregatesTable implements MetricRebuildStore, ReportDelivery
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,
         }),
-      );
-    } catch (error) {
-      // Folded already by an earlier run that died before deleting the shard.
-      if (!isConditionFailure(error)) throw error;
-    }
-    await this.documents
-      .send(
+      ),
+    );
+    // A failed condition: deleted already (a rerun after a crash), or recreated since (it folds next time).
+    await writeIfConditionHolds(
+      this.documents.send(
         new DeleteCommand({
           TableName: this.tableName,
           Key: { pk, sk: shardSk },
           ConditionExpression: 'incarnation = :incarnation',
           ExpressionAttributeValues: { ':incarnation': incarnation },
         }),
-      )
-      .catch((error: unknown) => {
-        // Deleted already (a rerun after a crash), or recreated since: the new one folds next time.
-        if (!isConditionFailure(error)) throw error;
-      });
+      ),
+    );
   }
 
   /** Adds the currency to the list reports read (a set: adding it again changes nothing). */
@@ -710,8 +683,8 @@ export class MetricAggregatesTable implements MetricRebuildStore, ReportDelivery
   // Report deliveries ------------------------------------------------------------------------
 
   public async beginReportDelivery(record: ReportDeliveryRecord): Promise<boolean> {
-    try {
-      await this.documents.send(
+    return writeIfConditionHolds(
+      this.documents.send(
         new PutCommand({
           TableName: this.tableName,
           Item: { ...metricKeys.reportDelivery(record.reportId), entity: 'report-delivery', ...record },
@@ -719,12 +692,8 @@ export class MetricAggregatesTable implements MetricRebuildStore, ReportDelivery
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: { ':failed': 'failed' },
         }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+      ),
+    );
   }
 
   public async getReportDelivery(reportId: string): Promise<ReportDeliveryRecord | undefined> {

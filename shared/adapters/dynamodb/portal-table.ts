@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   DynamoDBDocumentClient,
   GetCommand,
@@ -11,6 +11,7 @@ import {
 import { ConcurrentUpdateError } from '../../domain/errors.ts';
 import type { PortalLink } from '../../domain/portal/portal-link.ts';
 import type { CaseInteraction, CasePortalState, PortalStore, RateLimiter } from '../../ports.ts';
+import { writeIfConditionHolds } from './conditional-write.ts';
 import { keys, tableSchema } from './table-schema.ts';
 
 type Item = Record<string, unknown>;
@@ -19,13 +20,6 @@ const keyAttributes = new Set(['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk
 
 function stripKeys<T>(item: Item): T {
   return Object.fromEntries(Object.entries(item).filter(([name]) => !keyAttributes.has(name))) as T;
-}
-
-function isConditionFailure(error: unknown): boolean {
-  return (
-    error instanceof ConditionalCheckFailedException ||
-    (error as Error | undefined)?.name === 'ConditionalCheckFailedException'
-  );
 }
 
 /** The portal-owned attributes of the case item, in the order they are written. */
@@ -83,8 +77,8 @@ export class PortalTable implements PortalStore, RateLimiter {
   }
 
   public async revokePortalLink(linkId: string, at: Date): Promise<void> {
-    try {
-      await this.documents.send(
+    await writeIfConditionHolds(
+      this.documents.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: keys.portalLink(linkId),
@@ -92,10 +86,8 @@ export class PortalTable implements PortalStore, RateLimiter {
           ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(revokedAt)',
           ExpressionAttributeValues: { ':at': at.toISOString() },
         }),
-      );
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-    }
+      ),
+    );
   }
 
   public async revokeCasePortalLinks(caseId: string, at: Date): Promise<void> {
@@ -133,8 +125,8 @@ export class PortalTable implements PortalStore, RateLimiter {
         ? 'attribute_exists(pk) AND attribute_not_exists(#version)'
         : 'attribute_exists(pk) AND #version = :expected';
     if (expectedVersion !== 0) values[':expected'] = expectedVersion;
-    try {
-      await this.documents.send(
+    const written = await writeIfConditionHolds(
+      this.documents.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: keys.collectionCase(caseId),
@@ -143,11 +135,9 @@ export class PortalTable implements PortalStore, RateLimiter {
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,
         }),
-      );
-    } catch (error) {
-      if (isConditionFailure(error)) throw new ConcurrentUpdateError(`case ${caseId} changed concurrently`);
-      throw error;
-    }
+      ),
+    );
+    if (!written) throw new ConcurrentUpdateError(`case ${caseId} changed concurrently`);
   }
 
   public async recordInteraction(interaction: CaseInteraction): Promise<void> {
@@ -218,8 +208,8 @@ export class PortalTable implements PortalStore, RateLimiter {
 
   public async consume(key: string, limit: number, windowSeconds: number, now: Date): Promise<boolean> {
     const windowStart = Math.floor(now.getTime() / 1000 / windowSeconds) * windowSeconds;
-    try {
-      await this.documents.send(
+    return writeIfConditionHolds(
+      this.documents.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: keys.rateLimit(key, windowStart),
@@ -233,12 +223,8 @@ export class PortalTable implements PortalStore, RateLimiter {
             ':ttl': windowStart + 2 * windowSeconds,
           },
         }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+      ),
+    );
   }
 
   private async queryAll(input: QueryCommandInput): Promise<Item[]> {
