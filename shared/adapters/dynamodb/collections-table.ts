@@ -1,11 +1,8 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
-  BatchGetCommand,
-  type BatchGetCommandOutput,
-  DynamoDBDocumentClient,
+  type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
-  QueryCommand,
   type QueryCommandInput,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
@@ -38,6 +35,7 @@ import type {
   VersionedSubscription,
 } from '../../ports.ts';
 import { putVersioned, writeIfConditionHolds } from './conditional-write.ts';
+import { batchGetAll, queryAll, singleTableDocumentClient, sortKeyPrefixQuery } from './document-client.ts';
 import { keys, tableSchema } from './table-schema.ts';
 
 type Item = Record<string, unknown>;
@@ -66,9 +64,6 @@ const consentStrictness: Record<ConsentStatus, number> = {
   'opted-out': 3,
 };
 
-/** BatchGetItem reads at most 100 keys per request. */
-const batchGetLimit = 100;
-
 /**
  * The product's single DynamoDB table. Only single-item conditional writes: no transactions,
  * streams or TTL (DESIGN.md decision 2), which also lets dynalite stand in for it locally.
@@ -90,9 +85,7 @@ export class CollectionsTable
     client: DynamoDBClient,
     private readonly tableName: string,
   ) {
-    this.documents = DynamoDBDocumentClient.from(client, {
-      marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
-    });
+    this.documents = singleTableDocumentClient(client);
   }
 
   // Events ---------------------------------------------------------------------------------
@@ -242,23 +235,12 @@ export class CollectionsTable
   }
 
   public async getClaims(claimIds: readonly string[]): Promise<Claim[]> {
-    const claims: Claim[] = [];
-    const unique = [...new Set(claimIds)];
-    for (let start = 0; start < unique.length; start += batchGetLimit) {
-      let pending: Item[] | undefined = unique
-        .slice(start, start + batchGetLimit)
-        .map((id) => keys.claim(id));
-      while (pending && pending.length > 0) {
-        const result: BatchGetCommandOutput = await this.documents.send(
-          new BatchGetCommand({
-            RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: true } },
-          }),
-        );
-        for (const item of result.Responses?.[this.tableName] ?? []) claims.push(stripKeys<Claim>(item));
-        pending = result.UnprocessedKeys?.[this.tableName]?.Keys;
-      }
-    }
-    return claims.sort((a, b) => a.claimId.localeCompare(b.claimId));
+    const items = await batchGetAll(
+      this.documents,
+      this.tableName,
+      claimIds.map((id) => keys.claim(id)),
+    );
+    return items.map((item) => stripKeys<Claim>(item)).sort((a, b) => a.claimId.localeCompare(b.claimId));
   }
 
   public async listClaimsByFailureMonth(month: string): Promise<Claim[]> {
@@ -420,12 +402,9 @@ export class CollectionsTable
   // Messages -------------------------------------------------------------------------------
 
   public async listMessages(caseId: string): Promise<MessageRecord[]> {
-    const items = await this.queryAll({
-      TableName: this.tableName,
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-      ExpressionAttributeValues: { ':pk': keys.collectionCase(caseId).pk, ':prefix': 'MESSAGE#' },
-      ConsistentRead: true,
-    });
+    const items = await this.queryAll(
+      sortKeyPrefixQuery(this.tableName, keys.collectionCase(caseId).pk, 'MESSAGE#'),
+    );
     return items.map((item) => stripKeys<MessageRecord>(item));
   }
 
@@ -473,12 +452,9 @@ export class CollectionsTable
   }
 
   public async listInteractions(caseId: string): Promise<Interaction[]> {
-    const items = await this.queryAll({
-      TableName: this.tableName,
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-      ExpressionAttributeValues: { ':pk': keys.collectionCase(caseId).pk, ':prefix': 'INTERACTION#' },
-      ConsistentRead: true,
-    });
+    const items = await this.queryAll(
+      sortKeyPrefixQuery(this.tableName, keys.collectionCase(caseId).pk, 'INTERACTION#'),
+    );
     return items.map((item) => stripKeys<Interaction>(item));
   }
 
@@ -619,12 +595,9 @@ export class CollectionsTable
   }
 
   public async listAgentTasks(customerId: string): Promise<AgentTask[]> {
-    const items = await this.queryAll({
-      TableName: this.tableName,
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-      ExpressionAttributeValues: { ':pk': keys.customer(customerId).pk, ':prefix': 'TASK#' },
-      ConsistentRead: true,
-    });
+    const items = await this.queryAll(
+      sortKeyPrefixQuery(this.tableName, keys.customer(customerId).pk, 'TASK#'),
+    );
     return items.map((item) => stripKeys<AgentTask>(item));
   }
 
@@ -741,17 +714,8 @@ export class CollectionsTable
     );
   }
 
-  private async queryAll(input: QueryCommandInput): Promise<Item[]> {
-    const items: Item[] = [];
-    let startKey: Item | undefined;
-    do {
-      const result = await this.documents.send(
-        new QueryCommand({ ...input, ...(startKey ? { ExclusiveStartKey: startKey } : {}) }),
-      );
-      items.push(...(result.Items ?? []));
-      startKey = result.LastEvaluatedKey;
-    } while (startKey);
-    return items;
+  private queryAll(input: QueryCommandInput): Promise<Item[]> {
+    return queryAll(this.documents, input);
   }
 }
 

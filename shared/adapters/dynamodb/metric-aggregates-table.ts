@@ -1,12 +1,10 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
-  BatchGetCommand,
   DeleteCommand,
-  DynamoDBDocumentClient,
+  type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
-  QueryCommand,
   type QueryCommandInput,
   ScanCommand,
   type ScanCommandInput,
@@ -35,6 +33,7 @@ import type {
   VersionedClaim,
 } from '../../ports.ts';
 import { putVersioned, writeIfConditionHolds } from './conditional-write.ts';
+import { batchGetAll, queryAll, singleTableDocumentClient, sortKeyPrefixQuery } from './document-client.ts';
 import { keys } from './table-schema.ts';
 
 type Item = Record<string, unknown>;
@@ -231,9 +230,7 @@ export class MetricAggregatesTable implements MetricRebuildStore, ReportDelivery
     if (!Number.isInteger(this.shards) || this.shards < 1) throw new RangeError('cellShards must be ≥ 1');
     this.onCellsRead = options.onCellsRead;
     this.scanPageSize = options.scanPageSize;
-    this.documents = DynamoDBDocumentClient.from(client, {
-      marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
-    });
+    this.documents = singleTableDocumentClient(client);
   }
 
   // Contribution records ---------------------------------------------------------------------
@@ -567,11 +564,8 @@ export class MetricAggregatesTable implements MetricRebuildStore, ReportDelivery
   private async replaceCellPart(cell: MetricCell, part: CellPart): Promise<void> {
     const key = metricKeys.cell(cell, undefined, part);
     const shards = await this.queryAll({
-      TableName: this.tableName,
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-      ExpressionAttributeValues: { ':pk': key.pk, ':prefix': `${cell.period}${shardSeparator}` },
+      ...sortKeyPrefixQuery(this.tableName, key.pk, `${cell.period}${shardSeparator}`),
       ProjectionExpression: 'pk, sk',
-      ConsistentRead: true,
     });
     for (const shard of shards) {
       await this.documents.send(
@@ -648,36 +642,14 @@ export class MetricAggregatesTable implements MetricRebuildStore, ReportDelivery
   public async listMessagesOfCases(caseIds: readonly string[]): Promise<MessageRecord[]> {
     const lists = await Promise.all(
       caseIds.map((caseId) =>
-        this.queryAll({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-          ExpressionAttributeValues: { ':pk': keys.collectionCase(caseId).pk, ':prefix': 'MESSAGE#' },
-          ConsistentRead: true,
-        }),
+        this.queryAll(sortKeyPrefixQuery(this.tableName, keys.collectionCase(caseId).pk, 'MESSAGE#')),
       ),
     );
     return lists.flat().map((item) => strip<MessageRecord>(item));
   }
 
-  /** BatchGetItem by 100 keys, retrying unprocessed keys. */
-  private async batchGet(itemKeys: readonly { pk: string; sk: string }[]): Promise<Item[]> {
-    const unique = [...new Map(itemKeys.map((key) => [`${key.pk}\u0000${key.sk}`, key])).values()];
-    const items: Item[] = [];
-    for (let start = 0; start < unique.length; start += 100) {
-      let pending: Item[] | undefined = unique.slice(start, start + 100);
-      for (let attempt = 0; pending && pending.length > 0; attempt += 1) {
-        if (attempt > 0)
-          await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 50 * 2 ** attempt)));
-        const result = await this.documents.send(
-          new BatchGetCommand({
-            RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: true } },
-          }),
-        );
-        items.push(...(result.Responses?.[this.tableName] ?? []));
-        pending = result.UnprocessedKeys?.[this.tableName]?.Keys as Item[] | undefined;
-      }
-    }
-    return items;
+  private batchGet(itemKeys: readonly { pk: string; sk: string }[]): Promise<Item[]> {
+    return batchGetAll(this.documents, this.tableName, itemKeys);
   }
 
   // Report deliveries ------------------------------------------------------------------------
@@ -719,17 +691,8 @@ export class MetricAggregatesTable implements MetricRebuildStore, ReportDelivery
     );
   }
 
-  private async queryAll(input: QueryCommandInput): Promise<Item[]> {
-    const items: Item[] = [];
-    let startKey: Item | undefined;
-    do {
-      const result = await this.documents.send(
-        new QueryCommand({ ...input, ...(startKey ? { ExclusiveStartKey: startKey } : {}) }),
-      );
-      items.push(...(result.Items ?? []));
-      startKey = result.LastEvaluatedKey;
-    } while (startKey);
-    return items;
+  private queryAll(input: QueryCommandInput): Promise<Item[]> {
+    return queryAll(this.documents, input);
   }
 
   private async scanAll(input: ScanCommandInput): Promise<Item[]> {

@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
-  DynamoDBDocumentClient,
+  type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
-  QueryCommand,
   type QueryCommandInput,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
@@ -12,6 +11,7 @@ import { ConcurrentUpdateError } from '../../domain/errors.ts';
 import type { PortalLink } from '../../domain/portal/portal-link.ts';
 import type { CaseInteraction, CasePortalState, PortalStore, RateLimiter } from '../../ports.ts';
 import { writeIfConditionHolds } from './conditional-write.ts';
+import { queryAll, singleTableDocumentClient, sortKeyPrefixQuery } from './document-client.ts';
 import { keys, tableSchema } from './table-schema.ts';
 
 type Item = Record<string, unknown>;
@@ -48,9 +48,7 @@ export class PortalTable implements PortalStore, RateLimiter {
     client: DynamoDBClient,
     private readonly tableName: string,
   ) {
-    this.documents = DynamoDBDocumentClient.from(client, {
-      marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
-    });
+    this.documents = singleTableDocumentClient(client);
   }
 
   public async putPortalLink(link: PortalLink): Promise<void> {
@@ -154,12 +152,9 @@ export class PortalTable implements PortalStore, RateLimiter {
   }
 
   public async listInteractions(caseId: string): Promise<CaseInteraction[]> {
-    const items = await this.queryAll({
-      TableName: this.tableName,
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-      ExpressionAttributeValues: { ':pk': keys.collectionCase(caseId).pk, ':prefix': 'PORTAL_INTERACTION#' },
-      ConsistentRead: true,
-    });
+    const items = await this.queryAll(
+      sortKeyPrefixQuery(this.tableName, keys.collectionCase(caseId).pk, 'PORTAL_INTERACTION#'),
+    );
     return items.map((item) => stripKeys<CaseInteraction>(item));
   }
 
@@ -227,16 +222,7 @@ export class PortalTable implements PortalStore, RateLimiter {
     );
   }
 
-  private async queryAll(input: QueryCommandInput): Promise<Item[]> {
-    const items: Item[] = [];
-    let startKey: Item | undefined;
-    do {
-      const result = await this.documents.send(
-        new QueryCommand({ ...input, ...(startKey ? { ExclusiveStartKey: startKey } : {}) }),
-      );
-      items.push(...(result.Items ?? []));
-      startKey = result.LastEvaluatedKey;
-    } while (startKey);
-    return items;
+  private queryAll(input: QueryCommandInput): Promise<Item[]> {
+    return queryAll(this.documents, input);
   }
 }
