@@ -74,6 +74,11 @@ export interface CaseStore {
   addClaimToCase(caseId: string, claimId: string): Promise<void>;
   /** Closes an open case; closing a closed case changes nothing. */
   closeCase(caseId: string, reason: CaseCloseReason, closedAt: Date): Promise<void>;
+  /**
+   * Gives a closed case the reason its claims say now (a written-off invoice paid later makes it
+   * `paid`); an open or superseded case, or one with that reason already, is left as it is.
+   */
+  amendCloseReason(caseId: string, reason: CaseCloseReason): Promise<void>;
   listOpenCaseIds(): Promise<string[]>;
   /** Adds a pause to an open case; a pause of the same step already there changes nothing. */
   addCasePause(caseId: string, pause: ContactPause): Promise<void>;

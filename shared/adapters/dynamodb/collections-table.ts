@@ -322,6 +322,23 @@ export class CollectionsTable
     );
   }
 
+  public async amendCloseReason(caseId: string, reason: CaseCloseReason): Promise<void> {
+    try {
+      await this.documents.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.collectionCase(caseId),
+          UpdateExpression: 'SET closeReason = :reason',
+          ConditionExpression: '#status = :closed AND closeReason <> :superseded AND closeReason <> :reason',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':closed': 'closed', ':superseded': 'superseded', ':reason': reason },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+  }
+
   public async markJourneyEnded(caseId: string, endedAt: Date): Promise<void> {
     await writeIfConditionHolds(
       this.documents.send(
