@@ -323,8 +323,8 @@ export class CollectionsTable
   }
 
   public async amendCloseReason(caseId: string, reason: CaseCloseReason): Promise<void> {
-    try {
-      await this.documents.send(
+    await writeIfConditionHolds(
+      this.documents.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: keys.collectionCase(caseId),
@@ -333,10 +333,8 @@ export class CollectionsTable
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: { ':closed': 'closed', ':superseded': 'superseded', ':reason': reason },
         }),
-      );
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-    }
+      ),
+    );
   }
 
   public async markJourneyEnded(caseId: string, endedAt: Date): Promise<void> {
