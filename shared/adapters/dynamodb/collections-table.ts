@@ -748,3 +748,19 @@ export function ingestStoresOn(table: CollectionsTable) {
     ignoredEvents: table,
   } as const;
 }
+
+/**
+ * The table in every store role an inbound reply is handled through (contact directory, customers,
+ * cases, consents, interactions, reply actions, auto-reply ledger): wiring spreads this.
+ */
+export function inboundReplyStoresOn(table: CollectionsTable) {
+  return {
+    directory: table,
+    customers: table,
+    cases: table,
+    consents: table,
+    interactions: table,
+    actions: table,
+    autoReplies: table,
+  } as const;
+}

@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createReceiveInboundSmsHandler } from '../../../functions/receive-inbound-sms.ts';
 import { createReceiveSesEventsHandler } from '../../../functions/receive-ses-events.ts';
+import { inboundReplyStoresOn } from '../../../shared/adapters/dynamodb/collections-table.ts';
 import { logger } from '../../../shared/adapters/observability/logger.ts';
 import { InvalidRequestError } from '../../../shared/domain/errors.ts';
 import { customerRecord, openCase } from '../../support/billing-records.ts';
@@ -31,15 +32,8 @@ afterEach(() => {
 });
 
 function inboundHandler(senders = new RecordingChannelSenders()) {
-  const { table } = embedded;
   return createReceiveInboundSmsHandler({
-    directory: table,
-    customers: table,
-    cases: table,
-    consents: table,
-    interactions: table,
-    actions: table,
-    autoReplies: table,
+    ...inboundReplyStoresOn(embedded.table),
     senders: senders.senders,
     clock: new TestClock('2026-03-11T09:00:01.000Z'),
     settings: { supportContact: 'support@acme.example', senderName: 'Acme' },

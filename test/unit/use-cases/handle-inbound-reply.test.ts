@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { inboundReplyStoresOn } from '../../../shared/adapters/dynamodb/collections-table.ts';
 import type { InboundReply } from '../../../shared/domain/channel-events.ts';
 import { PermanentDeliveryError } from '../../../shared/domain/errors.ts';
 import {
@@ -52,15 +53,8 @@ async function debtor(overrides: { locale?: string; timeZone?: string } = {}) {
 function dependencies(
   senders = new RecordingChannelSenders(),
 ): InboundReplyDependencies & { recorded: RecordingChannelSenders } {
-  const { table } = embedded;
   return {
-    directory: table,
-    customers: table,
-    cases: table,
-    consents: table,
-    interactions: table,
-    actions: table,
-    autoReplies: table,
+    ...inboundReplyStoresOn(embedded.table),
     senders: senders.senders,
     clock: new TestClock('2026-03-11T09:00:01.000Z'),
     settings: { supportContact: 'soporte@acme.example', senderName: 'Acme' },
