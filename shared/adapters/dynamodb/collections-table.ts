@@ -35,7 +35,13 @@ import type {
   VersionedSubscription,
 } from '../../ports.ts';
 import { putVersioned, writeIfConditionHolds } from './conditional-write.ts';
-import { batchGetAll, queryAll, singleTableDocumentClient, sortKeyPrefixQuery } from './document-client.ts';
+import {
+  batchGetAll,
+  indexPartitionQuery,
+  queryAll,
+  singleTableDocumentClient,
+  sortKeyPrefixQuery,
+} from './document-client.ts';
 import { keys, tableSchema } from './table-schema.ts';
 
 type Item = Record<string, unknown>;
@@ -104,24 +110,16 @@ export class CollectionsTable
   }
 
   public async recordEvent(event: BillingEvent, appliedAt: Date): Promise<void> {
-    await writeIfConditionHolds(
-      this.documents.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: {
-            ...keys.event(event.provider, event.eventId),
-            entity: 'event',
-            provider: event.provider,
-            eventId: event.eventId,
-            kind: event.kind,
-            occurredAt: event.occurredAt,
-            ...('claim' in event ? { claimId: event.claim.claimId } : {}),
-            appliedAt: appliedAt.toISOString(),
-          },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
-      ),
-    );
+    await this.putOnce({
+      ...keys.event(event.provider, event.eventId),
+      entity: 'event',
+      provider: event.provider,
+      eventId: event.eventId,
+      kind: event.kind,
+      occurredAt: event.occurredAt,
+      ...('claim' in event ? { claimId: event.claim.claimId } : {}),
+      appliedAt: appliedAt.toISOString(),
+    });
   }
 
   // Customers ------------------------------------------------------------------------------
@@ -244,14 +242,13 @@ export class CollectionsTable
   }
 
   public async listClaimsByFailureMonth(month: string): Promise<Claim[]> {
-    const index = tableSchema.indexes.claimsByFailureMonth;
-    const items = await this.queryAll({
-      TableName: this.tableName,
-      IndexName: index.indexName,
-      KeyConditionExpression: '#pk = :pk',
-      ExpressionAttributeNames: { '#pk': index.partitionKey },
-      ExpressionAttributeValues: { ':pk': keys.failureMonthPartition(month) },
-    });
+    const items = await this.queryAll(
+      indexPartitionQuery(
+        this.tableName,
+        tableSchema.indexes.claimsByFailureMonth,
+        keys.failureMonthPartition(month),
+      ),
+    );
     return items.map((item) => stripKeys<Claim>(item));
   }
 
@@ -266,21 +263,13 @@ export class CollectionsTable
 
   public async createCase(collectionCase: CollectionCase): Promise<void> {
     const index = tableSchema.indexes.openCases;
-    await writeIfConditionHolds(
-      this.documents.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: {
-            ...keys.collectionCase(collectionCase.caseId),
-            entity: 'case',
-            ...collectionCase,
-            [index.partitionKey]: keys.openCasesPartition,
-            [index.sortKey]: `${collectionCase.openedAt}#${collectionCase.caseId}`,
-          },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
-      ),
-    );
+    await this.putOnce({
+      ...keys.collectionCase(collectionCase.caseId),
+      entity: 'case',
+      ...collectionCase,
+      [index.partitionKey]: keys.openCasesPartition,
+      [index.sortKey]: `${collectionCase.openedAt}#${collectionCase.caseId}`,
+    });
   }
 
   public async addClaimToCase(caseId: string, claimId: string): Promise<void> {
@@ -298,28 +287,7 @@ export class CollectionsTable
   }
 
   public async closeCase(caseId: string, reason: CaseCloseReason, closedAt: Date): Promise<void> {
-    const index = tableSchema.indexes.openCases;
-    await writeIfConditionHolds(
-      this.documents.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: keys.collectionCase(caseId),
-          UpdateExpression: 'SET #status = :closed, closeReason = :reason, closedAt = :at REMOVE #gpk, #gsk',
-          ConditionExpression: '#status = :open',
-          ExpressionAttributeNames: {
-            '#status': 'status',
-            '#gpk': index.partitionKey,
-            '#gsk': index.sortKey,
-          },
-          ExpressionAttributeValues: {
-            ':closed': 'closed',
-            ':open': 'open',
-            ':reason': reason,
-            ':at': closedAt.toISOString(),
-          },
-        }),
-      ),
-    );
+    await this.closeOpenCase(caseId, reason, closedAt);
   }
 
   public async amendCloseReason(caseId: string, reason: CaseCloseReason): Promise<void> {
@@ -353,14 +321,23 @@ export class CollectionsTable
   }
 
   public async supersedeCase(caseId: string, supersededBy: string, closedAt: Date): Promise<void> {
+    await this.closeOpenCase(caseId, 'superseded', closedAt, supersededBy);
+  }
+
+  /** Closes the case and takes it out of the open-cases index, if it is still open; a closed case stays as it is. */
+  private async closeOpenCase(
+    caseId: string,
+    reason: CaseCloseReason,
+    closedAt: Date,
+    supersededBy?: string,
+  ): Promise<void> {
     const index = tableSchema.indexes.openCases;
     await writeIfConditionHolds(
       this.documents.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: keys.collectionCase(caseId),
-          UpdateExpression:
-            'SET #status = :closed, closeReason = :reason, closedAt = :at, supersededBy = :by REMOVE #gpk, #gsk',
+          UpdateExpression: `SET #status = :closed, closeReason = :reason, closedAt = :at${supersededBy === undefined ? '' : ', supersededBy = :by'} REMOVE #gpk, #gsk`,
           ConditionExpression: '#status = :open',
           ExpressionAttributeNames: {
             '#status': 'status',
@@ -370,9 +347,9 @@ export class CollectionsTable
           ExpressionAttributeValues: {
             ':closed': 'closed',
             ':open': 'open',
-            ':reason': 'superseded',
+            ':reason': reason,
             ':at': closedAt.toISOString(),
-            ':by': supersededBy,
+            ...(supersededBy === undefined ? {} : { ':by': supersededBy }),
           },
         }),
       ),
@@ -380,14 +357,9 @@ export class CollectionsTable
   }
 
   public async listOpenCaseIds(): Promise<string[]> {
-    const index = tableSchema.indexes.openCases;
-    const items = await this.queryAll({
-      TableName: this.tableName,
-      IndexName: index.indexName,
-      KeyConditionExpression: '#pk = :pk',
-      ExpressionAttributeNames: { '#pk': index.partitionKey },
-      ExpressionAttributeValues: { ':pk': keys.openCasesPartition },
-    });
+    const items = await this.queryAll(
+      indexPartitionQuery(this.tableName, tableSchema.indexes.openCases, keys.openCasesPartition),
+    );
     return items.map((item) => String(item.caseId));
   }
 
@@ -618,14 +590,9 @@ export class CollectionsTable
 
   /** Every open agent task, most urgent first, then oldest first (the agents' queue). */
   public async listOpenAgentTasks(): Promise<AgentTask[]> {
-    const index = tableSchema.indexes.openCases;
-    const items = await this.queryAll({
-      TableName: this.tableName,
-      IndexName: index.indexName,
-      KeyConditionExpression: '#pk = :pk',
-      ExpressionAttributeNames: { '#pk': index.partitionKey },
-      ExpressionAttributeValues: { ':pk': keys.openTasksPartition },
-    });
+    const items = await this.queryAll(
+      indexPartitionQuery(this.tableName, tableSchema.indexes.openCases, keys.openTasksPartition),
+    );
     return agentQueueOrder(items.map((item) => stripKeys<AgentTask>(item)));
   }
 

@@ -42,6 +42,21 @@ export function sortKeyPrefixQuery(tableName: string, pk: string, prefix: string
   };
 }
 
+/** The Query of every item of one partition of a global secondary index (eventually consistent, as such reads are). */
+export function indexPartitionQuery(
+  tableName: string,
+  index: { readonly indexName: string; readonly partitionKey: string },
+  partition: string,
+): QueryCommandInput {
+  return {
+    TableName: tableName,
+    IndexName: index.indexName,
+    KeyConditionExpression: '#pk = :pk',
+    ExpressionAttributeNames: { '#pk': index.partitionKey },
+    ExpressionAttributeValues: { ':pk': partition },
+  };
+}
+
 /** BatchGetItem reads at most 100 keys per request. */
 const batchGetLimit = 100;
 

@@ -371,6 +371,35 @@ describe('CollectionsTable', () => {
       expect(await embedded.table.listOpenCaseIds()).not.toContain(caseId);
     });
 
+    it('supersedes an open case, naming the case that took over, and leaves a closed one as it was', async () => {
+      // Prepare
+      const open = ids();
+      const closed = ids();
+      await embedded.table.createCase(openCase({ caseId: open.caseId, customerId: open.customerId }));
+      await embedded.table.createCase(openCase({ caseId: closed.caseId, customerId: closed.customerId }));
+      await embedded.table.closeCase(closed.caseId, 'paid', new Date('2026-11-05T10:31:45.000Z'));
+
+      // Act
+      await embedded.table.supersedeCase(open.caseId, 'case_successor', new Date('2026-11-07T08:00:00.000Z'));
+      await embedded.table.supersedeCase(
+        closed.caseId,
+        'case_successor',
+        new Date('2026-11-07T08:00:00.000Z'),
+      );
+
+      // Assess
+      expect(await embedded.table.getCase(open.caseId)).toMatchObject({
+        status: 'closed',
+        closeReason: 'superseded',
+        closedAt: '2026-11-07T08:00:00.000Z',
+        supersededBy: 'case_successor',
+      });
+      expect(await embedded.table.listOpenCaseIds()).not.toContain(open.caseId);
+      const stillPaid = await embedded.table.getCase(closed.caseId);
+      expect(stillPaid).toMatchObject({ closeReason: 'paid', closedAt: '2026-11-05T10:31:45.000Z' });
+      expect(stillPaid).not.toHaveProperty('supersededBy');
+    });
+
     it('does not create a case by closing one that does not exist', async () => {
       // Prepare
       const { caseId } = ids();

@@ -4,10 +4,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type EmbeddedDynamoDb, startEmbeddedDynamoDb } from '../../../../infra/local/embedded-dynamodb.ts';
 import {
   batchGetAll,
+  indexPartitionQuery,
   queryAll,
   singleTableDocumentClient,
   sortKeyPrefixQuery,
 } from '../../../../shared/adapters/dynamodb/document-client.ts';
+import { tableSchema } from '../../../../shared/adapters/dynamodb/table-schema.ts';
 
 describe('the single-table document client and its paged reads', () => {
   let db: EmbeddedDynamoDb;
@@ -61,6 +63,23 @@ describe('the single-table document client and its paged reads', () => {
     // Assess
     expect(messages.map((item) => item.index)).toEqual([0, 1, 2, 3, 4, 5, 6]);
     expect(everything).toHaveLength(9);
+  });
+
+  it('reads one partition of a secondary index, every page of it', async () => {
+    const index = tableSchema.indexes.openCases;
+    await Promise.all([
+      ...Array.from({ length: 5 }, (_, n) =>
+        put({ pk: `INDEXED#${n}`, sk: 'ITEM', [index.partitionKey]: 'OPEN_TEST', [index.sortKey]: `${n}` }),
+      ),
+      put({ pk: 'INDEXED#other', sk: 'ITEM', [index.partitionKey]: 'OTHER_TEST', [index.sortKey]: '0' }),
+    ]);
+
+    const items = await queryAll(documents, {
+      ...indexPartitionQuery(db.tableName, index, 'OPEN_TEST'),
+      Limit: 2,
+    });
+
+    expect(items.map((item) => item.pk)).toEqual([0, 1, 2, 3, 4].map((n) => `INDEXED#${n}`));
   });
 
   it('batch-gets past 100 keys, each stored item once, leaving out keys that hold nothing', async () => {
