@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type Stripe from 'stripe';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   createIngestStripeWebhookHandler,
   type IngestStripeWebhookDependencies,
@@ -11,11 +11,7 @@ import { logger } from '../../../shared/adapters/observability/logger.ts';
 import { caseIdFor } from '../../../shared/domain/collection-case.ts';
 import { ConfigurationError } from '../../../shared/domain/errors.ts';
 import { defaultStrategy } from '../../../workflows/strategies/index.ts';
-import {
-  type EmbeddedCollectionsTable,
-  startEmbeddedCollectionsTable,
-  uniqueSuffix,
-} from '../../support/embedded-collections-table.ts';
+import { embeddedCollectionsTablePerFile, uniqueSuffix } from '../../support/embedded-collections-table.ts';
 import { RecordingJourneyStarter, TestClock } from '../../support/fake-ports.ts';
 import { httpApiEvent, lambdaContext } from '../../support/lambda-events.ts';
 import {
@@ -26,15 +22,7 @@ import {
 } from '../../support/stripe-events.ts';
 import { stripeEventOf } from '../../support/stripe-objects.ts';
 
-let embedded: EmbeddedCollectionsTable;
-
-beforeAll(async () => {
-  embedded = await startEmbeddedCollectionsTable();
-});
-
-afterAll(async () => {
-  await embedded.stop();
-});
+const embedded = embeddedCollectionsTablePerFile();
 
 /** Everything the handler logs, captured instead of printed. */
 let logged: unknown[][];

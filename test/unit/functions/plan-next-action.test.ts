@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ZodError } from 'zod';
 import { createPlanNextActionHandler } from '../../../functions/plan-next-action.ts';
 import { logger } from '../../../shared/adapters/observability/logger.ts';
@@ -6,23 +6,11 @@ import { CaseNotFoundError } from '../../../shared/domain/errors.ts';
 import { defaultPlanOptions } from '../../../shared/domain/plan-next-action.ts';
 import { shippedCatalog } from '../../../workflows/strategies/index.ts';
 import { customerRecord, failedClaim, openCase } from '../../support/billing-records.ts';
-import {
-  type EmbeddedCollectionsTable,
-  startEmbeddedCollectionsTable,
-  uniqueSuffix,
-} from '../../support/embedded-collections-table.ts';
+import { embeddedCollectionsTablePerFile, uniqueSuffix } from '../../support/embedded-collections-table.ts';
 import { TestClock } from '../../support/fake-ports.ts';
 import { lambdaContext } from '../../support/lambda-events.ts';
 
-let embedded: EmbeddedCollectionsTable;
-
-beforeAll(async () => {
-  embedded = await startEmbeddedCollectionsTable();
-});
-
-afterAll(async () => {
-  await embedded.stop();
-});
+const embedded = embeddedCollectionsTablePerFile();
 
 beforeEach(() => {
   vi.spyOn(logger, 'info').mockImplementation(() => undefined);

@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ZodError } from 'zod';
 import { createSendJourneyMessageHandler } from '../../../functions/send-journey-message.ts';
 import { logger } from '../../../shared/adapters/observability/logger.ts';
@@ -6,23 +6,11 @@ import { defaultPaymentRetryLimits } from '../../../shared/domain/payment-retry-
 import { defaultPlanOptions } from '../../../shared/domain/plan-next-action.ts';
 import { shippedCatalog } from '../../../workflows/strategies/index.ts';
 import { customerRecord, failedClaim, openCase } from '../../support/billing-records.ts';
-import {
-  type EmbeddedCollectionsTable,
-  startEmbeddedCollectionsTable,
-  uniqueSuffix,
-} from '../../support/embedded-collections-table.ts';
+import { embeddedCollectionsTablePerFile, uniqueSuffix } from '../../support/embedded-collections-table.ts';
 import { RecordingEmailSender, TestClock } from '../../support/fake-ports.ts';
 import { lambdaContext } from '../../support/lambda-events.ts';
 
-let embedded: EmbeddedCollectionsTable;
-
-beforeAll(async () => {
-  embedded = await startEmbeddedCollectionsTable();
-});
-
-afterAll(async () => {
-  await embedded.stop();
-});
+const embedded = embeddedCollectionsTablePerFile();
 
 let logged: unknown[][];
 

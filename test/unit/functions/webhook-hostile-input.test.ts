@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createIngestChargebeeWebhookHandler } from '../../../functions/ingest-chargebee-webhook.ts';
 import { createIngestInhouseWebhookHandler } from '../../../functions/ingest-inhouse-webhook.ts';
 import { createIngestPaddleWebhookHandler } from '../../../functions/ingest-paddle-webhook.ts';
@@ -11,11 +11,7 @@ import { signInhousePayload } from '../../../shared/adapters/inhouse/inhouse-bil
 import { logger } from '../../../shared/adapters/observability/logger.ts';
 import { signPaddlePayload } from '../../../shared/adapters/paddle/paddle-billing-events.ts';
 import { defaultStrategy } from '../../../workflows/strategies/index.ts';
-import {
-  type EmbeddedCollectionsTable,
-  startEmbeddedCollectionsTable,
-  uniqueSuffix,
-} from '../../support/embedded-collections-table.ts';
+import { embeddedCollectionsTablePerFile, uniqueSuffix } from '../../support/embedded-collections-table.ts';
 import { RecordingJourneyStarter, TestClock } from '../../support/fake-ports.ts';
 import { httpApiEvent, lambdaContext } from '../../support/lambda-events.ts';
 import {
@@ -36,16 +32,8 @@ import {
   testWebhookSecret,
 } from '../../support/stripe-events.ts';
 
-let embedded: EmbeddedCollectionsTable;
+const embedded = embeddedCollectionsTablePerFile();
 let logged: unknown[][];
-
-beforeAll(async () => {
-  embedded = await startEmbeddedCollectionsTable();
-});
-
-afterAll(async () => {
-  await embedded.stop();
-});
 
 beforeEach(() => {
   logged = [];

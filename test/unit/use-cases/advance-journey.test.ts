@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { RecordingBillingActions } from '../../../shared/adapters/billing/recording-billing-actions.ts';
 import { defaultPaymentRetryLimits } from '../../../shared/domain/payment-retry-policy.ts';
 import { defaultPlanOptions } from '../../../shared/domain/plan-next-action.ts';
@@ -6,22 +6,10 @@ import { advanceJourney } from '../../../shared/use-cases/advance-journey.ts';
 import type { SendDependencies } from '../../../shared/use-cases/send-journey-message.ts';
 import { shippedCatalog } from '../../../workflows/strategies/index.ts';
 import { customerRecord, failedClaim, openCase } from '../../support/billing-records.ts';
-import {
-  type EmbeddedCollectionsTable,
-  startEmbeddedCollectionsTable,
-  uniqueSuffix,
-} from '../../support/embedded-collections-table.ts';
+import { embeddedCollectionsTablePerFile, uniqueSuffix } from '../../support/embedded-collections-table.ts';
 import { RecordingEmailSender, TestClock } from '../../support/fake-ports.ts';
 
-let embedded: EmbeddedCollectionsTable;
-
-beforeAll(async () => {
-  embedded = await startEmbeddedCollectionsTable();
-});
-
-afterAll(async () => {
-  await embedded.stop();
-});
+const embedded = embeddedCollectionsTablePerFile();
 
 /** A stored case on the default strategy (opened 2 Nov 2026, 05:14 in New York) and its dependencies. */
 async function journey(pauses: { reason: 'payment-plan'; from: string }[] = []) {

@@ -1,5 +1,5 @@
 import { MessageRejected } from '@aws-sdk/client-sesv2';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { RecordingBillingActions } from '../../../shared/adapters/billing/recording-billing-actions.ts';
 import { InMemoryStrategyCatalog } from '../../../shared/adapters/strategies/in-memory-strategy-catalog.ts';
 import { SecretKeyedStripeBillingActions } from '../../../shared/adapters/stripe/secret-keyed-stripe-billing-actions.ts';
@@ -19,23 +19,11 @@ import {
 } from '../../../shared/use-cases/send-journey-message.ts';
 import { shippedCatalog, shippedRouting } from '../../../workflows/strategies/index.ts';
 import { customerRecord, declined, failedClaim, openCase } from '../../support/billing-records.ts';
-import {
-  type EmbeddedCollectionsTable,
-  startEmbeddedCollectionsTable,
-  uniqueSuffix,
-} from '../../support/embedded-collections-table.ts';
+import { embeddedCollectionsTablePerFile, uniqueSuffix } from '../../support/embedded-collections-table.ts';
 import { RecordingEmailSender, TestClock } from '../../support/fake-ports.ts';
 import { RecordingChannelSenders } from '../../support/recording-channel-senders.ts';
 
-let embedded: EmbeddedCollectionsTable;
-
-beforeAll(async () => {
-  embedded = await startEmbeddedCollectionsTable();
-});
-
-afterAll(async () => {
-  await embedded.stop();
-});
+const embedded = embeddedCollectionsTablePerFile();
 
 interface Journey {
   readonly deps: SendDependencies;

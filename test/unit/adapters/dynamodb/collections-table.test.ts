@@ -1,24 +1,16 @@
 import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { caseIdFor } from '../../../../shared/domain/collection-case.ts';
 import { ConcurrentUpdateError } from '../../../../shared/domain/errors.ts';
 import type { MessageRecord } from '../../../../shared/ports.ts';
 import { billingEvent, customerRecord, failedClaim, openCase } from '../../../support/billing-records.ts';
 import {
-  type EmbeddedCollectionsTable,
+  embeddedCollectionsTablePerFile,
   startEmbeddedCollectionsTable,
   uniqueSuffix,
 } from '../../../support/embedded-collections-table.ts';
 
-let embedded: EmbeddedCollectionsTable;
-
-beforeAll(async () => {
-  embedded = await startEmbeddedCollectionsTable();
-});
-
-afterAll(async () => {
-  await embedded.stop();
-});
+const embedded = embeddedCollectionsTablePerFile();
 
 function ids() {
   const suffix = uniqueSuffix();
