@@ -5,10 +5,10 @@ import { logger } from '../../../shared/adapters/observability/logger.ts';
 import { defaultPaymentRetryLimits } from '../../../shared/domain/payment-retry-policy.ts';
 import { defaultPlanOptions } from '../../../shared/domain/plan-next-action.ts';
 import { shippedCatalog } from '../../../workflows/strategies/index.ts';
-import { customerRecord, failedClaim, openCase } from '../../support/billing-records.ts';
-import { embeddedCollectionsTablePerFile, uniqueSuffix } from '../../support/embedded-collections-table.ts';
+import { embeddedCollectionsTablePerFile } from '../../support/embedded-collections-table.ts';
 import { RecordingEmailSender, TestClock } from '../../support/fake-ports.ts';
 import { lambdaContext } from '../../support/lambda-events.ts';
+import { storeOpenCase } from '../../support/stored-journeys.ts';
 
 const embedded = embeddedCollectionsTablePerFile();
 
@@ -37,15 +37,9 @@ const plannedStep = {
 };
 
 async function setup() {
-  const suffix = uniqueSuffix();
-  const customerId = `stripe:cus_${suffix}`;
-  const caseId = `case_${suffix}`;
-  const claim = failedClaim({ invoiceId: `in_${suffix}`, customerId, caseId });
-  await embedded.table.putCustomer(customerRecord({ customerId, timeZone: 'America/New_York' }));
-  await embedded.table.putClaim(claim, 0);
-  await embedded.table.createCase(openCase({ caseId, customerId, claimIds: [claim.claimId] }));
-  const email = new RecordingEmailSender();
   const { table } = embedded;
+  const { caseId } = await storeOpenCase(table);
+  const email = new RecordingEmailSender();
   const handler = createSendJourneyMessageHandler({
     cases: table,
     claims: table,
