@@ -1,5 +1,5 @@
 import Stripe from 'stripe';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ingestCoreSink } from '../../../infra/cli/billing-event-sinks.ts';
 import {
   type BackfillCursor,
@@ -10,20 +10,12 @@ import { ingestStoresOn } from '../../../shared/adapters/dynamodb/collections-ta
 import { defaultStrategy } from '../../../workflows/strategies/index.ts';
 import { embeddedCollectionsTablePerFile, uniqueSuffix } from '../../support/embedded-collections-table.ts';
 import { RecordingJourneyStarter, TestClock } from '../../support/fake-ports.ts';
-import { FakeStripeApi } from '../../support/fake-stripe-api.ts';
+import { fakeStripeApiPerTest } from '../../support/fake-stripe-api.ts';
 import { stripeInvoiceEvent } from '../../support/stripe-events.ts';
 
 const embedded = embeddedCollectionsTablePerFile();
 
-let api: FakeStripeApi;
-
-beforeEach(async () => {
-  api = await new FakeStripeApi().start();
-});
-
-afterEach(async () => {
-  await api.stop();
-});
+const api = fakeStripeApiPerTest();
 
 function memoryCursor(): BackfillCursor & { value: string | undefined; saves: number } {
   const cursor = {

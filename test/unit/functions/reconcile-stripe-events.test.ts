@@ -1,5 +1,5 @@
 import Stripe from 'stripe';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createReconcileStripeEventsHandler } from '../../../functions/reconcile-stripe-events.ts';
 import { ingestStoresOn } from '../../../shared/adapters/dynamodb/collections-table.ts';
 import { translateStripeEvent } from '../../../shared/adapters/stripe/stripe-billing-events.ts';
@@ -7,21 +7,13 @@ import { ingestBillingEvent } from '../../../shared/use-cases/ingest-billing-eve
 import { defaultStrategy } from '../../../workflows/strategies/index.ts';
 import { embeddedCollectionsTablePerFile, uniqueSuffix } from '../../support/embedded-collections-table.ts';
 import { RecordingJourneyStarter, TestClock } from '../../support/fake-ports.ts';
-import { FakeStripeApi } from '../../support/fake-stripe-api.ts';
+import { fakeStripeApiPerTest } from '../../support/fake-stripe-api.ts';
 import { stripeInvoiceEvent } from '../../support/stripe-events.ts';
 import { stripeEventOf, stripePaymentIntent } from '../../support/stripe-objects.ts';
 
 const embedded = embeddedCollectionsTablePerFile();
 
-let api: FakeStripeApi;
-
-beforeEach(async () => {
-  api = await new FakeStripeApi().start();
-});
-
-afterEach(async () => {
-  await api.stop();
-});
+const api = fakeStripeApiPerTest();
 
 /** 2026-11-02T10:14:09Z. */
 const failedAt = 1793614449;

@@ -1,10 +1,10 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ZodError } from 'zod';
 import { createSendJourneyMessageHandler } from '../../../functions/send-journey-message.ts';
-import { logger } from '../../../shared/adapters/observability/logger.ts';
 import { defaultPaymentRetryLimits } from '../../../shared/domain/payment-retry-policy.ts';
 import { defaultPlanOptions } from '../../../shared/domain/plan-next-action.ts';
 import { shippedCatalog } from '../../../workflows/strategies/index.ts';
+import { capturedLogsPerTest } from '../../support/captured-logs.ts';
 import { embeddedCollectionsTablePerFile } from '../../support/embedded-collections-table.ts';
 import { RecordingEmailSender, TestClock } from '../../support/fake-ports.ts';
 import { lambdaContext } from '../../support/lambda-events.ts';
@@ -12,18 +12,7 @@ import { storeOpenCase } from '../../support/stored-journeys.ts';
 
 const embedded = embeddedCollectionsTablePerFile();
 
-let logged: unknown[][];
-
-beforeEach(() => {
-  logged = [];
-  vi.spyOn(logger, 'info').mockImplementation((...args: unknown[]) => {
-    logged.push(args);
-  });
-});
-
-afterEach(() => {
-  vi.restoreAllMocks();
-});
+const logged = capturedLogsPerTest();
 
 const context = lambdaContext('collections-send-journey-message');
 
