@@ -49,16 +49,19 @@ export async function storeOpenCase(
 
 /**
  * What a journey step acts through: the table, the shipped strategies and default policies, with
- * a recording email sender, billing actions and a clock at 2026-11-02T13:00:00Z (8:00 in New York).
+ * a recording email sender, billing actions and a clock at `now` (by default 8:00 in New York).
  */
-export function recordingSendDependencies(table: CollectionsTable): {
+export function recordingSendDependencies(
+  table: CollectionsTable,
+  now = '2026-11-02T13:00:00.000Z',
+): {
   deps: SendDependencies;
   email: RecordingEmailSender;
   clock: TestClock;
   billing: RecordingBillingActions;
 } {
   const email = new RecordingEmailSender();
-  const clock = new TestClock('2026-11-02T13:00:00.000Z');
+  const clock = new TestClock(now);
   const billing = new RecordingBillingActions(clock);
   return {
     deps: {

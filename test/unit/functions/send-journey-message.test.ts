@@ -1,14 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { ZodError } from 'zod';
 import { createSendJourneyMessageHandler } from '../../../functions/send-journey-message.ts';
-import { defaultPaymentRetryLimits } from '../../../shared/domain/payment-retry-policy.ts';
-import { defaultPlanOptions } from '../../../shared/domain/plan-next-action.ts';
-import { shippedCatalog } from '../../../workflows/strategies/index.ts';
 import { capturedLogsPerTest } from '../../support/captured-logs.ts';
 import { embeddedCollectionsTablePerFile } from '../../support/embedded-collections-table.ts';
-import { RecordingEmailSender, TestClock } from '../../support/fake-ports.ts';
 import { lambdaContext } from '../../support/lambda-events.ts';
-import { storeOpenCase } from '../../support/stored-journeys.ts';
+import { recordingSendDependencies, storeOpenCase } from '../../support/stored-journeys.ts';
 
 const embedded = embeddedCollectionsTablePerFile();
 
@@ -28,20 +24,8 @@ const plannedStep = {
 async function setup() {
   const { table } = embedded;
   const { caseId } = await storeOpenCase(table);
-  const email = new RecordingEmailSender();
-  const handler = createSendJourneyMessageHandler({
-    cases: table,
-    claims: table,
-    customers: table,
-    messages: table,
-    agentTasks: table,
-    email,
-    clock: new TestClock('2026-11-02T13:00:01.000Z'),
-    strategies: shippedCatalog,
-    planOptions: defaultPlanOptions,
-    retryLimits: defaultPaymentRetryLimits,
-  });
-  return { handler, email, caseId };
+  const { deps, email } = recordingSendDependencies(table, '2026-11-02T13:00:01.000Z');
+  return { handler: createSendJourneyMessageHandler(deps), email, caseId };
 }
 
 describe('sendJourneyMessage handler', () => {
