@@ -6,7 +6,12 @@ import {
   isSubscriptionEvent,
   type SubscriptionBillingEvent,
 } from '../domain/billing-event.ts';
-import { applyBillingEventToClaim, type Claim, isClaimOpen } from '../domain/claim.ts';
+import {
+  applyBillingEventToClaim,
+  type Claim,
+  isClaimOpen,
+  isKnownOnlyFromPayments,
+} from '../domain/claim.ts';
 import { type CollectionCase, caseIdFor, closeReasonFor } from '../domain/collection-case.ts';
 import { type Customer, type CustomerFacts, mergeCustomer } from '../domain/customer.ts';
 import { ConcurrentUpdateError, ConfigurationError, LivemodeMismatchError } from '../domain/errors.ts';
@@ -191,7 +196,12 @@ async function applyClaimEvent(
   let caseClosed = false;
   let caseClaimIds: readonly string[] = [];
 
-  if (isClaimOpen(claim)) {
+  if (isClaimOpen(claim) && isKnownOnlyFromPayments(claim)) {
+    // Stripe sends payment_intent.payment_failed (or charge.failed) beside invoice.payment_failed,
+    // in either order. The payment alone carries neither the invoice's amounts and dates nor the
+    // customer's contact details: a journey planned on it would find no channel and end for good.
+    // The claim keeps the decline; the invoice's own event, which always follows, opens the case.
+  } else if (isClaimOpen(claim)) {
     const joined = await ensureCaseFor(applied, readAhead.customer, deps);
     caseOpened = joined.opened;
     claim = joined.claim;
