@@ -1,4 +1,4 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MetricAggregatesTable } from '../../../../shared/adapters/dynamodb/metric-aggregates-table.ts';
 import type { MetricsSettings } from '../../../../shared/domain/metric-contributions.ts';
 import { monthPeriod } from '../../../../shared/domain/metrics-calendar.ts';
@@ -6,7 +6,10 @@ import type { MetricAggregateStore } from '../../../../shared/ports.ts';
 import { buildFinanceReport } from '../../../../shared/use-cases/build-finance-report.ts';
 import { rebuildMetricAggregates } from '../../../../shared/use-cases/rebuild-metric-aggregates.ts';
 import { refreshMetricContributions } from '../../../../shared/use-cases/refresh-metric-contributions.ts';
-import { embeddedCollectionsTablePerFile } from '../../../support/embedded-collections-table.ts';
+import {
+  type EmbeddedCollectionsTable,
+  startEmbeddedCollectionsTable,
+} from '../../../support/embedded-collections-table.ts';
 import { expectedCells, goldenScenario, scenarioCases } from '../../../support/finance-scenarios.ts';
 
 const settings: MetricsSettings = { timeZone: 'UTC', attributionWindowDays: 7 };
@@ -30,10 +33,11 @@ function crashingAfter(store: MetricAggregateStore, cellUpdates: number): Metric
 }
 
 describe('MetricAggregatesTable with refreshMetricContributions', () => {
-  const embedded = embeddedCollectionsTablePerFile();
+  let embedded: EmbeddedCollectionsTable;
   let aggregates: MetricAggregatesTable;
 
   beforeAll(async () => {
+    embedded = await startEmbeddedCollectionsTable();
     aggregates = new MetricAggregatesTable(embedded.db.client, embedded.db.tableName);
     const { table } = embedded;
     for (const { claim } of goldenScenario) await table.putClaim(claim, 0);
@@ -54,6 +58,10 @@ describe('MetricAggregatesTable with refreshMetricContributions', () => {
         });
       }
     }
+  });
+
+  afterAll(async () => {
+    await embedded.stop();
   });
 
   const deps = () => ({
