@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createRebuildMetricAggregatesHandler } from '../../functions/rebuild-metric-aggregates.ts';
 import { WorkflowName } from '../../infra/constructs/workflow-metadata.ts';
 import type { JSONValue } from '../../infra/local/local-journey-engine.ts';
@@ -18,10 +18,7 @@ import { rebuildMetricAggregates } from '../../shared/use-cases/rebuild-metric-a
 import { rebuildMetricSegment } from '../../shared/use-cases/rebuild-metric-segment.ts';
 import { refreshMetricContributions } from '../../shared/use-cases/refresh-metric-contributions.ts';
 import { aggregatesMismatchError, RebuildState } from '../../workflows/rebuild-metric-aggregates.ts';
-import {
-  type EmbeddedCollectionsTable,
-  startEmbeddedCollectionsTable,
-} from '../support/embedded-collections-table.ts';
+import { embeddedCollectionsTablePerFile } from '../support/embedded-collections-table.ts';
 import { expectedCells, goldenScenario, type ScenarioClaim } from '../support/finance-scenarios.ts';
 import { lambdaContext } from '../support/lambda-events.ts';
 import { metricHistory, storeScenario } from '../support/metric-history.ts';
@@ -65,7 +62,7 @@ function findings(result: RebuildResult) {
  * that dies and is retried.
  */
 describe('the segmented rebuild of the finance aggregates', () => {
-  let embedded: EmbeddedCollectionsTable;
+  const embedded = embeddedCollectionsTablePerFile();
   let store: MetricAggregatesTable;
   let partials: RebuildPartialsTable;
   let workflow: SynthesizedWorkflow;
@@ -73,7 +70,6 @@ describe('the segmented rebuild of the finance aggregates', () => {
   let history: ScenarioClaim[] = [...goldenScenario, ...metricHistory(120)];
 
   beforeAll(async () => {
-    embedded = await startEmbeddedCollectionsTable();
     // Small pages: every segment reads several.
     store = new MetricAggregatesTable(embedded.db.client, embedded.db.tableName, { scanPageSize: 9 });
     partials = new RebuildPartialsTable(embedded.db.client, embedded.db.tableName);
@@ -93,10 +89,6 @@ describe('the segmented rebuild of the finance aggregates', () => {
     if (rebuild === undefined) throw new Error('no rebuild state machine in the template');
     workflow = rebuild;
   }, 120_000);
-
-  afterAll(async () => {
-    await embedded.stop();
-  });
 
   /** Runs the synthesized definition; `around` may wrap each invocation of the rebuild function. */
   const runStateMachine = (

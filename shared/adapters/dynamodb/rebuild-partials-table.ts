@@ -1,18 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import {
-  DeleteCommand,
-  DynamoDBDocumentClient,
-  PutCommand,
-  QueryCommand,
-  type QueryCommandInput,
-} from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { RebuildPartialMissingError } from '../../domain/errors.ts';
 import type { RebuildPartial } from '../../domain/metric-rebuild.ts';
 import type { RebuildPartialRef, RebuildPartialStore } from '../../ports.ts';
-
-type Item = Record<string, unknown>;
+import { queryAll, singleTableDocumentClient, sortKeyPrefixQuery } from './document-client.ts';
 
 /**
  * Keys of a segmented rebuild's partials: one partition per run (the execution name), one item per
@@ -49,9 +42,7 @@ export class RebuildPartialsTable implements RebuildPartialStore {
     client: DynamoDBClient,
     private readonly tableName: string,
   ) {
-    this.documents = DynamoDBDocumentClient.from(client, {
-      marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
-    });
+    this.documents = singleTableDocumentClient(client);
   }
 
   public async putPartial(runId: string, partial: RebuildPartial, now: Date): Promise<RebuildPartialRef> {
@@ -76,13 +67,14 @@ export class RebuildPartialsTable implements RebuildPartialStore {
   }
 
   public async getPartial(runId: string, ref: RebuildPartialRef): Promise<RebuildPartial> {
-    const prefix = rebuildPartialKeys.attemptPrefix(ref);
-    const items = await this.queryAll({
-      TableName: this.tableName,
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-      ExpressionAttributeValues: { ':pk': rebuildPartialKeys.run(runId), ':prefix': prefix },
-      ConsistentRead: true,
-    });
+    const items = await queryAll(
+      this.documents,
+      sortKeyPrefixQuery(
+        this.tableName,
+        rebuildPartialKeys.run(runId),
+        rebuildPartialKeys.attemptPrefix(ref),
+      ),
+    );
     const chunks = items.map((item) => item.data).filter((data) => data instanceof Uint8Array);
     if (chunks.length !== ref.chunks || items.length !== ref.chunks) {
       throw new RebuildPartialMissingError(
@@ -98,7 +90,7 @@ export class RebuildPartialsTable implements RebuildPartialStore {
   }
 
   public async deletePartials(runId: string): Promise<number> {
-    const items = await this.queryAll({
+    const items = await queryAll(this.documents, {
       TableName: this.tableName,
       KeyConditionExpression: 'pk = :pk',
       ExpressionAttributeValues: { ':pk': rebuildPartialKeys.run(runId) },
@@ -118,18 +110,5 @@ export class RebuildPartialsTable implements RebuildPartialStore {
       );
     }
     return items.length;
-  }
-
-  private async queryAll(input: QueryCommandInput): Promise<Item[]> {
-    const items: Item[] = [];
-    let startKey: Item | undefined;
-    do {
-      const result = await this.documents.send(
-        new QueryCommand({ ...input, ...(startKey ? { ExclusiveStartKey: startKey } : {}) }),
-      );
-      items.push(...(result.Items ?? []));
-      startKey = result.LastEvaluatedKey;
-    } while (startKey);
-    return items;
   }
 }

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { MetricAggregatesTable } from '../../../../shared/adapters/dynamodb/metric-aggregates-table.ts';
 import type { MetricsSettings } from '../../../../shared/domain/metric-contributions.ts';
 import { monthPeriod } from '../../../../shared/domain/metrics-calendar.ts';
@@ -6,10 +6,7 @@ import type { MetricAggregateStore } from '../../../../shared/ports.ts';
 import { buildFinanceReport } from '../../../../shared/use-cases/build-finance-report.ts';
 import { rebuildMetricAggregates } from '../../../../shared/use-cases/rebuild-metric-aggregates.ts';
 import { refreshMetricContributions } from '../../../../shared/use-cases/refresh-metric-contributions.ts';
-import {
-  type EmbeddedCollectionsTable,
-  startEmbeddedCollectionsTable,
-} from '../../../support/embedded-collections-table.ts';
+import { embeddedCollectionsTablePerFile } from '../../../support/embedded-collections-table.ts';
 import { expectedCells, goldenScenario } from '../../../support/finance-scenarios.ts';
 import { storeScenario } from '../../../support/metric-history.ts';
 
@@ -34,17 +31,12 @@ function crashingAfter(store: MetricAggregateStore, cellUpdates: number): Metric
 }
 
 describe('MetricAggregatesTable with refreshMetricContributions', () => {
-  let embedded: EmbeddedCollectionsTable;
+  const embedded = embeddedCollectionsTablePerFile();
   let aggregates: MetricAggregatesTable;
 
   beforeAll(async () => {
-    embedded = await startEmbeddedCollectionsTable();
     aggregates = new MetricAggregatesTable(embedded.db.client, embedded.db.tableName);
     await storeScenario(embedded.table, goldenScenario);
-  });
-
-  afterAll(async () => {
-    await embedded.stop();
   });
 
   const deps = () => ({

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { DeleteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   partialChunkBytes,
   RebuildPartialsTable,
@@ -9,10 +9,7 @@ import {
 import { RebuildPartialMissingError } from '../../../../shared/domain/errors.ts';
 import type { MetricCell } from '../../../../shared/domain/metric-cells.ts';
 import type { RebuildPartial } from '../../../../shared/domain/metric-rebuild.ts';
-import {
-  type EmbeddedCollectionsTable,
-  startEmbeddedCollectionsTable,
-} from '../../../support/embedded-collections-table.ts';
+import { embeddedCollectionsTablePerFile } from '../../../support/embedded-collections-table.ts';
 
 const now = new Date('2026-04-05T03:00:00.000Z');
 
@@ -37,16 +34,11 @@ function partialOf(pass: RebuildPartial['pass'], segment: number, cellCount: num
 }
 
 describe('RebuildPartialsTable', () => {
-  let embedded: EmbeddedCollectionsTable;
+  const embedded = embeddedCollectionsTablePerFile();
   let partials: RebuildPartialsTable;
 
-  beforeAll(async () => {
-    embedded = await startEmbeddedCollectionsTable();
+  beforeAll(() => {
     partials = new RebuildPartialsTable(embedded.db.client, embedded.db.tableName);
-  });
-
-  afterAll(async () => {
-    await embedded.stop();
   });
 
   const itemsOfRun = async (runId: string) =>
