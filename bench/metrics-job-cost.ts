@@ -8,7 +8,7 @@ import {
   subscriptionUnitOf,
 } from '../shared/domain/metric-contributions.ts';
 import { startMeteredProduct } from './metered-product.ts';
-import { simulatedClaim } from './metrics-report.bench.ts';
+import { simulatedClaim } from './simulated-claims.ts';
 
 export interface MetricsJobRun {
   /** Simulated claims folded into the aggregates: 24 months of history in three currencies. */

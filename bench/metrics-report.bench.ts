@@ -12,31 +12,42 @@
  * (`buildFinanceReport`), counting the items read. It also times recomputing from the claims
  * (what a report costs without aggregates) and one claim's incremental refresh on dynalite.
  *
+ * Then the weekly proof: the rebuild of the aggregates from the claims (`bench/metric-rebuild-cost.ts`)
+ * in one invocation and over parallel scan segments, side by side, at `rebuildSizes` claims loaded
+ * through the real adapters; and the size of a segment's partial (the expected cells it hands to
+ * the comparison) at every report size, against Step Functions' 256 KiB payload limit.
+ *
+ *   npx tsx bench/metrics-report.bench.ts --rebuild=10000,100000 10000 100000 1000000
+ *
  * `runMetricsReportBenchmark` is exported for a general bench runner (`npm run bench`).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
 import { startEmbeddedDynamoDb } from '../infra/local/embedded-dynamodb.ts';
 import { CollectionsTable } from '../shared/adapters/dynamodb/collections-table.ts';
 import { MetricAggregatesTable } from '../shared/adapters/dynamodb/metric-aggregates-table.ts';
-import type { Claim } from '../shared/domain/claim.ts';
 import type { CollectionCase } from '../shared/domain/collection-case.ts';
 import { computeCurrencyMetrics, dayCellMonthsFor } from '../shared/domain/finance-metrics.ts';
 import { CellAccumulator, CellIndex, type MetricCell } from '../shared/domain/metric-cells.ts';
 import {
-  type CaseDimensions,
   claimContribution,
   type MetricsSettings,
   type SubscriptionClaimSummary,
   subscriptionClaimSummary,
   subscriptionContribution,
   subscriptionUnitOf,
-  type Touch,
 } from '../shared/domain/metric-contributions.ts';
 import { monthOf, monthPeriod, parsePeriod, type ReportPeriod } from '../shared/domain/metrics-calendar.ts';
 import { buildFinanceReport } from '../shared/use-cases/build-finance-report.ts';
 import { refreshMetricContributions } from '../shared/use-cases/refresh-metric-contributions.ts';
+import {
+  measureRebuildCost,
+  type RebuildBenchmarkResult,
+  renderRebuildMarkdown,
+} from './metric-rebuild-cost.ts';
+import { simulatedClaim } from './simulated-claims.ts';
 
 export interface MetricsReportBenchmarkOptions {
   /** Numbers of simulated claims. @default [10_000, 100_000, 1_000_000] */
@@ -44,6 +55,23 @@ export interface MetricsReportBenchmarkOptions {
   /** Timed runs per report; the median is reported. @default 15 */
   readonly runs?: number;
   readonly log?: (line: string) => void;
+  /**
+   * History sizes the rebuild is timed at. Loading goes through the real adapters at about 500
+   * items a second on dynalite, so 1,000,000 claims (3.4 million items) would take two hours:
+   * its time is estimated from the per-claim rate of the largest size measured.
+   * @default [10_000, 100_000]
+   */
+  readonly rebuildSizes?: readonly number[];
+  /** Segment counts the rebuild is run with, beside the single invocation. @default [4, 16] */
+  readonly rebuildSegments?: readonly number[];
+}
+
+/** A segment's partial at one history size: the expected cells of the whole calendar, the most a segment can hold. */
+export interface PartialSize {
+  readonly claims: number;
+  readonly cells: number;
+  readonly jsonKilobytes: number;
+  readonly gzipKilobytes: number;
 }
 
 export interface ReportTiming {
@@ -82,137 +110,12 @@ export interface MetricsReportBenchmarkResult {
   readonly refreshPerClaimMedianMs: number;
   /** Largest monthly-close median ÷ smallest: about 1 when report time is flat in history size. */
   readonly monthlyCloseSpread: number;
+  readonly rebuild: RebuildBenchmarkResult;
+  /** A claims-pass partial over the whole history (one segment): its size, JSON and compressed. */
+  readonly partialSizes: readonly PartialSize[];
 }
 
 const settings: MetricsSettings = { timeZone: 'UTC', attributionWindowDays: 7 };
-const historyStart = Date.UTC(2024, 3, 1); // April 2024: 24 months up to March 2026
-const historyEnd = Date.UTC(2026, 3, 1);
-const hour = 3_600_000;
-const day = 24 * hour;
-
-/** A small seeded PRNG (mulberry32): the same history for every run and every size prefix. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-interface SimulatedClaim {
-  readonly claim: Claim;
-  readonly collectionCase?: CaseDimensions;
-  readonly touches: readonly Touch[];
-}
-
-const currencies = [
-  { code: 'USD', share: 0.7, amounts: [999, 1999, 4999, 9900, 24900] },
-  { code: 'EUR', share: 0.2, amounts: [900, 1900, 4900, 9900] },
-  { code: 'JPY', share: 0.1, amounts: [980, 1980, 4980, 9800] },
-];
-
-/** Rounded to the hour: simulated events happen on the hour (it keeps the date cache small). */
-function isoAt(ms: number): string {
-  return new Date(Math.floor(ms / hour) * hour).toISOString();
-}
-
-/** The n-th simulated claim (deterministic in n). */
-export function simulatedClaim(n: number): SimulatedClaim {
-  const next = random(n * 7919 + 17);
-  const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)] as T;
-  const roll = next();
-  const currency = roll < 0.7 ? currencies[0] : roll < 0.9 ? currencies[1] : currencies[2];
-  if (currency === undefined) throw new Error('no currency');
-  const amountMinor = pick(currency.amounts);
-  const issued = historyStart + Math.floor(next() * (historyEnd - historyStart - day));
-  const invoiceId = `in_bench_${n}`;
-  const subscriptionId = next() < 0.9 ? `sub_bench_${Math.floor(n / 3)}` : undefined;
-  const base = {
-    claimId: `stripe:${invoiceId}`,
-    invoiceId,
-    provider: 'stripe',
-    customerId: `stripe:cus_bench_${Math.floor(n / 3)}`,
-    amountMinor,
-    currency: currency.code,
-    attemptCount: 1,
-    snapshotAt: isoAt(issued),
-    snapshotEventId: `evt_bench_${n}`,
-    issuedAt: isoAt(issued),
-    ...(subscriptionId
-      ? { subscriptionId, subscriptionMrrMinor: amountMinor }
-      : { dueAt: isoAt(issued + 30 * day) }),
-  };
-  // Most invoices are paid at the first attempt: billed and collected, no cohort.
-  if (next() < 0.75) {
-    return { claim: { ...base, status: 'paid', paidAt: isoAt(issued + hour) }, touches: [] };
-  }
-  const failedAt = issued;
-  const holdout = next() < 0.1;
-  const collectionCase: CaseDimensions = {
-    strategyId: pick(['default', 'gentle', 'firm']),
-    variant: pick(['A', 'B']),
-    segment: pick(['smb', 'mid-market', 'enterprise']),
-    holdout,
-  };
-  const touches: Touch[] = holdout
-    ? []
-    : [0, 3, 7]
-        .map((offset, index) => ({
-          sentAt: isoAt(failedAt + offset * day + 3 * hour),
-          channel: index === 1 ? 'sms' : 'email',
-          stepId: `day-${offset}`,
-        }))
-        .filter((touch) => Date.parse(touch.sentAt) < historyEnd);
-  const outcome = next();
-  const recoveredAfter = Math.floor(next() * 70 * day);
-  const claim: Claim = {
-    ...base,
-    status: 'failed',
-    firstFailedAt: isoAt(failedAt),
-    lastFailedAt: isoAt(failedAt),
-    declineClass: pick(['soft', 'soft', 'hard', 'authentication_required']),
-    caseId: `case_bench_${n}`,
-  };
-  if (outcome < 0.6 && failedAt + recoveredAfter < historyEnd) {
-    const refund = next() < 0.05 ? Math.floor(amountMinor / 2) : 0;
-    return {
-      claim: {
-        ...claim,
-        status: 'paid',
-        paidAt: isoAt(failedAt + recoveredAfter),
-        ...(refund > 0
-          ? { refundedAmountMinor: refund, refundedAt: isoAt(failedAt + recoveredAfter + 2 * day) }
-          : {}),
-      },
-      collectionCase,
-      touches,
-    };
-  }
-  if (outcome < 0.85 && failedAt + 45 * day < historyEnd) {
-    return {
-      claim: {
-        ...claim,
-        status: 'written_off',
-        writtenOffAt: isoAt(failedAt + 45 * day),
-        ...(subscriptionId && next() < 0.5 ? { subscriptionChurnedAt: isoAt(failedAt + 45 * day) } : {}),
-      },
-      collectionCase,
-      touches,
-    };
-  }
-  if (outcome < 0.88) {
-    return {
-      claim: { ...claim, status: 'voided', voidedAt: isoAt(failedAt + 5 * day) },
-      collectionCase,
-      touches,
-    };
-  }
-  return { claim, collectionCase, touches };
-}
-
 /** Folds the first `size` simulated claims into aggregate cells, as the live path would have. */
 function aggregateHistory(size: number): { cells: CellAccumulator; ms: number } {
   const started = performance.now();
@@ -288,6 +191,7 @@ export async function runMetricsReportBenchmark(
     counter: ReturnType<typeof counting>;
   }[] = [];
   const results: SizeResult[] = [];
+  const partialSizes: PartialSize[] = [];
   try {
     for (const size of sizes) {
       const { cells, ms: recomputeMs } = aggregateHistory(size);
@@ -366,6 +270,14 @@ export async function runMetricsReportBenchmark(
       }
     }
     for (const { size, list, recomputeMs, loadMs } of loaded) {
+      // What a segment hands to the comparison is at most every expected cell of the history.
+      const json = JSON.stringify(list);
+      partialSizes.push({
+        claims: size,
+        cells: list.length,
+        jsonKilobytes: Math.round(json.length / 1024),
+        gzipKilobytes: Math.round(gzipSync(json).length / 1024),
+      });
       const reports = timings.get(size) ?? [];
       const days = list.filter((cell) => cell.granularity === 'day' && cell.period.startsWith('2026-03'));
       results.push({
@@ -424,6 +336,13 @@ export async function runMetricsReportBenchmark(
     await db.stop();
   }
 
+  log('rebuild of the aggregates: one invocation and scan segments, side by side');
+  const rebuild = await measureRebuildCost({
+    sizes: options.rebuildSizes ?? [10_000, 100_000],
+    segmentCounts: options.rebuildSegments ?? [4, 16],
+    log,
+  });
+
   const monthly = results.map((result) => result.reports[0]?.medianMs ?? 0);
   return {
     benchmark: 'metrics-report',
@@ -434,6 +353,8 @@ export async function runMetricsReportBenchmark(
     refreshPerClaimMedianMs: Math.round(median(refreshTimes) * 10) / 10,
     monthlyCloseSpread:
       Math.round((Math.max(...monthly) / Math.max(Math.min(...monthly), 0.001)) * 100) / 100,
+    rebuild,
+    partialSizes,
   };
 }
 
@@ -463,6 +384,18 @@ export function renderMetricsReportMarkdown(result: MetricsReportBenchmarkResult
     '',
     `Monthly close, largest ÷ smallest median: ${result.monthlyCloseSpread}. One claim's incremental refresh: ${result.refreshPerClaimMedianMs} ms (median of 200).`,
     '',
+    renderRebuildMarkdown(result.rebuild, `${heading}#`),
+    `${heading}# A segment's partial against the Step Functions payload limit`,
+    '',
+    "A segment's expected cells cover the whole calendar (every claim's facts are spread over it), so its partial is at most the size of every cell of the history. As JSON, what a Step Functions payload would carry, that is over 256 KiB from 10,000 claims on. The partials are stored in the table, compressed, and the Map carries only a reference to each (about 90 bytes).",
+    '',
+    '| claims | cells | partial JSON KB | compressed KB |',
+    '| ---: | ---: | ---: | ---: |',
+    ...result.partialSizes.map(
+      (size) =>
+        `| ${size.claims.toLocaleString('en')} | ${size.cells} | ${size.jsonKilobytes} | ${size.gzipKilobytes} |`,
+    ),
+    '',
   );
   return lines.join('\n');
 }
@@ -476,11 +409,16 @@ export function writeMetricsReportResults(result: MetricsReportBenchmarkResult, 
 
 const isMain = process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1];
 if (isMain) {
-  const sizes = process.argv
-    .slice(2)
-    .map(Number)
-    .filter((value) => Number.isInteger(value) && value > 0);
-  const result = await runMetricsReportBenchmark(sizes.length > 0 ? { sizes } : {});
+  const counts = (values: readonly string[]) =>
+    values.map(Number).filter((value) => Number.isInteger(value) && value > 0);
+  const args = process.argv.slice(2);
+  const rebuildArg = args.find((arg) => arg.startsWith('--rebuild='));
+  const sizes = counts(args.filter((arg) => !arg.startsWith('--')));
+  const rebuildSizes = rebuildArg ? counts(rebuildArg.slice('--rebuild='.length).split(',')) : undefined;
+  const result = await runMetricsReportBenchmark({
+    ...(sizes.length > 0 ? { sizes } : {}),
+    ...(rebuildSizes ? { rebuildSizes } : {}),
+  });
   writeMetricsReportResults(result, join(dirname(fileURLToPath(import.meta.url)), 'results'));
   console.log(renderMetricsReportMarkdown(result));
 }

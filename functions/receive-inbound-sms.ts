@@ -3,14 +3,15 @@ import { PinpointSMSVoiceV2Client } from '@aws-sdk/client-pinpoint-sms-voice-v2'
 import middy from '@middy/core';
 import type { SNSEvent } from 'aws-lambda';
 import { systemClock } from '../shared/adapters/clock/system-clock.ts';
-import { CollectionsTable } from '../shared/adapters/dynamodb/collections-table.ts';
+import { CollectionsTable, inboundReplyStoresOn } from '../shared/adapters/dynamodb/collections-table.ts';
 import { translateInboundSms } from '../shared/adapters/events/sms-voice-events.ts';
 import { readSnsNotifications } from '../shared/adapters/events/sns-envelope.ts';
 import { lazyHandler } from '../shared/adapters/lazy-handler.ts';
 import { EndUserMessagingSmsSender } from '../shared/adapters/messaging/sms-sender.ts';
+import { unavailableChannelSender } from '../shared/adapters/messaging/unavailable-channel-sender.ts';
 import { logger } from '../shared/adapters/observability/logger.ts';
+import { handledReplyLogFields } from '../shared/adapters/observability/reply-log-fields.ts';
 import { loadInboundSmsConfig } from '../shared/config.ts';
-import { PermanentDeliveryError } from '../shared/domain/errors.ts';
 import {
   handleInboundReply,
   type InboundReplyDependencies,
@@ -33,14 +34,7 @@ export function createReceiveInboundSmsHandler(deps: InboundReplyDependencies) {
         continue;
       }
       const outcome = await handleInboundReply(reply, deps);
-      // The intent and actions, never the words or the number.
-      logger.info('inbound SMS handled', {
-        inboundMessageId: reply.inboundMessageId,
-        intent: outcome.intent.kind,
-        caseId: outcome.caseId,
-        actions: outcome.actions,
-        autoReply: outcome.autoReply,
-      });
+      logger.info('inbound SMS handled', handledReplyLogFields(reply, outcome));
       outcomes.push(outcome);
     }
     return { outcomes };
@@ -55,20 +49,9 @@ export const handler = lazyHandler(() => {
     originationIdentity: config.SMS_ORIGINATION_IDENTITY,
     ...(config.SMS_CONFIGURATION_SET ? { configurationSetName: config.SMS_CONFIGURATION_SET } : {}),
   });
-  const noWhatsApp = {
-    send: async () => {
-      throw new PermanentDeliveryError('unsupported-destination', 'SMS replies are answered by SMS');
-    },
-  };
   return createReceiveInboundSmsHandler({
-    directory: table,
-    customers: table,
-    cases: table,
-    consents: table,
-    interactions: table,
-    actions: table,
-    autoReplies: table,
-    senders: { sms, whatsapp: noWhatsApp },
+    ...inboundReplyStoresOn(table),
+    senders: { sms, whatsapp: unavailableChannelSender('SMS replies are answered by SMS') },
     clock: systemClock,
     settings: { supportContact: config.SUPPORT_CONTACT, senderName: config.SENDER_NAME },
   });

@@ -3,14 +3,15 @@ import { SocialMessagingClient } from '@aws-sdk/client-socialmessaging';
 import middy from '@middy/core';
 import type { SNSEvent } from 'aws-lambda';
 import { systemClock } from '../shared/adapters/clock/system-clock.ts';
-import { CollectionsTable } from '../shared/adapters/dynamodb/collections-table.ts';
+import { CollectionsTable, inboundReplyStoresOn } from '../shared/adapters/dynamodb/collections-table.ts';
 import { readSnsNotifications } from '../shared/adapters/events/sns-envelope.ts';
 import { translateWhatsAppEvent } from '../shared/adapters/events/whatsapp-events.ts';
 import { lazyHandler } from '../shared/adapters/lazy-handler.ts';
+import { unavailableChannelSender } from '../shared/adapters/messaging/unavailable-channel-sender.ts';
 import { EndUserMessagingWhatsAppSender } from '../shared/adapters/messaging/whatsapp-sender.ts';
 import { logger } from '../shared/adapters/observability/logger.ts';
+import { handledReplyLogFields } from '../shared/adapters/observability/reply-log-fields.ts';
 import { loadWhatsAppEventsConfig } from '../shared/config.ts';
-import { PermanentDeliveryError } from '../shared/domain/errors.ts';
 import {
   handleInboundReply,
   type InboundReplyDependencies,
@@ -46,13 +47,7 @@ export function createReceiveWhatsAppEventsHandler(deps: InboundReplyDependencie
       }
       for (const reply of translated.replies) {
         const outcome = await handleInboundReply(reply, deps);
-        logger.info('WhatsApp message handled', {
-          inboundMessageId: reply.inboundMessageId,
-          intent: outcome.intent.kind,
-          caseId: outcome.caseId,
-          actions: outcome.actions,
-          autoReply: outcome.autoReply,
-        });
+        logger.info('WhatsApp message handled', handledReplyLogFields(reply, outcome));
         replies.push(outcome);
       }
     }
@@ -67,23 +62,9 @@ export const handler = lazyHandler(() => {
     originationPhoneNumberId: config.WHATSAPP_PHONE_NUMBER_ID,
     ...(config.WHATSAPP_META_API_VERSION ? { metaApiVersion: config.WHATSAPP_META_API_VERSION } : {}),
   });
-  const noSms = {
-    send: async () => {
-      throw new PermanentDeliveryError(
-        'unsupported-destination',
-        'WhatsApp messages are answered on WhatsApp',
-      );
-    },
-  };
   return createReceiveWhatsAppEventsHandler({
-    directory: table,
-    customers: table,
-    cases: table,
-    consents: table,
-    interactions: table,
-    actions: table,
-    autoReplies: table,
-    senders: { sms: noSms, whatsapp },
+    ...inboundReplyStoresOn(table),
+    senders: { sms: unavailableChannelSender('WhatsApp messages are answered on WhatsApp'), whatsapp },
     clock: systemClock,
     settings: { supportContact: config.SUPPORT_CONTACT, senderName: config.SENDER_NAME },
   });

@@ -11,6 +11,7 @@ import { PortalTable } from '../shared/adapters/dynamodb/portal-table.ts';
 import { SesEmailSender } from '../shared/adapters/email/ses-email-sender.ts';
 import { lazyHandler } from '../shared/adapters/lazy-handler.ts';
 import { EndUserMessagingSmsSender } from '../shared/adapters/messaging/sms-sender.ts';
+import { unavailableChannelSender } from '../shared/adapters/messaging/unavailable-channel-sender.ts';
 import { EndUserMessagingVoiceSender } from '../shared/adapters/messaging/voice-sender.ts';
 import { EndUserMessagingWhatsAppSender } from '../shared/adapters/messaging/whatsapp-sender.ts';
 import { logger } from '../shared/adapters/observability/logger.ts';
@@ -22,7 +23,6 @@ import {
   loadSendConfig,
   loadSendPortalLinkConfig,
 } from '../shared/config.ts';
-import { PermanentDeliveryError } from '../shared/domain/errors.ts';
 import { defaultPortalPolicy } from '../shared/domain/portal/portal-policy.ts';
 import {
   sealUnsubscribeToken,
@@ -132,11 +132,7 @@ export const handler = lazyHandler(() => {
   const adapters = loadJourneyChannelAdapters();
   // The planner never picks a channel without an adapter (JOURNEY_CHANNELS); should it, the step
   // is refused for good on that channel and falls back to the next one.
-  const unavailable = (channel: string) => ({
-    send: async (): Promise<never> => {
-      throw new PermanentDeliveryError('unsupported-destination', `no ${channel} adapter is configured`);
-    },
-  });
+  const unavailable = (channel: string) => unavailableChannelSender(`no ${channel} adapter is configured`);
   const smsVoice = adapters.SMS_ORIGINATION_IDENTITY
     ? {
         client: new PinpointSMSVoiceV2Client({ maxAttempts: 1 }),

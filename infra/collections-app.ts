@@ -17,6 +17,10 @@ export const CollectionsContextKey = {
   attributionWindowDays: 'attributionWindowDays',
   /** Days a finance report email's archive link stays valid (default 30). */
   reportLinkTtlDays: 'reportLinkTtlDays',
+  /** DynamoDB parallel scan segments of the weekly aggregates proof (default 8, 1-1,000). */
+  rebuildSegments: 'rebuildSegments',
+  /** Segments of the proof run at once (default 8). */
+  rebuildMaxConcurrency: 'rebuildMaxConcurrency',
   billingMode: 'billingMode',
   stripeEventSourceName: 'stripeEventSourceName',
   portalDomainName: 'portalDomainName',
@@ -72,6 +76,17 @@ function optionalContextString(app: App, key: string): string | undefined {
   return value;
 }
 
+/** A whole number from the context (`-c key=14` gives a string, a cdk.json value a number). */
+function optionalContextInteger(app: App, key: string, unit: string): number | undefined {
+  const text: unknown = app.node.tryGetContext(key);
+  if (text === undefined || text === null || text === '') return undefined;
+  const value = Number(text);
+  if (!Number.isInteger(value)) {
+    throw new Error(`context "${key}" must be a whole number of ${unit}, got ${JSON.stringify(text)}`);
+  }
+  return value;
+}
+
 function stackPropsFromContext(app: App): CollectionsStackProps {
   const senderEmail = optionalContextString(app, CollectionsContextKey.senderEmail);
   const sesConfigurationSetName = optionalContextString(app, CollectionsContextKey.sesConfigurationSetName);
@@ -85,24 +100,18 @@ function stackPropsFromContext(app: App): CollectionsStackProps {
   const daily = recipients(CollectionsContextKey.dailyReportRecipients);
   const weekly = recipients(CollectionsContextKey.weeklyReportRecipients);
   const monthly = recipients(CollectionsContextKey.monthlyReportRecipients);
-  const windowText: unknown = app.node.tryGetContext(CollectionsContextKey.attributionWindowDays);
-  const attributionWindowDays =
-    windowText === undefined || windowText === null || windowText === '' ? undefined : Number(windowText);
-  if (attributionWindowDays !== undefined && !Number.isInteger(attributionWindowDays)) {
-    throw new Error(
-      `context "attributionWindowDays" must be a whole number of days, got ${JSON.stringify(windowText)}`,
-    );
-  }
-  const linkDaysText: unknown = app.node.tryGetContext(CollectionsContextKey.reportLinkTtlDays);
-  const reportLinkTtlDays =
-    linkDaysText === undefined || linkDaysText === null || linkDaysText === ''
-      ? undefined
-      : Number(linkDaysText);
-  if (reportLinkTtlDays !== undefined && !Number.isInteger(reportLinkTtlDays)) {
-    throw new Error(
-      `context "reportLinkTtlDays" must be a whole number of days, got ${JSON.stringify(linkDaysText)}`,
-    );
-  }
+  const attributionWindowDays = optionalContextInteger(
+    app,
+    CollectionsContextKey.attributionWindowDays,
+    'days',
+  );
+  const reportLinkTtlDays = optionalContextInteger(app, CollectionsContextKey.reportLinkTtlDays, 'days');
+  const rebuildSegments = optionalContextInteger(app, CollectionsContextKey.rebuildSegments, 'segments');
+  const rebuildMaxConcurrency = optionalContextInteger(
+    app,
+    CollectionsContextKey.rebuildMaxConcurrency,
+    'segments',
+  );
   const portalDomainName = optionalContextString(app, CollectionsContextKey.portalDomainName);
   const portalCertificateArn = optionalContextString(app, CollectionsContextKey.portalCertificateArn);
   const billingMode = optionalContextString(app, CollectionsContextKey.billingMode);
@@ -122,6 +131,14 @@ function stackPropsFromContext(app: App): CollectionsStackProps {
       : {}),
     ...(attributionWindowDays === undefined ? {} : { attributionWindowDays }),
     ...(reportLinkTtlDays === undefined ? {} : { reportLinkTtlDays }),
+    ...(rebuildSegments === undefined && rebuildMaxConcurrency === undefined
+      ? {}
+      : {
+          metricRebuild: {
+            ...(rebuildSegments === undefined ? {} : { segments: rebuildSegments }),
+            ...(rebuildMaxConcurrency === undefined ? {} : { maxConcurrency: rebuildMaxConcurrency }),
+          },
+        }),
     description: 'Collections and failed-payment recovery',
     ...(billingMode ? { billingMode } : {}),
     ...(stripeEventSourceName ? { stripeEventSourceName } : {}),

@@ -4,7 +4,11 @@ import type { Construct } from 'constructs';
 import { ChannelEvents } from './constructs/channel-events.ts';
 import { CollectionsTable } from './constructs/collections-table.ts';
 import { DebtorPortal } from './constructs/debtor-portal.ts';
-import { type FinanceReportRecipients, FinanceReports } from './constructs/finance-reports.ts';
+import {
+  type FinanceReportRecipients,
+  FinanceReports,
+  type FinanceReportsProps,
+} from './constructs/finance-reports.ts';
 import { CollectionsHttpApi, HttpRoutePath } from './constructs/http-api.ts';
 import { Journeys } from './constructs/journeys.ts';
 import { Messaging } from './constructs/messaging.ts';
@@ -50,6 +54,12 @@ export interface CollectionsStackProps extends StackProps {
    * @default 30
    */
   readonly reportLinkTtlDays?: number;
+  /**
+   * How the weekly proof of the finance aggregates splits the rebuild (`rebuildSegments`,
+   * `rebuildMaxConcurrency` context keys).
+   * @default - 8 parallel scan segments, 8 at once
+   */
+  readonly metricRebuild?: FinanceReportsProps['rebuild'];
   /**
    * The billing mode of the deployment: `test` refuses live billing events, `live` refuses test ones.
    * @default 'live'
@@ -209,6 +219,7 @@ export class CollectionsStack extends Stack {
         ? { timeZone: props.financeTimeZone ?? props.metricsScheduleTimeZone }
         : {}),
       ...(props.financeReportRecipients ? { recipients: props.financeReportRecipients } : {}),
+      ...(props.metricRebuild ? { rebuild: props.metricRebuild } : {}),
       ...(props.attributionWindowDays === undefined
         ? {}
         : { attributionWindowDays: props.attributionWindowDays }),
@@ -271,6 +282,11 @@ export class CollectionsStack extends Stack {
     new CfnOutput(this, 'JourneyStateMachineArn', {
       description: 'The collection journey state machine (one execution per case)',
       value: this.journeys.stateMachine.stateMachineArn,
+    });
+    new CfnOutput(this, 'MetricRebuildStateMachineArn', {
+      description:
+        'The proof of the finance aggregates: aws stepfunctions start-execution --input \'{"repair": true}\' repairs them',
+      value: this.financeReports.rebuild.stateMachine.stateMachineArn,
     });
     new CfnOutput(this, 'StripeWebhookSecretArn', {
       description: 'Put the Stripe signing secret (whsec_...) here: aws secretsmanager put-secret-value',

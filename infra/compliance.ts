@@ -31,3 +31,26 @@ export function nagArnReference(resource: IConstruct): string {
 export function acknowledgeFinding(scope: IConstruct, finding: string, reason: string): void {
   Validations.of(scope).acknowledge({ id: `AwsSolutions-${finding}`, reason });
 }
+
+/**
+ * The findings every state machine of the product raises (Lambda tasks, X-Ray tracing, a log
+ * group), acknowledged with their reasons: the task grants cover `<function arn>:*`, and the
+ * X-Ray and log delivery actions have no resource-level permissions.
+ */
+export function acknowledgeStateMachineFindings(
+  stateMachine: IConstruct,
+  taskFunctions: readonly IConstruct[],
+): void {
+  for (const taskFunction of taskFunctions) {
+    acknowledgeFinding(
+      stateMachine,
+      `IAM5[Resource::${nagArnReference(taskFunction)}:*]`,
+      'The Lambda task grant also covers the versions and aliases of this one function (`<arn>:*`), so that a task can target a published version without a policy change.',
+    );
+  }
+  acknowledgeFinding(
+    stateMachine,
+    'IAM5[Resource::*]',
+    'X-Ray tracing (xray:PutTraceSegments, PutTelemetryRecords, GetSamplingRules, GetSamplingTargets) and CloudWatch Logs vended delivery (logs:CreateLogDelivery and related) do not support resource-level permissions: AWS documents Resource "*" for them.',
+  );
+}

@@ -10,6 +10,7 @@ import type { Interaction } from './domain/interaction.ts';
 import type { StepRecord, StepStatus } from './domain/journey-record.ts';
 import type { MetricCell } from './domain/metric-cells.ts';
 import type { Contribution, SubscriptionClaimSummary } from './domain/metric-contributions.ts';
+import type { RebuildPartial, RebuildPass, ScanSegment } from './domain/metric-rebuild.ts';
 import type { PortalLink } from './domain/portal/portal-link.ts';
 import type { Strategy, TemplateId } from './domain/strategy.ts';
 import type { Subscription } from './domain/subscription.ts';
@@ -74,6 +75,11 @@ export interface CaseStore {
   addClaimToCase(caseId: string, claimId: string): Promise<void>;
   /** Closes an open case; closing a closed case changes nothing. */
   closeCase(caseId: string, reason: CaseCloseReason, closedAt: Date): Promise<void>;
+  /**
+   * Gives a closed case the reason its claims say now (a written-off invoice paid later makes it
+   * `paid`); an open or superseded case, or one with that reason already, is left as it is.
+   */
+  amendCloseReason(caseId: string, reason: CaseCloseReason): Promise<void>;
   listOpenCaseIds(): Promise<string[]>;
   /** Adds a pause to an open case; a pause of the same step already there changes nothing. */
   addCasePause(caseId: string, pause: ContactPause): Promise<void>;
@@ -187,10 +193,10 @@ export interface DayCellRange {
  * (memory bounded by a page, not by the history), point reads by id, and raw access to the cells.
  */
 export interface MetricRebuildStore extends MetricAggregateStore {
-  /** Every claim (with its stored version), a page at a time. */
-  claimPages(): AsyncIterable<VersionedClaim[]>;
-  /** Every contribution record, a page at a time. */
-  contributionRecordPages(): AsyncIterable<MetricContributionRecord[]>;
+  /** Every claim (with its stored version), a page at a time; only those of one scan segment when given. */
+  claimPages(segment?: ScanSegment): AsyncIterable<VersionedClaim[]>;
+  /** Every contribution record, a page at a time; only those of one scan segment when given. */
+  contributionRecordPages(segment?: ScanSegment): AsyncIterable<MetricContributionRecord[]>;
   /** Every stored cell item, a page at a time; a hot cell's shards come as several cells of one period. */
   cellPages(): AsyncIterable<MetricCell[]>;
   getClaimsById(claimIds: readonly string[]): Promise<VersionedClaim[]>;
@@ -205,6 +211,27 @@ export interface MetricRebuildStore extends MetricAggregateStore {
   /** Overwrites a contribution record, whatever its version. */
   replaceContributionRecord(record: Omit<MetricContributionRecord, 'version'>): Promise<void>;
   deleteContributionRecord(unitId: string): Promise<void>;
+}
+
+/** Where a stored rebuild partial is: what the state machine passes from a segment to the comparison. */
+export interface RebuildPartialRef {
+  readonly pass: RebuildPass;
+  readonly segment: number;
+  /** Each attempt of a segment writes apart, so a retried segment never mixes with its failed attempt. */
+  readonly attempt: string;
+  readonly chunks: number;
+}
+
+/**
+ * The partial results of a segmented rebuild, kept between the Map's segments and the comparison
+ * step (too large for a Step Functions payload: docs/metrics.md, "The rebuild proves it").
+ */
+export interface RebuildPartialStore {
+  putPartial(runId: string, partial: RebuildPartial, now: Date): Promise<RebuildPartialRef>;
+  /** The partial a ref names; throws when it is missing or incomplete. */
+  getPartial(runId: string, ref: RebuildPartialRef): Promise<RebuildPartial>;
+  /** Deletes every partial of the run, whatever attempt wrote it; returns the items deleted. */
+  deletePartials(runId: string): Promise<number>;
 }
 
 /** The finance report's files, kept for later (S3 on AWS, a folder locally). */

@@ -12,6 +12,7 @@ import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { acknowledgeFinding, nagArnReference } from '../compliance.ts';
 import type { EmailChannel } from './messaging.ts';
+import { MetricRebuild, type MetricRebuildProps } from './metric-rebuild.ts';
 import { ProjectFunction } from './project-function.ts';
 
 /** Who receives each scheduled report; a kind with no recipient is archived only. */
@@ -59,6 +60,12 @@ export interface FinanceReportsProps {
    * (`METRICS_TIME_ZONE`, `ATTRIBUTION_WINDOW_DAYS`), so every writer dates facts the same way.
    */
   readonly metricFunctions: readonly LambdaFunction[];
+  /**
+   * How the weekly proof splits the rebuild: DynamoDB parallel scan segments per pass (unless the
+   * execution input says otherwise) and how many run at once (`MetricRebuildProps`).
+   * @default - 8 segments, 8 at once
+   */
+  readonly rebuild?: Pick<MetricRebuildProps, 'segments' | 'maxConcurrency'>;
 }
 
 const emailPattern = /^[^\s@,]+@[^\s@,]+\.[^\s@,]+$/;
@@ -108,11 +115,15 @@ export const ReportRoutePath = {
  * Scheduled finance reports (docs/metrics.md): the report function (charts, CSV, HTML, SES email
  * with attachments), the archive bucket, three EventBridge Scheduler schedules in the company's
  * time zone (daily summary 07:00, weekly report Monday 07:30, monthly close on the 1st at 08:00 for
- * the previous month), the rebuild job that proves the aggregates against the claims weekly, and
- * the durable report links: `GET /reports/{token}` with the key that signs them.
+ * the previous month), the rebuild that proves the aggregates against the claims weekly (a state
+ * machine over parallel scan segments: `MetricRebuild`), and the durable report links:
+ * `GET /reports/{token}` with the key that signs them.
  */
 export class FinanceReports extends Construct {
   public readonly reportFunction: ProjectFunction;
+  /** The weekly proof of the aggregates: its function, state machine, schedule and alarms. */
+  public readonly rebuild: MetricRebuild;
+  /** Runs every step of the rebuild (also invocable alone for a small history). */
   public readonly rebuildFunction: ProjectFunction;
   public readonly archiveBucket: Bucket;
   /** Serves `GET /reports/{token}[/{file}]`: checks the signed link, then reads the archive. */
@@ -236,23 +247,21 @@ export class FinanceReports extends Construct {
       );
     }
 
-    this.rebuildFunction = new ProjectFunction(this, 'RebuildFunction', {
-      entry: 'functions/rebuild-metric-aggregates.ts',
-      description:
-        'Recomputes the finance aggregates from the claims and proves them equal (or repairs them)',
-      memorySize: 3008,
-      timeout: Duration.minutes(15),
-      environment: metricsEnvironment,
-    });
-    this.rebuildFunction.bindTable(props.table, 'readWrite');
-
     const schedulerRole = new Role(this, 'SchedulerRole', {
       assumedBy: new ServicePrincipal('scheduler.amazonaws.com', {
         conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
       }),
-      description: 'Lets EventBridge Scheduler invoke the finance report and rebuild jobs',
+      description: 'Lets EventBridge Scheduler invoke the finance report jobs and start the rebuild',
     });
     const zone = TimeZone.of(timeZone);
+    this.rebuild = new MetricRebuild(this, 'Rebuild', {
+      table: props.table,
+      environment: metricsEnvironment,
+      timeZone: zone,
+      schedulerRole,
+      ...props.rebuild,
+    });
+    this.rebuildFunction = this.rebuild.function;
     const reportSchedule = (
       name: string,
       kind: string,
@@ -289,47 +298,26 @@ export class FinanceReports extends Construct {
         'Monthly close for the previous month, on the 1st',
         ScheduleExpression.cron({ minute: '0', hour: '8', day: '1', timeZone: zone }),
       ),
-      new Schedule(this, 'RebuildVerifySchedule', {
-        description: 'Weekly proof that the finance aggregates equal a recomputation from the claims',
-        schedule: ScheduleExpression.cron({ minute: '0', hour: '3', weekDay: 'SUN', timeZone: zone }),
-        target: new LambdaInvoke(this.rebuildFunction, {
-          role: schedulerRole,
-          input: ScheduleTargetInput.fromObject({ repair: false }),
-          // A mismatch is a finding, not a transient failure: no retry, the alarm fires.
-          retryAttempts: 0,
-        }),
-      }),
+      this.rebuild.schedule,
     ];
 
-    const errorsAlarm = (name: string, fn: ProjectFunction, description: string) =>
-      new Alarm(this, name, {
-        alarmDescription: description,
-        metric: fn.metricErrors({ period: Duration.hours(1), statistic: 'Sum' }),
+    this.alarms = [
+      new Alarm(this, 'ReportErrorsAlarm', {
+        alarmDescription: 'A scheduled finance report failed: finance did not get it.',
+        metric: this.reportFunction.metricErrors({ period: Duration.hours(1), statistic: 'Sum' }),
         threshold: 1,
         evaluationPeriods: 1,
         comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
         treatMissingData: TreatMissingData.NOT_BREACHING,
-      });
-    this.alarms = [
-      errorsAlarm(
-        'ReportErrorsAlarm',
-        this.reportFunction,
-        'A scheduled finance report failed: finance did not get it.',
-      ),
-      errorsAlarm(
-        'RebuildErrorsAlarm',
-        this.rebuildFunction,
-        'The finance aggregates differ from the claims (or the proof failed to run): reports may be wrong.',
-      ),
+      }),
+      ...this.rebuild.alarms,
     ];
 
-    for (const fn of [this.reportFunction, this.rebuildFunction]) {
-      acknowledgeFinding(
-        schedulerRole,
-        `IAM5[Resource::${nagArnReference(fn)}:*]`,
-        'The scheduler role may invoke this one function and its versions and aliases (`<arn>:*`), as granted by the LambdaInvoke target.',
-      );
-    }
+    acknowledgeFinding(
+      schedulerRole,
+      `IAM5[Resource::${nagArnReference(this.reportFunction)}:*]`,
+      'The scheduler role may invoke this one function and its versions and aliases (`<arn>:*`), as granted by the LambdaInvoke target.',
+    );
     const reportRole = this.reportFunction.role;
     if (reportRole === undefined) throw new Error('the report function has no role');
     acknowledgeFinding(

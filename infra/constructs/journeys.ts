@@ -7,9 +7,10 @@ import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { buildCollectionJourney } from '../../workflows/collection-journey.ts';
-import { acknowledgeFinding, nagArnReference } from '../compliance.ts';
+import { acknowledgeStateMachineFindings } from '../compliance.ts';
 import type { EmailChannel } from './messaging.ts';
 import { ProjectFunction } from './project-function.ts';
+import { nameWorkflow, WorkflowName } from './workflow-metadata.ts';
 
 export interface JourneysProps {
   /** The table the planner reads and the act step writes (step records, agent tasks, pauses). */
@@ -133,6 +134,7 @@ export class Journeys extends Construct {
         includeExecutionData: false,
       },
     });
+    nameWorkflow(this.stateMachine, WorkflowName.journey);
 
     this.alarms = [
       new Alarm(this, 'ExecutionsFailedAlarm', {
@@ -154,17 +156,6 @@ export class Journeys extends Construct {
       }),
     ];
 
-    for (const taskFunction of [this.planFunction, this.sendFunction]) {
-      acknowledgeFinding(
-        this.stateMachine,
-        `IAM5[Resource::${nagArnReference(taskFunction)}:*]`,
-        'The Lambda task grant also covers the versions and aliases of this one function (`<arn>:*`), so that a task can target a published version without a policy change.',
-      );
-    }
-    acknowledgeFinding(
-      this.stateMachine,
-      'IAM5[Resource::*]',
-      'X-Ray tracing (xray:PutTraceSegments, PutTelemetryRecords, GetSamplingRules, GetSamplingTargets) and CloudWatch Logs vended delivery (logs:CreateLogDelivery and related) do not support resource-level permissions: AWS documents Resource "*" for them.',
-    );
+    acknowledgeStateMachineFindings(this.stateMachine, [this.planFunction, this.sendFunction]);
   }
 }

@@ -36,6 +36,7 @@ import { RecordingBillingActions } from '../../shared/adapters/billing/recording
 import { CollectionsTable, ingestStoresOn } from '../../shared/adapters/dynamodb/collections-table.ts';
 import { MetricAggregatesTable } from '../../shared/adapters/dynamodb/metric-aggregates-table.ts';
 import { PortalTable } from '../../shared/adapters/dynamodb/portal-table.ts';
+import { RebuildPartialsTable } from '../../shared/adapters/dynamodb/rebuild-partials-table.ts';
 import { ChartingReportRenderer } from '../../shared/adapters/reports/finance-report-renderer.ts';
 import { FolderReportArchive } from '../../shared/adapters/reports/folder-report-archive.ts';
 import { InMemoryStrategyCatalog } from '../../shared/adapters/strategies/in-memory-strategy-catalog.ts';
@@ -58,6 +59,7 @@ import type { PortalDependencies } from '../../shared/use-cases/portal/portal-de
 import { claimMetricsRefresher } from '../../shared/use-cases/refresh-metric-contributions.ts';
 import { contactPolicy, paymentRetryLimits } from '../../workflows/policies.ts';
 import { defaultStrategy, shippedCatalog, shippedStrategies } from '../../workflows/strategies/index.ts';
+import { WorkflowName } from '../constructs/workflow-metadata.ts';
 import { toApiGatewayEvent, writeApiGatewayResult } from './api-gateway-event.ts';
 import { parseBillingEvent } from './billing-event-schema.ts';
 import { listLocalCases } from './case-snapshot.ts';
@@ -68,6 +70,7 @@ import { LocalPaymentGateway } from './local-payment-gateway.ts';
 import { matchLocalRoute } from './local-routes.ts';
 import { LocalScheduler } from './local-scheduler.ts';
 import { localSnsEvent } from './local-sns-event.ts';
+import { LocalWorkflowRunner } from './local-workflow-runner.ts';
 import { Outbox } from './outbox.ts';
 import { type SynthesizedApp, synthesizeCollectionsApp } from './synthesized-app.ts';
 import { VirtualClock } from './virtual-clock.ts';
@@ -507,7 +510,10 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   });
   const rebuildMetrics = createRebuildMetricAggregatesHandler({
     store: aggregates,
+    partials: new RebuildPartialsTable(database.client, database.tableName),
     settings: metricsSettings,
+    // Shards are settled by the time the writers (on the virtual clock) stop choosing them.
+    clock,
   });
 
   // Every function of the template, by entry file: the local runtime serves what `cdk deploy` ships.
@@ -543,17 +549,52 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   );
   // Schedules that invoke one function with different inputs (the report kinds) are told apart by
   // the input's `kind`: send-finance-report-daily, -weekly, -monthly.
+  // A schedule that starts a state machine is the job of that workflow's name.
   const jobName = (schedule: (typeof synthesized.schedules)[number]): string => {
+    if ('workflow' in schedule) return schedule.workflow;
     const kind = schedule.input ? (JSON.parse(schedule.input) as { kind?: unknown }).kind : undefined;
     return typeof kind === 'string'
       ? `${functionName(schedule.entry)}-${kind}`
       : functionName(schedule.entry);
   };
+  // The other state machines of the template (the rebuild of the aggregates) run start to end on
+  // the same engine as the journeys, each Task on the local handler of its function.
+  const workflows = new Map(
+    synthesized.workflows
+      .filter((workflow) => workflow.name !== WorkflowName.journey)
+      .map((workflow) => [
+        workflow.name,
+        new LocalWorkflowRunner(workflow, (entry) => {
+          const handler = localFunctions[entry] as
+            | ((event: JSONValue, context: Context) => Promise<unknown>)
+            | undefined;
+          return (
+            handler &&
+            (async (input) => (await handler(input, localLambdaContext(functionName(entry)))) as JSONValue)
+          );
+        }),
+      ]),
+  );
+  const startWorkflow = async (name: string, input: JSONValue): Promise<JSONValue> => {
+    const runner = workflows.get(name);
+    if (runner === undefined) throw new Error(`the template has no ${name} state machine`);
+    const outcome = await runner.run(input);
+    // As on AWS, the execution fails: the scheduler logs it, the job route answers 500 with why.
+    if (outcome.status === 'FAILED')
+      throw new HttpError(500, `${name} failed: ${outcome.error}: ${outcome.cause}`);
+    return outcome.output;
+  };
   const jobs = new Map<string, (overrides?: object) => Promise<unknown>>(
     synthesized.schedules.map((schedule) => {
       const name = jobName(schedule);
-      const handler = localFunctions[schedule.entry] as (event: object, context: Context) => Promise<unknown>;
       const input = schedule.input ? (JSON.parse(schedule.input) as object) : {};
+      if ('workflow' in schedule) {
+        return [
+          name,
+          (overrides = {}) => startWorkflow(schedule.workflow, { ...input, ...overrides } as JSONValue),
+        ];
+      }
+      const handler = localFunctions[schedule.entry] as (event: object, context: Context) => Promise<unknown>;
       return [name, (overrides = {}) => handler({ ...input, ...overrides }, localLambdaContext(name))];
     }),
   );
@@ -563,8 +604,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       .filter((schedule) => {
         // The weekly proof of the aggregates runs with the reports: tests that seed the table by
         // other paths than ingestion would otherwise see it fail.
-        if (schedule.entry === 'functions/rebuild-metric-aggregates.ts')
-          return options.scheduledReports === true;
+        if ('workflow' in schedule) return options.scheduledReports === true;
         if (schedule.entry !== 'functions/send-finance-report.ts') return true;
         const wanted = options.scheduledReports ?? false;
         if (typeof wanted === 'boolean') return wanted;
@@ -574,7 +614,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       .map((schedule) => {
         const name = jobName(schedule);
         const run = jobs.get(name);
-        if (run === undefined) throw new Error(`no job for ${schedule.entry}`);
+        if (run === undefined) throw new Error(`no job named ${name}`);
         return { name, expression: schedule.expression, timeZone: schedule.timeZone, run: () => run() };
       }),
   );

@@ -2,6 +2,7 @@ import type { StateMachineDefinition } from 'aws-local-stepfunctions';
 import { buildCollectionsApp } from '../collections-app.ts';
 import { channelTopicMetadataKey } from '../constructs/channel-events.ts';
 import { projectFunctionEntryMetadataKey } from '../constructs/project-function.ts';
+import { WorkflowName, workflowMetadataKey } from '../constructs/workflow-metadata.ts';
 
 type TemplateValue = unknown;
 interface TemplateResource {
@@ -20,13 +21,21 @@ export interface SynthesizedRoute {
   readonly entry: string;
 }
 
-/** An EventBridge Scheduler schedule and the entry file of the function it invokes. */
-export interface SynthesizedSchedule {
+/** An EventBridge Scheduler schedule and what it targets: a function's entry file, or a state machine. */
+export type SynthesizedSchedule = {
   readonly expression: string;
   readonly timeZone: string;
-  readonly entry: string;
   /** The target's `Input` (JSON text), when the schedule passes one. */
   readonly input?: string;
+} & ({ readonly entry: string } | { readonly workflow: string });
+
+/** A state machine of the template, named by its `collections:workflow` metadata. */
+export interface SynthesizedWorkflow {
+  readonly name: string;
+  /** The ASL, with references resolved to local names. */
+  readonly definition: StateMachineDefinition;
+  /** The entry file of the function each Task state invokes, by state name (Map iterations included). */
+  readonly taskEntries: Readonly<Record<string, string>>;
 }
 
 /** An SNS topic of the template (named by its `collections:topic` metadata) and its Lambda subscribers. */
@@ -42,6 +51,8 @@ export interface SynthesizedTopic {
 export interface SynthesizedApp {
   /** The journey state machine's ASL, with references resolved to local names. */
   readonly journeyDefinition: StateMachineDefinition;
+  /** Every state machine of the template, the journey included. */
+  readonly workflows: readonly SynthesizedWorkflow[];
   readonly routes: readonly SynthesizedRoute[];
   readonly schedules: readonly SynthesizedSchedule[];
   /** Entry file of every function of the template. */
@@ -118,16 +129,56 @@ function entryOfFunctionReference(reference: TemplateValue, template: CloudForma
   return entry;
 }
 
+interface AslStates {
+  readonly States: Record<
+    string,
+    { Type?: string; Resource?: string; ItemProcessor?: AslStates; Iterator?: AslStates }
+  >;
+}
+
+/** Every Task state's function entry, found from its (resolved) Lambda ARN, nested Map states included. */
+function taskEntriesOf(states: AslStates, template: CloudFormationTemplate): Record<string, string> {
+  const entries: Record<string, string> = {};
+  for (const [name, state] of Object.entries(states.States)) {
+    const nested = state.ItemProcessor ?? state.Iterator;
+    if (nested) Object.assign(entries, taskEntriesOf(nested, template));
+    if (state.Type !== 'Task') continue;
+    const logicalId = state.Resource?.startsWith(localFunctionArn(''))
+      ? state.Resource.slice(localFunctionArn('').length)
+      : undefined;
+    entries[name] = entryOfFunctionReference(
+      logicalId ? { 'Fn::GetAtt': [logicalId, 'Arn'] } : state.Resource,
+      template,
+    );
+  }
+  return entries;
+}
+
+function readWorkflows(template: CloudFormationTemplate, names: LocalNames): SynthesizedWorkflow[] {
+  return resourcesOfType(template, 'AWS::StepFunctions::StateMachine').map(([logicalId, machine]) => {
+    const name = machine.Metadata?.[workflowMetadataKey];
+    if (typeof name !== 'string')
+      throw new Error(`state machine ${logicalId} has no ${workflowMetadataKey} name`);
+    const definition = JSON.parse(
+      resolveIntrinsics(machine.Properties?.DefinitionString, template, names),
+    ) as StateMachineDefinition;
+    return { name, definition, taskEntries: taskEntriesOf(definition as AslStates, template) };
+  });
+}
+
+/** The name of the workflow a `{ Ref: <state machine> }` (a state machine's ARN) points at. */
+function workflowOfReference(reference: TemplateValue, template: CloudFormationTemplate): string | undefined {
+  const logicalId = (reference as { Ref?: unknown } | undefined)?.Ref;
+  const resource = typeof logicalId === 'string' ? template.Resources[logicalId] : undefined;
+  const name = resource?.Metadata?.[workflowMetadataKey];
+  return resource?.Type === 'AWS::StepFunctions::StateMachine' && typeof name === 'string' ? name : undefined;
+}
+
 /** Reads the parts of a synthesized template the local runtime runs. */
 export function readSynthesizedTemplate(template: CloudFormationTemplate, names: LocalNames): SynthesizedApp {
-  const machines = resourcesOfType(template, 'AWS::StepFunctions::StateMachine');
-  const [machine] = machines;
-  if (machines.length !== 1 || machine === undefined) {
-    throw new Error(`expected one state machine in the template, found ${machines.length}`);
-  }
-  const definition = JSON.parse(
-    resolveIntrinsics(machine[1].Properties?.DefinitionString, template, names),
-  ) as StateMachineDefinition;
+  const workflows = readWorkflows(template, names);
+  const journey = workflows.find((workflow) => workflow.name === WorkflowName.journey);
+  if (journey === undefined) throw new Error(`the template has no ${WorkflowName.journey} state machine`);
   const routes = resourcesOfType(template, 'AWS::ApiGatewayV2::Route')
     .map(([, route]) => {
       const integrationId = /"Ref":"([^"]+)"/.exec(JSON.stringify(route.Properties?.Target))?.[1];
@@ -138,15 +189,20 @@ export function readSynthesizedTemplate(template: CloudFormationTemplate, names:
       };
     })
     .sort((a, b) => a.routeKey.localeCompare(b.routeKey));
-  const schedules = resourcesOfType(template, 'AWS::Scheduler::Schedule').map(([, schedule]) => {
-    const target = schedule.Properties?.Target as { Arn?: TemplateValue; Input?: TemplateValue } | undefined;
-    return {
-      expression: String(schedule.Properties?.ScheduleExpression),
-      timeZone: String(schedule.Properties?.ScheduleExpressionTimezone ?? 'UTC'),
-      entry: entryOfFunctionReference(target?.Arn, template),
-      ...(typeof target?.Input === 'string' ? { input: target.Input } : {}),
-    };
-  });
+  const schedules = resourcesOfType(template, 'AWS::Scheduler::Schedule').map(
+    ([, schedule]): SynthesizedSchedule => {
+      const target = schedule.Properties?.Target as
+        | { Arn?: TemplateValue; Input?: TemplateValue }
+        | undefined;
+      const workflow = workflowOfReference(target?.Arn, template);
+      return {
+        expression: String(schedule.Properties?.ScheduleExpression),
+        timeZone: String(schedule.Properties?.ScheduleExpressionTimezone ?? 'UTC'),
+        ...(workflow ? { workflow } : { entry: entryOfFunctionReference(target?.Arn, template) }),
+        ...(typeof target?.Input === 'string' ? { input: target.Input } : {}),
+      };
+    },
+  );
   const functionEntries = resourcesOfType(template, 'AWS::Lambda::Function')
     .map(([, fn]) => fn.Metadata?.[projectFunctionEntryMetadataKey])
     .filter((entry): entry is string => typeof entry === 'string')
@@ -167,7 +223,7 @@ export function readSynthesizedTemplate(template: CloudFormationTemplate, names:
         .sort(),
     }))
     .sort((a, b) => a.name.localeCompare(b.name));
-  return { journeyDefinition: definition, routes, schedules, functionEntries, topics };
+  return { journeyDefinition: journey.definition, workflows, routes, schedules, functionEntries, topics };
 }
 
 /**

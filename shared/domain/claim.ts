@@ -7,7 +7,7 @@ import type {
   DisputeState,
   PaymentAttempt,
 } from './billing-event.ts';
-import { definedOnly, isNewer, maxIso, minIso, type Stamp, stampOf } from './stamp.ts';
+import { definedOnly, isNewer, maxIso, minIso, rankOf, type Stamp, stampOf } from './stamp.ts';
 
 /**
  * A claim is one invoice we may have to collect. Its state is a pure function of the set of
@@ -154,13 +154,30 @@ export function isDisputeOpen(state: DisputeState): boolean {
   return !closedDisputeStates.has(state);
 }
 
+/** A snapshot from the invoice's own events outranks one from its payments' events. */
+const paymentRank = 0;
+const invoiceRank = 1;
+
 function snapshotStampOf(event: ClaimBillingEvent): Stamp {
-  return stampOf(event.occurredAt, event.eventId, event.claim.source === 'payment' ? 0 : 1);
+  return stampOf(
+    event.occurredAt,
+    event.eventId,
+    event.claim.source === 'payment' ? paymentRank : invoiceRank,
+  );
+}
+
+/**
+ * Whether everything the claim knows came from payment events (a failed payment intent or
+ * charge), and no event of the invoice itself has arrived yet: the invoice's snapshot always
+ * outranks a payment's.
+ */
+export function isKnownOnlyFromPayments(claim: Claim): boolean {
+  return rankOf(storedSnapshotStamp(claim)) < invoiceRank;
 }
 
 /** The stamp a claim stored before stamps existed carried implicitly. */
 function storedSnapshotStamp(claim: Claim): Stamp {
-  return claim.snapshotStamp ?? stampOf(claim.snapshotAt, claim.snapshotEventId, 1);
+  return claim.snapshotStamp ?? stampOf(claim.snapshotAt, claim.snapshotEventId, invoiceRank);
 }
 
 function mergeDispute(

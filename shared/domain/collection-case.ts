@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { type Claim, isClaimOpen } from './claim.ts';
-import type { ContactPause } from './contact-pauses.ts';
+import type { ContactPause, PauseReason } from './contact-pauses.ts';
 import type { ExperimentAssignment } from './experiments.ts';
 import type { ClaimHold, PaymentPlan, PromiseToPay } from './portal/commitments.ts';
 
@@ -65,8 +65,11 @@ export interface CollectionCase {
   readonly portalVersion?: number;
 }
 
-/** Why contact with a case is paused as a whole. */
-export type CasePauseReason = 'promise-to-pay' | 'payment-plan';
+/**
+ * Why a portal commitment paused contact with a case as a whole: a reason of the contact policy,
+ * which reads `pausedUntil` as a `ContactPause` of that reason (commitment-pauses.ts).
+ */
+export type CasePauseReason = Extract<PauseReason, 'promise-to-pay' | 'payment-plan'>;
 
 /**
  * Case ids are derived from the customer and the claim that opened the case, so a retried

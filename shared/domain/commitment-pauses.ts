@@ -3,11 +3,11 @@ import { isClaimOpen } from './claim.ts';
 import type { CollectionCase } from './collection-case.ts';
 import type { ContactPause } from './contact-pauses.ts';
 
-/**
+/*
  * The pause the debtor's own commitments put on a case now, as a `ContactPause` of the contact
- * policy (contact-pauses.ts), beside the strategy and agent pauses the case records. They come from the debtor portal
- * (DOMAIN.md §3: pause all contact during an active promise to pay, a plan in good standing, a
- * dispute or declared hardship):
+ * policy (contact-pauses.ts: one type for every pause), beside the strategy and agent pauses the
+ * case records. They come from the debtor portal (DOMAIN.md §3: pause all contact during an active
+ * promise to pay, a plan in good standing, a dispute or declared hardship):
  * - the case-wide `pausedUntil` (promise to pay or payment plan made in the portal);
  * - `promisedUntil`, set when a reply promised to pay by a date (docs/channels.md);
  * - holds on flagged claims: a message never mentions a held claim, and when every open claim is
@@ -16,6 +16,7 @@ import type { ContactPause } from './contact-pauses.ts';
  * The planner moves a planned send to the pause end; the send re-checks (the pause may have begun
  * while the journey waited) and hands the step back to the planner instead of sending.
  */
+
 /** The open claims a message may mention now: those not on hold. */
 export function contactableClaims(
   collectionCase: Pick<CollectionCase, 'claimHolds'>,

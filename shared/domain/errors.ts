@@ -124,3 +124,9 @@ export class StrategyVersionConflictError extends CollectionsError {
 
 /** No billing provider API key is configured: billing actions (retry, write-off, cancel) are skipped. */
 export class BillingNotConfiguredError extends CollectionsError {}
+
+/**
+ * A partial of a segmented rebuild is missing or incomplete (deleted, expired, or never fully
+ * written): the comparison cannot be trusted, so the run fails rather than compare less.
+ */
+export class RebuildPartialMissingError extends CollectionsError {}

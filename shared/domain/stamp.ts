@@ -13,6 +13,11 @@ export function stampOf(occurredAt: string, eventId: string, rank = 0): Stamp {
   return `${rank}|${occurredAt}|${eventId}`;
 }
 
+/** The rank a stamp was made with. */
+export function rankOf(stamp: Stamp): number {
+  return Number(stamp.slice(0, stamp.indexOf('|')));
+}
+
 export function isNewer(candidate: Stamp, than: Stamp | undefined): boolean {
   return than === undefined || candidate > than;
 }

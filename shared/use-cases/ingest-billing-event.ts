@@ -6,7 +6,12 @@ import {
   isSubscriptionEvent,
   type SubscriptionBillingEvent,
 } from '../domain/billing-event.ts';
-import { applyBillingEventToClaim, type Claim, isClaimOpen } from '../domain/claim.ts';
+import {
+  applyBillingEventToClaim,
+  type Claim,
+  isClaimOpen,
+  isKnownOnlyFromPayments,
+} from '../domain/claim.ts';
 import { type CollectionCase, caseIdFor, closeReasonFor } from '../domain/collection-case.ts';
 import { type Customer, type CustomerFacts, mergeCustomer } from '../domain/customer.ts';
 import { ConcurrentUpdateError, ConfigurationError, LivemodeMismatchError } from '../domain/errors.ts';
@@ -68,6 +73,8 @@ export type IngestOutcome =
       readonly caseId?: string;
       readonly caseOpened: boolean;
       readonly caseClosed: boolean;
+      /** The other claims of the open case, as this delivery read them (their metrics are refreshed too). */
+      readonly caseClaimIds?: readonly string[];
     };
 
 /** Optimistic-lock retries on a claim; concurrent deliveries of one invoice's events are rare. */
@@ -100,7 +107,15 @@ export async function ingestBillingEvent(
     outcome = { status: 'recorded', subscription: await applyToSubscription(event, deps) };
   else outcome = { status: 'recorded' };
 
-  if (deps.metrics && outcome.status === 'applied') await deps.metrics.refreshClaim(outcome.claim.claimId);
+  if (deps.metrics && outcome.status === 'applied') {
+    // A claim's contribution carries its case's strategy, variant and segment. A superseding case
+    // gives its inherited claims new ones, and a crash may have cut that refresh short: every event
+    // of a case with several claims refreshes them all (each refresh is idempotent, and cheap when
+    // nothing changed). Cases of one claim, nearly all of them, cost nothing more.
+    for (const claimId of new Set([outcome.claim.claimId, ...(outcome.caseClaimIds ?? [])])) {
+      await deps.metrics.refreshClaim(claimId);
+    }
+  }
   if (deps.metrics && outcome.status === 'recorded' && outcome.subscription) {
     await deps.metrics.refreshSubscription(outcome.subscription.subscriptionId);
   }
@@ -179,11 +194,18 @@ async function applyClaimEvent(
   let claim = applied.claim;
   let caseOpened = false;
   let caseClosed = false;
+  let caseClaimIds: readonly string[] = [];
 
-  if (isClaimOpen(claim)) {
+  if (isClaimOpen(claim) && isKnownOnlyFromPayments(claim)) {
+    // Stripe sends payment_intent.payment_failed (or charge.failed) beside invoice.payment_failed,
+    // in either order. The payment alone carries neither the invoice's amounts and dates nor the
+    // customer's contact details: a journey planned on it would find no channel and end for good.
+    // The claim keeps the decline; the invoice's own event, which always follows, opens the case.
+  } else if (isClaimOpen(claim)) {
     const joined = await ensureCaseFor(applied, readAhead.customer, deps);
     caseOpened = joined.opened;
     claim = joined.claim;
+    caseClaimIds = joined.claimIds;
     await deps.journeys.startJourney(joined.caseId);
   } else if (claim.caseId !== undefined) {
     caseClosed = await closeCaseIfSettled(claim.caseId, deps);
@@ -194,6 +216,7 @@ async function applyClaimEvent(
     ...(claim.caseId === undefined ? {} : { caseId: claim.caseId }),
     caseOpened,
     caseClosed,
+    ...(caseClaimIds.length > 1 ? { caseClaimIds } : {}),
   };
 }
 
@@ -241,17 +264,20 @@ async function ensureCaseFor(
   versioned: VersionedClaim,
   customer: Customer,
   deps: IngestDependencies,
-): Promise<{ caseId: string; opened: boolean; claim: Claim }> {
+): Promise<{ caseId: string; opened: boolean; claim: Claim; claimIds: readonly string[] }> {
   const { claim } = versioned;
   if (claim.caseId !== undefined) {
     const existing = await deps.cases.getCase(claim.caseId);
-    if (existing?.status === 'open') return { caseId: existing.caseId, opened: false, claim };
+    if (existing?.status === 'open') {
+      return { caseId: existing.caseId, opened: false, claim, claimIds: existing.claimIds };
+    }
   }
   const proposedId = caseIdFor(claim.customerId, claim.claimId);
   let openCaseId = await deps.customers.claimOpenCase(claim.customerId, proposedId);
   let inherited: string[] = [];
+  let current: CollectionCase | undefined;
   if (openCaseId !== proposedId) {
-    const current = await deps.cases.getCase(openCaseId);
+    current = await deps.cases.getCase(openCaseId);
     if (current?.status === 'open' && current.journeyEndedAt !== undefined) {
       inherited = (await deps.claims.getClaims(current.claimIds))
         .filter((held) => isClaimOpen(held) && held.claimId !== claim.claimId)
@@ -267,20 +293,22 @@ async function ensureCaseFor(
         for (const claimId of inherited) await linkClaimToCase(claimId, proposedId, deps);
         await deps.cases.supersedeCase(previousCaseId, proposedId, deps.clock.now());
         const linked = await linkClaimToCase(claim.claimId, proposedId, deps, versioned);
-        return { caseId: proposedId, opened: true, claim: linked };
+        return { caseId: proposedId, opened: true, claim: linked, claimIds: [...inherited, claim.claimId] };
       }
     }
   }
   let opened = false;
+  let claimIds: readonly string[] = [claim.claimId];
   if (openCaseId === proposedId) {
     // The case this claim opens lists it from the start: no second write to add it.
     await createCase(proposedId, claim, customer, [], deps);
     opened = true;
   } else {
     await deps.cases.addClaimToCase(openCaseId, claim.claimId);
+    if (current !== undefined) claimIds = [...current.claimIds, claim.claimId];
   }
   const linked = await linkClaimToCase(claim.claimId, openCaseId, deps, versioned);
-  return { caseId: openCaseId, opened, claim: linked };
+  return { caseId: openCaseId, opened, claim: linked, claimIds };
 }
 
 /**
@@ -346,12 +374,20 @@ async function linkClaimToCase(
   }
 }
 
-/** Closes the case once none of its claims is open, and frees the customer for a new case. */
+/**
+ * Closes the case once none of its claims is open, and frees the customer for a new case. A case
+ * already closed takes the reason its claims say now: a claim settles again after the close when
+ * a written-off invoice is paid after all.
+ */
 async function closeCaseIfSettled(caseId: string, deps: IngestDependencies): Promise<boolean> {
   const collectionCase = await deps.cases.getCase(caseId);
-  if (collectionCase === undefined || collectionCase.status === 'closed') return false;
+  if (collectionCase === undefined || collectionCase.closeReason === 'superseded') return false;
   const reason = closeReasonFor(await deps.claims.getClaims(collectionCase.claimIds));
   if (reason === undefined) return false;
+  if (collectionCase.status === 'closed') {
+    if (collectionCase.closeReason !== reason) await deps.cases.amendCloseReason(caseId, reason);
+    return false;
+  }
   await deps.cases.closeCase(caseId, reason, deps.clock.now());
   await deps.customers.releaseOpenCase(collectionCase.customerId, caseId);
   return true;

@@ -1,43 +1,15 @@
 import { DateTime } from 'luxon';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LocalRuntime, startLocalRuntime } from '../../infra/local/local-runtime.ts';
-import { LocalRuntimeClient } from '../integration/support/local-runtime-client.ts';
-import { defaultStrategyOnly } from '../support/strategy-catalogs.ts';
-import {
-  launchChromium,
-  portalLinkIn,
-  screenshot,
-  seriousAccessibilityViolations,
-} from './support/browser.ts';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { portalLinkIn, screenshot, seriousAccessibilityViolations } from './support/browser.ts';
+import { portalInBrowser } from './support/portal-in-browser.ts';
 
 const day = 24 * 3600;
 /** Monday 2 March 2026, 10:00 in Berlin: inside the contact window. */
 const clockStart = new Date('2026-03-02T09:00:00Z');
 
 describe('the debtor portal in a browser: plans, promises and flags', () => {
-  let runtime: LocalRuntime;
-  let client: LocalRuntimeClient;
-  let browser: Browser;
-  const failures: string[] = [];
-
-  beforeAll(async () => {
-    runtime = await startLocalRuntime({
-      port: 0,
-      clockStart,
-      log: (message) => failures.push(message),
-      // The portal journeys follow the three-email default strategy; the shipped routing is tested apart.
-      strategies: defaultStrategyOnly,
-    });
-    client = new LocalRuntimeClient(runtime);
-    browser = await launchChromium();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await runtime?.stop();
-    expect(failures).toEqual([]);
-  });
+  const portal = portalInBrowser(clockStart);
 
   /** A failed invoice for a new debtor in Berlin, the first email sent, the portal open in a phone-sized browser. */
   async function debtorOpensPortal(
@@ -45,7 +17,7 @@ describe('the debtor portal in a browser: plans, promises and flags', () => {
     amountDue: number,
     locale: string,
   ): Promise<{ page: Page; caseId: string }> {
-    const failed = await client.deliverStripeEvent('invoice.payment_failed', {
+    const failed = await portal.client.deliverStripeEvent('invoice.payment_failed', {
       customerId: customer,
       invoiceId: `in_${customer}`,
       email: `${customer.toLowerCase()}@example.com`,
@@ -55,20 +27,20 @@ describe('the debtor portal in a browser: plans, promises and flags', () => {
       currency: 'eur',
     });
     // The first email goes out at the next moment the contact policy allows (not on Sundays, for one).
-    await client.advance(60);
-    let message = (await client.outbox()).find((one) => one.customerId === `stripe:${customer}`);
+    await portal.client.advance(60);
+    let message = (await portal.client.outbox()).find((one) => one.customerId === `stripe:${customer}`);
     for (let hours = 0; message === undefined && hours < 72; hours += 1) {
-      await client.advance(3600);
-      message = (await client.outbox()).find((one) => one.customerId === `stripe:${customer}`);
+      await portal.client.advance(3600);
+      message = (await portal.client.outbox()).find((one) => one.customerId === `stripe:${customer}`);
     }
-    const context = await browser.newContext({ locale, viewport: { width: 390, height: 844 } });
+    const context = await portal.phoneContext(locale);
     const page = await context.newPage();
     await page.goto(portalLinkIn(message?.body ?? ''));
     return { page, caseId: String(failed.body.caseId) };
   }
 
   async function stepsSent(caseId: string): Promise<string[]> {
-    return (await client.outbox())
+    return (await portal.client.outbox())
       .filter((one) => one.caseId === caseId && one.stepId.startsWith('day-'))
       .map((one) => one.stepId);
   }
@@ -89,16 +61,18 @@ describe('the debtor portal in a browser: plans, promises and flags', () => {
     await page.context().close();
 
     // The hourly job charges the first instalment; the journey stays paused (no day-3 reminder).
-    await client.advance(2 * 3600);
-    let stored = await runtime.table.getCase(caseId);
+    await portal.client.advance(2 * 3600);
+    let stored = await portal.runtime.table.getCase(caseId);
     expect(stored?.paymentPlan?.instalments.map((one) => one.status)).toEqual(['paid', 'scheduled']);
     const secondDue = stored?.paymentPlan?.instalments[1]?.dueAt ?? '';
     expect(Date.parse(secondDue) - Date.parse(stored?.paymentPlan?.createdAt ?? '')).toBeGreaterThanOrEqual(
       14 * day * 1000,
     );
     // Two days before the second instalment, one reminder in German.
-    await client.advanceTo(new Date(Date.parse(secondDue) - 2 * day * 1000 + 2 * 3600 * 1000).toISOString());
-    const reminders = (await client.outbox()).filter((one) => one.template === 'instalment-reminder');
+    await portal.client.advanceTo(
+      new Date(Date.parse(secondDue) - 2 * day * 1000 + 2 * 3600 * 1000).toISOString(),
+    );
+    const reminders = (await portal.client.outbox()).filter((one) => one.template === 'instalment-reminder');
     expect(reminders).toHaveLength(1);
     expect(reminders[0]?.subject).toMatch(
       /^Erinnerung: 45,00\u00a0€ werden am \d{1,2}\. März 2026 abgebucht$/,
@@ -107,11 +81,11 @@ describe('the debtor portal in a browser: plans, promises and flags', () => {
     expect(await stepsSent(caseId)).toEqual(['day-0-payment-failed']);
 
     // The second instalment completes the plan: the claim is settled out of band and the case closes.
-    await client.advanceTo(new Date(Date.parse(secondDue) + 2 * 3600 * 1000).toISOString());
-    stored = await runtime.table.getCase(caseId);
+    await portal.client.advanceTo(new Date(Date.parse(secondDue) + 2 * 3600 * 1000).toISOString());
+    stored = await portal.runtime.table.getCase(caseId);
     expect(stored?.paymentPlan?.status).toBe('completed');
     expect(stored).toMatchObject({ status: 'closed', closeReason: 'paid' });
-    await client.advance(10 * day);
+    await portal.client.advance(10 * day);
     expect(await stepsSent(caseId)).toEqual(['day-0-payment-failed']);
   });
 
@@ -119,7 +93,7 @@ describe('the debtor portal in a browser: plans, promises and flags', () => {
     const { page, caseId } = await debtorOpensPortal('cus_PROM01', 5000, 'en-GB');
     await page.getByRole('link', { name: 'Choose a date' }).click();
     const dateField = page.getByLabel('I will pay by');
-    const today = DateTime.fromJSDate(await client.now(), { zone: 'Europe/Berlin' }).startOf('day');
+    const today = DateTime.fromJSDate(await portal.client.now(), { zone: 'Europe/Berlin' }).startOf('day');
     await expect(dateField.getAttribute('min')).resolves.toBe(today.plus({ days: 1 }).toISODate());
     await expect(dateField.getAttribute('max')).resolves.toBe(today.plus({ days: 14 }).toISODate());
     expect(await seriousAccessibilityViolations(page)).toEqual([]);
@@ -135,16 +109,16 @@ describe('the debtor portal in a browser: plans, promises and flags', () => {
 
     // The day-3 reminder falls inside the promise: it waits for the end of the promised day plus 2 days of grace.
     const graceEnds = promised.endOf('day').plus({ days: 2 });
-    await client.advanceTo(graceEnds.minus({ hours: 1 }).toUTC().toISO() ?? '');
+    await portal.client.advanceTo(graceEnds.minus({ hours: 1 }).toUTC().toISO() ?? '');
     expect(await stepsSent(caseId)).toEqual(['day-0-payment-failed']);
-    await client.advanceTo(graceEnds.plus({ hours: 10 }).toUTC().toISO() ?? '');
-    const stored = await runtime.table.getCase(caseId);
+    await portal.client.advanceTo(graceEnds.plus({ hours: 10 }).toUTC().toISO() ?? '');
+    const stored = await portal.runtime.table.getCase(caseId);
     expect(stored?.promiseToPay).toMatchObject({ status: 'broken', promisedFor: promised.toISODate() });
     expect(stored?.brokenPromises).toBe(1);
     expect(await stepsSent(caseId)).toEqual(['day-0-payment-failed', 'day-3-reminder']);
 
     // The session ended long ago; the resumed reminder carries a fresh link.
-    const reminder = (await client.outbox()).find(
+    const reminder = (await portal.client.outbox()).find(
       (one) => one.caseId === caseId && one.stepId === 'day-3-reminder',
     );
     await page.goto(portalLinkIn(reminder?.body ?? ''));
@@ -170,7 +144,7 @@ describe('the debtor portal in a browser: plans, promises and flags', () => {
     );
     await page.context().close();
 
-    const tasks = (await (await fetch(`${runtime.url}/local/agent-tasks`)).json()) as {
+    const tasks = (await (await fetch(`${portal.runtime.url}/local/agent-tasks`)).json()) as {
       caseId: string;
       kind: string;
       note?: string;
@@ -178,7 +152,7 @@ describe('the debtor portal in a browser: plans, promises and flags', () => {
     expect(tasks).toEqual([
       expect.objectContaining({ caseId, kind: 'dispute', note: 'Je n’ai jamais commandé cet abonnement.' }),
     ]);
-    await client.advance(10 * day);
+    await portal.client.advance(10 * day);
     expect(await stepsSent(caseId)).toEqual(['day-0-payment-failed']);
   });
 
@@ -190,6 +164,9 @@ describe('the debtor portal in a browser: plans, promises and flags', () => {
     expect(new URL(page.url()).pathname).toBe('/portal/payment/return');
     await expect(page.getByRole('status').textContent()).resolves.toContain('Your payment is confirmed.');
     await page.context().close();
-    expect(await runtime.table.getCase(caseId)).toMatchObject({ status: 'closed', closeReason: 'paid' });
+    expect(await portal.runtime.table.getCase(caseId)).toMatchObject({
+      status: 'closed',
+      closeReason: 'paid',
+    });
   });
 });

@@ -1,55 +1,22 @@
-import type { Browser, BrowserContext } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LocalRuntime, startLocalRuntime } from '../../infra/local/local-runtime.ts';
-import { LocalRuntimeClient } from '../integration/support/local-runtime-client.ts';
-import { defaultStrategyOnly } from '../support/strategy-catalogs.ts';
-import {
-  launchChromium,
-  portalLinkIn,
-  screenshot,
-  seriousAccessibilityViolations,
-} from './support/browser.ts';
+import { describe, expect, it } from 'vitest';
+import { portalLinkIn, screenshot, seriousAccessibilityViolations } from './support/browser.ts';
+import { portalInBrowser } from './support/portal-in-browser.ts';
 
 const day = 24 * 3600;
 /** Monday 2 March 2026, 10:00 in Madrid: inside the contact window. */
 const clockStart = new Date('2026-03-02T09:00:00Z');
 
 describe('the debtor portal in a browser: pay now and expired links', () => {
-  let runtime: LocalRuntime;
-  let client: LocalRuntimeClient;
-  let browser: Browser;
-  const failures: string[] = [];
-
-  beforeAll(async () => {
-    runtime = await startLocalRuntime({
-      port: 0,
-      clockStart,
-      log: (message) => failures.push(message),
-      // The portal journeys follow the three-email default strategy; the shipped routing is tested apart.
-      strategies: defaultStrategyOnly,
-    });
-    client = new LocalRuntimeClient(runtime);
-    browser = await launchChromium();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await runtime?.stop();
-    expect(failures).toEqual([]);
-  });
+  const portal = portalInBrowser(clockStart);
 
   async function firstMessageOf(customerId: string) {
-    const message = (await client.outbox()).find((one) => one.customerId === `stripe:${customerId}`);
+    const message = (await portal.client.outbox()).find((one) => one.customerId === `stripe:${customerId}`);
     if (message === undefined) throw new Error(`no message to ${customerId}`);
     return message;
   }
 
-  async function context(locale: string): Promise<BrowserContext> {
-    return browser.newContext({ locale, viewport: { width: 390, height: 844 } });
-  }
-
   it('takes a debtor from the email to a paid case in Spanish, and the journey stops', async () => {
-    const failed = await client.deliverStripeEvent('invoice.payment_failed', {
+    const failed = await portal.client.deliverStripeEvent('invoice.payment_failed', {
       customerId: 'cus_ES01',
       invoiceId: 'in_ES01',
       email: 'lucia@example.com',
@@ -59,14 +26,14 @@ describe('the debtor portal in a browser: pay now and expired links', () => {
       currency: 'eur',
     });
     const caseId = String(failed.body.caseId);
-    await client.advance(60);
+    await portal.client.advance(60);
     const message = await firstMessageOf('cus_ES01');
     const link = portalLinkIn(message.body);
     expect(link).not.toContain('cus_ES01');
     expect(link).not.toContain('in_ES01');
     expect(link).not.toContain(caseId);
 
-    const browserContext = await context('es-ES');
+    const browserContext = await portal.phoneContext('es-ES');
     const page = await browserContext.newPage();
     await page.goto(link);
     expect(new URL(page.url()).pathname).toBe('/portal/account');
@@ -87,18 +54,21 @@ describe('the debtor portal in a browser: pay now and expired links', () => {
     await screenshot(page, 'payment-confirmed-es');
     await browserContext.close();
 
-    expect(await runtime.table.getCase(caseId)).toMatchObject({ status: 'closed', closeReason: 'paid' });
-    const interactions = (await runtime.portal.listInteractions(caseId)).map((one) => one.kind);
+    expect(await portal.runtime.table.getCase(caseId)).toMatchObject({
+      status: 'closed',
+      closeReason: 'paid',
+    });
+    const interactions = (await portal.runtime.portal.listInteractions(caseId)).map((one) => one.kind);
     expect(interactions).toEqual(expect.arrayContaining(['portal-opened', 'payment-started']));
 
-    await client.advance(10 * day);
-    const sent = (await client.outbox()).filter((one) => one.caseId === caseId);
+    await portal.client.advance(10 * day);
+    const sent = (await portal.client.outbox()).filter((one) => one.caseId === caseId);
     expect(sent.map((one) => one.stepId)).toEqual(['day-0-payment-failed']);
-    expect(runtime.journeys.get(caseId)?.status).toBe('SUCCEEDED');
+    expect(portal.runtime.journeys.get(caseId)?.status).toBe('SUCCEEDED');
   });
 
   it('shows an expired link, sends a fresh one to the address on file, and the fresh one opens the account', async () => {
-    await client.deliverStripeEvent('invoice.payment_failed', {
+    await portal.client.deliverStripeEvent('invoice.payment_failed', {
       customerId: 'cus_FR01',
       invoiceId: 'in_FR01',
       email: 'camille@example.com',
@@ -107,11 +77,11 @@ describe('the debtor portal in a browser: pay now and expired links', () => {
       amountDue: 12000,
       currency: 'eur',
     });
-    await client.advance(60);
+    await portal.client.advance(60);
     const link = portalLinkIn((await firstMessageOf('cus_FR01')).body);
-    await client.advance(15 * day);
+    await portal.client.advance(15 * day);
 
-    const browserContext = await context('fr-FR');
+    const browserContext = await portal.phoneContext('fr-FR');
     const page = await browserContext.newPage();
     const response = await page.goto(link);
     expect(response?.status()).toBe(410);
@@ -121,7 +91,7 @@ describe('the debtor portal in a browser: pay now and expired links', () => {
 
     await page.getByRole('button', { name: 'M’envoyer un nouveau lien' }).click();
     await expect(page.getByRole('status').textContent()).resolves.toContain('un nouveau lien est en route');
-    const fresh = (await client.outbox()).filter((one) => one.template === 'portal-fresh-link');
+    const fresh = (await portal.client.outbox()).filter((one) => one.template === 'portal-fresh-link');
     expect(fresh).toHaveLength(1);
     expect(fresh[0]).toMatchObject({
       to: 'camille@example.com',
@@ -137,7 +107,7 @@ describe('the debtor portal in a browser: pay now and expired links', () => {
   it('refuses a tampered link and a form without its CSRF token', async () => {
     const link = portalLinkIn((await firstMessageOf('cus_FR01')).body);
     const tampered = `${link.slice(0, -3)}${link.endsWith('A') ? 'B' : 'A'}AA`;
-    const browserContext = await context('en-US');
+    const browserContext = await portal.phoneContext('en-US');
     const page = await browserContext.newPage();
     const response = await page.goto(tampered);
     expect(response?.status()).toBe(404);
@@ -146,7 +116,7 @@ describe('the debtor portal in a browser: pay now and expired links', () => {
     await screenshot(page, 'invalid-link-en');
     await browserContext.close();
 
-    const forged = await fetch(`${runtime.url}/portal/pay`, {
+    const forged = await fetch(`${portal.runtime.url}/portal/pay`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body: 'claimId=stripe%3Ain_FR01&csrf=forged',

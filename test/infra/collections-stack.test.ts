@@ -6,6 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { buildCollectionsApp } from '../../infra/collections-app.ts';
 import type { CollectionsStack } from '../../infra/collections-stack.ts';
 import { applyCompliance } from '../../infra/compliance.ts';
+import { WorkflowName, workflowMetadataKey } from '../../infra/constructs/workflow-metadata.ts';
 import { tableSchema } from '../../shared/adapters/dynamodb/table-schema.ts';
 import { ingestConfigSchema, sendConfigSchema, tableOnlyConfigSchema } from '../../shared/config.ts';
 import { JourneyState } from '../../workflows/collection-journey.ts';
@@ -146,9 +147,15 @@ function deployedEnvironment(variables: Record<string, unknown>): Record<string,
   );
 }
 
+/** The journey's definition (the template also holds the rebuild's state machine). */
 function parseDefinition(template: Template): AslDefinition {
-  const [, stateMachine] = onlyResourceOfType(template, 'AWS::StepFunctions::StateMachine');
-  return JSON.parse(renderIntrinsic(stateMachine.Properties?.DefinitionString)) as AslDefinition;
+  const journeys = Object.values(resourcesOfType(template, 'AWS::StepFunctions::StateMachine')).filter(
+    (machine) =>
+      (machine as { Metadata?: Record<string, unknown> }).Metadata?.[workflowMetadataKey] ===
+      WorkflowName.journey,
+  );
+  expect(journeys).toHaveLength(1);
+  return JSON.parse(renderIntrinsic(journeys[0]?.Properties?.DefinitionString)) as AslDefinition;
 }
 
 function stateNamed(definition: AslDefinition, name: string): AslState {
@@ -416,11 +423,14 @@ describe('CollectionsStack', () => {
         renderIntrinsic((schedule.Properties?.Target as { Arn?: unknown } | undefined)?.Arn),
       );
       const allowed = [
-        stack.financeReports.reportFunction,
-        stack.financeReports.rebuildFunction,
-        stack.stripeEventSync.reconcileFunction,
-        stack.portal.commitmentsFunction,
-      ].map((fn) => `<${logicalIdOf(fn)}.Arn>`);
+        ...[
+          stack.financeReports.reportFunction,
+          stack.stripeEventSync.reconcileFunction,
+          stack.portal.commitmentsFunction,
+        ].map((fn) => `<${logicalIdOf(fn)}.Arn>`),
+        // The proof starts its state machine (its ARN is the resource's Ref).
+        `<${logicalIdOf(stack.financeReports.rebuild.stateMachine)}>`,
+      ];
       expect(targets.length).toBeGreaterThan(0);
       for (const target of targets) expect(allowed).toContain(target);
       const entries = Object.values(resourcesOfType(template, 'AWS::Lambda::Function')).map((fn) =>
@@ -554,10 +564,16 @@ describe('CollectionsStack', () => {
       const starts = allStatements(template).filter((statement) =>
         grantsAction(statement, 'states:StartExecution'),
       );
-      expect(starts).toHaveLength(ingestFunctions().length);
-      for (const start of starts) {
-        expect(renderIntrinsic(start.Resource)).toBe(`<${logicalIdOf(stack.journeys.stateMachine)}>`);
-      }
+      const journeyStarts = starts.filter(
+        (start) => renderIntrinsic(start.Resource) === `<${logicalIdOf(stack.journeys.stateMachine)}>`,
+      );
+      expect(journeyStarts).toHaveLength(ingestFunctions().length);
+      // The only other start: the finance scheduler's, of the aggregates proof.
+      expect(
+        starts
+          .filter((start) => !journeyStarts.includes(start))
+          .map((start) => renderIntrinsic(start.Resource)),
+      ).toEqual([`<${logicalIdOf(stack.financeReports.rebuild.stateMachine)}>`]);
       for (const fn of ingestFunctions()) {
         const statements = statementsOfRole(template, roleLogicalIdOf(template, logicalIdOf(fn)));
         expect(statements.some((statement) => grantsAction(statement, 'states:StartExecution'))).toBe(true);
@@ -784,6 +800,7 @@ describe('CollectionsStack', () => {
           'ChargebeeWebhookUrl',
           'InhouseWebhookUrl',
           'JourneyStateMachineArn',
+          'MetricRebuildStateMachineArn',
           'PaddleWebhookUrl',
           'InboundSmsTopicArn',
           'PortalUrl',

@@ -1,8 +1,13 @@
-import { Template } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { buildCollectionsApp } from '../../infra/collections-app.ts';
 import { applyCompliance } from '../../infra/compliance.ts';
 import { financeReportConfigSchema, reportLinkConfigSchema } from '../../shared/config.ts';
+import {
+  aggregatesMismatchError,
+  RebuildState,
+  retryableRebuildErrors,
+} from '../../workflows/rebuild-metric-aggregates.ts';
 
 function synth(context: Record<string, unknown> = {}) {
   const { app, stack } = buildCollectionsApp({ bundling: false, context });
@@ -44,7 +49,7 @@ describe('FinanceReports', () => {
           expression: 'cron(0 3 ? * SUN *)',
           timeZone: 'Europe/Paris',
           input: '{"repair":false}',
-          retries: 0,
+          retries: 2,
         },
       ]),
     );
@@ -87,6 +92,165 @@ describe('FinanceReports', () => {
     expect(() => synth({ financeTimeZone: 'Mars/Olympus' })).toThrow(/IANA time zone/);
     expect(() => synth({ monthlyReportRecipients: 'not-an-address' })).toThrow(/not an email address/);
     expect(() => synth({ attributionWindowDays: '0' })).toThrow(/attributionWindowDays/);
+  });
+
+  describe('aggregates proof', () => {
+    interface AslState {
+      readonly Type: string;
+      readonly Next?: string;
+      readonly Default?: string;
+      readonly Choices?: readonly { readonly Next: string }[];
+      readonly Catch?: readonly { readonly ErrorEquals: readonly string[]; readonly Next: string }[];
+      readonly Retry?: readonly { readonly ErrorEquals: readonly string[]; readonly MaxAttempts?: number }[];
+      readonly Parameters?: Record<string, unknown>;
+      readonly ItemSelector?: Record<string, unknown>;
+      readonly ItemsPath?: string;
+      readonly MaxConcurrency?: number;
+      readonly ItemProcessor?: { readonly StartAt: string; readonly States: Record<string, AslState> };
+      readonly Resource?: unknown;
+      readonly Error?: string;
+      readonly CausePath?: string;
+    }
+    const definitionOf = (synthesized: ReturnType<typeof synth>) => {
+      const machine =
+        synthesized.template.toJSON().Resources[
+          synthesized.stack.getLogicalId(
+            synthesized.stack.financeReports.rebuild.stateMachine.node.defaultChild as never,
+          )
+        ];
+      // Only the function ARNs are intrinsics: render them as text so the definition parses.
+      const parts = machine.Properties.DefinitionString['Fn::Join'][1] as unknown[];
+      const text = parts.map((part) => (typeof part === 'string' ? part : 'arn:fn')).join('');
+      return JSON.parse(text) as { StartAt: string; States: Record<string, AslState> };
+    };
+    const definition = definitionOf({ template, stack });
+    const state = (name: string, states = definition.States): AslState => {
+      const found = states[name];
+      if (!found) throw new Error(`no state ${name}`);
+      return found;
+    };
+
+    it('plans, then runs the claims pass and the records pass as Maps over the scan segments, then compares', () => {
+      expect(definition.StartAt).toBe(RebuildState.plan);
+      expect(state(RebuildState.plan).Parameters).toMatchObject({
+        step: 'plan',
+        'runId.$': '$$.Execution.Name',
+        'input.$': '$',
+        defaultSegments: 8,
+      });
+      expect(state(RebuildState.plan).Next).toBe(RebuildState.claimSegments);
+      for (const [mapName, taskName, pass, next] of [
+        [RebuildState.claimSegments, RebuildState.claimSegment, 'claims', RebuildState.recordSegments],
+        [RebuildState.recordSegments, RebuildState.recordSegment, 'records', RebuildState.compare],
+      ] as const) {
+        const map = state(mapName);
+        expect(map).toMatchObject({ Type: 'Map', ItemsPath: '$.segments', MaxConcurrency: 8, Next: next });
+        expect(map.ItemSelector).toMatchObject({ step: 'segment', pass, 'segment.$': '$$.Map.Item.Value' });
+        expect(map.ItemProcessor?.StartAt).toBe(taskName);
+        expect(state(taskName, map.ItemProcessor?.States).Type).toBe('Task');
+      }
+      expect(state(RebuildState.compare).Parameters).toMatchObject({
+        step: 'finish',
+        'claimPartials.$': '$.claimPartials',
+        'recordPartials.$': '$.recordPartials',
+      });
+      expect(state(RebuildState.compare).Next).toBe(RebuildState.cleanup);
+    });
+
+    it('retries each step on throttling and service errors only, and deletes the partials on any failure', () => {
+      const tasks = [
+        state(RebuildState.plan),
+        state(RebuildState.claimSegment, state(RebuildState.claimSegments).ItemProcessor?.States),
+        state(RebuildState.recordSegment, state(RebuildState.recordSegments).ItemProcessor?.States),
+        state(RebuildState.compare),
+        state(RebuildState.cleanup),
+      ];
+      for (const task of tasks) {
+        const retried = (task.Retry ?? []).flatMap((retry) => retry.ErrorEquals);
+        expect(retried).toEqual(
+          expect.arrayContaining([...retryableRebuildErrors, 'Lambda.ServiceException']),
+        );
+        for (const never of ['States.ALL', 'States.Timeout', 'Sandbox.Timedout', aggregatesMismatchError]) {
+          expect(retried).not.toContain(never);
+        }
+      }
+      for (const name of [RebuildState.claimSegments, RebuildState.recordSegments, RebuildState.compare]) {
+        expect(state(name).Catch).toEqual([
+          expect.objectContaining({ ErrorEquals: ['States.ALL'], Next: RebuildState.cleanup }),
+        ]);
+      }
+      expect(state(RebuildState.cleanup).Next).toBe(RebuildState.outcome);
+    });
+
+    it('fails with MetricAggregatesMismatch when the cells differ and were not repaired', () => {
+      const outcome = state(RebuildState.outcome);
+      expect(outcome.Choices?.map((choice) => choice.Next)).toEqual([
+        RebuildState.failed,
+        RebuildState.proved,
+      ]);
+      expect(outcome.Default).toBe(RebuildState.differ);
+      expect(state(RebuildState.differ)).toMatchObject({
+        Type: 'Fail',
+        Error: aggregatesMismatchError,
+        CausePath: '$.result.summary',
+      });
+      expect(state(RebuildState.proved).Type).toBe('Succeed');
+    });
+
+    it('is started by the Sunday 03:00 schedule, whose role may start this state machine only', () => {
+      const machineId = stack.getLogicalId(
+        stack.financeReports.rebuild.stateMachine.node.defaultChild as never,
+      );
+      const resources = Object.values(template.toJSON().Resources) as {
+        Type: string;
+        Properties: {
+          ScheduleExpression?: string;
+          Target?: { Arn: unknown; RoleArn: { 'Fn::GetAtt': [string, string] } };
+          Roles?: unknown;
+          PolicyDocument?: { Statement: { Action: string | string[]; Resource: unknown }[] };
+        };
+      }[];
+      const proof = resources.find(
+        (resource) =>
+          resource.Type === 'AWS::Scheduler::Schedule' &&
+          resource.Properties.ScheduleExpression === 'cron(0 3 ? * SUN *)',
+      );
+      expect(proof?.Properties.Target?.Arn).toEqual({ Ref: machineId });
+      const roleId = proof?.Properties.Target?.RoleArn['Fn::GetAtt'][0];
+      const starts = resources
+        .filter(
+          (resource) =>
+            resource.Type === 'AWS::IAM::Policy' &&
+            JSON.stringify(resource.Properties.Roles) === JSON.stringify([{ Ref: roleId }]),
+        )
+        .flatMap((policy) => policy.Properties.PolicyDocument?.Statement ?? [])
+        .filter((statement) => [statement.Action].flat().includes('states:StartExecution'));
+      expect(starts.map((statement) => statement.Resource)).toEqual([{ Ref: machineId }]);
+      for (const metricName of ['ExecutionsFailed', 'ExecutionsTimedOut']) {
+        template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+          Namespace: 'AWS/States',
+          MetricName: metricName,
+          Dimensions: [{ Name: 'StateMachineArn', Value: { Ref: machineId } }],
+        });
+      }
+      template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
+        StateMachineType: 'STANDARD',
+        TracingConfiguration: { Enabled: true },
+        LoggingConfiguration: Match.objectLike({ Level: 'ALL', IncludeExecutionData: false }),
+      });
+    });
+
+    it('takes the segments and their concurrency from the context, and refuses impossible ones', () => {
+      const custom = definitionOf(synth({ rebuildSegments: '40', rebuildMaxConcurrency: 5 }));
+      expect(custom.States[RebuildState.plan]?.Parameters?.defaultSegments).toBe(40);
+      expect(custom.States[RebuildState.claimSegments]?.MaxConcurrency).toBe(5);
+      expect(custom.States[RebuildState.recordSegments]?.MaxConcurrency).toBe(5);
+      expect(() => synth({ rebuildSegments: '0' })).toThrow(
+        /rebuildSegments must be an integer from 1 to 1000/,
+      );
+      expect(() => synth({ rebuildSegments: '1001' })).toThrow(/from 1 to 1000/);
+      expect(() => synth({ rebuildMaxConcurrency: '2.5' })).toThrow(/whole number of segments/);
+    });
   });
 
   describe('report links', () => {

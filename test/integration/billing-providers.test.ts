@@ -78,6 +78,52 @@ describe('every billing provider in the local runtime', () => {
     expect(await caseStatus(opened.body.caseId)).toBe('closed');
   });
 
+  it('Stripe: a failed payment intent before its invoice opens no case; the invoice opens it and the journey runs', async () => {
+    // Prepare: Stripe sends the two in either order; here the payment intent comes first.
+    const ids = {
+      eventId: 'evt_int_s4',
+      invoiceId: 'in_int_s4',
+      customerId: 'cus_int_s4',
+      created: failedAtUnix,
+    };
+    const declined = stripePayload(
+      stripeEventOf(
+        'payment_intent.payment_failed',
+        stripePaymentIntent({
+          customer: 'cus_int_s4',
+          declineCode: 'insufficient_funds',
+          invoice: 'in_int_s4',
+        }),
+        { id: 'evt_int_s5', created: failedAtUnix },
+      ),
+    );
+    const failed = stripePayload(stripeInvoiceEvent('invoice.payment_failed', ids));
+    const sign = (body: string) => ({
+      'stripe-signature': signStripePayload(body, product.runtime.stripeWebhookSecret, failedAtUnix),
+    });
+
+    // Act
+    const early = await post('/webhooks/stripe', declined, sign(declined));
+    const caseAfterIntent = (await product.runtime.table.getClaim('stripe:in_int_s4'))?.claim.caseId;
+    const opened = await post('/webhooks/stripe', failed, sign(failed));
+    await product.runtime.clock.advance(4 * 24 * 3600);
+
+    // Assess: the decline is kept, and the journey of the case the invoice opened contacts the debtor.
+    expect(early).toMatchObject({ status: 200, body: { status: 'applied' } });
+    expect(early.body.caseId).toBeUndefined();
+    expect(caseAfterIntent).toBeUndefined();
+    expect(opened.body).toMatchObject({ status: 'applied', caseId: expect.stringMatching(/^case_/) });
+    const collectionCase = await product.runtime.table.getCase(String(opened.body.caseId));
+    expect(collectionCase?.journeyEndedAt).toBeUndefined();
+    expect((await product.runtime.table.getClaim('stripe:in_int_s4'))?.claim.lastDecline).toMatchObject({
+      declineCode: 'insufficient_funds',
+    });
+    const outbox = (await (await fetch(`${product.runtime.url}/local/outbox`)).json()) as {
+      caseId: string;
+    }[];
+    expect(outbox.filter((message) => message.caseId === opened.body.caseId).length).toBeGreaterThan(0);
+  });
+
   it('Paddle: transaction.payment_failed opens a case, transaction.completed closes it', async () => {
     // Prepare
     const failed = JSON.stringify(

@@ -220,6 +220,41 @@ describe('the monthly close on the local runtime', () => {
     });
   });
 
+  it('runs the proof on the synthesized state machine over any segments, fails on a difference, and repairs it', async () => {
+    const run = async (body: object) => {
+      const response = await fetch(`${runtime.url}/local/jobs/rebuild-metric-aggregates/run`, {
+        method: 'POST',
+        body: JSON.stringify(body),
+      });
+      return {
+        status: response.status,
+        body: (await response.json()) as { result?: { equal: boolean; repaired: boolean }; error?: string },
+      };
+    };
+    const [march] = await runtime.aggregates.listMonthCells('USD', '2026-03');
+    if (!march) throw new Error('no USD cell for March');
+
+    const three = await run({ segments: 3 });
+    await runtime.aggregates.replaceCell({ ...march, values: { ...march.values, 'failed.count': 99 } });
+    const found = await run({ segments: 2 });
+    const repaired = await run({ segments: 2, repair: true });
+    const proof = await run({});
+    const refused = await run({ segments: 0 });
+
+    expect(three).toMatchObject({ status: 200, body: { result: { equal: true, claims: 3 } } });
+    expect(found.status).toBe(500);
+    expect(found.body.error).toMatch(
+      /MetricAggregatesMismatch: 1 aggregate cells and 0 contribution records differ/,
+    );
+    expect(repaired).toMatchObject({ status: 200, body: { result: { equal: false, repaired: true } } });
+    expect(proof).toMatchObject({ status: 200, body: { result: { equal: true } } });
+    expect(refused.status).toBe(500);
+    expect(refused.body.error).toMatch(
+      /InvalidRequestError: invalid rebuild step[\s\S]*"input",\s*"segments"/,
+    );
+    expect(await runtime.aggregates.listMonthCells('USD', '2026-03')).toEqual([march]);
+  });
+
   it('never emails the same report twice when the job runs again', async () => {
     const response = await fetch(`${runtime.url}/local/jobs/send-finance-report-monthly/run`, {
       method: 'POST',

@@ -2,11 +2,15 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { CfnElement } from 'aws-cdk-lib';
+import type { IConstruct } from 'constructs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildCollectionsApp } from '../../infra/collections-app.ts';
+import { WorkflowName } from '../../infra/constructs/workflow-metadata.ts';
 import { locallyRunStates } from '../../infra/local/local-journey-engine.ts';
 import { startLocalRuntime } from '../../infra/local/local-runtime.ts';
-import { resolveIntrinsics } from '../../infra/local/synthesized-app.ts';
+import { resolveIntrinsics, type SynthesizedSchedule } from '../../infra/local/synthesized-app.ts';
+import { RebuildState } from '../../workflows/rebuild-metric-aggregates.ts';
 import { defaultStrategyOnly } from '../support/strategy-catalogs.ts';
 import { LocalRuntimeClient } from './support/local-runtime-client.ts';
 
@@ -112,21 +116,39 @@ describe('the local runtime', () => {
     }
   });
 
-  it('runs exactly the state machine definition the CDK app synthesizes, with every Task run locally', async () => {
+  it('runs exactly the state machine definitions the CDK app synthesizes, with every Task run locally', async () => {
     const runtime = await startLocalRuntime({ port: 0 });
     try {
       const { app, stack } = buildCollectionsApp({ bundling: false });
       const template = app.synth().getStackByName(stack.stackName).template;
-      const [machine] = Object.values(
-        template.Resources as Record<string, { Type: string; Properties: Record<string, unknown> }>,
-      ).filter((resource) => resource.Type === 'AWS::StepFunctions::StateMachine');
-      const synthesized = JSON.parse(
-        resolveIntrinsics(machine?.Properties.DefinitionString, template, {
-          tableName: runtime.database.tableName,
-        }),
-      ) as { States: Record<string, { Type: string }> };
+      const definitionOf = (machine: IConstruct) =>
+        JSON.parse(
+          resolveIntrinsics(
+            template.Resources[stack.getLogicalId(machine.node.defaultChild as CfnElement)].Properties
+              .DefinitionString,
+            template,
+            { tableName: runtime.database.tableName },
+          ),
+        ) as { States: Record<string, { Type: string }> };
+      const synthesized = definitionOf(stack.journeys.stateMachine);
 
       expect(runtime.synthesized.journeyDefinition).toEqual(synthesized);
+      const rebuild = runtime.synthesized.workflows.find(
+        (workflow) => workflow.name === WorkflowName.rebuildMetricAggregates,
+      );
+      expect(rebuild?.definition).toEqual(definitionOf(stack.financeReports.rebuild.stateMachine));
+      // Every Task, those inside the Maps too, runs the rebuild function's local handler.
+      expect(rebuild?.taskEntries).toEqual(
+        Object.fromEntries(
+          [
+            RebuildState.plan,
+            RebuildState.claimSegment,
+            RebuildState.recordSegment,
+            RebuildState.compare,
+            RebuildState.cleanup,
+          ].map((state) => [state, 'functions/rebuild-metric-aggregates.ts']),
+        ),
+      );
       const taskStates = Object.entries(synthesized.States)
         .filter(([, state]) => state.Type === 'Task')
         .map(([name]) => name)
@@ -150,11 +172,9 @@ describe('the local runtime', () => {
         'POST /webhooks/paddle',
         'POST /webhooks/stripe',
       ]);
-      expect([...runtime.synthesized.schedules].sort((a, b) => a.entry.localeCompare(b.entry))).toEqual([
-        expect.objectContaining({
-          entry: 'functions/rebuild-metric-aggregates.ts',
-          input: '{"repair":false}',
-        }),
+      const target = (schedule: SynthesizedSchedule) =>
+        'entry' in schedule ? schedule.entry : schedule.workflow;
+      expect([...runtime.synthesized.schedules].sort((a, b) => target(a).localeCompare(target(b)))).toEqual([
         expect.objectContaining({
           entry: 'functions/reconcile-stripe-events.ts',
           expression: 'rate(1 hour)',
@@ -163,6 +183,7 @@ describe('the local runtime', () => {
         expect.objectContaining({ entry: 'functions/send-finance-report.ts', input: '{"kind":"daily"}' }),
         expect.objectContaining({ entry: 'functions/send-finance-report.ts', input: '{"kind":"weekly"}' }),
         expect.objectContaining({ entry: 'functions/send-finance-report.ts', input: '{"kind":"monthly"}' }),
+        expect.objectContaining({ workflow: 'rebuild-metric-aggregates', input: '{"repair":false}' }),
       ]);
       const portal = await fetch(`${runtime.url}/portal/account`);
       expect(portal.status).toBe(401);

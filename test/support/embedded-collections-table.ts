@@ -1,4 +1,5 @@
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll } from 'vitest';
 import { type EmbeddedDynamoDb, startEmbeddedDynamoDb } from '../../infra/local/embedded-dynamodb.ts';
 import { CollectionsTable } from '../../shared/adapters/dynamodb/collections-table.ts';
 
@@ -11,8 +12,8 @@ export interface EmbeddedCollectionsTable {
 }
 
 /**
- * The real adapter on in-process dynalite: start one per test file (`beforeAll`) and stop it in
- * `afterAll`. Tests in a file share the table, so each test uses its own customer and invoice ids.
+ * The real adapter on in-process dynalite, started now: for a table of its own within one test (stop
+ * it in `finally`). A test file's shared table is `embeddedCollectionsTablePerFile()`.
  */
 export async function startEmbeddedCollectionsTable(): Promise<EmbeddedCollectionsTable> {
   const db = await startEmbeddedDynamoDb();
@@ -33,6 +34,35 @@ export async function startEmbeddedCollectionsTable(): Promise<EmbeddedCollectio
       return items;
     },
     stop: () => db.stop(),
+  };
+}
+
+/**
+ * The embedded table of the tests of the enclosing file (or `describe`): started in `beforeAll`,
+ * stopped in `afterAll`. Read it only inside hooks and tests. The tests share it, so each uses its
+ * own customer and invoice ids (`uniqueSuffix`).
+ */
+export function embeddedCollectionsTablePerFile(): Omit<EmbeddedCollectionsTable, 'stop'> {
+  let embedded: EmbeddedCollectionsTable | undefined;
+  const started = () => {
+    if (embedded === undefined) throw new Error('the embedded table runs only inside hooks and tests');
+    return embedded;
+  };
+  beforeAll(async () => {
+    embedded = await startEmbeddedCollectionsTable();
+  });
+  afterAll(async () => {
+    await embedded?.stop();
+    embedded = undefined;
+  });
+  return {
+    get db() {
+      return started().db;
+    },
+    get table() {
+      return started().table;
+    },
+    scanItems: () => started().scanItems(),
   };
 }
 

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type Stripe from 'stripe';
+import { afterEach, beforeEach } from 'vitest';
 
 /**
  * A local HTTP server that answers like the Stripe API for what the product reads: invoice lists,
@@ -35,7 +36,13 @@ export class FakeStripeApi {
     this.rateLimited = count;
   }
 
+  /** Listens on a free port, with nothing stored and no request seen yet. */
   public async start(): Promise<this> {
+    this.requests.length = 0;
+    this.invoices = [];
+    this.events = [];
+    this.invoiceOfPayment.clear();
+    this.rateLimited = 0;
     this.server = createServer((request, response) => this.answer(request, response));
     await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
     this.port = (this.server.address() as AddressInfo).port;
@@ -142,4 +149,19 @@ export class FakeStripeApi {
       },
     });
   }
+}
+
+/**
+ * One fake Stripe API for the tests of the enclosing file (or `describe`), started empty on a free
+ * port before each test and stopped after it.
+ */
+export function fakeStripeApiPerTest(): FakeStripeApi {
+  const api = new FakeStripeApi();
+  beforeEach(async () => {
+    await api.start();
+  });
+  afterEach(async () => {
+    await api.stop();
+  });
+  return api;
 }

@@ -475,6 +475,9 @@ function inhouseBody(event: SimulatedEvent, subscriber: Subscriber): Record<stri
         },
       };
     }
+    case 'payment_intent.payment_failed':
+      // The in-house format carries the card error in `invoice.payment_failed` (above).
+      return undefined;
   }
 }
 

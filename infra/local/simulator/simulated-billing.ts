@@ -13,6 +13,7 @@ import {
   type InvoiceEventType,
   type InvoiceState,
   invoiceEvent,
+  paymentIntentFailedEvent,
   paymentMethodEvent,
   type SimulatedEvent,
   type SimulatedSubscriptionStatus,
@@ -127,6 +128,8 @@ interface SubscriberAccount {
    * its own, so these events do not shift the draws of the original billing model.
    */
   readonly lifecycleRandom: SeededRandom;
+  /** Ids of the payment intent events sent beside each failure: a stream of its own too. */
+  readonly paymentRandom: SeededRandom;
   subscriptionStatus: SimulatedSubscriptionStatus;
   /** Start of the current period (unix seconds). */
   periodStart: number;
@@ -219,6 +222,7 @@ export class SimulatedBilling {
       subscriber,
       random: random.fork(`billing-${subscriber.index}`),
       lifecycleRandom: random.fork(`billing-${subscriber.index}/lifecycle`),
+      paymentRandom: random.fork(`billing-${subscriber.index}/payments`),
       subscriptionStatus: 'active',
       periodStart: 0,
       periodEnd: 0,
@@ -668,12 +672,18 @@ export class SimulatedBilling {
       nextPaymentAttempt: nextAttempt ? unix(nextAttempt) : null,
       lastDecline: { decline, chargeId: account.random.id('ch', 24) },
     };
-    this.emitInvoice(
+    const requestId = byDebtor ? account.random.id('req', 14) : null;
+    this.emitInvoice(account, record, now, 'invoice.payment_failed', requestId);
+    // Stripe sends the attempt's card error with the payment intent; the other providers put it in
+    // their failure event, which their factories write from the invoice event alone.
+    if (account.subscriber.provider !== 'stripe') return;
+    const state = record.state;
+    this.emitEvent(
       account,
-      record,
       now,
-      'invoice.payment_failed',
-      byDebtor ? account.random.id('req', 14) : null,
+      state.invoiceId,
+      (eventId) => paymentIntentFailedEvent(state, { eventId, created: unix(now), requestId }),
+      account.paymentRandom,
     );
   }
 

@@ -60,7 +60,8 @@ export type SimulatedEvent =
   | Stripe.PaymentMethodAutomaticallyUpdatedEvent
   | Stripe.CustomerSubscriptionUpdatedEvent
   | Stripe.CustomerSubscriptionDeletedEvent
-  | Stripe.ChargeDisputeCreatedEvent;
+  | Stripe.ChargeDisputeCreatedEvent
+  | Stripe.PaymentIntentPaymentFailedEvent;
 
 function hostedToken(invoiceId: string): string {
   return `test_${Buffer.from(`${simulatedAccount},${invoiceId}`).toString('base64url')}`;
@@ -79,10 +80,11 @@ function addressOf(subscriber: Subscriber): Stripe.Address | null {
 }
 
 /**
- * The card error Stripe records on a failed attempt. Stripe keeps the latest one on the payment
- * intent (`last_payment_error`); the invoice object of the API version the product reads carries
- * it in `last_finalization_error` when the attempt is made at finalization, which is where this
- * simulator puts it so that a consumer reading either place finds the decline code.
+ * The card error of the latest failed attempt. Stripe keeps it on the payment intent
+ * (`last_payment_error`, sent with `payment_intent.payment_failed`, which is where the product
+ * reads Stripe's decline codes). The simulator also leaves it in the invoice's
+ * `last_finalization_error`, where its Paddle and Chargebee event factories read the decline to
+ * write their own error codes; the product does not read that field.
  */
 function cardError(state: InvoiceState): Stripe.Invoice.LastFinalizationError | null {
   if (state.lastDecline === null || state.status !== 'open') return null;
@@ -456,6 +458,34 @@ export function disputeEvent(charge: DisputedCharge, meta: EventEnvelope): Simul
     status: 'needs_response',
   } as unknown as Stripe.Dispute;
   return { ...envelope(meta), type: 'charge.dispute.created', data: { object: dispute } };
+}
+
+/**
+ * `payment_intent.payment_failed`: the failed attempt with its card error, which Stripe sends next
+ * to `invoice.payment_failed`. The intent names its invoice, the shape of endpoints on an API
+ * version before 2025-03-31, as `disputeEvent` does (on a newer version the product locates the
+ * invoice through the invoice payments API, with a Stripe key the local runtime does not have).
+ */
+export function paymentIntentFailedEvent(state: InvoiceState, meta: EventEnvelope): SimulatedEvent {
+  const error = cardError(state);
+  const intent = {
+    id: state.paymentIntentId,
+    object: 'payment_intent',
+    amount: state.amountMinor,
+    amount_received: 0,
+    currency: state.subscriber.market.currency.toLowerCase(),
+    customer: state.subscriber.customerId,
+    invoice: state.invoiceId,
+    last_payment_error: error === null ? null : { ...error, payment_method: { id: state.paymentMethodId } },
+    latest_charge: state.lastDecline?.chargeId ?? null,
+    livemode: false,
+    metadata: {},
+    payment_method: state.paymentMethodId,
+    payment_method_types: ['card'],
+    status: 'requires_payment_method',
+    created: state.createdAt,
+  } as unknown as Stripe.PaymentIntent;
+  return { ...envelope(meta), type: 'payment_intent.payment_failed', data: { object: intent } };
 }
 
 const signer = new Stripe('sk_test_simulator_signing_only', { maxNetworkRetries: 0 });

@@ -1,11 +1,8 @@
-import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
-  BatchGetCommand,
-  type BatchGetCommandOutput,
-  DynamoDBDocumentClient,
+  type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
-  QueryCommand,
   type QueryCommandInput,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
@@ -37,6 +34,14 @@ import type {
   VersionedCustomer,
   VersionedSubscription,
 } from '../../ports.ts';
+import { putVersioned, writeIfConditionHolds } from './conditional-write.ts';
+import {
+  batchGetAll,
+  indexPartitionQuery,
+  queryAll,
+  singleTableDocumentClient,
+  sortKeyPrefixQuery,
+} from './document-client.ts';
 import { keys, tableSchema } from './table-schema.ts';
 
 type Item = Record<string, unknown>;
@@ -57,13 +62,6 @@ function stripKeys<T>(item: Item): T {
   return Object.fromEntries(Object.entries(item).filter(([name]) => !keyAttributes.has(name))) as T;
 }
 
-function isConditionFailure(error: unknown): boolean {
-  return (
-    error instanceof ConditionalCheckFailedException ||
-    (error as Error | undefined)?.name === 'ConditionalCheckFailedException'
-  );
-}
-
 /** Stored with a consent so one conditional write can compare statuses on a tie (see `supersedes`). */
 const consentStrictness: Record<ConsentStatus, number> = {
   'opted-in': 0,
@@ -71,9 +69,6 @@ const consentStrictness: Record<ConsentStatus, number> = {
   invalid: 2,
   'opted-out': 3,
 };
-
-/** BatchGetItem reads at most 100 keys per request. */
-const batchGetLimit = 100;
 
 /**
  * The product's single DynamoDB table. Only single-item conditional writes: no transactions,
@@ -96,9 +91,7 @@ export class CollectionsTable
     client: DynamoDBClient,
     private readonly tableName: string,
   ) {
-    this.documents = DynamoDBDocumentClient.from(client, {
-      marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
-    });
+    this.documents = singleTableDocumentClient(client);
   }
 
   // Events ---------------------------------------------------------------------------------
@@ -117,26 +110,16 @@ export class CollectionsTable
   }
 
   public async recordEvent(event: BillingEvent, appliedAt: Date): Promise<void> {
-    try {
-      await this.documents.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: {
-            ...keys.event(event.provider, event.eventId),
-            entity: 'event',
-            provider: event.provider,
-            eventId: event.eventId,
-            kind: event.kind,
-            occurredAt: event.occurredAt,
-            ...('claim' in event ? { claimId: event.claim.claimId } : {}),
-            appliedAt: appliedAt.toISOString(),
-          },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
-      );
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-    }
+    await this.putOnce({
+      ...keys.event(event.provider, event.eventId),
+      entity: 'event',
+      provider: event.provider,
+      eventId: event.eventId,
+      kind: event.kind,
+      occurredAt: event.occurredAt,
+      ...('claim' in event ? { claimId: event.claim.claimId } : {}),
+      appliedAt: appliedAt.toISOString(),
+    });
   }
 
   // Customers ------------------------------------------------------------------------------
@@ -169,8 +152,8 @@ export class CollectionsTable
     values[':customerId'] = customerId;
     sets.push('#customerId = :customerId');
     if (expectedVersion !== undefined && expectedVersion > 0) values[':expected'] = expectedVersion;
-    try {
-      await this.documents.send(
+    const written = await writeIfConditionHolds(
+      this.documents.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: keys.customer(customerId),
@@ -184,16 +167,14 @@ export class CollectionsTable
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,
         }),
-      );
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-      throw new ConcurrentUpdateError(`customer ${customerId} changed since it was read`);
-    }
+      ),
+    );
+    if (!written) throw new ConcurrentUpdateError(`customer ${customerId} changed since it was read`);
   }
 
   public async claimOpenCase(customerId: string, caseId: string): Promise<string> {
-    try {
-      await this.documents.send(
+    const claimed = await writeIfConditionHolds(
+      this.documents.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: keys.customer(customerId),
@@ -201,19 +182,17 @@ export class CollectionsTable
           ConditionExpression: 'attribute_not_exists(openCaseId) OR openCaseId = :caseId',
           ExpressionAttributeValues: { ':caseId': caseId },
         }),
-      );
-      return caseId;
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-      const customer = await this.getCustomer(customerId);
-      if (customer?.openCaseId === undefined) throw new ConcurrentUpdateError('open case pointer changed');
-      return customer.openCaseId;
-    }
+      ),
+    );
+    if (claimed) return caseId;
+    const customer = await this.getCustomer(customerId);
+    if (customer?.openCaseId === undefined) throw new ConcurrentUpdateError('open case pointer changed');
+    return customer.openCaseId;
   }
 
   public async releaseOpenCase(customerId: string, caseId: string): Promise<void> {
-    try {
-      await this.documents.send(
+    await writeIfConditionHolds(
+      this.documents.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: keys.customer(customerId),
@@ -221,10 +200,8 @@ export class CollectionsTable
           ConditionExpression: 'openCaseId = :caseId',
           ExpressionAttributeValues: { ':caseId': caseId },
         }),
-      );
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-    }
+      ),
+    );
   }
 
   // Claims ---------------------------------------------------------------------------------
@@ -246,7 +223,9 @@ export class CollectionsTable
           [tableSchema.indexes.claimsByFailureMonth.sortKey]: claim.claimId,
         }
       : {};
-    await this.putVersioned(
+    await putVersioned(
+      this.documents,
+      this.tableName,
       { ...keys.claim(claim.claimId), entity: 'claim', ...claim, ...cohort },
       expectedVersion,
       `claim ${claim.claimId}`,
@@ -254,34 +233,22 @@ export class CollectionsTable
   }
 
   public async getClaims(claimIds: readonly string[]): Promise<Claim[]> {
-    const claims: Claim[] = [];
-    const unique = [...new Set(claimIds)];
-    for (let start = 0; start < unique.length; start += batchGetLimit) {
-      let pending: Item[] | undefined = unique
-        .slice(start, start + batchGetLimit)
-        .map((id) => keys.claim(id));
-      while (pending && pending.length > 0) {
-        const result: BatchGetCommandOutput = await this.documents.send(
-          new BatchGetCommand({
-            RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: true } },
-          }),
-        );
-        for (const item of result.Responses?.[this.tableName] ?? []) claims.push(stripKeys<Claim>(item));
-        pending = result.UnprocessedKeys?.[this.tableName]?.Keys;
-      }
-    }
-    return claims.sort((a, b) => a.claimId.localeCompare(b.claimId));
+    const items = await batchGetAll(
+      this.documents,
+      this.tableName,
+      claimIds.map((id) => keys.claim(id)),
+    );
+    return items.map((item) => stripKeys<Claim>(item)).sort((a, b) => a.claimId.localeCompare(b.claimId));
   }
 
   public async listClaimsByFailureMonth(month: string): Promise<Claim[]> {
-    const index = tableSchema.indexes.claimsByFailureMonth;
-    const items = await this.queryAll({
-      TableName: this.tableName,
-      IndexName: index.indexName,
-      KeyConditionExpression: '#pk = :pk',
-      ExpressionAttributeNames: { '#pk': index.partitionKey },
-      ExpressionAttributeValues: { ':pk': keys.failureMonthPartition(month) },
-    });
+    const items = await this.queryAll(
+      indexPartitionQuery(
+        this.tableName,
+        tableSchema.indexes.claimsByFailureMonth,
+        keys.failureMonthPartition(month),
+      ),
+    );
     return items.map((item) => stripKeys<Claim>(item));
   }
 
@@ -296,28 +263,18 @@ export class CollectionsTable
 
   public async createCase(collectionCase: CollectionCase): Promise<void> {
     const index = tableSchema.indexes.openCases;
-    try {
-      await this.documents.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: {
-            ...keys.collectionCase(collectionCase.caseId),
-            entity: 'case',
-            ...collectionCase,
-            [index.partitionKey]: keys.openCasesPartition,
-            [index.sortKey]: `${collectionCase.openedAt}#${collectionCase.caseId}`,
-          },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
-      );
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-    }
+    await this.putOnce({
+      ...keys.collectionCase(collectionCase.caseId),
+      entity: 'case',
+      ...collectionCase,
+      [index.partitionKey]: keys.openCasesPartition,
+      [index.sortKey]: `${collectionCase.openedAt}#${collectionCase.caseId}`,
+    });
   }
 
   public async addClaimToCase(caseId: string, claimId: string): Promise<void> {
-    try {
-      await this.documents.send(
+    await writeIfConditionHolds(
+      this.documents.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: keys.collectionCase(caseId),
@@ -325,20 +282,62 @@ export class CollectionsTable
           ConditionExpression: 'attribute_exists(pk) AND NOT contains(claimIds, :claimId)',
           ExpressionAttributeValues: { ':claim': [claimId], ':claimId': claimId },
         }),
-      );
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-    }
+      ),
+    );
   }
 
   public async closeCase(caseId: string, reason: CaseCloseReason, closedAt: Date): Promise<void> {
-    const index = tableSchema.indexes.openCases;
-    try {
-      await this.documents.send(
+    await this.closeOpenCase(caseId, reason, closedAt);
+  }
+
+  public async amendCloseReason(caseId: string, reason: CaseCloseReason): Promise<void> {
+    await writeIfConditionHolds(
+      this.documents.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: keys.collectionCase(caseId),
-          UpdateExpression: 'SET #status = :closed, closeReason = :reason, closedAt = :at REMOVE #gpk, #gsk',
+          UpdateExpression: 'SET closeReason = :reason',
+          ConditionExpression: '#status = :closed AND closeReason <> :superseded AND closeReason <> :reason',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':closed': 'closed', ':superseded': 'superseded', ':reason': reason },
+        }),
+      ),
+    );
+  }
+
+  public async markJourneyEnded(caseId: string, endedAt: Date): Promise<void> {
+    await writeIfConditionHolds(
+      this.documents.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.collectionCase(caseId),
+          UpdateExpression: 'SET journeyEndedAt = :at',
+          ConditionExpression: '#status = :open AND attribute_not_exists(journeyEndedAt)',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':open': 'open', ':at': endedAt.toISOString() },
+        }),
+      ),
+    );
+  }
+
+  public async supersedeCase(caseId: string, supersededBy: string, closedAt: Date): Promise<void> {
+    await this.closeOpenCase(caseId, 'superseded', closedAt, supersededBy);
+  }
+
+  /** Closes the case and takes it out of the open-cases index, if it is still open; a closed case stays as it is. */
+  private async closeOpenCase(
+    caseId: string,
+    reason: CaseCloseReason,
+    closedAt: Date,
+    supersededBy?: string,
+  ): Promise<void> {
+    const index = tableSchema.indexes.openCases;
+    await writeIfConditionHolds(
+      this.documents.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.collectionCase(caseId),
+          UpdateExpression: `SET #status = :closed, closeReason = :reason, closedAt = :at${supersededBy === undefined ? '' : ', supersededBy = :by'} REMOVE #gpk, #gsk`,
           ConditionExpression: '#status = :open',
           ExpressionAttributeNames: {
             '#status': 'status',
@@ -350,77 +349,25 @@ export class CollectionsTable
             ':open': 'open',
             ':reason': reason,
             ':at': closedAt.toISOString(),
+            ...(supersededBy === undefined ? {} : { ':by': supersededBy }),
           },
         }),
-      );
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-    }
-  }
-
-  public async markJourneyEnded(caseId: string, endedAt: Date): Promise<void> {
-    try {
-      await this.documents.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: keys.collectionCase(caseId),
-          UpdateExpression: 'SET journeyEndedAt = :at',
-          ConditionExpression: '#status = :open AND attribute_not_exists(journeyEndedAt)',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':open': 'open', ':at': endedAt.toISOString() },
-        }),
-      );
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-    }
-  }
-
-  public async supersedeCase(caseId: string, supersededBy: string, closedAt: Date): Promise<void> {
-    const index = tableSchema.indexes.openCases;
-    try {
-      await this.documents.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: keys.collectionCase(caseId),
-          UpdateExpression:
-            'SET #status = :closed, closeReason = :reason, closedAt = :at, supersededBy = :by REMOVE #gpk, #gsk',
-          ConditionExpression: '#status = :open',
-          ExpressionAttributeNames: {
-            '#status': 'status',
-            '#gpk': index.partitionKey,
-            '#gsk': index.sortKey,
-          },
-          ExpressionAttributeValues: {
-            ':closed': 'closed',
-            ':open': 'open',
-            ':reason': 'superseded',
-            ':at': closedAt.toISOString(),
-            ':by': supersededBy,
-          },
-        }),
-      );
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-    }
+      ),
+    );
   }
 
   public async listOpenCaseIds(): Promise<string[]> {
-    const index = tableSchema.indexes.openCases;
-    const items = await this.queryAll({
-      TableName: this.tableName,
-      IndexName: index.indexName,
-      KeyConditionExpression: '#pk = :pk',
-      ExpressionAttributeNames: { '#pk': index.partitionKey },
-      ExpressionAttributeValues: { ':pk': keys.openCasesPartition },
-    });
+    const items = await this.queryAll(
+      indexPartitionQuery(this.tableName, tableSchema.indexes.openCases, keys.openCasesPartition),
+    );
     return items.map((item) => String(item.caseId));
   }
 
   public async addCasePause(caseId: string, pause: ContactPause): Promise<void> {
     // One pause per step (or per reason and start): a retried step adds nothing the second time.
     const pauseKey = pause.stepId ?? `${pause.reason}#${pause.from}`;
-    try {
-      await this.documents.send(
+    await writeIfConditionHolds(
+      this.documents.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: keys.collectionCase(caseId),
@@ -435,27 +382,22 @@ export class CollectionsTable
             ':pauseKey': pauseKey,
           },
         }),
-      );
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-    }
+      ),
+    );
   }
 
   // Messages -------------------------------------------------------------------------------
 
   public async listMessages(caseId: string): Promise<MessageRecord[]> {
-    const items = await this.queryAll({
-      TableName: this.tableName,
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-      ExpressionAttributeValues: { ':pk': keys.collectionCase(caseId).pk, ':prefix': 'MESSAGE#' },
-      ConsistentRead: true,
-    });
+    const items = await this.queryAll(
+      sortKeyPrefixQuery(this.tableName, keys.collectionCase(caseId).pk, 'MESSAGE#'),
+    );
     return items.map((item) => stripKeys<MessageRecord>(item));
   }
 
   public async beginMessage(record: MessageRecord): Promise<boolean> {
-    try {
-      await this.documents.send(
+    return writeIfConditionHolds(
+      this.documents.send(
         new PutCommand({
           TableName: this.tableName,
           Item: { ...keys.message(record.caseId, record.stepId), entity: 'message', ...record },
@@ -463,12 +405,8 @@ export class CollectionsTable
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: { ':failed': 'failed' },
         }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+      ),
+    );
   }
 
   public async getMessage(caseId: string, stepId: string): Promise<MessageRecord | undefined> {
@@ -501,12 +439,9 @@ export class CollectionsTable
   }
 
   public async listInteractions(caseId: string): Promise<Interaction[]> {
-    const items = await this.queryAll({
-      TableName: this.tableName,
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-      ExpressionAttributeValues: { ':pk': keys.collectionCase(caseId).pk, ':prefix': 'INTERACTION#' },
-      ConsistentRead: true,
-    });
+    const items = await this.queryAll(
+      sortKeyPrefixQuery(this.tableName, keys.collectionCase(caseId).pk, 'INTERACTION#'),
+    );
     return items.map((item) => stripKeys<Interaction>(item));
   }
 
@@ -527,8 +462,8 @@ export class CollectionsTable
 
   /** Later decision wins; on a tie the stricter status (see `supersedes`), in one conditional write. */
   public async putConsent(consent: ContactConsent): Promise<boolean> {
-    try {
-      await this.documents.send(
+    return writeIfConditionHolds(
+      this.documents.send(
         new PutCommand({
           TableName: this.tableName,
           Item: {
@@ -544,12 +479,8 @@ export class CollectionsTable
             ':strictness': consentStrictness[consent.status],
           },
         }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+      ),
+    );
   }
 
   public async findAddress(channel: DeliveryChannel, address: string): Promise<AddressLink | undefined> {
@@ -593,8 +524,8 @@ export class CollectionsTable
     customerId: string;
     at: string;
   }): Promise<void> {
-    try {
-      await this.documents.send(
+    await writeIfConditionHolds(
+      this.documents.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: keys.address(link.channel, link.address),
@@ -610,10 +541,8 @@ export class CollectionsTable
             ':at': link.at,
           },
         }),
-      );
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-    }
+      ),
+    );
   }
 
   public async recordPromise(promise: PaymentPromise): Promise<void> {
@@ -622,8 +551,8 @@ export class CollectionsTable
       entity: 'promise',
       ...promise,
     });
-    try {
-      await this.documents.send(
+    await writeIfConditionHolds(
+      this.documents.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: keys.collectionCase(promise.caseId),
@@ -637,10 +566,8 @@ export class CollectionsTable
             ':madeAt': promise.madeAt,
           },
         }),
-      );
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-    }
+      ),
+    );
   }
 
   public async createAgentTask(task: AgentTask): Promise<boolean> {
@@ -655,25 +582,17 @@ export class CollectionsTable
   }
 
   public async listAgentTasks(customerId: string): Promise<AgentTask[]> {
-    const items = await this.queryAll({
-      TableName: this.tableName,
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-      ExpressionAttributeValues: { ':pk': keys.customer(customerId).pk, ':prefix': 'TASK#' },
-      ConsistentRead: true,
-    });
+    const items = await this.queryAll(
+      sortKeyPrefixQuery(this.tableName, keys.customer(customerId).pk, 'TASK#'),
+    );
     return items.map((item) => stripKeys<AgentTask>(item));
   }
 
   /** Every open agent task, most urgent first, then oldest first (the agents' queue). */
   public async listOpenAgentTasks(): Promise<AgentTask[]> {
-    const index = tableSchema.indexes.openCases;
-    const items = await this.queryAll({
-      TableName: this.tableName,
-      IndexName: index.indexName,
-      KeyConditionExpression: '#pk = :pk',
-      ExpressionAttributeNames: { '#pk': index.partitionKey },
-      ExpressionAttributeValues: { ':pk': keys.openTasksPartition },
-    });
+    const items = await this.queryAll(
+      indexPartitionQuery(this.tableName, tableSchema.indexes.openCases, keys.openTasksPartition),
+    );
     return agentQueueOrder(items.map((item) => stripKeys<AgentTask>(item)));
   }
 
@@ -693,19 +612,15 @@ export class CollectionsTable
 
   /** Creates the item unless its key exists; false when it did. */
   private async putOnce(item: Item): Promise<boolean> {
-    try {
-      await this.documents.send(
+    return writeIfConditionHolds(
+      this.documents.send(
         new PutCommand({
           TableName: this.tableName,
           Item: item,
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+      ),
+    );
   }
 
   // Subscriptions ---------------------------------------------------------------------------
@@ -723,34 +638,13 @@ export class CollectionsTable
   }
 
   public async putSubscription(subscription: Subscription, expectedVersion: number): Promise<void> {
-    await this.putVersioned(
+    await putVersioned(
+      this.documents,
+      this.tableName,
       { ...keys.subscription(subscription.subscriptionId), entity: 'subscription', ...subscription },
       expectedVersion,
       `subscription ${subscription.subscriptionId}`,
     );
-  }
-
-  /**
-   * Optimistic locking for items rewritten whole: writes `item` as version `expectedVersion + 1`
-   * only if the stored version still equals `expectedVersion` (0: not stored yet).
-   */
-  private async putVersioned(item: Item, expectedVersion: number, what: string): Promise<void> {
-    try {
-      await this.documents.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: { ...item, version: expectedVersion + 1 },
-          ConditionExpression:
-            expectedVersion === 0
-              ? 'attribute_not_exists(pk)'
-              : 'attribute_exists(pk) AND version = :expected',
-          ...(expectedVersion === 0 ? {} : { ExpressionAttributeValues: { ':expected': expectedVersion } }),
-        }),
-      );
-    } catch (error) {
-      if (isConditionFailure(error)) throw new ConcurrentUpdateError(`${what} changed concurrently`);
-      throw error;
-    }
   }
 
   // Ignored events and cursors --------------------------------------------------------------
@@ -802,17 +696,8 @@ export class CollectionsTable
     );
   }
 
-  private async queryAll(input: QueryCommandInput): Promise<Item[]> {
-    const items: Item[] = [];
-    let startKey: Item | undefined;
-    do {
-      const result = await this.documents.send(
-        new QueryCommand({ ...input, ...(startKey ? { ExclusiveStartKey: startKey } : {}) }),
-      );
-      items.push(...(result.Items ?? []));
-      startKey = result.LastEvaluatedKey;
-    } while (startKey);
-    return items;
+  private queryAll(input: QueryCommandInput): Promise<Item[]> {
+    return queryAll(this.documents, input);
   }
 }
 
@@ -828,5 +713,21 @@ export function ingestStoresOn(table: CollectionsTable) {
     cases: table,
     subscriptions: table,
     ignoredEvents: table,
+  } as const;
+}
+
+/**
+ * The table in every store role an inbound reply is handled through (contact directory, customers,
+ * cases, consents, interactions, reply actions, auto-reply ledger): wiring spreads this.
+ */
+export function inboundReplyStoresOn(table: CollectionsTable) {
+  return {
+    directory: table,
+    customers: table,
+    cases: table,
+    consents: table,
+    interactions: table,
+    actions: table,
+    autoReplies: table,
   } as const;
 }

@@ -1,12 +1,10 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
-  BatchGetCommand,
   DeleteCommand,
-  DynamoDBDocumentClient,
+  type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
-  QueryCommand,
   type QueryCommandInput,
   ScanCommand,
   type ScanCommandInput,
@@ -14,7 +12,6 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { Claim } from '../../domain/claim.ts';
 import type { CollectionCase } from '../../domain/collection-case.ts';
-import { ConcurrentUpdateError } from '../../domain/errors.ts';
 import {
   CellAccumulator,
   type CellGranularity,
@@ -24,6 +21,7 @@ import {
   partOfValues,
 } from '../../domain/metric-cells.ts';
 import type { Contribution, SubscriptionClaimSummary } from '../../domain/metric-contributions.ts';
+import type { ScanSegment } from '../../domain/metric-rebuild.ts';
 import { addDays, lastDayOfMonth } from '../../domain/metrics-calendar.ts';
 import type { Subscription } from '../../domain/subscription.ts';
 import type {
@@ -35,6 +33,8 @@ import type {
   ReportDeliveryRecord,
   VersionedClaim,
 } from '../../ports.ts';
+import { putVersioned, writeIfConditionHolds } from './conditional-write.ts';
+import { batchGetAll, queryAll, singleTableDocumentClient, sortKeyPrefixQuery } from './document-client.ts';
 import { keys } from './table-schema.ts';
 
 type Item = Record<string, unknown>;
@@ -102,13 +102,6 @@ export const cellTokenLifetimeSeconds = 15 * 60;
 
 /** UpdateExpression is limited to 4 KB: measures are applied in chunks, each with its own token. */
 const measuresPerUpdate = 80;
-
-function isConditionFailure(error: unknown): boolean {
-  return (
-    error instanceof ConditionalCheckFailedException ||
-    (error as Error | undefined)?.name === 'ConditionalCheckFailedException'
-  );
-}
 
 function tokenTime(token: string): number {
   const at = token.lastIndexOf('@');
@@ -238,9 +231,7 @@ export class MetricAggregatesTable implements MetricRebuildStore, ReportDelivery
     if (!Number.isInteger(this.shards) || this.shards < 1) throw new RangeError('cellShards must be ≥ 1');
     this.onCellsRead = options.onCellsRead;
     this.scanPageSize = options.scanPageSize;
-    this.documents = DynamoDBDocumentClient.from(client, {
-      marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
-    });
+    this.documents = singleTableDocumentClient(client);
   }
 
   // Contribution records ---------------------------------------------------------------------
@@ -260,23 +251,13 @@ export class MetricAggregatesTable implements MetricRebuildStore, ReportDelivery
     record: Omit<MetricContributionRecord, 'version'>,
     expectedVersion: number,
   ): Promise<void> {
-    try {
-      await this.documents.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: contributionItem(record, expectedVersion + 1),
-          ConditionExpression:
-            expectedVersion === 0
-              ? 'attribute_not_exists(pk)'
-              : 'attribute_exists(pk) AND version = :expected',
-          ...(expectedVersion === 0 ? {} : { ExpressionAttributeValues: { ':expected': expectedVersion } }),
-        }),
-      );
-    } catch (error) {
-      if (isConditionFailure(error))
-        throw new ConcurrentUpdateError(`metrics of ${record.unitId} changed concurrently`);
-      throw error;
-    }
+    await putVersioned(
+      this.documents,
+      this.tableName,
+      contributionItem(record, expectedVersion + 1),
+      expectedVersion,
+      `metrics of ${record.unitId}`,
+    );
   }
 
   public async replaceContributionRecord(record: Omit<MetricContributionRecord, 'version'>): Promise<void> {
@@ -364,8 +345,8 @@ export class MetricAggregatesTable implements MetricRebuildStore, ReportDelivery
       names[`#x${removals.length}`] = `${tokenBucketPrefix}${expired}`;
       removals.push(`#x${removals.length}`);
     }
-    try {
-      await this.documents.send(
+    return writeIfConditionHolds(
+      this.documents.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: key,
@@ -376,12 +357,8 @@ export class MetricAggregatesTable implements MetricRebuildStore, ReportDelivery
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,
         }),
-      );
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
-    return true;
+      ),
+    );
   }
 
   public async listCurrencies(): Promise<string[]> {
@@ -500,8 +477,8 @@ export class MetricAggregatesTable implements MetricRebuildStore, ReportDelivery
           await this.foldShard(cell, String(item.pk), sk, String(item.incarnation ?? ''));
           folded += 1;
         } else if (expiredBuckets.length > 0) {
-          await this.documents
-            .send(
+          await writeIfConditionHolds(
+            this.documents.send(
               new UpdateCommand({
                 TableName: this.tableName,
                 Key: { pk: item.pk, sk },
@@ -511,10 +488,8 @@ export class MetricAggregatesTable implements MetricRebuildStore, ReportDelivery
                   expiredBuckets.map((name, index) => [`#x${index}`, name]),
                 ),
               }),
-            )
-            .catch((error: unknown) => {
-              if (!isConditionFailure(error)) throw error;
-            });
+            ),
+          );
         }
       }
     }
@@ -540,8 +515,9 @@ export class MetricAggregatesTable implements MetricRebuildStore, ReportDelivery
       values[`:v${index}`] = value;
       adds.push(`#m${index} :v${index}`);
     });
-    try {
-      await this.documents.send(
+    // A failed condition: folded already by an earlier run that died before deleting the shard.
+    await writeIfConditionHolds(
+      this.documents.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: { pk, sk: cell.period },
@@ -550,24 +526,19 @@ export class MetricAggregatesTable implements MetricRebuildStore, ReportDelivery
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,
         }),
-      );
-    } catch (error) {
-      // Folded already by an earlier run that died before deleting the shard.
-      if (!isConditionFailure(error)) throw error;
-    }
-    await this.documents
-      .send(
+      ),
+    );
+    // A failed condition: deleted already (a rerun after a crash), or recreated since (it folds next time).
+    await writeIfConditionHolds(
+      this.documents.send(
         new DeleteCommand({
           TableName: this.tableName,
           Key: { pk, sk: shardSk },
           ConditionExpression: 'incarnation = :incarnation',
           ExpressionAttributeValues: { ':incarnation': incarnation },
         }),
-      )
-      .catch((error: unknown) => {
-        // Deleted already (a rerun after a crash), or recreated since: the new one folds next time.
-        if (!isConditionFailure(error)) throw error;
-      });
+      ),
+    );
   }
 
   /** Adds the currency to the list reports read (a set: adding it again changes nothing). */
@@ -594,11 +565,8 @@ export class MetricAggregatesTable implements MetricRebuildStore, ReportDelivery
   private async replaceCellPart(cell: MetricCell, part: CellPart): Promise<void> {
     const key = metricKeys.cell(cell, undefined, part);
     const shards = await this.queryAll({
-      TableName: this.tableName,
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-      ExpressionAttributeValues: { ':pk': key.pk, ':prefix': `${cell.period}${shardSeparator}` },
+      ...sortKeyPrefixQuery(this.tableName, key.pk, `${cell.period}${shardSeparator}`),
       ProjectionExpression: 'pk, sk',
-      ConsistentRead: true,
     });
     for (const shard of shards) {
       await this.documents.send(
@@ -627,25 +595,27 @@ export class MetricAggregatesTable implements MetricRebuildStore, ReportDelivery
 
   // Sources ----------------------------------------------------------------------------------
 
-  /** Every claim of the table with its version, a scan page at a time. */
-  public async *claimPages(): AsyncGenerator<VersionedClaim[]> {
+  /** Every claim of the table (of one parallel scan segment when given) with its version, a scan page at a time. */
+  public async *claimPages(segment?: ScanSegment): AsyncGenerator<VersionedClaim[]> {
     for await (const items of this.scanPages({
       TableName: this.tableName,
       FilterExpression: 'entity = :entity',
       ExpressionAttributeValues: { ':entity': 'claim' },
       ConsistentRead: true,
+      ...scanSegmentInput(segment),
     })) {
       yield items.map((item) => ({ claim: strip<Claim>(item), version: Number(item.version ?? 0) }));
     }
   }
 
-  /** Every contribution record, a scan page at a time. */
-  public async *contributionRecordPages(): AsyncGenerator<MetricContributionRecord[]> {
+  /** Every contribution record (of one parallel scan segment when given), a scan page at a time. */
+  public async *contributionRecordPages(segment?: ScanSegment): AsyncGenerator<MetricContributionRecord[]> {
     for await (const items of this.scanPages({
       TableName: this.tableName,
       FilterExpression: 'entity = :entity',
       ExpressionAttributeValues: { ':entity': 'metric-contribution' },
       ConsistentRead: true,
+      ...scanSegmentInput(segment),
     })) {
       yield items.map(contributionRecordOf);
     }
@@ -675,43 +645,21 @@ export class MetricAggregatesTable implements MetricRebuildStore, ReportDelivery
   public async listMessagesOfCases(caseIds: readonly string[]): Promise<MessageRecord[]> {
     const lists = await Promise.all(
       caseIds.map((caseId) =>
-        this.queryAll({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-          ExpressionAttributeValues: { ':pk': keys.collectionCase(caseId).pk, ':prefix': 'MESSAGE#' },
-          ConsistentRead: true,
-        }),
+        this.queryAll(sortKeyPrefixQuery(this.tableName, keys.collectionCase(caseId).pk, 'MESSAGE#')),
       ),
     );
     return lists.flat().map((item) => strip<MessageRecord>(item));
   }
 
-  /** BatchGetItem by 100 keys, retrying unprocessed keys. */
-  private async batchGet(itemKeys: readonly { pk: string; sk: string }[]): Promise<Item[]> {
-    const unique = [...new Map(itemKeys.map((key) => [`${key.pk}\u0000${key.sk}`, key])).values()];
-    const items: Item[] = [];
-    for (let start = 0; start < unique.length; start += 100) {
-      let pending: Item[] | undefined = unique.slice(start, start + 100);
-      for (let attempt = 0; pending && pending.length > 0; attempt += 1) {
-        if (attempt > 0)
-          await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 50 * 2 ** attempt)));
-        const result = await this.documents.send(
-          new BatchGetCommand({
-            RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: true } },
-          }),
-        );
-        items.push(...(result.Responses?.[this.tableName] ?? []));
-        pending = result.UnprocessedKeys?.[this.tableName]?.Keys as Item[] | undefined;
-      }
-    }
-    return items;
+  private batchGet(itemKeys: readonly { pk: string; sk: string }[]): Promise<Item[]> {
+    return batchGetAll(this.documents, this.tableName, itemKeys);
   }
 
   // Report deliveries ------------------------------------------------------------------------
 
   public async beginReportDelivery(record: ReportDeliveryRecord): Promise<boolean> {
-    try {
-      await this.documents.send(
+    return writeIfConditionHolds(
+      this.documents.send(
         new PutCommand({
           TableName: this.tableName,
           Item: { ...metricKeys.reportDelivery(record.reportId), entity: 'report-delivery', ...record },
@@ -719,12 +667,8 @@ export class MetricAggregatesTable implements MetricRebuildStore, ReportDelivery
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: { ':failed': 'failed' },
         }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+      ),
+    );
   }
 
   public async getReportDelivery(reportId: string): Promise<ReportDeliveryRecord | undefined> {
@@ -750,17 +694,8 @@ export class MetricAggregatesTable implements MetricRebuildStore, ReportDelivery
     );
   }
 
-  private async queryAll(input: QueryCommandInput): Promise<Item[]> {
-    const items: Item[] = [];
-    let startKey: Item | undefined;
-    do {
-      const result = await this.documents.send(
-        new QueryCommand({ ...input, ...(startKey ? { ExclusiveStartKey: startKey } : {}) }),
-      );
-      items.push(...(result.Items ?? []));
-      startKey = result.LastEvaluatedKey;
-    } while (startKey);
-    return items;
+  private queryAll(input: QueryCommandInput): Promise<Item[]> {
+    return queryAll(this.documents, input);
   }
 
   private async scanAll(input: ScanCommandInput): Promise<Item[]> {
@@ -783,6 +718,13 @@ export class MetricAggregatesTable implements MetricRebuildStore, ReportDelivery
       startKey = result.LastEvaluatedKey;
     } while (startKey);
   }
+}
+
+/** `Segment`/`TotalSegments` of a DynamoDB parallel scan; nothing for a whole-table scan. */
+function scanSegmentInput(
+  segment: ScanSegment | undefined,
+): Pick<ScanCommandInput, 'Segment' | 'TotalSegments'> {
+  return segment === undefined ? {} : { Segment: segment.segment, TotalSegments: segment.totalSegments };
 }
 
 function cellItem(cell: MetricCell): Item {

@@ -1,16 +1,17 @@
 import { randomUUID } from 'node:crypto';
-import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
-  DynamoDBDocumentClient,
+  type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
-  QueryCommand,
   type QueryCommandInput,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { ConcurrentUpdateError } from '../../domain/errors.ts';
 import type { PortalLink } from '../../domain/portal/portal-link.ts';
 import type { CaseInteraction, CasePortalState, PortalStore, RateLimiter } from '../../ports.ts';
+import { writeIfConditionHolds } from './conditional-write.ts';
+import { queryAll, singleTableDocumentClient, sortKeyPrefixQuery } from './document-client.ts';
 import { keys, tableSchema } from './table-schema.ts';
 
 type Item = Record<string, unknown>;
@@ -19,13 +20,6 @@ const keyAttributes = new Set(['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk
 
 function stripKeys<T>(item: Item): T {
   return Object.fromEntries(Object.entries(item).filter(([name]) => !keyAttributes.has(name))) as T;
-}
-
-function isConditionFailure(error: unknown): boolean {
-  return (
-    error instanceof ConditionalCheckFailedException ||
-    (error as Error | undefined)?.name === 'ConditionalCheckFailedException'
-  );
 }
 
 /** The portal-owned attributes of the case item, in the order they are written. */
@@ -54,9 +48,7 @@ export class PortalTable implements PortalStore, RateLimiter {
     client: DynamoDBClient,
     private readonly tableName: string,
   ) {
-    this.documents = DynamoDBDocumentClient.from(client, {
-      marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
-    });
+    this.documents = singleTableDocumentClient(client);
   }
 
   public async putPortalLink(link: PortalLink): Promise<void> {
@@ -83,8 +75,8 @@ export class PortalTable implements PortalStore, RateLimiter {
   }
 
   public async revokePortalLink(linkId: string, at: Date): Promise<void> {
-    try {
-      await this.documents.send(
+    await writeIfConditionHolds(
+      this.documents.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: keys.portalLink(linkId),
@@ -92,10 +84,8 @@ export class PortalTable implements PortalStore, RateLimiter {
           ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(revokedAt)',
           ExpressionAttributeValues: { ':at': at.toISOString() },
         }),
-      );
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-    }
+      ),
+    );
   }
 
   public async revokeCasePortalLinks(caseId: string, at: Date): Promise<void> {
@@ -133,8 +123,8 @@ export class PortalTable implements PortalStore, RateLimiter {
         ? 'attribute_exists(pk) AND attribute_not_exists(#version)'
         : 'attribute_exists(pk) AND #version = :expected';
     if (expectedVersion !== 0) values[':expected'] = expectedVersion;
-    try {
-      await this.documents.send(
+    const written = await writeIfConditionHolds(
+      this.documents.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: keys.collectionCase(caseId),
@@ -143,11 +133,9 @@ export class PortalTable implements PortalStore, RateLimiter {
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,
         }),
-      );
-    } catch (error) {
-      if (isConditionFailure(error)) throw new ConcurrentUpdateError(`case ${caseId} changed concurrently`);
-      throw error;
-    }
+      ),
+    );
+    if (!written) throw new ConcurrentUpdateError(`case ${caseId} changed concurrently`);
   }
 
   public async recordInteraction(interaction: CaseInteraction): Promise<void> {
@@ -164,12 +152,9 @@ export class PortalTable implements PortalStore, RateLimiter {
   }
 
   public async listInteractions(caseId: string): Promise<CaseInteraction[]> {
-    const items = await this.queryAll({
-      TableName: this.tableName,
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-      ExpressionAttributeValues: { ':pk': keys.collectionCase(caseId).pk, ':prefix': 'PORTAL_INTERACTION#' },
-      ConsistentRead: true,
-    });
+    const items = await this.queryAll(
+      sortKeyPrefixQuery(this.tableName, keys.collectionCase(caseId).pk, 'PORTAL_INTERACTION#'),
+    );
     return items.map((item) => stripKeys<CaseInteraction>(item));
   }
 
@@ -218,8 +203,8 @@ export class PortalTable implements PortalStore, RateLimiter {
 
   public async consume(key: string, limit: number, windowSeconds: number, now: Date): Promise<boolean> {
     const windowStart = Math.floor(now.getTime() / 1000 / windowSeconds) * windowSeconds;
-    try {
-      await this.documents.send(
+    return writeIfConditionHolds(
+      this.documents.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: keys.rateLimit(key, windowStart),
@@ -233,24 +218,11 @@ export class PortalTable implements PortalStore, RateLimiter {
             ':ttl': windowStart + 2 * windowSeconds,
           },
         }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+      ),
+    );
   }
 
-  private async queryAll(input: QueryCommandInput): Promise<Item[]> {
-    const items: Item[] = [];
-    let startKey: Item | undefined;
-    do {
-      const result = await this.documents.send(
-        new QueryCommand({ ...input, ...(startKey ? { ExclusiveStartKey: startKey } : {}) }),
-      );
-      items.push(...(result.Items ?? []));
-      startKey = result.LastEvaluatedKey;
-    } while (startKey);
-    return items;
+  private queryAll(input: QueryCommandInput): Promise<Item[]> {
+    return queryAll(this.documents, input);
   }
 }

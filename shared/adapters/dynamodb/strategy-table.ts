@@ -1,17 +1,11 @@
-import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { StrategyVersionConflictError } from '../../domain/errors.ts';
 import { parseStrategyRouting, type StrategyRouting } from '../../domain/experiments.ts';
 import { parseStrategy, type Strategy, strategyKey } from '../../domain/strategy.ts';
 import type { StrategyCatalog, StrategyPublisher } from '../../ports.ts';
+import { writeIfConditionHolds } from './conditional-write.ts';
 import { keys } from './table-schema.ts';
-
-function isConditionFailure(error: unknown): boolean {
-  return (
-    error instanceof ConditionalCheckFailedException ||
-    (error as Error | undefined)?.name === 'ConditionalCheckFailedException'
-  );
-}
 
 /** Canonical JSON (sorted keys), so the same strategy published twice compares equal. */
 function canonical(value: unknown): string {
@@ -96,8 +90,8 @@ export class StrategyTable implements StrategyCatalog, StrategyPublisher {
   ): Promise<'published' | 'unchanged'> {
     const { $schema: _editorHint, ...content } = document as { $schema?: string };
     const text = canonical(content);
-    try {
-      await this.documents.send(
+    const published = await writeIfConditionHolds(
+      this.documents.send(
         new PutCommand({
           TableName: this.tableName,
           Item: {
@@ -108,18 +102,16 @@ export class StrategyTable implements StrategyCatalog, StrategyPublisher {
           },
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
-      );
-      return 'published';
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-      const stored = await this.documents.send(
-        new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }),
-      );
-      if (stored.Item?.document === text) return 'unchanged';
-      throw new StrategyVersionConflictError(
-        `${label} is already published with different content: versions are immutable, publish it as a new version`,
-      );
-    }
+      ),
+    );
+    if (published) return 'published';
+    const stored = await this.documents.send(
+      new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }),
+    );
+    if (stored.Item?.document === text) return 'unchanged';
+    throw new StrategyVersionConflictError(
+      `${label} is already published with different content: versions are immutable, publish it as a new version`,
+    );
   }
 
   private async latest(pk: string): Promise<Record<string, unknown> | undefined> {

@@ -1,23 +1,12 @@
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { type CliIo, jsonSchemas, runStrategyCli } from '../../../infra/cli/strategy-cli.ts';
 import { StrategyTable } from '../../../shared/adapters/dynamodb/strategy-table.ts';
 import { LayeredStrategyCatalog } from '../../../shared/adapters/strategies/in-memory-strategy-catalog.ts';
 import { shippedCatalog } from '../../../workflows/strategies/index.ts';
-import {
-  type EmbeddedCollectionsTable,
-  startEmbeddedCollectionsTable,
-} from '../../support/embedded-collections-table.ts';
+import { embeddedCollectionsTablePerFile } from '../../support/embedded-collections-table.ts';
 
-let embedded: EmbeddedCollectionsTable;
-
-beforeAll(async () => {
-  embedded = await startEmbeddedCollectionsTable();
-});
-
-afterAll(async () => {
-  await embedded.stop();
-});
+const embedded = embeddedCollectionsTablePerFile();
 
 /** An IO that reads the real files, plus in-memory ones, and captures what the CLI prints and writes. */
 function io(files: Record<string, unknown> = {}) {

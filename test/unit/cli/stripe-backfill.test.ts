@@ -1,5 +1,5 @@
 import Stripe from 'stripe';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ingestCoreSink } from '../../../infra/cli/billing-event-sinks.ts';
 import {
   type BackfillCursor,
@@ -8,33 +8,14 @@ import {
 } from '../../../infra/cli/stripe-backfill.ts';
 import { ingestStoresOn } from '../../../shared/adapters/dynamodb/collections-table.ts';
 import { defaultStrategy } from '../../../workflows/strategies/index.ts';
-import {
-  type EmbeddedCollectionsTable,
-  startEmbeddedCollectionsTable,
-  uniqueSuffix,
-} from '../../support/embedded-collections-table.ts';
+import { embeddedCollectionsTablePerFile, uniqueSuffix } from '../../support/embedded-collections-table.ts';
 import { RecordingJourneyStarter, TestClock } from '../../support/fake-ports.ts';
-import { FakeStripeApi } from '../../support/fake-stripe-api.ts';
+import { fakeStripeApiPerTest } from '../../support/fake-stripe-api.ts';
 import { stripeInvoiceEvent } from '../../support/stripe-events.ts';
 
-let embedded: EmbeddedCollectionsTable;
-let api: FakeStripeApi;
+const embedded = embeddedCollectionsTablePerFile();
 
-beforeAll(async () => {
-  embedded = await startEmbeddedCollectionsTable();
-});
-
-afterAll(async () => {
-  await embedded.stop();
-});
-
-beforeEach(async () => {
-  api = await new FakeStripeApi().start();
-});
-
-afterEach(async () => {
-  await api.stop();
-});
+const api = fakeStripeApiPerTest();
 
 function memoryCursor(): BackfillCursor & { value: string | undefined; saves: number } {
   const cursor = {

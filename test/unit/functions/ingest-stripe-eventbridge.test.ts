@@ -1,27 +1,15 @@
 import type { EventBridgeEvent } from 'aws-lambda';
 import type Stripe from 'stripe';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createIngestStripeEventBridgeHandler } from '../../../functions/ingest-stripe-eventbridge.ts';
 import { ingestStoresOn } from '../../../shared/adapters/dynamodb/collections-table.ts';
 import { InvalidRequestError, LivemodeMismatchError } from '../../../shared/domain/errors.ts';
 import { defaultStrategy } from '../../../workflows/strategies/index.ts';
-import {
-  type EmbeddedCollectionsTable,
-  startEmbeddedCollectionsTable,
-  uniqueSuffix,
-} from '../../support/embedded-collections-table.ts';
+import { embeddedCollectionsTablePerFile, uniqueSuffix } from '../../support/embedded-collections-table.ts';
 import { RecordingJourneyStarter, TestClock } from '../../support/fake-ports.ts';
 import { stripeInvoiceEvent } from '../../support/stripe-events.ts';
 
-let embedded: EmbeddedCollectionsTable;
-
-beforeAll(async () => {
-  embedded = await startEmbeddedCollectionsTable();
-});
-
-afterAll(async () => {
-  await embedded.stop();
-});
+const embedded = embeddedCollectionsTablePerFile();
 
 /** How EventBridge delivers a Stripe event from the partner event bus: the event is the detail. */
 function partnerEvent(detail: unknown): EventBridgeEvent<string, unknown> {

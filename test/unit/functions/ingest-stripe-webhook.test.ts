@@ -1,21 +1,17 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type Stripe from 'stripe';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   createIngestStripeWebhookHandler,
   type IngestStripeWebhookDependencies,
 } from '../../../functions/ingest-stripe-webhook.ts';
 import { CollectionsTable, ingestStoresOn } from '../../../shared/adapters/dynamodb/collections-table.ts';
 import { maxBodyBytes } from '../../../shared/adapters/http/http-api.ts';
-import { logger } from '../../../shared/adapters/observability/logger.ts';
 import { caseIdFor } from '../../../shared/domain/collection-case.ts';
 import { ConfigurationError } from '../../../shared/domain/errors.ts';
 import { defaultStrategy } from '../../../workflows/strategies/index.ts';
-import {
-  type EmbeddedCollectionsTable,
-  startEmbeddedCollectionsTable,
-  uniqueSuffix,
-} from '../../support/embedded-collections-table.ts';
+import { capturedLogsPerTest } from '../../support/captured-logs.ts';
+import { embeddedCollectionsTablePerFile, uniqueSuffix } from '../../support/embedded-collections-table.ts';
 import { RecordingJourneyStarter, TestClock } from '../../support/fake-ports.ts';
 import { httpApiEvent, lambdaContext } from '../../support/lambda-events.ts';
 import {
@@ -26,31 +22,10 @@ import {
 } from '../../support/stripe-events.ts';
 import { stripeEventOf } from '../../support/stripe-objects.ts';
 
-let embedded: EmbeddedCollectionsTable;
-
-beforeAll(async () => {
-  embedded = await startEmbeddedCollectionsTable();
-});
-
-afterAll(async () => {
-  await embedded.stop();
-});
+const embedded = embeddedCollectionsTablePerFile();
 
 /** Everything the handler logs, captured instead of printed. */
-let logged: unknown[][];
-
-beforeEach(() => {
-  logged = [];
-  for (const level of ['debug', 'info', 'warn', 'error'] as const) {
-    vi.spyOn(logger, level).mockImplementation((...args: unknown[]) => {
-      logged.push([level, ...args]);
-    });
-  }
-});
-
-afterEach(() => {
-  vi.restoreAllMocks();
-});
+const logged = capturedLogsPerTest();
 
 const context = lambdaContext('collections-ingest-stripe-webhook');
 

@@ -1,28 +1,16 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ZodError } from 'zod';
 import { createPlanNextActionHandler } from '../../../functions/plan-next-action.ts';
 import { logger } from '../../../shared/adapters/observability/logger.ts';
 import { CaseNotFoundError } from '../../../shared/domain/errors.ts';
 import { defaultPlanOptions } from '../../../shared/domain/plan-next-action.ts';
 import { shippedCatalog } from '../../../workflows/strategies/index.ts';
-import { customerRecord, failedClaim, openCase } from '../../support/billing-records.ts';
-import {
-  type EmbeddedCollectionsTable,
-  startEmbeddedCollectionsTable,
-  uniqueSuffix,
-} from '../../support/embedded-collections-table.ts';
+import { embeddedCollectionsTablePerFile, uniqueSuffix } from '../../support/embedded-collections-table.ts';
 import { TestClock } from '../../support/fake-ports.ts';
 import { lambdaContext } from '../../support/lambda-events.ts';
+import { storeOpenCase } from '../../support/stored-journeys.ts';
 
-let embedded: EmbeddedCollectionsTable;
-
-beforeAll(async () => {
-  embedded = await startEmbeddedCollectionsTable();
-});
-
-afterAll(async () => {
-  await embedded.stop();
-});
+const embedded = embeddedCollectionsTablePerFile();
 
 beforeEach(() => {
   vi.spyOn(logger, 'info').mockImplementation(() => undefined);
@@ -50,13 +38,9 @@ function handler() {
 describe('planNextAction handler', () => {
   it('returns the plan for the case named in the state input', async () => {
     // Prepare
-    const suffix = uniqueSuffix();
-    const customerId = `stripe:cus_${suffix}`;
-    const caseId = `case_${suffix}`;
-    const claim = failedClaim({ invoiceId: `in_${suffix}`, customerId, caseId });
-    await embedded.table.putCustomer(customerRecord({ customerId, timeZone: 'Europe/Berlin' }));
-    await embedded.table.putClaim(claim, 0);
-    await embedded.table.createCase(openCase({ caseId, customerId, claimIds: [claim.claimId] }));
+    const { caseId } = await storeOpenCase(embedded.table, {
+      customer: (customer) => ({ ...customer, timeZone: 'Europe/Berlin' }),
+    });
 
     // Act: Step Functions passes the execution input through, extra fields included.
     const plan = await handler()({ caseId, startedBy: 'ingest' }, context);

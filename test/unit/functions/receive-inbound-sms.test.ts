@@ -1,26 +1,17 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createReceiveInboundSmsHandler } from '../../../functions/receive-inbound-sms.ts';
 import { createReceiveSesEventsHandler } from '../../../functions/receive-ses-events.ts';
+import { inboundReplyStoresOn } from '../../../shared/adapters/dynamodb/collections-table.ts';
 import { logger } from '../../../shared/adapters/observability/logger.ts';
 import { InvalidRequestError } from '../../../shared/domain/errors.ts';
 import { customerRecord, openCase } from '../../support/billing-records.ts';
 import { inboundSms, sesEvent, snsEvent } from '../../support/channel-events.ts';
-import {
-  type EmbeddedCollectionsTable,
-  startEmbeddedCollectionsTable,
-  uniqueSuffix,
-} from '../../support/embedded-collections-table.ts';
+import { embeddedCollectionsTablePerFile, uniqueSuffix } from '../../support/embedded-collections-table.ts';
 import { TestClock } from '../../support/fake-ports.ts';
 import { lambdaContext } from '../../support/lambda-events.ts';
 import { RecordingChannelSenders } from '../../support/recording-channel-senders.ts';
 
-let embedded: EmbeddedCollectionsTable;
-beforeAll(async () => {
-  embedded = await startEmbeddedCollectionsTable();
-});
-afterAll(async () => {
-  await embedded.stop();
-});
+const embedded = embeddedCollectionsTablePerFile();
 
 let info: ReturnType<typeof vi.spyOn>;
 beforeEach(() => {
@@ -31,15 +22,8 @@ afterEach(() => {
 });
 
 function inboundHandler(senders = new RecordingChannelSenders()) {
-  const { table } = embedded;
   return createReceiveInboundSmsHandler({
-    directory: table,
-    customers: table,
-    cases: table,
-    consents: table,
-    interactions: table,
-    actions: table,
-    autoReplies: table,
+    ...inboundReplyStoresOn(embedded.table),
     senders: senders.senders,
     clock: new TestClock('2026-03-11T09:00:01.000Z'),
     settings: { supportContact: 'support@acme.example', senderName: 'Acme' },

@@ -1,38 +1,19 @@
 import Stripe from 'stripe';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createReconcileStripeEventsHandler } from '../../../functions/reconcile-stripe-events.ts';
 import { ingestStoresOn } from '../../../shared/adapters/dynamodb/collections-table.ts';
 import { translateStripeEvent } from '../../../shared/adapters/stripe/stripe-billing-events.ts';
 import { ingestBillingEvent } from '../../../shared/use-cases/ingest-billing-event.ts';
 import { defaultStrategy } from '../../../workflows/strategies/index.ts';
-import {
-  type EmbeddedCollectionsTable,
-  startEmbeddedCollectionsTable,
-  uniqueSuffix,
-} from '../../support/embedded-collections-table.ts';
+import { embeddedCollectionsTablePerFile, uniqueSuffix } from '../../support/embedded-collections-table.ts';
 import { RecordingJourneyStarter, TestClock } from '../../support/fake-ports.ts';
-import { FakeStripeApi } from '../../support/fake-stripe-api.ts';
+import { fakeStripeApiPerTest } from '../../support/fake-stripe-api.ts';
 import { stripeInvoiceEvent } from '../../support/stripe-events.ts';
 import { stripeEventOf, stripePaymentIntent } from '../../support/stripe-objects.ts';
 
-let embedded: EmbeddedCollectionsTable;
-let api: FakeStripeApi;
+const embedded = embeddedCollectionsTablePerFile();
 
-beforeAll(async () => {
-  embedded = await startEmbeddedCollectionsTable();
-});
-
-afterAll(async () => {
-  await embedded.stop();
-});
-
-beforeEach(async () => {
-  api = await new FakeStripeApi().start();
-});
-
-afterEach(async () => {
-  await api.stop();
-});
+const api = fakeStripeApiPerTest();
 
 /** 2026-11-02T10:14:09Z. */
 const failedAt = 1793614449;

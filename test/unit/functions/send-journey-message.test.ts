@@ -1,41 +1,14 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ZodError } from 'zod';
 import { createSendJourneyMessageHandler } from '../../../functions/send-journey-message.ts';
-import { logger } from '../../../shared/adapters/observability/logger.ts';
-import { defaultPaymentRetryLimits } from '../../../shared/domain/payment-retry-policy.ts';
-import { defaultPlanOptions } from '../../../shared/domain/plan-next-action.ts';
-import { shippedCatalog } from '../../../workflows/strategies/index.ts';
-import { customerRecord, failedClaim, openCase } from '../../support/billing-records.ts';
-import {
-  type EmbeddedCollectionsTable,
-  startEmbeddedCollectionsTable,
-  uniqueSuffix,
-} from '../../support/embedded-collections-table.ts';
-import { RecordingEmailSender, TestClock } from '../../support/fake-ports.ts';
+import { capturedLogsPerTest } from '../../support/captured-logs.ts';
+import { embeddedCollectionsTablePerFile } from '../../support/embedded-collections-table.ts';
 import { lambdaContext } from '../../support/lambda-events.ts';
+import { recordingSendDependencies, storeOpenCase } from '../../support/stored-journeys.ts';
 
-let embedded: EmbeddedCollectionsTable;
+const embedded = embeddedCollectionsTablePerFile();
 
-beforeAll(async () => {
-  embedded = await startEmbeddedCollectionsTable();
-});
-
-afterAll(async () => {
-  await embedded.stop();
-});
-
-let logged: unknown[][];
-
-beforeEach(() => {
-  logged = [];
-  vi.spyOn(logger, 'info').mockImplementation((...args: unknown[]) => {
-    logged.push(args);
-  });
-});
-
-afterEach(() => {
-  vi.restoreAllMocks();
-});
+const logged = capturedLogsPerTest();
 
 const context = lambdaContext('collections-send-journey-message');
 
@@ -49,28 +22,10 @@ const plannedStep = {
 };
 
 async function setup() {
-  const suffix = uniqueSuffix();
-  const customerId = `stripe:cus_${suffix}`;
-  const caseId = `case_${suffix}`;
-  const claim = failedClaim({ invoiceId: `in_${suffix}`, customerId, caseId });
-  await embedded.table.putCustomer(customerRecord({ customerId, timeZone: 'America/New_York' }));
-  await embedded.table.putClaim(claim, 0);
-  await embedded.table.createCase(openCase({ caseId, customerId, claimIds: [claim.claimId] }));
-  const email = new RecordingEmailSender();
   const { table } = embedded;
-  const handler = createSendJourneyMessageHandler({
-    cases: table,
-    claims: table,
-    customers: table,
-    messages: table,
-    agentTasks: table,
-    email,
-    clock: new TestClock('2026-11-02T13:00:01.000Z'),
-    strategies: shippedCatalog,
-    planOptions: defaultPlanOptions,
-    retryLimits: defaultPaymentRetryLimits,
-  });
-  return { handler, email, caseId };
+  const { caseId } = await storeOpenCase(table);
+  const { deps, email } = recordingSendDependencies(table, '2026-11-02T13:00:01.000Z');
+  return { handler: createSendJourneyMessageHandler(deps), email, caseId };
 }
 
 describe('sendJourneyMessage handler', () => {

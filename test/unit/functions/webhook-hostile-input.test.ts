@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createIngestChargebeeWebhookHandler } from '../../../functions/ingest-chargebee-webhook.ts';
 import { createIngestInhouseWebhookHandler } from '../../../functions/ingest-inhouse-webhook.ts';
 import { createIngestPaddleWebhookHandler } from '../../../functions/ingest-paddle-webhook.ts';
@@ -8,14 +8,10 @@ import { ingestStoresOn } from '../../../shared/adapters/dynamodb/collections-ta
 import { maxBodyBytes } from '../../../shared/adapters/http/http-api.ts';
 import type { WebhookIngestDependencies } from '../../../shared/adapters/http/webhook-handler.ts';
 import { signInhousePayload } from '../../../shared/adapters/inhouse/inhouse-billing-events.ts';
-import { logger } from '../../../shared/adapters/observability/logger.ts';
 import { signPaddlePayload } from '../../../shared/adapters/paddle/paddle-billing-events.ts';
 import { defaultStrategy } from '../../../workflows/strategies/index.ts';
-import {
-  type EmbeddedCollectionsTable,
-  startEmbeddedCollectionsTable,
-  uniqueSuffix,
-} from '../../support/embedded-collections-table.ts';
+import { capturedLogsPerTest } from '../../support/captured-logs.ts';
+import { embeddedCollectionsTablePerFile, uniqueSuffix } from '../../support/embedded-collections-table.ts';
 import { RecordingJourneyStarter, TestClock } from '../../support/fake-ports.ts';
 import { httpApiEvent, lambdaContext } from '../../support/lambda-events.ts';
 import {
@@ -36,29 +32,8 @@ import {
   testWebhookSecret,
 } from '../../support/stripe-events.ts';
 
-let embedded: EmbeddedCollectionsTable;
-let logged: unknown[][];
-
-beforeAll(async () => {
-  embedded = await startEmbeddedCollectionsTable();
-});
-
-afterAll(async () => {
-  await embedded.stop();
-});
-
-beforeEach(() => {
-  logged = [];
-  for (const level of ['debug', 'info', 'warn', 'error'] as const) {
-    vi.spyOn(logger, level).mockImplementation((...args: unknown[]) => {
-      logged.push([level, ...args]);
-    });
-  }
-});
-
-afterEach(() => {
-  vi.restoreAllMocks();
-});
+const embedded = embeddedCollectionsTablePerFile();
+const logged = capturedLogsPerTest();
 
 /** 2026-11-02T10:14:09Z: when every delivery below is created and signed. */
 const signedAt = 1793614449;

@@ -1,53 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RecordingBillingActions } from '../../../shared/adapters/billing/recording-billing-actions.ts';
-import { defaultPaymentRetryLimits } from '../../../shared/domain/payment-retry-policy.ts';
-import { defaultPlanOptions } from '../../../shared/domain/plan-next-action.ts';
+import { describe, expect, it } from 'vitest';
 import { advanceJourney } from '../../../shared/use-cases/advance-journey.ts';
-import type { SendDependencies } from '../../../shared/use-cases/send-journey-message.ts';
-import { shippedCatalog } from '../../../workflows/strategies/index.ts';
-import { customerRecord, failedClaim, openCase } from '../../support/billing-records.ts';
-import {
-  type EmbeddedCollectionsTable,
-  startEmbeddedCollectionsTable,
-  uniqueSuffix,
-} from '../../support/embedded-collections-table.ts';
-import { RecordingEmailSender, TestClock } from '../../support/fake-ports.ts';
+import { embeddedCollectionsTablePerFile } from '../../support/embedded-collections-table.ts';
+import { recordingSendDependencies, storeOpenCase } from '../../support/stored-journeys.ts';
 
-let embedded: EmbeddedCollectionsTable;
-
-beforeAll(async () => {
-  embedded = await startEmbeddedCollectionsTable();
-});
-
-afterAll(async () => {
-  await embedded.stop();
-});
+const embedded = embeddedCollectionsTablePerFile();
 
 /** A stored case on the default strategy (opened 2 Nov 2026, 05:14 in New York) and its dependencies. */
 async function journey(pauses: { reason: 'payment-plan'; from: string }[] = []) {
-  const suffix = uniqueSuffix();
-  const customerId = `stripe:cus_${suffix}`;
-  const caseId = `case_${suffix}`;
-  const claim = failedClaim({ invoiceId: `in_${suffix}`, customerId, caseId });
-  const { table } = embedded;
-  await table.putCustomer(customerRecord({ customerId, timeZone: 'America/New_York' }));
-  await table.putClaim(claim, 0);
-  await table.createCase(openCase({ caseId, customerId, claimIds: [claim.claimId], pauses }));
-  const email = new RecordingEmailSender();
-  const clock = new TestClock('2026-11-02T13:00:00.000Z');
-  const deps: SendDependencies = {
-    cases: table,
-    claims: table,
-    customers: table,
-    messages: table,
-    agentTasks: table,
-    email,
-    clock,
-    strategies: shippedCatalog,
-    planOptions: defaultPlanOptions,
-    retryLimits: defaultPaymentRetryLimits,
-    billing: new RecordingBillingActions(clock),
-  };
+  const { caseId } = await storeOpenCase(embedded.table, { collectionCase: { pauses } });
+  const { deps, email } = recordingSendDependencies(embedded.table);
   const firstStep = {
     action: 'send-message' as const,
     stepId: 'day-0-payment-failed',

@@ -1,22 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { PermanentDeliveryError } from '../../../shared/domain/errors.ts';
 import type { OutboundWhatsApp } from '../../../shared/ports.ts';
 import { deliverChannelMessage } from '../../../shared/use-cases/deliver-channel-message.ts';
-import {
-  type EmbeddedCollectionsTable,
-  startEmbeddedCollectionsTable,
-  uniqueSuffix,
-} from '../../support/embedded-collections-table.ts';
+import { embeddedCollectionsTablePerFile, uniqueSuffix } from '../../support/embedded-collections-table.ts';
 import { TestClock } from '../../support/fake-ports.ts';
 import { RecordingChannelSenders } from '../../support/recording-channel-senders.ts';
 
-let embedded: EmbeddedCollectionsTable;
-beforeAll(async () => {
-  embedded = await startEmbeddedCollectionsTable();
-});
-afterAll(async () => {
-  await embedded.stop();
-});
+const embedded = embeddedCollectionsTablePerFile();
 
 function setup() {
   const recorded = new RecordingChannelSenders();

@@ -1,4 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { inboundReplyStoresOn } from '../../../shared/adapters/dynamodb/collections-table.ts';
 import type { InboundReply } from '../../../shared/domain/channel-events.ts';
 import { PermanentDeliveryError } from '../../../shared/domain/errors.ts';
 import {
@@ -6,21 +7,11 @@ import {
   type InboundReplyDependencies,
 } from '../../../shared/use-cases/handle-inbound-reply.ts';
 import { customerRecord, openCase } from '../../support/billing-records.ts';
-import {
-  type EmbeddedCollectionsTable,
-  startEmbeddedCollectionsTable,
-  uniqueSuffix,
-} from '../../support/embedded-collections-table.ts';
+import { embeddedCollectionsTablePerFile, uniqueSuffix } from '../../support/embedded-collections-table.ts';
 import { TestClock } from '../../support/fake-ports.ts';
 import { RecordingChannelSenders } from '../../support/recording-channel-senders.ts';
 
-let embedded: EmbeddedCollectionsTable;
-beforeAll(async () => {
-  embedded = await startEmbeddedCollectionsTable();
-});
-afterAll(async () => {
-  await embedded.stop();
-});
+const embedded = embeddedCollectionsTablePerFile();
 
 /** A debtor in Madrid with an open case, texted at +34 6xx: each test gets its own. */
 async function debtor(overrides: { locale?: string; timeZone?: string } = {}) {
@@ -52,15 +43,8 @@ async function debtor(overrides: { locale?: string; timeZone?: string } = {}) {
 function dependencies(
   senders = new RecordingChannelSenders(),
 ): InboundReplyDependencies & { recorded: RecordingChannelSenders } {
-  const { table } = embedded;
   return {
-    directory: table,
-    customers: table,
-    cases: table,
-    consents: table,
-    interactions: table,
-    actions: table,
-    autoReplies: table,
+    ...inboundReplyStoresOn(embedded.table),
     senders: senders.senders,
     clock: new TestClock('2026-03-11T09:00:01.000Z'),
     settings: { supportContact: 'soporte@acme.example', senderName: 'Acme' },

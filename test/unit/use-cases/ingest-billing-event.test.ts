@@ -162,6 +162,35 @@ describe('ingestBillingEvent', () => {
     expect(await embedded.table.listOpenCaseIds()).not.toContain(caseId);
   });
 
+  it('gives a case closed as written off the reason paid once its invoice is paid after all', async () => {
+    // Prepare
+    const { deps, clock, customerId, event, claimIdOf } = scenario();
+    const caseId = caseIdFor(customerId, claimIdOf('a'));
+    await ingestBillingEvent(event('claim.payment_failed', 'a', '2026-11-02T10:14:09.000Z'), deps);
+    clock.set('2026-11-20T09:00:00.000Z');
+    await ingestBillingEvent(event('claim.written_off', 'a', '2026-11-20T08:59:59.000Z'), deps);
+    expect(await embedded.table.getCase(caseId)).toMatchObject({
+      status: 'closed',
+      closeReason: 'written_off',
+    });
+    clock.set('2026-11-27T14:00:00.000Z');
+
+    // Act
+    const outcome = await ingestBillingEvent(
+      event('claim.paid', 'a', '2026-11-27T13:59:58.000Z', { paidAt: '2026-11-27T13:59:57.000Z' }),
+      deps,
+    );
+
+    // Assess: closed when it was written off, for the reason its claim says now.
+    expect(outcome).toMatchObject({ status: 'applied', caseId, caseClosed: false });
+    expect(await embedded.table.getCase(caseId)).toMatchObject({
+      status: 'closed',
+      closeReason: 'paid',
+      closedAt: '2026-11-20T09:00:00.000Z',
+    });
+    expect((await embedded.table.getCustomer(customerId))?.openCaseId).toBeUndefined();
+  });
+
   it('keeps the case open while another of its claims is unpaid, then closes it as resolved', async () => {
     // Prepare
     const { deps, customerId, event, claimIdOf } = scenario();
@@ -479,6 +508,45 @@ describe('ingestBillingEvent with published strategies', () => {
       strategyId: expected.strategyId,
       assignment: expected.assignment,
     });
+  });
+
+  it('refreshes the finance contributions of the claims a superseding case inherits, also after a crash', async () => {
+    // Prepare: a small debt in the B2C experiment whose journey ran its course; then a large one
+    // fails, so the new case (firm strategy) takes the small claim over.
+    const base = scenario();
+    const refreshed: string[] = [];
+    const metrics = {
+      refreshClaim: async (claimId: string) => {
+        refreshed.push(claimId);
+      },
+      refreshSubscription: async () => {},
+    };
+    const deps = { ...base.deps, strategies: shippedCatalog, metrics };
+    const first = await ingestBillingEvent(
+      base.event('claim.payment_failed', 'a', '2026-11-02T10:14:09.000Z'),
+      deps,
+    );
+    const firstCaseId = first.status === 'applied' ? String(first.caseId) : '';
+    await embedded.table.markJourneyEnded(firstCaseId, new Date('2026-11-20T10:00:00.000Z'));
+    refreshed.length = 0;
+    const large = base.event('claim.payment_failed', 'b', '2026-11-21T10:14:09.000Z', { amountMinor: 90000 });
+
+    // Act
+    const second = await ingestBillingEvent(large, deps);
+
+    // Assess: the inherited claim now belongs to a case of another strategy, and was refreshed.
+    const secondCaseId = second.status === 'applied' ? String(second.caseId) : '';
+    expect(await embedded.table.getCase(secondCaseId)).toMatchObject({ strategyId: 'firm-high-amount' });
+    expect((await embedded.table.getClaim(base.claimIdOf('a')))?.claim.caseId).toBe(secondCaseId);
+    expect([...refreshed].sort()).toEqual([base.claimIdOf('a'), base.claimIdOf('b')].sort());
+
+    // Had it crashed before refreshing, the next event of the case (a redelivery, or the next
+    // retry's failure) refreshes the inherited claim as well.
+    refreshed.length = 0;
+    const retry = base.event('claim.payment_failed', 'b', '2026-11-24T10:14:09.000Z', { amountMinor: 90000 });
+    const next = await ingestBillingEvent(retry, deps);
+    expect(next).toMatchObject({ status: 'applied', caseId: secondCaseId, caseOpened: false });
+    expect([...refreshed].sort()).toEqual([base.claimIdOf('a'), base.claimIdOf('b')].sort());
   });
 
   it('fails and opens no case when the routing names a strategy that is not published', async () => {

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ingestStoresOn } from '../../../shared/adapters/dynamodb/collections-table.ts';
 import type { BillingEvent, ClaimEventKind } from '../../../shared/domain/billing-event.ts';
 import { isClaimOpen } from '../../../shared/domain/claim.ts';
@@ -10,22 +10,10 @@ import {
 } from '../../../shared/use-cases/ingest-billing-event.ts';
 import { defaultStrategy } from '../../../workflows/strategies/index.ts';
 import { billingEvent } from '../../support/billing-records.ts';
-import {
-  type EmbeddedCollectionsTable,
-  startEmbeddedCollectionsTable,
-  uniqueSuffix,
-} from '../../support/embedded-collections-table.ts';
+import { embeddedCollectionsTablePerFile, uniqueSuffix } from '../../support/embedded-collections-table.ts';
 import { RecordingJourneyStarter, TestClock } from '../../support/fake-ports.ts';
 
-let embedded: EmbeddedCollectionsTable;
-
-beforeAll(async () => {
-  embedded = await startEmbeddedCollectionsTable();
-});
-
-afterAll(async () => {
-  await embedded.stop();
-});
+const embedded = embeddedCollectionsTablePerFile();
 
 const start = Date.parse('2026-11-02T10:14:09.000Z');
 const invoices = ['a', 'b', 'c'] as const;

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { InMemoryStrategyCatalog } from '../../../shared/adapters/strategies/in-memory-strategy-catalog.ts';
 import { CaseNotFoundError, ConfigurationError } from '../../../shared/domain/errors.ts';
 import { defaultPlanOptions } from '../../../shared/domain/plan-next-action.ts';
@@ -11,34 +11,16 @@ import {
   shippedRouting,
   shippedStrategies,
 } from '../../../workflows/strategies/index.ts';
-import { customerRecord, failedClaim, openCase } from '../../support/billing-records.ts';
-import {
-  type EmbeddedCollectionsTable,
-  startEmbeddedCollectionsTable,
-  uniqueSuffix,
-} from '../../support/embedded-collections-table.ts';
+import { embeddedCollectionsTablePerFile, uniqueSuffix } from '../../support/embedded-collections-table.ts';
 import { TestClock } from '../../support/fake-ports.ts';
+import { storeOpenCase } from '../../support/stored-journeys.ts';
 
-let embedded: EmbeddedCollectionsTable;
-
-beforeAll(async () => {
-  embedded = await startEmbeddedCollectionsTable();
-});
-
-afterAll(async () => {
-  await embedded.stop();
-});
+const embedded = embeddedCollectionsTablePerFile();
 
 /** A stored open case (opened 2026-11-02T10:14:09Z) of a New York customer with one failed claim. */
 async function storedCase(strategyVersion = 1): Promise<{ caseId: string; deps: PlanDependencies }> {
-  const suffix = uniqueSuffix();
-  const customerId = `stripe:cus_${suffix}`;
-  const caseId = `case_${suffix}`;
-  const claim = failedClaim({ invoiceId: `in_${suffix}`, customerId, caseId });
   const { table } = embedded;
-  await table.putCustomer(customerRecord({ customerId, timeZone: 'America/New_York' }));
-  await table.putClaim(claim, 0);
-  await table.createCase(openCase({ caseId, customerId, claimIds: [claim.claimId], strategyVersion }));
+  const { caseId } = await storeOpenCase(table, { collectionCase: { strategyVersion } });
   return {
     caseId,
     deps: {

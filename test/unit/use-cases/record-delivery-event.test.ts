@@ -1,22 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { translateSesEvent } from '../../../shared/adapters/events/ses-events.ts';
 import type { DeliveryEvent } from '../../../shared/domain/channel-events.ts';
 import { recordDeliveryEvent } from '../../../shared/use-cases/record-delivery-event.ts';
 import { customerRecord, openCase } from '../../support/billing-records.ts';
 import { sesEvent } from '../../support/channel-events.ts';
-import {
-  type EmbeddedCollectionsTable,
-  startEmbeddedCollectionsTable,
-  uniqueSuffix,
-} from '../../support/embedded-collections-table.ts';
+import { embeddedCollectionsTablePerFile, uniqueSuffix } from '../../support/embedded-collections-table.ts';
 
-let embedded: EmbeddedCollectionsTable;
-beforeAll(async () => {
-  embedded = await startEmbeddedCollectionsTable();
-});
-afterAll(async () => {
-  await embedded.stop();
-});
+const embedded = embeddedCollectionsTablePerFile();
 
 async function debtorWithCase() {
   const suffix = uniqueSuffix();

@@ -1,15 +1,11 @@
 import { MessageRejected } from '@aws-sdk/client-sesv2';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RecordingBillingActions } from '../../../shared/adapters/billing/recording-billing-actions.ts';
+import { describe, expect, it } from 'vitest';
+import type { RecordingBillingActions } from '../../../shared/adapters/billing/recording-billing-actions.ts';
 import { InMemoryStrategyCatalog } from '../../../shared/adapters/strategies/in-memory-strategy-catalog.ts';
 import { SecretKeyedStripeBillingActions } from '../../../shared/adapters/stripe/secret-keyed-stripe-billing-actions.ts';
 import type { Claim } from '../../../shared/domain/claim.ts';
-import type { CollectionCase } from '../../../shared/domain/collection-case.ts';
-import type { Customer } from '../../../shared/domain/customer.ts';
 import { CaseNotFoundError, PermanentDeliveryError } from '../../../shared/domain/errors.ts';
-import { defaultPaymentRetryLimits } from '../../../shared/domain/payment-retry-policy.ts';
 import type { StepPlan } from '../../../shared/domain/plan-next-action.ts';
-import { defaultPlanOptions } from '../../../shared/domain/plan-next-action.ts';
 import { parseStrategy } from '../../../shared/domain/strategy.ts';
 import type { MessageStore } from '../../../shared/ports.ts';
 import {
@@ -17,25 +13,18 @@ import {
   type SendRequest,
   actOnJourneyStep as sendJourneyMessage,
 } from '../../../shared/use-cases/send-journey-message.ts';
-import { shippedCatalog, shippedRouting } from '../../../workflows/strategies/index.ts';
-import { customerRecord, declined, failedClaim, openCase } from '../../support/billing-records.ts';
-import {
-  type EmbeddedCollectionsTable,
-  startEmbeddedCollectionsTable,
-  uniqueSuffix,
-} from '../../support/embedded-collections-table.ts';
-import { RecordingEmailSender, TestClock } from '../../support/fake-ports.ts';
+import { shippedRouting } from '../../../workflows/strategies/index.ts';
+import { declined, failedClaim } from '../../support/billing-records.ts';
+import { embeddedCollectionsTablePerFile, uniqueSuffix } from '../../support/embedded-collections-table.ts';
+import type { RecordingEmailSender, TestClock } from '../../support/fake-ports.ts';
 import { RecordingChannelSenders } from '../../support/recording-channel-senders.ts';
+import {
+  type OpenCaseChange,
+  recordingSendDependencies,
+  storeOpenCase,
+} from '../../support/stored-journeys.ts';
 
-let embedded: EmbeddedCollectionsTable;
-
-beforeAll(async () => {
-  embedded = await startEmbeddedCollectionsTable();
-});
-
-afterAll(async () => {
-  await embedded.stop();
-});
+const embedded = embeddedCollectionsTablePerFile();
 
 interface Journey {
   readonly deps: SendDependencies;
@@ -46,52 +35,12 @@ interface Journey {
   readonly billing: RecordingBillingActions;
 }
 
-/** Stores a case with one failed $49.99 claim for a customer of its own, as ingestion leaves it. */
-async function journey(
-  change: {
-    readonly customer?: (customer: Customer) => Customer;
-    readonly claims?: (claim: Claim) => Claim[];
-    readonly collectionCase?: Partial<CollectionCase>;
-  } = {},
-): Promise<Journey> {
-  const suffix = uniqueSuffix();
-  const customerId = `stripe:cus_${suffix}`;
-  const caseId = `case_${suffix}`;
-  const claim = failedClaim({ invoiceId: `in_${suffix}`, customerId, caseId });
-  const claims = change.claims?.(claim) ?? [claim];
-  const { table } = embedded;
-  const customer = customerRecord({ customerId, timeZone: 'America/New_York' });
-  await table.putCustomer(change.customer?.(customer) ?? customer);
-  for (const stored of claims) await table.putClaim(stored, 0);
-  await table.createCase(
-    openCase({
-      caseId,
-      customerId,
-      claimIds: claims.map((stored) => stored.claimId),
-      ...change.collectionCase,
-    }),
-  );
-  const email = new RecordingEmailSender();
-  const clock = new TestClock('2026-11-02T13:00:00.000Z');
-  const billing = new RecordingBillingActions(clock);
+/** A case with one failed $49.99 claim for a customer of its own, as ingestion leaves it, and its step. */
+async function journey(change: OpenCaseChange = {}): Promise<Journey> {
+  const { caseId, claim } = await storeOpenCase(embedded.table, change);
   return {
-    deps: {
-      cases: table,
-      claims: table,
-      customers: table,
-      messages: table,
-      agentTasks: table,
-      email,
-      clock,
-      strategies: shippedCatalog,
-      planOptions: defaultPlanOptions,
-      retryLimits: defaultPaymentRetryLimits,
-      billing,
-    },
-    email,
-    clock,
+    ...recordingSendDependencies(embedded.table),
     claim,
-    billing,
     request: {
       caseId,
       stepId: 'day-0-payment-failed',

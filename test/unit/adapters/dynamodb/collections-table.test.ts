@@ -1,24 +1,16 @@
 import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { caseIdFor } from '../../../../shared/domain/collection-case.ts';
 import { ConcurrentUpdateError } from '../../../../shared/domain/errors.ts';
 import type { MessageRecord } from '../../../../shared/ports.ts';
 import { billingEvent, customerRecord, failedClaim, openCase } from '../../../support/billing-records.ts';
 import {
-  type EmbeddedCollectionsTable,
+  embeddedCollectionsTablePerFile,
   startEmbeddedCollectionsTable,
   uniqueSuffix,
 } from '../../../support/embedded-collections-table.ts';
 
-let embedded: EmbeddedCollectionsTable;
-
-beforeAll(async () => {
-  embedded = await startEmbeddedCollectionsTable();
-});
-
-afterAll(async () => {
-  await embedded.stop();
-});
+const embedded = embeddedCollectionsTablePerFile();
 
 function ids() {
   const suffix = uniqueSuffix();
@@ -369,6 +361,35 @@ describe('CollectionsTable', () => {
         closedAt: '2026-11-05T10:31:45.000Z',
       });
       expect(await embedded.table.listOpenCaseIds()).not.toContain(caseId);
+    });
+
+    it('supersedes an open case, naming the case that took over, and leaves a closed one as it was', async () => {
+      // Prepare
+      const open = ids();
+      const closed = ids();
+      await embedded.table.createCase(openCase({ caseId: open.caseId, customerId: open.customerId }));
+      await embedded.table.createCase(openCase({ caseId: closed.caseId, customerId: closed.customerId }));
+      await embedded.table.closeCase(closed.caseId, 'paid', new Date('2026-11-05T10:31:45.000Z'));
+
+      // Act
+      await embedded.table.supersedeCase(open.caseId, 'case_successor', new Date('2026-11-07T08:00:00.000Z'));
+      await embedded.table.supersedeCase(
+        closed.caseId,
+        'case_successor',
+        new Date('2026-11-07T08:00:00.000Z'),
+      );
+
+      // Assess
+      expect(await embedded.table.getCase(open.caseId)).toMatchObject({
+        status: 'closed',
+        closeReason: 'superseded',
+        closedAt: '2026-11-07T08:00:00.000Z',
+        supersededBy: 'case_successor',
+      });
+      expect(await embedded.table.listOpenCaseIds()).not.toContain(open.caseId);
+      const stillPaid = await embedded.table.getCase(closed.caseId);
+      expect(stillPaid).toMatchObject({ closeReason: 'paid', closedAt: '2026-11-05T10:31:45.000Z' });
+      expect(stillPaid).not.toHaveProperty('supersededBy');
     });
 
     it('does not create a case by closing one that does not exist', async () => {

@@ -1,5 +1,5 @@
 import { DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   MetricAggregatesTable,
   metricKeys,
@@ -9,28 +9,20 @@ import { monthPeriod } from '../../../../shared/domain/metrics-calendar.ts';
 import { buildFinanceReport } from '../../../../shared/use-cases/build-finance-report.ts';
 import { rebuildMetricAggregates } from '../../../../shared/use-cases/rebuild-metric-aggregates.ts';
 import { refreshMetricContributions } from '../../../../shared/use-cases/refresh-metric-contributions.ts';
-import {
-  type EmbeddedCollectionsTable,
-  startEmbeddedCollectionsTable,
-} from '../../../support/embedded-collections-table.ts';
+import { embeddedCollectionsTablePerFile } from '../../../support/embedded-collections-table.ts';
 import { goldenScenario, scenarioCases } from '../../../support/finance-scenarios.ts';
 
 const settings: MetricsSettings = { timeZone: 'UTC', attributionWindowDays: 7 };
 
 describe('MetricAggregatesTable at scale: shards, tokens, compaction, paged rebuild, migration', () => {
-  let embedded: EmbeddedCollectionsTable;
+  const embedded = embeddedCollectionsTablePerFile();
   let documents: DynamoDBDocumentClient;
 
   beforeAll(async () => {
-    embedded = await startEmbeddedCollectionsTable();
     documents = DynamoDBDocumentClient.from(embedded.db.client);
     for (const { claim } of goldenScenario) await embedded.table.putClaim(claim, 0);
     for (const collectionCase of scenarioCases(goldenScenario))
       await embedded.table.createCase(collectionCase);
-  });
-
-  afterAll(async () => {
-    await embedded.stop();
   });
 
   const itemsOf = async (pk: string) =>

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { MetricAggregatesTable } from '../../../../shared/adapters/dynamodb/metric-aggregates-table.ts';
 import type { MetricsSettings } from '../../../../shared/domain/metric-contributions.ts';
 import { monthPeriod } from '../../../../shared/domain/metrics-calendar.ts';
@@ -6,11 +6,9 @@ import type { MetricAggregateStore } from '../../../../shared/ports.ts';
 import { buildFinanceReport } from '../../../../shared/use-cases/build-finance-report.ts';
 import { rebuildMetricAggregates } from '../../../../shared/use-cases/rebuild-metric-aggregates.ts';
 import { refreshMetricContributions } from '../../../../shared/use-cases/refresh-metric-contributions.ts';
-import {
-  type EmbeddedCollectionsTable,
-  startEmbeddedCollectionsTable,
-} from '../../../support/embedded-collections-table.ts';
-import { expectedCells, goldenScenario, scenarioCases } from '../../../support/finance-scenarios.ts';
+import { embeddedCollectionsTablePerFile } from '../../../support/embedded-collections-table.ts';
+import { expectedCells, goldenScenario } from '../../../support/finance-scenarios.ts';
+import { storeScenario } from '../../../support/metric-history.ts';
 
 const settings: MetricsSettings = { timeZone: 'UTC', attributionWindowDays: 7 };
 const clock = { now: () => new Date('2026-05-01T06:00:00.000Z') };
@@ -33,35 +31,12 @@ function crashingAfter(store: MetricAggregateStore, cellUpdates: number): Metric
 }
 
 describe('MetricAggregatesTable with refreshMetricContributions', () => {
-  let embedded: EmbeddedCollectionsTable;
+  const embedded = embeddedCollectionsTablePerFile();
   let aggregates: MetricAggregatesTable;
 
   beforeAll(async () => {
-    embedded = await startEmbeddedCollectionsTable();
     aggregates = new MetricAggregatesTable(embedded.db.client, embedded.db.tableName);
-    const { table } = embedded;
-    for (const { claim } of goldenScenario) await table.putClaim(claim, 0);
-    for (const collectionCase of scenarioCases(goldenScenario)) await table.createCase(collectionCase);
-    for (const { claim, touches } of goldenScenario) {
-      for (const touch of touches ?? []) {
-        await table.beginMessage({
-          caseId: claim.caseId ?? '',
-          stepId: touch.stepId,
-          channel: 'email',
-          template: 'payment-failed',
-          status: 'sent',
-          startedAt: touch.sentAt,
-          sentAt: touch.sentAt,
-          reasons: [],
-          // The adapter stores the channel as given; the journey only sends email today.
-          ...({ channel: touch.channel } as object),
-        });
-      }
-    }
-  });
-
-  afterAll(async () => {
-    await embedded.stop();
+    await storeScenario(embedded.table, goldenScenario);
   });
 
   const deps = () => ({

@@ -1,5 +1,5 @@
 import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   MetricAggregatesTable,
   metricKeys,
@@ -9,10 +9,7 @@ import { CellIndex, cellPartOf } from '../../../../shared/domain/metric-cells.ts
 import type { MetricsSettings } from '../../../../shared/domain/metric-contributions.ts';
 import { parsePeriod } from '../../../../shared/domain/metrics-calendar.ts';
 import { buildFinanceReport, dayCellRangeFor } from '../../../../shared/use-cases/build-finance-report.ts';
-import {
-  type EmbeddedCollectionsTable,
-  startEmbeddedCollectionsTable,
-} from '../../../support/embedded-collections-table.ts';
+import { embeddedCollectionsTablePerFile } from '../../../support/embedded-collections-table.ts';
 import { expectedCells, goldenScenario } from '../../../support/finance-scenarios.ts';
 
 const settings: MetricsSettings = { timeZone: 'UTC', attributionWindowDays: 7 };
@@ -28,16 +25,11 @@ describe('cellPartOf', () => {
 });
 
 describe('MetricAggregatesTable cell parts', () => {
-  let embedded: EmbeddedCollectionsTable;
+  const embedded = embeddedCollectionsTablePerFile();
   let documents: DynamoDBDocumentClient;
 
   beforeAll(async () => {
-    embedded = await startEmbeddedCollectionsTable();
     documents = DynamoDBDocumentClient.from(embedded.db.client);
-  });
-
-  afterAll(async () => {
-    await embedded.stop();
   });
 
   const measuresIn = async (pk: string): Promise<string[]> =>

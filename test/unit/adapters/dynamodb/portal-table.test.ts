@@ -1,18 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { PortalTable } from '../../../../shared/adapters/dynamodb/portal-table.ts';
 import { ConcurrentUpdateError } from '../../../../shared/domain/errors.ts';
 import { newLinkId } from '../../../../shared/domain/portal/portal-link.ts';
-import {
-  type EmbeddedCollectionsTable,
-  startEmbeddedCollectionsTable,
-} from '../../../support/embedded-collections-table.ts';
+import { embeddedCollectionsTablePerFile } from '../../../support/embedded-collections-table.ts';
 
 describe('PortalTable', () => {
-  let store: EmbeddedCollectionsTable;
+  const store = embeddedCollectionsTablePerFile();
   let portal: PortalTable;
 
   beforeAll(async () => {
-    store = await startEmbeddedCollectionsTable();
     portal = new PortalTable(store.db.client, store.db.tableName);
     await store.table.createCase({
       caseId: 'case_portal_1',
@@ -24,7 +20,6 @@ describe('PortalTable', () => {
       strategyVersion: 1,
     });
   });
-  afterAll(() => store.stop());
 
   it('counts requests per window and refuses once the limit is reached, until the next window', async () => {
     const at = new Date('2026-03-02T10:00:00Z');

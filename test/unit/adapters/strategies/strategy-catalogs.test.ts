@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { StrategyTable } from '../../../../shared/adapters/dynamodb/strategy-table.ts';
 import {
   InMemoryStrategyCatalog,
@@ -14,20 +14,15 @@ import {
   shippedStrategies,
 } from '../../../../workflows/strategies/index.ts';
 import {
-  type EmbeddedCollectionsTable,
+  embeddedCollectionsTablePerFile,
   startEmbeddedCollectionsTable,
 } from '../../../support/embedded-collections-table.ts';
 
-let embedded: EmbeddedCollectionsTable;
+const embedded = embeddedCollectionsTablePerFile();
 let table: StrategyTable;
 
-beforeAll(async () => {
-  embedded = await startEmbeddedCollectionsTable();
+beforeAll(() => {
   table = new StrategyTable(embedded.db.client, embedded.db.tableName);
-});
-
-afterAll(async () => {
-  await embedded.stop();
 });
 
 const publishedAt = new Date('2026-11-02T10:00:00.000Z');

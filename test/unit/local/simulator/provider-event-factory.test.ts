@@ -103,6 +103,7 @@ const expectedKind: Record<string, string> = {
   'customer.subscription.deleted': 'subscription.updated',
   'payment_method.attached': 'customer.payment_method_updated',
   'payment_method.automatically_updated': 'customer.payment_method_updated',
+  'payment_intent.payment_failed': 'claim.payment_failed',
 };
 
 describe('providerDelivery', () => {
@@ -147,13 +148,21 @@ describe('providerDelivery', () => {
         expect(event.claim.amountMinor).toBe(subscriber.amountMinor);
         expect(event.claim.currency).toBe(subscriber.market.currency);
       }
-      // The decline travels in each other provider's own vocabulary, when Stripe's invoice carries one
-      // (the product reads Stripe's from the payment attempt events, not from the invoice).
+      // The decline travels in each other provider's own vocabulary, and in Stripe's payment intent
+      // (the product reads Stripe's declines from the payment attempt events, not from the invoice).
       const declined =
         entry.event.type === 'invoice.payment_failed' &&
         entry.event.data.object.last_finalization_error?.decline_code;
       if (declined && delivery.provider !== 'stripe' && 'claim' in event)
         expect(event.paymentAttempt?.classification).toBeDefined();
+      if (entry.event.type === 'payment_intent.payment_failed' && 'claim' in event) {
+        expect(event.paymentAttempt?.declineCode).toBe(
+          entry.event.data.object.last_payment_error?.decline_code,
+        );
+        expect(event.paymentAttempt?.classification?.category).toMatch(
+          /^(soft|hard|authentication_required|fraud|stop)$/,
+        );
+      }
     }
     for (const expected of [
       'paddle transaction.payment_failed',
@@ -165,6 +174,7 @@ describe('providerDelivery', () => {
       'inhouse invoice.paid',
       'inhouse subscription.updated',
       'stripe invoice.payment_failed',
+      'stripe payment_intent.payment_failed',
     ])
       expect(seen).toContain(expected);
   });

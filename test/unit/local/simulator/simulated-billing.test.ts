@@ -140,6 +140,7 @@ describe('SimulatedBilling', () => {
         'invoice.payment_failed',
         'invoice.marked_uncollectible',
         'invoice.voided',
+        'payment_intent.payment_failed',
         'payment_method.automatically_updated',
         'customer.subscription.updated',
         'customer.subscription.deleted',
