@@ -1,13 +1,5 @@
 import './promise-with-resolvers.ts';
-import {
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -72,6 +64,7 @@ import { LocalScheduler } from './local-scheduler.ts';
 import { localSnsEvent } from './local-sns-event.ts';
 import { LocalWorkflowRunner } from './local-workflow-runner.ts';
 import { Outbox } from './outbox.ts';
+import { SavedClock } from './saved-clock.ts';
 import { type SynthesizedApp, synthesizeCollectionsApp } from './synthesized-app.ts';
 import { VirtualClock } from './virtual-clock.ts';
 
@@ -258,16 +251,6 @@ function parseJson(body: Buffer): unknown {
   }
 }
 
-function readSavedClock(file: string | undefined): Date | undefined {
-  if (!file) return undefined;
-  try {
-    const saved = JSON.parse(readFileSync(file, 'utf8')) as { now?: string };
-    return saved.now ? new Date(saved.now) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 /**
  * The whole product on one machine: dynalite, the same handlers behind an HTTP server that
  * speaks API Gateway's payload format, the synthesized state machine on aws-local-stepfunctions,
@@ -277,8 +260,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   const log = options.log ?? ((message: string, detail?: unknown) => console.error(message, detail ?? ''));
   const dataDir = options.dataDir;
   if (dataDir) mkdirSync(dataDir, { recursive: true });
-  const clockFile = dataDir ? join(dataDir, 'clock.json') : undefined;
-  const clock = new VirtualClock(options.clockStart ?? readSavedClock(clockFile) ?? new Date());
+  const savedClock = dataDir ? new SavedClock(join(dataDir, 'clock.json')) : undefined;
+  const clock = new VirtualClock(options.clockStart ?? savedClock?.read() ?? new Date());
   const stripeWebhookSecret = options.stripeWebhookSecret ?? developmentStripeWebhookSecret;
   const paddleWebhookSecret = options.paddleWebhookSecret ?? developmentPaddleWebhookSecret;
   const chargebeeCredentials = options.chargebeeCredentials ?? developmentChargebeeCredentials;
@@ -619,14 +602,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       }),
   );
 
-  let savedClock = '';
-  const saveClock = (): void => {
-    const now = clock.now().toISOString();
-    // Most advances of a simulation move no time ({"seconds": 0}): write only what changed.
-    if (clockFile === undefined || now === savedClock) return;
-    writeFileSync(clockFile, JSON.stringify({ now }));
-    savedClock = now;
-  };
+  const saveClock = (): void => savedClock?.save(clock.now());
   /** What `GET /local/clock` shows: the time, and when the next parked Wait or schedule falls due. */
   const clockView = (): { now: string; nextWakeUp: string | null } => ({
     now: clock.now().toISOString(),
@@ -866,6 +842,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       // parked and resume from the stored state at the next start.
       await clock.settled();
       saveClock();
+      savedClock?.close();
       await database.stop();
     },
   };

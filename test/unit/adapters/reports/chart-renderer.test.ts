@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { renderChartPng } from '../../../../shared/adapters/reports/chart-renderer.ts';
+import { forgetDrawnCharts, renderChartPng } from '../../../../shared/adapters/reports/chart-renderer.ts';
 
 /** How many images resvg was asked to draw. */
 const drawn = vi.hoisted(() => ({ count: 0 }));
@@ -53,5 +53,15 @@ describe('renderChartPng', () => {
     // Assert
     expect(drawn.count - before).toBe(1);
     expect(Buffer.from(redrawn).equals(Buffer.from(first))).toBe(true);
+  });
+
+  it('draws every chart again once told to forget them', async () => {
+    await renderChartPng(bars([4, 5, 6]));
+    forgetDrawnCharts();
+    const before = drawn.count;
+
+    await renderChartPng(bars([4, 5, 6]));
+
+    expect(drawn.count - before).toBe(1);
   });
 });
