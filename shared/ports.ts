@@ -85,6 +85,13 @@ export interface CaseStore {
   addCasePause(caseId: string, pause: ContactPause): Promise<void>;
   /** Records that the journey of an open case ran out of steps (first time only). */
   markJourneyEnded(caseId: string, endedAt: Date): Promise<void>;
+  /**
+   * Moves an open case whose journey ended to run `run` (the run after its current one), naming
+   * the event that resumed it, and clears `journeyEndedAt`. True when this call did it or an
+   * earlier call with the same `resumedBy` did (a redelivery); false when the case is closed, its
+   * journey has not ended, or another event resumed it first.
+   */
+  resumeJourney(caseId: string, run: number, resumedBy: string): Promise<boolean>;
   /** Closes an open case as `superseded` by another one that took over its open claims. */
   supersedeCase(caseId: string, supersededBy: string, closedAt: Date): Promise<void>;
 }
@@ -104,9 +111,12 @@ export interface MessageStore {
   completeMessage(record: MessageRecord): Promise<void>;
 }
 
-/** Starts the case's journey execution; idempotent on the case id. */
+/**
+ * Starts run `run` (default the first) of the case's journey, an execution named
+ * `journeyExecutionName(caseId, run)`; idempotent on that name.
+ */
 export interface JourneyStarter {
-  startJourney(caseId: string): Promise<void>;
+  startJourney(caseId: string, run?: number): Promise<void>;
 }
 
 export interface OutboundEmail {

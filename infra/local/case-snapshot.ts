@@ -93,6 +93,7 @@ export async function listLocalCases(database: EmbeddedDynamoDb): Promise<LocalC
         'closedAt',
         'closeReason',
         'journeyEndedAt',
+        'journeyRun',
         'supersededBy',
         'strategyId',
         'strategyVersion',

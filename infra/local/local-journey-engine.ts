@@ -1,5 +1,6 @@
 import './promise-with-resolvers.ts';
 import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
+import { journeyExecutionName } from '../../shared/domain/collection-case.ts';
 import type { JourneyStarter } from '../../shared/ports.ts';
 import { JourneyState } from '../../workflows/collection-journey.ts';
 import type { VirtualClock } from './virtual-clock.ts';
@@ -20,6 +21,8 @@ export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED';
 
 export interface LocalExecution {
   readonly name: string;
+  /** The case whose journey this is (a resumed journey's execution name carries its run too). */
+  readonly caseId: string;
   readonly status: ExecutionStatus;
   readonly startedAt: string;
   readonly stoppedAt?: string;
@@ -32,6 +35,7 @@ export interface LocalExecution {
 
 interface MutableExecution {
   name: string;
+  caseId: string;
   status: ExecutionStatus;
   startedAt: string;
   stoppedAt?: string;
@@ -148,16 +152,18 @@ export class LocalJourneyEngine implements JourneyStarter {
     }
   }
 
-  public async startJourney(caseId: string): Promise<void> {
-    if (this.executions.has(caseId)) return;
+  public async startJourney(caseId: string, run = 1): Promise<void> {
+    const name = journeyExecutionName(caseId, run);
+    if (this.executions.has(name)) return;
     const execution: MutableExecution = {
-      name: caseId,
+      name,
+      caseId,
       status: 'RUNNING',
       startedAt: this.clock.now().toISOString(),
       stateTransitions: 0,
       statesEntered: {},
     };
-    this.executions.set(caseId, execution);
+    this.executions.set(name, execution);
     // Not awaited: like StartExecution, starting returns before the journey runs.
     void this.clock.track(() => this.run(execution));
   }
@@ -176,7 +182,7 @@ export class LocalJourneyEngine implements JourneyStarter {
 
   private async run(execution: MutableExecution): Promise<void> {
     let startAt = this.definition.StartAt;
-    let input: JSONValue = { caseId: execution.name };
+    let input: JSONValue = { caseId: execution.caseId };
     try {
       for (;;) {
         const parked = await this.runSegment(execution, startAt, input);

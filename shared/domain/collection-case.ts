@@ -34,8 +34,16 @@ export interface CollectionCase {
   readonly promisedUntil?: string;
   /** The promised calendar day (`yyyy-MM-dd`, debtor's zone). */
   readonly promisedDate?: string;
-  /** Set when the journey ran out of steps while claims were still open (ISO). */
+  /** Set when the journey ran out of steps while claims were still open (ISO); cleared when it resumes. */
   readonly journeyEndedAt?: string;
+  /**
+   * Which run of the journey the case is on (absent: the first). A journey that ended resumes as
+   * the next run when the debtor gains a way to be reached (docs/journeys.md); each run is its own
+   * execution (`journeyExecutionName`).
+   */
+  readonly journeyRun?: number;
+  /** The billing event (provider and id) that started the current run, so a redelivery can finish starting it. */
+  readonly journeyResumedBy?: string;
   /** The case that took over this one's open claims. */
   readonly supersededBy?: string;
   // Experiment inputs read by the metrics (docs/metrics.md): optional until cases carry them.
@@ -79,6 +87,15 @@ export type CasePauseReason = Extract<PauseReason, 'promise-to-pay' | 'payment-p
 export function caseIdFor(customerId: string, openingClaimId: string): string {
   const digest = createHash('sha256').update(`${customerId}\u0000${openingClaimId}`).digest('hex');
   return `case_${digest.slice(0, 24)}`;
+}
+
+/**
+ * The execution name of a run of the case's journey: the case id for the first run (as every
+ * journey started before runs existed), `<caseId>-run<n>` after it. Step Functions keeps an
+ * execution name for 90 days, so a resumed journey needs a name of its own.
+ */
+export function journeyExecutionName(caseId: string, run = 1): string {
+  return run <= 1 ? caseId : `${caseId}-run${run}`;
 }
 
 /** Why a case closes once none of its claims is open, or undefined while one still is. */

@@ -124,3 +124,20 @@ export function mergeCustomer(
   );
   return merged as unknown as Customer;
 }
+
+/**
+ * Whether `after` gives the debtor a way to be reached that `before` did not: an email address or
+ * a phone number where there was none or another one, or a consent on a channel given after the
+ * one known before. A journey that ended for want of a usable channel resumes on it (ingest).
+ * Opt-outs and removals never count: they only take ways away.
+ */
+export function gainedContactRoute(before: Customer | undefined, after: Customer): boolean {
+  const changed = (field: 'email' | 'phone'): boolean =>
+    after[field] !== undefined && after[field] !== '' && after[field] !== before?.[field];
+  if (changed('email') || changed('phone')) return true;
+  return allChannels.some((channel) => {
+    const consentAt = after.contactPreferences?.[channel]?.consentAt;
+    const earlier = before?.contactPreferences?.[channel]?.consentAt;
+    return consentAt !== undefined && (earlier === undefined || consentAt > earlier);
+  });
+}

@@ -13,7 +13,7 @@ import {
   isKnownOnlyFromPayments,
 } from '../domain/claim.ts';
 import { type CollectionCase, caseIdFor, closeReasonFor } from '../domain/collection-case.ts';
-import { type Customer, type CustomerFacts, mergeCustomer } from '../domain/customer.ts';
+import { type Customer, type CustomerFacts, gainedContactRoute, mergeCustomer } from '../domain/customer.ts';
 import { ConcurrentUpdateError, ConfigurationError, LivemodeMismatchError } from '../domain/errors.ts';
 import { chooseStrategy, type ExperimentAssignment } from '../domain/experiments.ts';
 import { stampOf } from '../domain/stamp.ts';
@@ -105,7 +105,10 @@ export async function ingestBillingEvent(
   if (isClaimEvent(event)) outcome = await applyClaimEvent(event, { customer, storedClaim }, deps);
   else if (isSubscriptionEvent(event))
     outcome = { status: 'recorded', subscription: await applyToSubscription(event, deps) };
-  else outcome = { status: 'recorded' };
+  else {
+    outcome = { status: 'recorded' };
+    await resumeJourneyOnNewContact(event, storedCustomer?.customer, customer, deps);
+  }
 
   if (deps.metrics && outcome.status === 'applied') {
     // A claim's contribution carries its case's strategy, variant and segment. A superseding case
@@ -176,6 +179,38 @@ async function mergeCustomerOf(
       if (!(error instanceof ConcurrentUpdateError) || attempt >= maxCustomerWriteAttempts) throw error;
       current = await deps.customers.getVersionedCustomer(event.customer.customerId);
     }
+  }
+}
+
+/**
+ * A journey ends when its strategy has nothing left it can do, often because the debtor could not
+ * be reached: no email address, no phone, no consent. When a customer event then gives them a way
+ * to be reached, the open case's journey resumes as its next run, from the first step it has not
+ * acted on (the planner never repeats a step). Only customer events do this: claim events of a
+ * reachable debtor already supersede an ended case with a new journey (`ensureCaseFor`).
+ *
+ * The run is recorded on the case, with the event that started it, before it starts: a crash in
+ * between is finished by the provider's redelivery, which finds its own event on the case. Hence
+ * the one extra read, of the open case, on every customer event of a customer that has one.
+ */
+async function resumeJourneyOnNewContact(
+  event: BillingEvent,
+  before: Customer | undefined,
+  after: Customer,
+  deps: IngestDependencies,
+): Promise<void> {
+  if (isSubscriptionEvent(event) || after.openCaseId === undefined) return;
+  const collectionCase = await deps.cases.getCase(after.openCaseId);
+  if (collectionCase?.status !== 'open') return;
+  const resumedBy = `${event.provider}:${event.eventId}`;
+  const run = collectionCase.journeyRun ?? 1;
+  if (collectionCase.journeyResumedBy === resumedBy) {
+    await deps.journeys.startJourney(collectionCase.caseId, run);
+    return;
+  }
+  if (collectionCase.journeyEndedAt === undefined || !gainedContactRoute(before, after)) return;
+  if (await deps.cases.resumeJourney(collectionCase.caseId, run + 1, resumedBy)) {
+    await deps.journeys.startJourney(collectionCase.caseId, run + 1);
   }
 }
 

@@ -2,6 +2,8 @@ import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import { isContactAllowed } from '../../shared/domain/contact-policy.ts';
 import { defaultStrategyOnly } from '../support/strategy-catalogs.ts';
+import { signedStripeRequest } from '../support/stripe-events.ts';
+import { stripeCustomer, stripeEventOf } from '../support/stripe-objects.ts';
 import { localRuntimePerTest } from './support/runtime-per-test.ts';
 
 const day = 24 * 3600;
@@ -173,6 +175,53 @@ describe('the local collection journey', () => {
     expect((await product.runtime.table.getCase(String(second.body.caseId)))?.closeReason).toBe('paid');
     await product.client.advance(30 * day);
     expect(await product.client.outbox()).toHaveLength(4);
+  });
+
+  it('resumes the journey of a debtor nobody could reach once billing gives them an email address', async () => {
+    // Prepare: the invoice fails for a customer without email; the journey finds no channel and ends.
+    const failed = await product.client.deliverStripeEvent('invoice.payment_failed', {
+      ...debtor,
+      email: null,
+    });
+    const caseId = String(failed.body.caseId);
+    await product.client.advance(2 * day);
+    const endedCase = await product.runtime.table.getCase(caseId);
+    const sentBefore = await product.client.outbox();
+
+    // Act: the customer adds an address in Stripe, which sends customer.updated.
+    const now = Math.floor((await product.client.now()).getTime() / 1000);
+    const updated = signedStripeRequest(
+      stripeEventOf(
+        'customer.updated',
+        stripeCustomer({ id: debtor.customerId, email: 'dana.late@example.com', timeZone: newYork }),
+        { id: 'evt_customer_late_email', created: now },
+      ),
+      product.runtime.stripeWebhookSecret,
+      now,
+    );
+    const delivered = await product.client.postStripe(updated.payload, updated.signature);
+    await product.client.advance(10 * day);
+
+    // Assess: the second run of the case's journey emails the new address, each step once.
+    expect(endedCase?.journeyEndedAt).toBeDefined();
+    expect(sentBefore).toEqual([]);
+    expect(delivered).toEqual({ status: 200, body: expect.objectContaining({ status: 'recorded' }) });
+    const sent = await product.client.outbox();
+    expect(sent.map((message) => [message.caseId, message.to, message.template])).toEqual([
+      [caseId, 'dana.late@example.com', 'payment-failed'],
+      [caseId, 'dana.late@example.com', 'payment-reminder'],
+      [caseId, 'dana.late@example.com', 'final-notice'],
+    ]);
+    const executions = (await (await fetch(`${product.runtime.url}/local/executions`)).json()) as {
+      name: string;
+      caseId: string;
+      status: string;
+    }[];
+    expect(executions).toEqual([
+      expect.objectContaining({ name: caseId, caseId, status: 'SUCCEEDED' }),
+      expect.objectContaining({ name: `${caseId}-run2`, caseId, status: 'SUCCEEDED' }),
+    ]);
+    expect(await product.runtime.table.getCase(caseId)).toMatchObject({ status: 'open', journeyRun: 2 });
   });
 
   it('answers 400 to a bad, stale or mismatched signature and leaves the table unchanged', async () => {

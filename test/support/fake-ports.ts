@@ -25,9 +25,22 @@ export class TestClock implements Clock {
 /** Records every journey start, as Step Functions would receive them (idempotency is its job). */
 export class RecordingJourneyStarter implements JourneyStarter {
   public readonly startedCaseIds: string[] = [];
+  /** Every start with its run (1 for a case's first journey). */
+  public readonly starts: { readonly caseId: string; readonly run: number }[] = [];
+  private failures = 0;
 
-  public async startJourney(caseId: string): Promise<void> {
+  /** Makes the next `count` starts fail as a throttled StartExecution would (nothing started). */
+  public failNext(count = 1): void {
+    this.failures = count;
+  }
+
+  public async startJourney(caseId: string, run = 1): Promise<void> {
+    if (this.failures > 0) {
+      this.failures -= 1;
+      throw new Error('ThrottlingException: Rate exceeded');
+    }
     this.startedCaseIds.push(caseId);
+    this.starts.push({ caseId, run });
   }
 }
 

@@ -507,7 +507,7 @@ export function checkJourneyTransitions(input: InvariantInput): Violation[] {
     .filter((execution) => execution.stateTransitions > input.maxStateTransitions)
     .map((execution) => ({
       invariant: 'journey-within-transition-budget' as const,
-      caseId: execution.name,
+      caseId: execution.caseId,
       subject: execution.name,
       detail: `${execution.stateTransitions} state transitions, budget ${input.maxStateTransitions}`,
     }));
@@ -519,7 +519,7 @@ export function checkJourneysEndCleanly(input: InvariantInput): Violation[] {
     .filter((execution) => execution.status === 'FAILED')
     .map((execution) => ({
       invariant: 'journeys-end-cleanly' as const,
-      caseId: execution.name,
+      caseId: execution.caseId,
       subject: execution.name,
       detail: `journey failed: ${execution.error ?? 'no error recorded'}`,
     }));

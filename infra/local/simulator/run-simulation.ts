@@ -627,7 +627,7 @@ export async function runSimulation(
   ]);
   const runCases = cases.filter((collectionCase) => subscriberByCustomer.has(collectionCase.customerId));
   const runExecutions = executions.filter((execution) =>
-    runCases.some((collectionCase) => collectionCase.caseId === execution.name),
+    runCases.some((collectionCase) => collectionCase.caseId === execution.caseId),
   );
   const debtors = new Map<string, DebtorLocation>(
     population.map((subscriber) => [

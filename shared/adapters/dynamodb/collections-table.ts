@@ -320,6 +320,33 @@ export class CollectionsTable
     );
   }
 
+  public async resumeJourney(caseId: string, run: number, resumedBy: string): Promise<boolean> {
+    const resumed = await writeIfConditionHolds(
+      this.documents.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.collectionCase(caseId),
+          UpdateExpression: 'SET journeyRun = :run, journeyResumedBy = :by REMOVE journeyEndedAt',
+          ConditionExpression:
+            run === 2
+              ? '#status = :open AND attribute_exists(journeyEndedAt) AND attribute_not_exists(journeyRun)'
+              : '#status = :open AND attribute_exists(journeyEndedAt) AND journeyRun = :previous',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':open': 'open',
+            ':run': run,
+            ':by': resumedBy,
+            ...(run === 2 ? {} : { ':previous': run - 1 }),
+          },
+        }),
+      ),
+    );
+    if (resumed) return true;
+    // A redelivery of the event that resumed it: the caller finishes starting the run.
+    const current = await this.getCase(caseId);
+    return current?.status === 'open' && current.journeyRun === run && current.journeyResumedBy === resumedBy;
+  }
+
   public async supersedeCase(caseId: string, supersededBy: string, closedAt: Date): Promise<void> {
     await this.closeOpenCase(caseId, 'superseded', closedAt, supersededBy);
   }

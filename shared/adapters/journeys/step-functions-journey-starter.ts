@@ -1,8 +1,10 @@
 import { ExecutionAlreadyExists, type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { journeyExecutionName } from '../../domain/collection-case.ts';
 import type { JourneyStarter } from '../../ports.ts';
 
 /**
- * Starts the case's execution, named after the case. Starting a running execution again with
+ * Starts a run of the case's journey, named after the case (and the run, from the second on:
+ * `journeyExecutionName`). Starting a running execution again with
  * the same name and input returns it (Step Functions deduplicates names for 90 days); a name
  * whose execution already finished answers ExecutionAlreadyExists, which means the same here.
  */
@@ -12,12 +14,12 @@ export class StepFunctionsJourneyStarter implements JourneyStarter {
     private readonly stateMachineArn: string,
   ) {}
 
-  public async startJourney(caseId: string): Promise<void> {
+  public async startJourney(caseId: string, run = 1): Promise<void> {
     try {
       await this.client.send(
         new StartExecutionCommand({
           stateMachineArn: this.stateMachineArn,
-          name: caseId,
+          name: journeyExecutionName(caseId, run),
           input: JSON.stringify({ caseId }),
         }),
       );

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ClaimStatus } from '../../../shared/domain/claim.ts';
-import { caseIdFor, closeReasonFor } from '../../../shared/domain/collection-case.ts';
+import { caseIdFor, closeReasonFor, journeyExecutionName } from '../../../shared/domain/collection-case.ts';
 
 describe('caseIdFor', () => {
   it('derives the same id for the same customer and opening claim, so a redelivery reuses the case', () => {
@@ -55,5 +55,23 @@ describe('closeReasonFor', () => {
 
     // Assess
     expect(reason).toBe(expected);
+  });
+});
+
+describe('journeyExecutionName', () => {
+  it('is the case id for the first run and carries the run after it, within the 80 characters allowed', () => {
+    // Prepare
+    const caseId = caseIdFor('stripe:cus_TMx8qA3nV5bW2k', 'stripe:in_1SQ3hJLkdIwHu7ixQm4nZ8Yc');
+
+    // Act
+    const names = [
+      journeyExecutionName(caseId),
+      journeyExecutionName(caseId, 1),
+      journeyExecutionName(caseId, 12),
+    ];
+
+    // Assess
+    expect(names).toEqual([caseId, caseId, `${caseId}-run12`]);
+    expect(names[2]).toMatch(/^[A-Za-z0-9_-]{1,80}$/);
   });
 });

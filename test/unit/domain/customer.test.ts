@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type Customer, mergeCustomer } from '../../../shared/domain/customer.ts';
+import { type Customer, gainedContactRoute, mergeCustomer } from '../../../shared/domain/customer.ts';
 import { stampOf } from '../../../shared/domain/stamp.ts';
 import { customerRecord } from '../../support/billing-records.ts';
 
@@ -220,5 +220,64 @@ describe('mergeCustomer: consent, segment and attributes from billing', () => {
       attributes: { plan: 'pro' },
       contactPreferences: { sms: { consentAt: '2026-10-01T00:00:00.000Z' } },
     });
+  });
+});
+
+describe('gainedContactRoute', () => {
+  const { email: _none, ...unreachable } = customerRecord();
+
+  it('is true for a first email address, a first phone number, and a changed one', () => {
+    // Act & Assess
+    expect(gainedContactRoute(unreachable, customerRecord({ email: 'new@example.com' }))).toBe(true);
+    expect(gainedContactRoute(unreachable, { ...unreachable, phone: '+14155550123' })).toBe(true);
+    expect(gainedContactRoute(customerRecord(), customerRecord({ email: 'other@example.com' }))).toBe(true);
+    expect(gainedContactRoute(undefined, customerRecord())).toBe(true);
+  });
+
+  it('is true for a consent given after the one known before, on any channel', () => {
+    // Prepare
+    const before = customerRecord({
+      phone: '+14155550123',
+      contactPreferences: { sms: { consentAt: '2026-01-01T00:00:00.000Z' } },
+    });
+
+    // Act & Assess
+    expect(
+      gainedContactRoute(before, {
+        ...before,
+        contactPreferences: { sms: { consentAt: '2026-11-01T00:00:00.000Z' } },
+      }),
+    ).toBe(true);
+    expect(
+      gainedContactRoute(before, {
+        ...before,
+        contactPreferences: {
+          ...before.contactPreferences,
+          whatsapp: { consentAt: '2026-01-01T00:00:00.000Z' },
+        },
+      }),
+    ).toBe(true);
+  });
+
+  it('is false when nothing that reaches the debtor changed, or a way was only taken away', () => {
+    // Prepare
+    const before = customerRecord({
+      phone: '+14155550123',
+      contactPreferences: { sms: { consentAt: '2026-01-01T00:00:00.000Z' } },
+    });
+
+    // Act & Assess
+    expect(gainedContactRoute(before, { ...before, name: 'Jenny R.', country: 'GB' })).toBe(false);
+    const { email: _removed, ...withoutEmail } = before;
+    expect(gainedContactRoute(before, withoutEmail)).toBe(false);
+    expect(gainedContactRoute(before, { ...before, email: '' })).toBe(false);
+    expect(
+      gainedContactRoute(before, {
+        ...before,
+        contactPreferences: {
+          sms: { consentAt: '2026-01-01T00:00:00.000Z', optedOutAt: '2026-11-01T00:00:00.000Z' },
+        },
+      }),
+    ).toBe(false);
   });
 });

@@ -5,6 +5,8 @@ import { InMemoryStrategyCatalog } from '../../../shared/adapters/strategies/in-
 import type {
   ClaimBillingEvent as BillingEvent,
   ClaimEventKind as BillingEventKind,
+  CustomerBillingEvent,
+  CustomerSnapshot,
 } from '../../../shared/domain/billing-event.ts';
 import { applyBillingEventToClaim, type Claim, isClaimOpen } from '../../../shared/domain/claim.ts';
 import { caseIdFor, closeReasonFor } from '../../../shared/domain/collection-case.ts';
@@ -454,6 +456,127 @@ describe('ingestBillingEvent', () => {
       ),
       { numRuns: 25 },
     );
+  });
+});
+
+describe('ingestBillingEvent when a debtor nobody could reach becomes reachable', () => {
+  /** A debtor without email whose failed invoice opened a case; its journey ended, nobody contacted. */
+  async function endedUncontacted() {
+    const base = scenario();
+    const caseId = caseIdFor(base.customerId, base.claimIdOf('a'));
+    await ingestBillingEvent(base.event('claim.payment_failed', 'a', '2026-11-02T10:14:09.000Z'), base.deps);
+    // The profile as billing knew it: no email address, no phone.
+    await embedded.table.putCustomer({ customerId: base.customerId, country: 'US' });
+    await embedded.table.markJourneyEnded(caseId, new Date('2026-11-02T10:14:12.000Z'));
+    let sequence = 0;
+    const customerEvent = (customer: Partial<CustomerSnapshot>): CustomerBillingEvent => {
+      sequence += 1;
+      return {
+        provider: 'stripe',
+        eventId: `evt_customer_${base.customerId.slice(-12)}_${sequence}`,
+        kind: 'customer.updated',
+        occurredAt: '2026-11-20T09:00:00.000Z',
+        livemode: false,
+        customer: { customerId: base.customerId, ...customer },
+      };
+    };
+    return { ...base, caseId, customerEvent };
+  }
+
+  it('resumes the ended journey as its next run when a customer event brings an email address', async () => {
+    // Prepare
+    const { deps, journeys, caseId, customerEvent } = await endedUncontacted();
+    const updated = customerEvent({ email: 'late@example.com' });
+
+    // Act
+    const outcome = await ingestBillingEvent(updated, deps);
+
+    // Assess
+    expect(outcome).toEqual({ status: 'recorded' });
+    expect(journeys.starts.at(-1)).toEqual({ caseId, run: 2 });
+    const resumed = await embedded.table.getCase(caseId);
+    expect(resumed).toMatchObject({
+      status: 'open',
+      journeyRun: 2,
+      journeyResumedBy: `stripe:${updated.eventId}`,
+    });
+    expect(resumed?.journeyEndedAt).toBeUndefined();
+  });
+
+  it('finishes starting the run on the redelivery of an event whose journey start failed, and only once', async () => {
+    // Prepare
+    const { deps, journeys, caseId, customerEvent } = await endedUncontacted();
+    const updated = customerEvent({
+      phone: '+14155550123',
+      contactPreferences: { sms: { consentAt: '2026-11-19T00:00:00.000Z' } },
+    });
+    journeys.failNext();
+
+    // Act
+    await expect(ingestBillingEvent(updated, deps)).rejects.toThrow('Rate exceeded');
+    const recordedAfterFailure = await embedded.table.hasEvent('stripe', updated.eventId);
+    const redelivered = await ingestBillingEvent(updated, deps);
+    const again = await ingestBillingEvent(updated, deps);
+
+    // Assess
+    expect(recordedAfterFailure).toBe(false);
+    expect(redelivered).toEqual({ status: 'recorded' });
+    expect(again).toEqual({ status: 'duplicate' });
+    expect(journeys.starts.filter((start) => start.run === 2)).toEqual([{ caseId, run: 2 }]);
+  });
+
+  it('leaves the journey alone when nothing that reaches the debtor changed, or when it has not ended', async () => {
+    // Prepare
+    const ended = await endedUncontacted();
+    const running = scenario();
+    await ingestBillingEvent(
+      running.event('claim.payment_failed', 'a', '2026-11-02T10:14:09.000Z'),
+      running.deps,
+    );
+    const runningCaseId = caseIdFor(running.customerId, running.claimIdOf('a'));
+    const startsBefore = ended.journeys.starts.length;
+
+    // Act
+    await ingestBillingEvent(ended.customerEvent({ name: 'Jenny R.', country: 'GB' }), ended.deps);
+    await ingestBillingEvent(
+      {
+        provider: 'stripe',
+        eventId: `evt_running_${running.customerId.slice(-12)}`,
+        kind: 'customer.updated',
+        occurredAt: '2026-11-20T09:00:00.000Z',
+        livemode: false,
+        customer: { customerId: running.customerId, email: 'second@example.com' },
+      },
+      running.deps,
+    );
+
+    // Assess
+    expect(ended.journeys.starts).toHaveLength(startsBefore);
+    expect((await embedded.table.getCase(ended.caseId))?.journeyEndedAt).toBeDefined();
+    expect(running.journeys.starts).toEqual([{ caseId: runningCaseId, run: 1 }]);
+    expect((await embedded.table.getCase(runningCaseId))?.journeyRun).toBeUndefined();
+  });
+
+  it('resumes a run that ended again as the run after it, once per event', async () => {
+    // Prepare: run 2 started on an email address, then ended too (the address bounced for good).
+    const { deps, journeys, caseId, customerEvent } = await endedUncontacted();
+    await ingestBillingEvent(customerEvent({ email: 'late@example.com' }), deps);
+    await embedded.table.markJourneyEnded(caseId, new Date('2026-11-25T09:00:00.000Z'));
+    const newAddress = customerEvent({ email: 'right@example.com' });
+
+    // Act: the event, then a second event with the same address (nothing gained any more).
+    await ingestBillingEvent(newAddress, deps);
+    await ingestBillingEvent(customerEvent({ email: 'right@example.com' }), deps);
+
+    // Assess
+    expect(journeys.starts.slice(1)).toEqual([
+      { caseId, run: 2 },
+      { caseId, run: 3 },
+    ]);
+    expect(await embedded.table.getCase(caseId)).toMatchObject({
+      journeyRun: 3,
+      journeyResumedBy: `stripe:${newAddress.eventId}`,
+    });
   });
 });
 

@@ -48,6 +48,25 @@ describe('StepFunctionsJourneyStarter', () => {
     });
   });
 
+  it('names a resumed run of the journey after the case and the run, with the same input', async () => {
+    // Prepare
+    sfn.on(StartExecutionCommand).resolves({
+      executionArn: `arn:aws:states:eu-west-1:123456789012:execution:CollectionJourney:${caseId}-run2`,
+      startDate: new Date('2026-11-20T09:00:01.000Z'),
+    });
+    const starter = new StepFunctionsJourneyStarter(client, stateMachineArn);
+
+    // Act
+    await starter.startJourney(caseId, 2);
+
+    // Assess
+    expect(sfn.commandCalls(StartExecutionCommand)[0]?.args[0].input).toEqual({
+      stateMachineArn,
+      name: `${caseId}-run2`,
+      input: JSON.stringify({ caseId }),
+    });
+  });
+
   it('treats ExecutionAlreadyExists as the journey already started', async () => {
     // Prepare
     sfn

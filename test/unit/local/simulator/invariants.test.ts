@@ -103,6 +103,7 @@ function validInput(): InvariantInput {
     executions: [
       {
         name: caseId,
+        caseId,
         status: 'SUCCEEDED',
         startedAt: failed.deliveredAt,
         stateTransitions: 11,
@@ -500,6 +501,7 @@ describe('the simulator invariants', () => {
         executions: [
           {
             name: caseId,
+            caseId,
             status: 'SUCCEEDED' as const,
             startedAt: '',
             stateTransitions: 31,
@@ -513,12 +515,13 @@ describe('the simulator invariants', () => {
       ]);
     });
 
-    it('names a failed journey', () => {
+    it('names a failed journey, and its case when it was a resumed run', () => {
       const input = {
         ...validInput(),
         executions: [
           {
-            name: caseId,
+            name: `${caseId}-run2`,
+            caseId,
             status: 'FAILED' as const,
             startedAt: '',
             stateTransitions: 4,
@@ -529,7 +532,7 @@ describe('the simulator invariants', () => {
       };
 
       expect(checkJourneysEndCleanly(input)).toEqual([
-        expect.objectContaining({ caseId, detail: 'journey failed: boom' }),
+        expect.objectContaining({ caseId, subject: `${caseId}-run2`, detail: 'journey failed: boom' }),
       ]);
     });
   });
