@@ -44,6 +44,8 @@ export interface CollectionCase {
   readonly journeyRun?: number;
   /** The billing event (provider and id) that started the current run, so a redelivery can finish starting it. */
   readonly journeyResumedBy?: string;
+  /** When the current run started (ISO): the steps it had left are due from here on (plan-next-action.ts). */
+  readonly journeyResumedAt?: string;
   /** The case that took over this one's open claims. */
   readonly supersededBy?: string;
   // Experiment inputs read by the metrics (docs/metrics.md): optional until cases carry them.

@@ -195,12 +195,12 @@ function earliestIso(values: readonly (string | undefined)[]): string | undefine
 function dueMoment(
   step: StrategyStep,
   index: number,
-  snapshot: JourneySnapshot,
+  snapshot: Pick<JourneySnapshot, 'collectionCase' | 'records'>,
   strategy: Strategy,
   claims: readonly Claim[],
   zone: string,
   reasons: string[],
-): Date {
+): { readonly anchor: string; readonly due: Date } {
   const { collectionCase } = snapshot;
   let anchor = collectionCase.openedAt;
   if (step.timing.from === 'due-date') {
@@ -217,9 +217,45 @@ function dueMoment(
       .at(-1);
     anchor = previous ? actedAt(previous) : anchor;
   }
-  return DateTime.fromISO(anchor, { zone })
+  const due = DateTime.fromISO(anchor, { zone })
     .plus({ days: step.timing.days, hours: step.timing.hours })
     .toJSDate();
+  return { anchor, due };
+}
+
+/** The index of the last step that acted (-1: none): steps never go back before it. */
+function lastActedIndex(strategy: Strategy, records: readonly StepRecord[]): number {
+  return strategy.steps.reduce(
+    (last, step, index) => (records.some((r) => r.stepId === step.id && settles(r)) ? index : last),
+    -1,
+  );
+}
+
+/**
+ * How far a resumed run moves the steps it had left (ms). A journey resumes when a debtor nobody
+ * could reach becomes reachable (docs/strategies.md). The steps left then keep the spacing the
+ * strategy gives them, the first of them due at the resume, instead of every overdue step going
+ * out as fast as the caps allow. Steps anchored before the resume move; a step anchored on one
+ * that acted in the resumed run is due from it, as written.
+ */
+function resumeShiftMs(
+  snapshot: Pick<JourneySnapshot, 'collectionCase' | 'records'>,
+  strategy: Strategy,
+  claims: readonly Claim[],
+  zone: string,
+): number {
+  const resumedAt = snapshot.collectionCase.journeyResumedAt;
+  if (resumedAt === undefined) return 0;
+  const resumedAtMs = Date.parse(resumedAt);
+  const before = {
+    collectionCase: snapshot.collectionCase,
+    records: snapshot.records.filter((record) => Date.parse(actedAt(record)) < resumedAtMs),
+  };
+  const firstLeft = lastActedIndex(strategy, before.records) + 1;
+  const step = strategy.steps[firstLeft];
+  if (step === undefined) return 0;
+  const { due } = dueMoment(step, firstLeft, before, strategy, claims, zone, []);
+  return Math.max(0, resumedAtMs - due.getTime());
 }
 
 /**
@@ -276,14 +312,17 @@ export function planNextAction(
   const holdout = collectionCase.assignment?.holdout === true;
   const pastDueSince = earliestIso(claims.map((claim) => claim.dueAt)) ?? collectionCase.openedAt;
   const recordOf = (stepId: string) => snapshot.records.find((record) => record.stepId === stepId);
-  const lastActed = strategy.steps.reduce(
-    (last, step, index) => (snapshot.records.some((r) => r.stepId === step.id && settles(r)) ? index : last),
-    -1,
-  );
+  const lastActed = lastActedIndex(strategy, snapshot.records);
+  const resumedAt = collectionCase.journeyResumedAt;
+  const shiftMs = resumeShiftMs(snapshot, strategy, claims, firstZone);
+  if (shiftMs > 0) reasons.push(`timing:resumed-run-from-${resumedAt}`);
 
   for (const [index, step] of strategy.steps.entries()) {
     if (index <= lastActed) continue;
-    const due = dueMoment(step, index, snapshot, strategy, claims, firstZone, reasons);
+    const scheduled = dueMoment(step, index, snapshot, strategy, claims, firstZone, reasons);
+    const shifted =
+      shiftMs > 0 && resumedAt !== undefined && Date.parse(scheduled.anchor) < Date.parse(resumedAt);
+    const due = shifted ? new Date(scheduled.due.getTime() + shiftMs) : scheduled.due;
     let earliest = ceilToSecond(due > now ? due : now);
 
     const unmet = unmetConditions(step.when, {

@@ -209,7 +209,7 @@ async function resumeJourneyOnNewContact(
     return;
   }
   if (collectionCase.journeyEndedAt === undefined || !gainedContactRoute(before, after)) return;
-  if (await deps.cases.resumeJourney(collectionCase.caseId, run + 1, resumedBy)) {
+  if (await deps.cases.resumeJourney(collectionCase.caseId, run + 1, resumedBy, deps.clock.now())) {
     await deps.journeys.startJourney(collectionCase.caseId, run + 1);
   }
 }

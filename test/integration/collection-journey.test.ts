@@ -202,15 +202,17 @@ describe('the local collection journey', () => {
     const delivered = await product.client.postStripe(updated.payload, updated.signature);
     await product.client.advance(10 * day);
 
-    // Assess: the second run of the case's journey emails the new address, each step once.
+    // Assess: the second run of the case's journey emails the new address, each step once, on the
+    // strategy's spacing (days 0, 3 and 7) counted from the resume at 22:00 on 3 March in New York,
+    // each at 08:00 there, the window's opening (EST, then EDT from 8 March).
     expect(endedCase?.journeyEndedAt).toBeDefined();
     expect(sentBefore).toEqual([]);
     expect(delivered).toEqual({ status: 200, body: expect.objectContaining({ status: 'recorded' }) });
     const sent = await product.client.outbox();
-    expect(sent.map((message) => [message.caseId, message.to, message.template])).toEqual([
-      [caseId, 'dana.late@example.com', 'payment-failed'],
-      [caseId, 'dana.late@example.com', 'payment-reminder'],
-      [caseId, 'dana.late@example.com', 'final-notice'],
+    expect(sent.map((message) => [message.caseId, message.to, message.template, message.sentAt])).toEqual([
+      [caseId, 'dana.late@example.com', 'payment-failed', '2026-03-04T13:00:00.000Z'],
+      [caseId, 'dana.late@example.com', 'payment-reminder', '2026-03-07T13:00:00.000Z'],
+      [caseId, 'dana.late@example.com', 'final-notice', '2026-03-11T12:00:00.000Z'],
     ]);
     const executions = (await (await fetch(`${product.runtime.url}/local/executions`)).json()) as {
       name: string;

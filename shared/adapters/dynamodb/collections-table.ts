@@ -320,13 +320,19 @@ export class CollectionsTable
     );
   }
 
-  public async resumeJourney(caseId: string, run: number, resumedBy: string): Promise<boolean> {
+  public async resumeJourney(
+    caseId: string,
+    run: number,
+    resumedBy: string,
+    resumedAt: Date,
+  ): Promise<boolean> {
     const resumed = await writeIfConditionHolds(
       this.documents.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: keys.collectionCase(caseId),
-          UpdateExpression: 'SET journeyRun = :run, journeyResumedBy = :by REMOVE journeyEndedAt',
+          UpdateExpression:
+            'SET journeyRun = :run, journeyResumedBy = :by, journeyResumedAt = :at REMOVE journeyEndedAt',
           ConditionExpression:
             run === 2
               ? '#status = :open AND attribute_exists(journeyEndedAt) AND attribute_not_exists(journeyRun)'
@@ -336,6 +342,7 @@ export class CollectionsTable
             ':open': 'open',
             ':run': run,
             ':by': resumedBy,
+            ':at': resumedAt.toISOString(),
             ...(run === 2 ? {} : { ':previous': run - 1 }),
           },
         }),

@@ -194,6 +194,49 @@ describe('planNextAction', () => {
       expect(fallback.reasons).toContain('timing:due-date-unknown-used-first-failure');
     });
 
+    it('plays the steps a resumed run had left on their own spacing, the first at the resume', () => {
+      // Prepare: opened Monday 2 Nov; nobody could be reached until the run resumed on Monday 16 Nov, 10:00 in New York.
+      const resumedAt = '2026-11-16T15:00:00.000Z';
+      const resumedCase = openCase({
+        openedAt: '2026-11-02T10:14:09.000Z',
+        journeyRun: 2,
+        journeyResumedAt: resumedAt,
+      });
+      const uncontacted = snapshot({ collectionCase: resumedCase });
+      const firstSentOnResume = snapshot({
+        collectionCase: resumedCase,
+        records: [sent('day-0-payment-failed', resumedAt)],
+      });
+      const reachedBefore = snapshot({
+        collectionCase: resumedCase,
+        records: [sent('day-0-payment-failed', '2026-11-02T15:00:00.000Z')],
+      });
+      const reachedBeforeThenReminded = snapshot({
+        collectionCase: resumedCase,
+        records: [
+          sent('day-0-payment-failed', '2026-11-02T15:00:00.000Z'),
+          sent('day-3-reminder', '2026-11-16T15:00:01.000Z', { template: 'payment-reminder' }),
+        ],
+      });
+
+      // Act
+      const first = planNextAction(uncontacted, defaultStrategy, new Date(resumedAt));
+      const second = planNextAction(firstSentOnResume, defaultStrategy, new Date('2026-11-16T15:00:01.000Z'));
+      const left = planNextAction(reachedBefore, defaultStrategy, new Date(resumedAt));
+      const last = planNextAction(
+        reachedBeforeThenReminded,
+        defaultStrategy,
+        new Date('2026-11-16T15:00:02.000Z'),
+      );
+
+      // Assess: days 0, 3 and 7 become 16, 19 and 23 Nov; with day 0 sent before, days 3 and 7 become 16 and 20 Nov.
+      expect(first).toMatchObject({ stepId: 'day-0-payment-failed', at: '2026-11-16T15:00:00Z' });
+      expect(first.reasons).toContain(`timing:resumed-run-from-${resumedAt}`);
+      expect(second).toMatchObject({ stepId: 'day-3-reminder', at: '2026-11-19T15:00:00Z' });
+      expect(left).toMatchObject({ stepId: 'day-3-reminder', at: '2026-11-16T15:00:00Z' });
+      expect(last).toMatchObject({ stepId: 'day-7-final-notice', at: '2026-11-20T15:00:00Z' });
+    });
+
     it('moves a step due on Sunday to Monday morning under the shipped policy', () => {
       // Prepare: due Sunday 8 Nov 2026, 12:00 in New York.
       const strategy = strategyOf([

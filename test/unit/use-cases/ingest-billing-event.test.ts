@@ -485,7 +485,7 @@ describe('ingestBillingEvent when a debtor nobody could reach becomes reachable'
 
   it('resumes the ended journey as its next run when a customer event brings an email address', async () => {
     // Prepare
-    const { deps, journeys, caseId, customerEvent } = await endedUncontacted();
+    const { deps, journeys, clock, caseId, customerEvent } = await endedUncontacted();
     const updated = customerEvent({ email: 'late@example.com' });
 
     // Act
@@ -499,6 +499,7 @@ describe('ingestBillingEvent when a debtor nobody could reach becomes reachable'
       status: 'open',
       journeyRun: 2,
       journeyResumedBy: `stripe:${updated.eventId}`,
+      journeyResumedAt: clock.now().toISOString(),
     });
     expect(resumed?.journeyEndedAt).toBeUndefined();
   });
