@@ -244,6 +244,12 @@ export interface Subscriber {
   readonly name: string;
   /** Absent for the few customers Stripe holds no email for. */
   readonly email?: string;
+  /**
+   * For some of those: the address the merchant adds in billing once the customer's payment has
+   * failed (support asked for it), some days after the first failure. Billing then sends a
+   * customer event, and the product resumes the journey that found nobody to contact.
+   */
+  readonly lateEmail?: { readonly email: string; readonly afterFirstFailureDays: number };
   readonly market: Market;
   /** Where the debtor really is. */
   readonly timeZone: string;
@@ -285,6 +291,9 @@ export interface PopulationOptions {
    */
   readonly startAt?: Date;
 }
+
+/** Of the customers billing holds no email for, the share whose merchant adds one after a failure. */
+const lateEmailShare = 0.6;
 
 /** Builds the population; subscriber `i` depends only on the seed and `i`. */
 export function buildPopulation(random: SeededRandom, options: PopulationOptions): Subscriber[] {
@@ -354,6 +363,10 @@ function buildSubscriber(
     { value: 'none', weight: 2 },
   ]);
   const hasEmail = random.chance(0.99);
+  // From a stream of its own, as below: the other draws stay those of a population without it.
+  const late = random.fork('late-email');
+  const addsEmailLate = !hasEmail && late.chance(lateEmailShare);
+  const afterFirstFailureDays = late.int(1, 20);
   const slug = `${firstName}.${lastName}`
     .normalize('NFKD')
     .replace(/[^A-Za-z.]/g, '')
@@ -368,6 +381,14 @@ function buildSubscriber(
     subscriptionId: `sub_${idTag}${random.token(12)}`,
     name: `${firstName} ${lastName}`,
     ...(hasEmail ? { email: `${slug}+${idTag.toLowerCase()}${index}@${market.emailDomain}` } : {}),
+    ...(addsEmailLate
+      ? {
+          lateEmail: {
+            email: `${slug}+${idTag.toLowerCase()}${index}@${market.emailDomain}`,
+            afterFirstFailureDays,
+          },
+        }
+      : {}),
     market,
     timeZone,
     locale: market.locale,

@@ -191,6 +191,19 @@ function paddleSubscription(subscription: Stripe.Subscription, subscriber: Subsc
   };
 }
 
+/** A Paddle customer entity as its notifications carry it. */
+function paddleCustomer(subscriber: Subscriber, createdAt: string) {
+  return {
+    id: providerCustomerId(subscriber),
+    name: subscriber.name,
+    email: subscriber.email ?? null,
+    locale: subscriber.locale,
+    custom_data: billingMetadataOf(subscriber),
+    status: 'active',
+    created_at: createdAt,
+  };
+}
+
 /** Paddle's `customer.created`: its transactions name the customer only by id. */
 export function paddleCustomerCreated(subscriber: Subscriber, eventId: string, at: Date): ProviderDelivery {
   const notification = {
@@ -198,15 +211,7 @@ export function paddleCustomerCreated(subscriber: Subscriber, eventId: string, a
     event_type: 'customer.created',
     occurred_at: at.toISOString(),
     notification_id: `ntf_${eventId.slice(4)}`,
-    data: {
-      id: providerCustomerId(subscriber),
-      name: subscriber.name,
-      email: subscriber.email ?? null,
-      locale: subscriber.locale,
-      custom_data: billingMetadataOf(subscriber),
-      status: 'active',
-      created_at: at.toISOString(),
-    },
+    data: paddleCustomer(subscriber, at.toISOString()),
   };
   return {
     provider: 'paddle',
@@ -248,6 +253,8 @@ function paddleNotification(event: SimulatedEvent, subscriber: Subscriber) {
       return { type: 'subscription.updated', data: paddleSubscription(event.data.object, subscriber) };
     case 'customer.subscription.deleted':
       return { type: 'subscription.canceled', data: paddleSubscription(event.data.object, subscriber) };
+    case 'customer.updated':
+      return { type: 'customer.updated', data: paddleCustomer(subscriber, iso(event.data.object.created)) };
     default:
       // Paddle writes nothing off and reports no chargebacks to the merchant's webhook.
       return undefined;
@@ -336,6 +343,8 @@ function chargebeeContent(event: SimulatedEvent, subscriber: Subscriber) {
     case 'payment_method.attached':
     case 'payment_method.automatically_updated':
       return { type: 'payment_source_updated', content: { customer } };
+    case 'customer.updated':
+      return { type: 'customer_changed', content: { customer } };
     case 'customer.subscription.deleted': {
       const subscription = event.data.object;
       return {
@@ -478,6 +487,8 @@ function inhouseBody(event: SimulatedEvent, subscriber: Subscriber): Record<stri
     case 'payment_intent.payment_failed':
       // The in-house format carries the card error in `invoice.payment_failed` (above).
       return undefined;
+    case 'customer.updated':
+      return { ...common, type: 'customer.updated' };
   }
 }
 

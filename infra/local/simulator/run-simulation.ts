@@ -231,11 +231,12 @@ export async function runSimulation(
     idTag,
     (at, action) => enqueue(at.getTime(), { kind: 'billing', action }),
     (emitted) => {
-      const subscriber = population[emitted.subscriber];
-      const delivery = subscriber && providerDelivery(emitted.event, subscriber, emitted.invoiceId);
-      if (subscriber === undefined || delivery === undefined) {
+      // As billing holds the subscriber at the event: an email the merchant added late included.
+      const subscriber = emitted.billedAs;
+      const delivery = providerDelivery(emitted.event, subscriber, emitted.invoiceId);
+      if (delivery === undefined) {
         // The provider has no such event (e.g. Chargebee has no past-due subscription status).
-        const key = `${subscriber?.provider ?? '?'} ${emitted.event.type}`;
+        const key = `${subscriber.provider} ${emitted.event.type}`;
         withheldByProvider[key] = (withheldByProvider[key] ?? 0) + 1;
         return;
       }

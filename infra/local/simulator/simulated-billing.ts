@@ -9,6 +9,7 @@ import {
 import type { Segment, Subscriber } from './population.ts';
 import type { SeededRandom, Weighted } from './seeded-random.ts';
 import {
+  customerUpdatedEvent,
   disputeEvent,
   type InvoiceEventType,
   type InvoiceState,
@@ -97,7 +98,8 @@ export type BillingAction =
   | { readonly kind: 'merchant-void'; readonly invoiceId: string }
   | { readonly kind: 'network-card-update'; readonly subscriber: number }
   | { readonly kind: 'self-cure'; readonly invoiceId: string }
-  | { readonly kind: 'new-card-retry'; readonly invoiceId: string; readonly path: RecoveryPath };
+  | { readonly kind: 'new-card-retry'; readonly invoiceId: string; readonly path: RecoveryPath }
+  | { readonly kind: 'email-added'; readonly subscriber: number };
 
 /** One emitted webhook event, at the moment it happened (delivery is the runner's business). */
 export interface EmittedEvent {
@@ -106,6 +108,8 @@ export interface EmittedEvent {
   /** The invoice the event is about, for invoice events. */
   readonly invoiceId?: string;
   readonly subscriber: number;
+  /** The subscriber as billing holds them when the event happened (an email added late included). */
+  readonly billedAs: Subscriber;
 }
 
 export interface InvoiceRecord {
@@ -121,7 +125,8 @@ export interface InvoiceRecord {
 }
 
 interface SubscriberAccount {
-  readonly subscriber: Subscriber;
+  /** As billing holds them now: the population's subscriber, with the email the merchant added late. */
+  subscriber: Subscriber;
   readonly random: SeededRandom;
   /**
    * Draws of the subscription lifecycle, disputes and plans (ids, merchant settings): a stream of
@@ -130,6 +135,10 @@ interface SubscriberAccount {
   readonly lifecycleRandom: SeededRandom;
   /** Ids of the payment intent events sent beside each failure: a stream of its own too. */
   readonly paymentRandom: SeededRandom;
+  /** Ids of the customer events (an email added late): a stream of its own too. */
+  readonly contactRandom: SeededRandom;
+  /** The late email's addition is scheduled (at the first failure). */
+  lateEmailScheduled: boolean;
   subscriptionStatus: SimulatedSubscriptionStatus;
   /** Start of the current period (unix seconds). */
   periodStart: number;
@@ -166,6 +175,8 @@ export interface BillingTallies {
   disputes: number;
   /** Invoices settled out of band at the end of a payment plan. */
   paidByPlan: number;
+  /** Customers billing held no email for, whose merchant added one after a failure. */
+  emailsAddedLate: number;
 }
 
 const hour = 3600 * 1000;
@@ -208,6 +219,7 @@ export class SimulatedBilling {
     subscriptionEvents: {},
     disputes: 0,
     paidByPlan: 0,
+    emailsAddedLate: 0,
   };
 
   public constructor(
@@ -223,6 +235,8 @@ export class SimulatedBilling {
       random: random.fork(`billing-${subscriber.index}`),
       lifecycleRandom: random.fork(`billing-${subscriber.index}/lifecycle`),
       paymentRandom: random.fork(`billing-${subscriber.index}/payments`),
+      contactRandom: random.fork(`billing-${subscriber.index}/contact`),
+      lateEmailScheduled: false,
       subscriptionStatus: 'active',
       periodStart: 0,
       periodEnd: 0,
@@ -287,6 +301,9 @@ export class SimulatedBilling {
         return;
       case 'new-card-retry':
         this.newCardRetry(action.invoiceId, action.path, now);
+        return;
+      case 'email-added':
+        this.addLateEmail(this.account(action.subscriber), now);
         return;
     }
   }
@@ -674,6 +691,14 @@ export class SimulatedBilling {
     };
     const requestId = byDebtor ? account.random.id('req', 14) : null;
     this.emitInvoice(account, record, now, 'invoice.payment_failed', requestId);
+    const { lateEmail } = account.subscriber;
+    if (lateEmail !== undefined && !account.lateEmailScheduled) {
+      account.lateEmailScheduled = true;
+      this.schedule(wholeSecond(now.getTime() + lateEmail.afterFirstFailureDays * day), {
+        kind: 'email-added',
+        subscriber: account.subscriber.index,
+      });
+    }
     // Stripe sends the attempt's card error with the payment intent; the other providers put it in
     // their failure event, which their factories write from the invoice event alone.
     if (account.subscriber.provider !== 'stripe') return;
@@ -684,6 +709,30 @@ export class SimulatedBilling {
       state.invoiceId,
       (eventId) => paymentIntentFailedEvent(state, { eventId, created: unix(now), requestId }),
       account.paymentRandom,
+    );
+  }
+
+  /**
+   * The merchant adds the email billing lacked (support asked the customer for it): invoices from
+   * now on carry it, and billing sends a customer event (the ones already issued keep theirs, as
+   * Stripe's invoices keep the `customer_email` they were finalized with).
+   */
+  private addLateEmail(account: SubscriberAccount, now: Date): void {
+    const { lateEmail } = account.subscriber;
+    if (lateEmail === undefined || account.subscriber.email !== undefined) return;
+    account.subscriber = { ...account.subscriber, email: lateEmail.email };
+    this.tallies.emailsAddedLate += 1;
+    this.emitEvent(
+      account,
+      now,
+      undefined,
+      (eventId) =>
+        customerUpdatedEvent(account.subscriber, {
+          eventId,
+          created: unix(now),
+          requestId: account.contactRandom.id('req', 14),
+        }),
+      account.contactRandom,
     );
   }
 
@@ -740,6 +789,12 @@ export class SimulatedBilling {
     random: SeededRandom = account.random,
   ): void {
     const event = build(`evt_${this.idTag}${random.token(16)}`);
-    this.emit({ at: now, event, subscriber: account.subscriber.index, ...(invoiceId ? { invoiceId } : {}) });
+    this.emit({
+      at: now,
+      event,
+      subscriber: account.subscriber.index,
+      billedAs: account.subscriber,
+      ...(invoiceId ? { invoiceId } : {}),
+    });
   }
 }

@@ -104,6 +104,8 @@ export interface SimulationReport {
     readonly subscriptionEvents: Record<string, number>;
     readonly disputes: number;
     readonly invoicesSettledByPlans: number;
+    /** Customers billing held no email for, whose merchant added one after a failure. */
+    readonly emailsAddedLate: number;
   };
   readonly webhooks: {
     readonly deliveries: number;
@@ -148,6 +150,8 @@ export interface SimulationReport {
   }[];
   readonly journeys: {
     readonly executions: number;
+    /** Executions that resumed an ended journey (a second run or later of a case's journey). */
+    readonly resumedRuns: number;
     readonly byStatus: Record<string, number>;
     readonly stateTransitions: {
       readonly min: number;
@@ -363,6 +367,7 @@ export function buildReport(input: ReportInput): SimulationReport {
       subscriptionEvents: sortedRecord(tallies.subscriptionEvents),
       disputes: tallies.disputes,
       invoicesSettledByPlans: tallies.paidByPlan,
+      emailsAddedLate: tallies.emailsAddedLate,
       actionsPendingAtEnd: input.pendingAtEnd,
     },
     webhooks: {
@@ -427,6 +432,8 @@ export function buildReport(input: ReportInput): SimulationReport {
     ),
     journeys: {
       executions: invariantInput.executions.length,
+      resumedRuns: invariantInput.executions.filter((execution) => execution.name !== execution.caseId)
+        .length,
       byStatus: countBy(invariantInput.executions, (execution) => execution.status),
       stateTransitions:
         transitions.length === 0
@@ -600,6 +607,10 @@ export function renderReportMarkdown(report: SimulationReport): string {
         String(collections.messagesOutsideWindowInTrueZone),
       ],
       ['journeys', String(journeys.executions)],
+      [
+        'emails added in billing after a failure / journeys resumed by new contact details',
+        `${report.billing.emailsAddedLate} / ${journeys.resumedRuns}`,
+      ],
       [
         'state transitions per journey (median / p95 / max)',
         journeys.stateTransitions

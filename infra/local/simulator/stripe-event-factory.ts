@@ -61,7 +61,8 @@ export type SimulatedEvent =
   | Stripe.CustomerSubscriptionUpdatedEvent
   | Stripe.CustomerSubscriptionDeletedEvent
   | Stripe.ChargeDisputeCreatedEvent
-  | Stripe.PaymentIntentPaymentFailedEvent;
+  | Stripe.PaymentIntentPaymentFailedEvent
+  | Stripe.CustomerUpdatedEvent;
 
 function hostedToken(invoiceId: string): string {
   return `test_${Buffer.from(`${simulatedAccount},${invoiceId}`).toString('base64url')}`;
@@ -410,6 +411,48 @@ export function subscriptionEvent(
     ...base,
     type,
     data: { object, previous_attributes: { status: previousStatus } },
+  };
+}
+
+/**
+ * `customer.updated` after the merchant added the customer's email address: the customer object
+ * as it stands, with the address it had before (none) in `previous_attributes`. Built as plain
+ * JSON and typed at the boundary, as a webhook body is.
+ */
+export function customerUpdatedEvent(subscriber: Subscriber, meta: EventEnvelope): SimulatedEvent {
+  const metadata: Record<string, string> = billingMetadataOf(subscriber);
+  if (subscriber.locationData === 'time-zone') metadata.time_zone = subscriber.timeZone;
+  const customer = {
+    id: subscriber.customerId,
+    object: 'customer',
+    address: addressOf(subscriber),
+    balance: 0,
+    created: meta.created - 400 * 86_400,
+    currency: subscriber.market.currency.toLowerCase(),
+    default_source: null,
+    delinquent: true,
+    description: null,
+    email: subscriber.email ?? null,
+    invoice_prefix: subscriber.customerId.slice(-8).toUpperCase(),
+    invoice_settings: {
+      custom_fields: null,
+      default_payment_method: null,
+      footer: null,
+      rendering_options: null,
+    },
+    livemode: false,
+    metadata,
+    name: subscriber.name,
+    phone: subscriber.phone ?? null,
+    preferred_locales: [subscriber.locale],
+    shipping: null,
+    tax_exempt: 'none',
+    test_clock: null,
+  } as unknown as Stripe.Customer;
+  return {
+    ...envelope(meta),
+    type: 'customer.updated',
+    data: { object: customer, previous_attributes: { email: null } },
   };
 }
 

@@ -16,6 +16,7 @@ import {
   type EmittedEvent,
   SimulatedBilling,
 } from '../../../../infra/local/simulator/simulated-billing.ts';
+import { customerUpdatedEvent } from '../../../../infra/local/simulator/stripe-event-factory.ts';
 import {
   parseChargebeeEvent,
   translateChargebeeEvent,
@@ -104,6 +105,7 @@ const expectedKind: Record<string, string> = {
   'payment_method.attached': 'customer.payment_method_updated',
   'payment_method.automatically_updated': 'customer.payment_method_updated',
   'payment_intent.payment_failed': 'claim.payment_failed',
+  'customer.updated': 'customer.updated',
 };
 
 describe('providerDelivery', () => {
@@ -119,13 +121,13 @@ describe('providerDelivery', () => {
 
   it('writes every event as its provider sends it, and the product reads the same meaning, ids and amounts', async () => {
     // Prepare
-    const { population, emitted } = runBilling(4, 1500, 45);
+    const { emitted } = runBilling(4, 1500, 45);
     const seen = new Set<string>();
 
     // Act + Assess: each delivery goes through the product's own authentication and translation.
     for (const entry of emitted) {
-      const subscriber = population[entry.subscriber];
-      if (subscriber === undefined) throw new Error('unknown subscriber');
+      const subscriber = entry.billedAs;
+      expect(subscriber.index).toBe(entry.subscriber);
       const delivery = providerDelivery(entry.event, subscriber, entry.invoiceId);
       if (delivery === undefined) {
         // Only what the provider has no event for is withheld.
@@ -177,6 +179,42 @@ describe('providerDelivery', () => {
       'stripe payment_intent.payment_failed',
     ])
       expect(seen).toContain(expected);
+  });
+
+  it('tells the product of an email added late in each provider’s own customer event', async () => {
+    // Prepare: a subscriber billing holds no email for, billed by each provider in turn.
+    const { population } = runBilling(4, 400, 0);
+    const base = population.find((subscriber) => subscriber.email === undefined);
+    if (base === undefined) throw new Error('expected a subscriber without an email');
+    const at = new Date(start.getTime() + 20 * day);
+    const readings = [];
+
+    // Act
+    for (const provider of ['stripe', 'paddle', 'chargebee', 'inhouse'] as const) {
+      const subscriber = { ...base, provider, email: 'late.address@example.com' };
+      const event = customerUpdatedEvent(subscriber, {
+        eventId: `evt_late_${provider}`,
+        created: Math.floor(at.getTime() / 1000),
+        requestId: null,
+      });
+      const delivery = providerDelivery(event, subscriber);
+      if (delivery === undefined) throw new Error(`${provider} has no customer event`);
+      readings.push([delivery.providerType, await productReading(delivery, at)] as const);
+    }
+
+    // Assess
+    expect(readings.map(([type]) => type)).toEqual([
+      'customer.updated',
+      'customer.updated',
+      'customer_changed',
+      'customer.updated',
+    ]);
+    for (const [, reading] of readings) {
+      expect(reading).toMatchObject({
+        status: 'translated',
+        event: { kind: 'customer.updated', customer: { email: 'late.address@example.com' } },
+      });
+    }
   });
 
   it("introduces a Paddle customer with the contact details Paddle's transactions lack", async () => {

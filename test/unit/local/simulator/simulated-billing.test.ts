@@ -105,6 +105,44 @@ describe('SimulatedBilling', () => {
     }
   });
 
+  it('adds the email billing lacked some days after the first failure: a customer event, and later invoices carry it', async () => {
+    // Prepare
+    const { billing, emitted, population } = runBilling(7, 4000, 60);
+    const updates = emitted.filter((entry) => entry.event.type === 'customer.updated');
+    const lateComers = population.filter((subscriber) => subscriber.lateEmail !== undefined);
+
+    // Assess: each update is the late address of a subscriber without one, once, on its day.
+    expect(lateComers.length).toBeGreaterThan(10);
+    expect(lateComers.every((subscriber) => subscriber.email === undefined)).toBe(true);
+    expect(updates.length).toBeGreaterThan(0);
+    expect(billing.tallies.emailsAddedLate).toBe(updates.length);
+    expect(new Set(updates.map((entry) => entry.subscriber)).size).toBe(updates.length);
+    for (const update of updates) {
+      const subscriber = population[update.subscriber];
+      const late = subscriber?.lateEmail;
+      if (late === undefined) throw new Error('a customer event for a subscriber with an email');
+      const own = emitted.filter((entry) => entry.subscriber === update.subscriber);
+      const firstFailure = own.find((entry) => entry.event.type === 'invoice.payment_failed');
+      expect(update.at.getTime()).toBe(
+        Math.ceil(((firstFailure?.at.getTime() ?? 0) + late.afterFirstFailureDays * day) / 1000) * 1000,
+      );
+      expect(update.billedAs.email).toBe(late.email);
+      const payload = eventPayload(update.event);
+      const at = update.at.getTime() / 1000;
+      const translation = await translateStripeEvent(
+        verifyStripeEvent(payload, signPayload(payload, 'whsec_test', at), 'whsec_test', update.at),
+      );
+      expect(translation).toMatchObject({
+        status: 'translated',
+        event: { kind: 'customer.updated', customer: { email: late.email } },
+      });
+      for (const entry of own.filter((one) => one.event.data.object.object === 'invoice')) {
+        const invoice = invoiceOf(entry);
+        expect(invoice.customer_email).toBe(invoice.created >= at ? late.email : null);
+      }
+    }
+  });
+
   it('lets Stripe retry soft declines but never retries a hard one', () => {
     const { emitted, billing } = runBilling(11, 1500, 40);
     const firstFailures = emitted.filter(
