@@ -208,7 +208,9 @@ async function resumeJourneyOnNewContact(
     await deps.journeys.startJourney(collectionCase.caseId, run);
     return;
   }
-  if (collectionCase.journeyEndedAt === undefined || !gainedContactRoute(before, after)) return;
+  // A customer deleted in billing is contacted no more, whatever its last snapshot carried.
+  if (collectionCase.journeyEndedAt === undefined || after.deletedAt !== undefined) return;
+  if (!gainedContactRoute(before, after)) return;
   if (await deps.cases.resumeJourney(collectionCase.caseId, run + 1, resumedBy, deps.clock.now())) {
     await deps.journeys.startJourney(collectionCase.caseId, run + 1);
   }

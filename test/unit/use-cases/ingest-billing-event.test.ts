@@ -526,7 +526,7 @@ describe('ingestBillingEvent when a debtor nobody could reach becomes reachable'
     expect(journeys.starts.filter((start) => start.run === 2)).toEqual([{ caseId, run: 2 }]);
   });
 
-  it('leaves the journey alone when nothing that reaches the debtor changed, or when it has not ended', async () => {
+  it('leaves the journey alone when nothing that reaches the debtor changed, the customer was deleted, or it has not ended', async () => {
     // Prepare
     const ended = await endedUncontacted();
     const running = scenario();
@@ -539,6 +539,10 @@ describe('ingestBillingEvent when a debtor nobody could reach becomes reachable'
 
     // Act
     await ingestBillingEvent(ended.customerEvent({ name: 'Jenny R.', country: 'GB' }), ended.deps);
+    await ingestBillingEvent(
+      { ...ended.customerEvent({ email: 'deleted@example.com' }), kind: 'customer.deleted' },
+      ended.deps,
+    );
     await ingestBillingEvent(
       {
         provider: 'stripe',
