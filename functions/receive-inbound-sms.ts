@@ -1,11 +1,13 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { PinpointSMSVoiceV2Client } from '@aws-sdk/client-pinpoint-sms-voice-v2';
+import { SFNClient } from '@aws-sdk/client-sfn';
 import middy from '@middy/core';
 import type { SNSEvent } from 'aws-lambda';
 import { systemClock } from '../shared/adapters/clock/system-clock.ts';
 import { CollectionsTable, inboundReplyStoresOn } from '../shared/adapters/dynamodb/collections-table.ts';
 import { translateInboundSms } from '../shared/adapters/events/sms-voice-events.ts';
 import { readSnsNotifications } from '../shared/adapters/events/sns-envelope.ts';
+import { StepFunctionsJourneyStarter } from '../shared/adapters/journeys/step-functions-journey-starter.ts';
 import { lazyHandler } from '../shared/adapters/lazy-handler.ts';
 import { EndUserMessagingSmsSender } from '../shared/adapters/messaging/sms-sender.ts';
 import { unavailableChannelSender } from '../shared/adapters/messaging/unavailable-channel-sender.ts';
@@ -52,6 +54,7 @@ export const handler = lazyHandler(() => {
   return createReceiveInboundSmsHandler({
     ...inboundReplyStoresOn(table),
     senders: { sms, whatsapp: unavailableChannelSender('SMS replies are answered by SMS') },
+    journeys: new StepFunctionsJourneyStarter(new SFNClient({}), config.JOURNEY_STATE_MACHINE_ARN),
     clock: systemClock,
     settings: { supportContact: config.SUPPORT_CONTACT, senderName: config.SENDER_NAME },
   });

@@ -1,4 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SFNClient } from '@aws-sdk/client-sfn';
 import { SocialMessagingClient } from '@aws-sdk/client-socialmessaging';
 import middy from '@middy/core';
 import type { SNSEvent } from 'aws-lambda';
@@ -6,6 +7,7 @@ import { systemClock } from '../shared/adapters/clock/system-clock.ts';
 import { CollectionsTable, inboundReplyStoresOn } from '../shared/adapters/dynamodb/collections-table.ts';
 import { readSnsNotifications } from '../shared/adapters/events/sns-envelope.ts';
 import { translateWhatsAppEvent } from '../shared/adapters/events/whatsapp-events.ts';
+import { StepFunctionsJourneyStarter } from '../shared/adapters/journeys/step-functions-journey-starter.ts';
 import { lazyHandler } from '../shared/adapters/lazy-handler.ts';
 import { unavailableChannelSender } from '../shared/adapters/messaging/unavailable-channel-sender.ts';
 import { EndUserMessagingWhatsAppSender } from '../shared/adapters/messaging/whatsapp-sender.ts';
@@ -65,6 +67,7 @@ export const handler = lazyHandler(() => {
   return createReceiveWhatsAppEventsHandler({
     ...inboundReplyStoresOn(table),
     senders: { sms: unavailableChannelSender('WhatsApp messages are answered on WhatsApp'), whatsapp },
+    journeys: new StepFunctionsJourneyStarter(new SFNClient({}), config.JOURNEY_STATE_MACHINE_ARN),
     clock: systemClock,
     settings: { supportContact: config.SUPPORT_CONTACT, senderName: config.SENDER_NAME },
   });

@@ -227,6 +227,7 @@ export class CollectionsStack extends Stack {
 
     this.channelEvents = new ChannelEvents(this, 'ChannelEvents', {
       table,
+      journeyStateMachine: this.journeys.stateMachine,
       emailConfigurationSet: this.messaging.configurationSet,
       supportContact: props.supportContact ?? senderEmail,
       ...(props.smsOriginationIdentity ? { smsOriginationIdentity: props.smsOriginationIdentity } : {}),

@@ -270,6 +270,8 @@ export function loadSendPortalLinkConfig(env: NodeJS.ProcessEnv = process.env): 
 const replySettingsConfig = z.object({
   SUPPORT_CONTACT: z.string().min(3),
   SENDER_NAME: z.string().min(1).default('Billing'),
+  /** The journey state machine: a START reply resumes a journey that had ended. */
+  JOURNEY_STATE_MACHINE_ARN: z.string().startsWith('arn:'),
 });
 
 export const inboundSmsConfigSchema = tableConfig.merge(replySettingsConfig).extend({

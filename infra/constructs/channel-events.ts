@@ -10,6 +10,7 @@ import { CfnConfigurationSet } from 'aws-cdk-lib/aws-smsvoice';
 import { type CfnTopic, Topic } from 'aws-cdk-lib/aws-sns';
 import { LambdaSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import {
   AwsCustomResource,
   AwsCustomResourcePolicy,
@@ -34,6 +35,8 @@ export type ChannelTopicName = (typeof ChannelTopic)[keyof typeof ChannelTopic];
 
 export interface ChannelEventsProps {
   readonly table: ITable;
+  /** The collection journey: a START reply resumes a journey that had ended (next run of its case). */
+  readonly journeyStateMachine: IStateMachine;
   /** The SES configuration set journey emails go through: its events are published to a topic here. */
   readonly emailConfigurationSet: ConfigurationSet;
   /**
@@ -230,6 +233,7 @@ export class ChannelEvents extends Construct {
     const replySettings = {
       SUPPORT_CONTACT: props.supportContact,
       SENDER_NAME: props.senderName ?? 'Billing',
+      JOURNEY_STATE_MACHINE_ARN: props.journeyStateMachine.stateMachineArn,
     };
     this.smsVoiceEventsFunction = this.subscriber('SmsVoiceEventsFunction', {
       entry: 'functions/receive-sms-voice-events.ts',
@@ -265,6 +269,9 @@ export class ChannelEvents extends Construct {
         ...(props.whatsAppPhoneNumberId ? { WHATSAPP_PHONE_NUMBER_ID: props.whatsAppPhoneNumberId } : {}),
       },
     });
+    for (const replies of [this.inboundSmsFunction, this.whatsAppEventsFunction]) {
+      props.journeyStateMachine.grantStartExecution(replies);
+    }
     if (this.smsOriginationArn) this.grantSendText(this.inboundSmsFunction);
     if (this.whatsAppPhoneNumberArn) this.grantSendWhatsApp(this.whatsAppEventsFunction);
     if (props.whatsAppBusinessAccountId) this.setWhatsAppEventDestination(props.whatsAppBusinessAccountId);

@@ -455,6 +455,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     senders,
     clock,
     settings: { supportContact: developmentSupportContact, senderName: 'Collections (local)' },
+    journeys,
   };
   const deliveryDependencies = { cases: table, interactions: table, consents: table, directory: table };
   const receiveSmsVoiceEvents = createReceiveSmsVoiceEventsHandler(deliveryDependencies);

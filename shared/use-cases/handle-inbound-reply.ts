@@ -18,8 +18,10 @@ import type {
   ContactDirectory,
   CustomerStore,
   InteractionStore,
+  JourneyStarter,
   ReplyActionStore,
 } from '../ports.ts';
+import { resumeEndedJourney } from './resume-journey.ts';
 
 export interface InboundReplyDependencies {
   readonly directory: ContactDirectory;
@@ -32,6 +34,8 @@ export interface InboundReplyDependencies {
   readonly senders: Pick<ChannelSenders, 'sms' | 'whatsapp'>;
   readonly clock: Clock;
   readonly settings: KeywordReplySettings;
+  /** Starts the next run of a journey that ended before a START made the debtor reachable again. */
+  readonly journeys: JourneyStarter;
 }
 
 /**
@@ -191,9 +195,14 @@ async function applyIntent(
       await consent(channel, 'opted-out', 'stop-keyword');
       return [`opted-out:${channel}`];
     }
-    case 'opt-in':
+    case 'opt-in': {
       await consent(reply.channel, 'opted-in', 'start-keyword');
-      return [`opted-in:${reply.channel}`];
+      // A journey that ended for want of a channel (this one stopped, say) takes it up again.
+      const collectionCase = caseId === undefined ? undefined : await deps.cases.getCase(caseId);
+      const resumed =
+        collectionCase !== undefined && (await resumeEndedJourney(collectionCase, sourceEventId, deps));
+      return [`opted-in:${reply.channel}`, ...(resumed ? ['journey-resumed'] : [])];
+    }
     case 'help':
       return [];
     case 'wrong-person':

@@ -31,6 +31,7 @@ import type {
   VersionedClaim,
   VersionedCustomer,
 } from '../ports.ts';
+import { resumeEndedJourney } from './resume-journey.ts';
 
 export interface IngestDependencies {
   readonly ledger: EventLedger;
@@ -183,15 +184,12 @@ async function mergeCustomerOf(
 }
 
 /**
- * A journey ends when its strategy has nothing left it can do, often because the debtor could not
- * be reached: no email address, no phone, no consent. When a customer event then gives them a way
- * to be reached, the open case's journey resumes as its next run, from the first step it has not
- * acted on (the planner never repeats a step). Only customer events do this: claim events of a
- * reachable debtor already supersede an ended case with a new journey (`ensureCaseFor`).
- *
- * The run is recorded on the case, with the event that started it, before it starts: a crash in
- * between is finished by the provider's redelivery, which finds its own event on the case. Hence
- * the one extra read, of the open case, on every customer event of a customer that has one.
+ * A customer event that gives a debtor nobody could reach a way to be reached (a new email address
+ * or phone number, a later consent) resumes the ended journey of their open case
+ * (`resumeEndedJourney`). Only customer events do this: claim events of a reachable debtor already
+ * supersede an ended case with a new journey (`ensureCaseFor`). A redelivery of the event that
+ * resumed it finishes the start, whatever the profile says by then; hence the one extra read, of
+ * the open case, on every customer event of a customer that has one.
  */
 async function resumeJourneyOnNewContact(
   event: BillingEvent,
@@ -201,19 +199,12 @@ async function resumeJourneyOnNewContact(
 ): Promise<void> {
   if (isSubscriptionEvent(event) || after.openCaseId === undefined) return;
   const collectionCase = await deps.cases.getCase(after.openCaseId);
-  if (collectionCase?.status !== 'open') return;
+  if (collectionCase === undefined) return;
   const resumedBy = `${event.provider}:${event.eventId}`;
-  const run = collectionCase.journeyRun ?? 1;
-  if (collectionCase.journeyResumedBy === resumedBy) {
-    await deps.journeys.startJourney(collectionCase.caseId, run);
-    return;
-  }
+  const redelivery = collectionCase.journeyResumedBy === resumedBy;
   // A customer deleted in billing is contacted no more, whatever its last snapshot carried.
-  if (collectionCase.journeyEndedAt === undefined || after.deletedAt !== undefined) return;
-  if (!gainedContactRoute(before, after)) return;
-  if (await deps.cases.resumeJourney(collectionCase.caseId, run + 1, resumedBy, deps.clock.now())) {
-    await deps.journeys.startJourney(collectionCase.caseId, run + 1);
-  }
+  if (!redelivery && (after.deletedAt !== undefined || !gainedContactRoute(before, after))) return;
+  await resumeEndedJourney(collectionCase, resumedBy, deps);
 }
 
 /** What the event's first reads found, so that no step reads it again. */

@@ -187,12 +187,12 @@ describe('ChannelEvents', () => {
           Properties: { Environment: { Variables: Record<string, unknown> } };
         }
       ).Properties.Environment.Variables;
-    // Deployed values are references; any non-empty string stands in for them.
+    // Deployed values are references (ARNs among them); an ARN-shaped string stands in for them.
     const deployed = (fn: IConstruct) =>
       Object.fromEntries(
         Object.entries(environment(fn)).map(([name, value]) => [
           name,
-          typeof value === 'string' ? value : 'resolved',
+          typeof value === 'string' ? value : 'arn:aws:resolved-reference',
         ]),
       );
     expect(tableOnlyConfigSchema.safeParse(deployed(channels.smsVoiceEventsFunction)).success).toBe(true);

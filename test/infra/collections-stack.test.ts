@@ -560,21 +560,25 @@ describe('CollectionsStack', () => {
       stack.stripeEventSync.reconcileFunction,
     ];
 
-    it('lets only the ingest functions start journeys, on the journey state machine only', () => {
+    it('lets only the ingest and reply functions start journeys, on the journey state machine only', () => {
       const starts = allStatements(template).filter((statement) =>
         grantsAction(statement, 'states:StartExecution'),
       );
       const journeyStarts = starts.filter(
         (start) => renderIntrinsic(start.Resource) === `<${logicalIdOf(stack.journeys.stateMachine)}>`,
       );
-      expect(journeyStarts).toHaveLength(ingestFunctions().length);
+      const replyFunctions = [
+        stack.channelEvents.inboundSmsFunction,
+        stack.channelEvents.whatsAppEventsFunction,
+      ];
+      expect(journeyStarts).toHaveLength(ingestFunctions().length + replyFunctions.length);
       // The only other start: the finance scheduler's, of the aggregates proof.
       expect(
         starts
           .filter((start) => !journeyStarts.includes(start))
           .map((start) => renderIntrinsic(start.Resource)),
       ).toEqual([`<${logicalIdOf(stack.financeReports.rebuild.stateMachine)}>`]);
-      for (const fn of ingestFunctions()) {
+      for (const fn of [...ingestFunctions(), ...replyFunctions]) {
         const statements = statementsOfRole(template, roleLogicalIdOf(template, logicalIdOf(fn)));
         expect(statements.some((statement) => grantsAction(statement, 'states:StartExecution'))).toBe(true);
       }

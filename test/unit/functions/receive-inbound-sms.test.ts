@@ -7,7 +7,7 @@ import { InvalidRequestError } from '../../../shared/domain/errors.ts';
 import { customerRecord, openCase } from '../../support/billing-records.ts';
 import { inboundSms, sesEvent, snsEvent } from '../../support/channel-events.ts';
 import { embeddedCollectionsTablePerFile, uniqueSuffix } from '../../support/embedded-collections-table.ts';
-import { TestClock } from '../../support/fake-ports.ts';
+import { RecordingJourneyStarter, TestClock } from '../../support/fake-ports.ts';
 import { lambdaContext } from '../../support/lambda-events.ts';
 import { RecordingChannelSenders } from '../../support/recording-channel-senders.ts';
 
@@ -27,6 +27,7 @@ function inboundHandler(senders = new RecordingChannelSenders()) {
     senders: senders.senders,
     clock: new TestClock('2026-03-11T09:00:01.000Z'),
     settings: { supportContact: 'support@acme.example', senderName: 'Acme' },
+    journeys: new RecordingJourneyStarter(),
   });
 }
 

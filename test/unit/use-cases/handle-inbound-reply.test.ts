@@ -8,7 +8,7 @@ import {
 } from '../../../shared/use-cases/handle-inbound-reply.ts';
 import { customerRecord, openCase } from '../../support/billing-records.ts';
 import { embeddedCollectionsTablePerFile, uniqueSuffix } from '../../support/embedded-collections-table.ts';
-import { TestClock } from '../../support/fake-ports.ts';
+import { RecordingJourneyStarter, TestClock } from '../../support/fake-ports.ts';
 import { RecordingChannelSenders } from '../../support/recording-channel-senders.ts';
 
 const embedded = embeddedCollectionsTablePerFile();
@@ -42,12 +42,13 @@ async function debtor(overrides: { locale?: string; timeZone?: string } = {}) {
 
 function dependencies(
   senders = new RecordingChannelSenders(),
-): InboundReplyDependencies & { recorded: RecordingChannelSenders } {
+): InboundReplyDependencies & { recorded: RecordingChannelSenders; journeys: RecordingJourneyStarter } {
   return {
     ...inboundReplyStoresOn(embedded.table),
     senders: senders.senders,
     clock: new TestClock('2026-03-11T09:00:01.000Z'),
     settings: { supportContact: 'soporte@acme.example', senderName: 'Acme' },
+    journeys: new RecordingJourneyStarter(),
     recorded: senders,
   };
 }
@@ -141,6 +142,34 @@ describe('handleInboundReply', () => {
     expect(await embedded.table.getConsent(customerId, 'sms')).toMatchObject({
       status: 'opted-in',
       reason: 'start-keyword',
+    });
+  });
+
+  it('resumes a journey that had ended on START, once however often the reply is delivered', async () => {
+    // Prepare: the debtor texted STOP earlier; with no other channel the journey ran out of steps.
+    const { caseId, phone } = await debtor();
+    const running = await debtor();
+    await embedded.table.markJourneyEnded(caseId, new Date('2026-03-09T10:00:00.000Z'));
+    const deps = dependencies();
+    const start = reply(phone, 'START');
+
+    // Act
+    const outcome = await handleInboundReply(start, deps);
+    const redelivered = await handleInboundReply(start, deps);
+    const startOnRunningCase = await handleInboundReply(reply(running.phone, 'START'), deps);
+
+    // Assess: the second run starts (again on the redelivery: the execution name dedupes it).
+    expect(outcome.actions).toEqual(['opted-in:sms', 'journey-resumed']);
+    expect(redelivered.actions).toEqual(['opted-in:sms', 'journey-resumed']);
+    expect(startOnRunningCase.actions).toEqual(['opted-in:sms']);
+    expect(deps.journeys.starts).toEqual([
+      { caseId, run: 2 },
+      { caseId, run: 2 },
+    ]);
+    expect(await embedded.table.getCase(caseId)).toMatchObject({
+      journeyRun: 2,
+      journeyResumedBy: `sms:${start.inboundMessageId}`,
+      journeyResumedAt: '2026-03-11T09:00:01.000Z',
     });
   });
 
