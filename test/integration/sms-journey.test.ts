@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { shippedStrategies } from '../../workflows/strategies/index.ts';
 import { inboundSms } from '../support/channel-events.ts';
-import { signStripePayload, stripeInvoiceEvent, stripePayload } from '../support/stripe-events.ts';
 import { localRuntimePerTest } from './support/runtime-per-test.ts';
+import { failInvoiceOfTextingDebtor } from './support/texting-debtor.ts';
 
 const day = 24 * 3600;
 /** 08:30 UTC on Wednesday 11 March 2026: 09:30 in Madrid, inside the contact window. */
@@ -16,40 +16,13 @@ describe('a journey across channels on the local runtime', () => {
     return { clockStart, strategy: smsFirst };
   });
 
-  /**
-   * A failed invoice of a debtor in Madrid whose billing data carries a mobile number, who
-   * agreed to texts earlier (texts need consent: TCPA), as a START reply records it.
-   */
-  async function failInvoice(): Promise<string> {
-    await product.runtime.table.putConsent({
-      customerId: 'stripe:cus_MAD_SMS',
-      channel: 'sms',
-      status: 'opted-in',
-      address: phone,
-      reason: 'start-keyword',
-      decidedAt: '2026-03-01T10:00:00.000Z',
-      sourceEventId: 'inbound-start-at-signup',
-    });
-    const now = Math.floor((await product.client.now()).getTime() / 1000);
-    const event = stripeInvoiceEvent('invoice.payment_failed', {
-      eventId: 'evt_sms_journey_01',
-      created: now,
+  const failInvoice = () =>
+    failInvoiceOfTextingDebtor(product, {
       customerId: 'cus_MAD_SMS',
       invoiceId: 'in_MAD_SMS',
+      phone,
       email: 'ana@example.com',
-      timeZone: 'Europe/Madrid',
-      amountDue: 4999,
-      currency: 'eur',
     });
-    event.data.object.customer_phone = phone;
-    const payload = stripePayload(event);
-    const response = await product.client.postStripe(
-      payload,
-      signStripePayload(payload, product.runtime.stripeWebhookSecret, now),
-    );
-    expect(response.status).toBe(200);
-    return String(response.body.caseId);
-  }
 
   it('texts first, honours a STOP at once, and sends the next step by email', async () => {
     const caseId = await failInvoice();

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseStrategy } from '../../shared/domain/strategy.ts';
 import { inboundSms } from '../support/channel-events.ts';
-import { signStripePayload, stripeInvoiceEvent, stripePayload } from '../support/stripe-events.ts';
 import { localRuntimePerTest } from './support/runtime-per-test.ts';
+import { failInvoiceOfTextingDebtor } from './support/texting-debtor.ts';
 
 const day = 24 * 3600;
 /** 08:30 UTC on Wednesday 11 March 2026: 09:30 in Madrid, inside the contact window. */
@@ -29,33 +29,12 @@ describe('a journey that ran out of channels on the local runtime', () => {
 
   it('ends after a STOP when texts were the only channel, and resumes on START where it stopped', async () => {
     // Prepare: a debtor in Madrid who agreed to texts, without an email address.
-    await product.runtime.table.putConsent({
-      customerId: 'stripe:cus_MAD_RESUME',
-      channel: 'sms',
-      status: 'opted-in',
-      address: phone,
-      reason: 'start-keyword',
-      decidedAt: '2026-03-01T10:00:00.000Z',
-      sourceEventId: 'inbound-start-at-signup',
-    });
-    const now = Math.floor((await product.client.now()).getTime() / 1000);
-    const event = stripeInvoiceEvent('invoice.payment_failed', {
-      eventId: 'evt_sms_resume_01',
-      created: now,
+    const caseId = await failInvoiceOfTextingDebtor(product, {
       customerId: 'cus_MAD_RESUME',
       invoiceId: 'in_MAD_RESUME',
+      phone,
       email: null,
-      timeZone: 'Europe/Madrid',
-      amountDue: 4999,
-      currency: 'eur',
     });
-    event.data.object.customer_phone = phone;
-    const payload = stripePayload(event);
-    const failed = await product.client.postStripe(
-      payload,
-      signStripePayload(payload, product.runtime.stripeWebhookSecret, now),
-    );
-    const caseId = String(failed.body.caseId);
     const journeyTexts = async () =>
       (await product.client.outbox())
         .filter((message) => message.caseId === caseId && !message.stepId.startsWith('reply-'))
