@@ -87,9 +87,9 @@ export interface CaseStore {
   markJourneyEnded(caseId: string, endedAt: Date): Promise<void>;
   /**
    * Moves an open case whose journey ended to run `run` (the run after its current one), naming
-   * the event that resumed it and when, and clears `journeyEndedAt`. True when this call did it or an
-   * earlier call with the same `resumedBy` did (a redelivery); false when the case is closed, its
-   * journey has not ended, or another event resumed it first.
+   * the event that resumed it and when, and clears `journeyEndedAt`. True when this call did it
+   * or an earlier call with the same `resumedBy` did (a redelivery); false when the case is
+   * closed, its journey has not ended, or another event resumed it first.
    */
   resumeJourney(caseId: string, run: number, resumedBy: string, resumedAt: Date): Promise<boolean>;
   /** Closes an open case as `superseded` by another one that took over its open claims. */

@@ -38,11 +38,14 @@ export interface CollectionCase {
   readonly journeyEndedAt?: string;
   /**
    * Which run of the journey the case is on (absent: the first). A journey that ended resumes as
-   * the next run when the debtor gains a way to be reached (docs/journeys.md); each run is its own
-   * execution (`journeyExecutionName`).
+   * the next run when the debtor gains a way to be reached (docs/strategies.md#when-a-journey-ends);
+   * each run is its own execution (`journeyExecutionName`).
    */
   readonly journeyRun?: number;
-  /** The billing event (provider and id) that started the current run, so a redelivery can finish starting it. */
+  /**
+   * The event that started the current run (`<provider>:<event id>`, or `<channel>:<message id>`
+   * for a START reply), so that its redelivery can finish starting it.
+   */
   readonly journeyResumedBy?: string;
   /** When the current run started (ISO): the steps it had left are due from here on (plan-next-action.ts). */
   readonly journeyResumedAt?: string;

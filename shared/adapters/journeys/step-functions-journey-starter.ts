@@ -4,9 +4,9 @@ import type { JourneyStarter } from '../../ports.ts';
 
 /**
  * Starts a run of the case's journey, named after the case (and the run, from the second on:
- * `journeyExecutionName`). Starting a running execution again with
- * the same name and input returns it (Step Functions deduplicates names for 90 days); a name
- * whose execution already finished answers ExecutionAlreadyExists, which means the same here.
+ * `journeyExecutionName`). Starting a running execution again with the same name and input
+ * returns it (Step Functions deduplicates names for 90 days); a name whose execution already
+ * finished answers ExecutionAlreadyExists, which means the same here.
  */
 export class StepFunctionsJourneyStarter implements JourneyStarter {
   public constructor(
