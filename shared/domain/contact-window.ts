@@ -1,6 +1,7 @@
-import Holidays from 'date-holidays';
 import { DateTime } from 'luxon';
 import type { ContactHours } from './contact-policy-config.ts';
+import { HolidayYearOutOfRangeError } from './errors.ts';
+import publicHolidayTable from './public-holidays.json' with { type: 'json' };
 
 /** Why a moment is outside a contact window. */
 export type WindowBlock = 'quiet-hours' | 'closed-day' | 'holiday';
@@ -13,23 +14,52 @@ export interface ZoneRules {
   readonly isHoliday: (localDate: string) => boolean;
 }
 
+/**
+ * The national public holidays of every country date-holidays knows, for a fixed range of years:
+ * `public-holidays.json`, written by `npm run holidays` (infra/cli/generate-public-holidays.ts says
+ * why this range and this shape). Computing them at run time would put date-holidays, moment,
+ * moment-timezone and astronomia (1.4 MB) in every bundle that plans or sends a step.
+ */
+export interface PublicHolidayTable {
+  /** The date-holidays release the table was computed with. */
+  readonly source: string;
+  readonly firstYear: number;
+  readonly lastYear: number;
+  /** By country code, one string a year from `firstYear`: that year's dates as concatenated MMDD, ascending. */
+  readonly countries: Readonly<Record<string, readonly string[]>>;
+}
+
+const holidayTable: PublicHolidayTable = publicHolidayTable;
+
 const holidayCache = new Map<string, ReadonlySet<string>>();
 
-/** Public holidays of a country in a year (local dates), from the maintained date-holidays data. */
+/** The dates (YYYY-MM-DD) of one year's entry of the table. */
+function datesOfYear(year: number, monthDays: string): string[] {
+  const dates: string[] = [];
+  for (let at = 0; at < monthDays.length; at += 4) {
+    dates.push(`${year}-${monthDays.slice(at, at + 2)}-${monthDays.slice(at + 2, at + 4)}`);
+  }
+  return dates;
+}
+
+/**
+ * Public holidays of a country in a year (local dates), from the committed table of date-holidays
+ * data. An unknown country has none. A year outside the table throws HolidayYearOutOfRangeError,
+ * whatever the country: the table cannot tell which days are holidays then, and a failed step is
+ * better than a call on one (docs/contact-policy.md).
+ */
 export function publicHolidays(country: string, year: number): ReadonlySet<string> {
+  const { firstYear, lastYear, countries } = holidayTable;
+  if (!Number.isInteger(year) || year < firstYear || year > lastYear) {
+    throw new HolidayYearOutOfRangeError(
+      `No public holiday data for ${year}: the table covers ${firstYear}-${lastYear} (npm run holidays)`,
+    );
+  }
   const key = `${country}:${year}`;
   let dates = holidayCache.get(key);
   if (dates === undefined) {
-    const known = country in new Holidays().getCountries();
-    const calendar = new Holidays(country);
-    dates = new Set(
-      known
-        ? calendar
-            .getHolidays(year)
-            .filter((holiday) => holiday.type === 'public')
-            .map((holiday) => holiday.date.slice(0, 10))
-        : [],
-    );
+    const monthDays = Object.hasOwn(countries, country) ? countries[country]?.[year - firstYear] : undefined;
+    dates = new Set(datesOfYear(year, monthDays ?? ''));
     holidayCache.set(key, dates);
   }
   return dates;

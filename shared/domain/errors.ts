@@ -37,6 +37,12 @@ export class CaseNotFoundError extends CollectionsError {
 
 export class ConfigurationError extends CollectionsError {}
 
+/**
+ * The committed public holiday table has no data for a year: which days are holidays then is
+ * unknown, so the caller stops rather than contact on one. Widen its range: `npm run holidays`.
+ */
+export class HolidayYearOutOfRangeError extends CollectionsError {}
+
 /** A conditional write lost a race; the caller re-reads and tries again. */
 export class ConcurrentUpdateError extends CollectionsError {
   public override readonly statusCode = 409;
