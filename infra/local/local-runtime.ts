@@ -809,10 +809,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
 
   // Executions live in memory: re-create the journeys of open cases from the stored state. The
   // planner reads which steps were already sent, so nothing is lost and nothing is sent twice.
-  const openCaseIds = await table.listOpenCaseIds();
-  for (const caseId of openCaseIds) {
-    await journeys.startJourney(caseId, (await table.getCase(caseId))?.journeyRun);
-  }
+  const openCases = await table.listOpenCases();
+  for (const openCase of openCases) await journeys.startJourney(openCase.caseId, openCase.journeyRun);
 
   return {
     url: `http://${options.host ?? '127.0.0.1'}:${port}`,
@@ -832,7 +830,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     portalSigningKey,
     portal: portalTable,
     payments,
-    resumedJourneys: openCaseIds.length,
+    resumedJourneys: openCases.length,
     aggregates,
     reportsDir,
     reportLinkSigningKey,

@@ -1,5 +1,6 @@
 import { DateTime } from 'luxon';
 import type { InboundReply } from '../domain/channel-events.ts';
+import type { CollectionCase } from '../domain/collection-case.ts';
 import type { ContactConsent } from '../domain/contact-consent.ts';
 import { resolveTimeZones } from '../domain/contact-policy.ts';
 import type { Customer } from '../domain/customer.ts';
@@ -75,7 +76,8 @@ export async function handleInboundReply(
 ): Promise<InboundReplyOutcome> {
   const link = await findLink(reply.from, reply.channel, deps.directory);
   const customer = link ? await deps.customers.getCustomer(link.customerId) : undefined;
-  const caseId = await openCaseOf(customer, link?.caseId, deps.cases);
+  const openCase = await openCaseOf(customer, link?.caseId, deps.cases);
+  const caseId = openCase?.caseId;
   const zone = customer ? (resolveTimeZones(customer).zones[0] ?? 'UTC') : 'UTC';
   const intent = classifyReply(reply.text, {
     receivedAt: new Date(reply.receivedAt),
@@ -105,7 +107,7 @@ export async function handleInboundReply(
       text: reply.text,
     };
     await deps.interactions.recordInteraction(interaction);
-    actions.push(...(await applyIntent(intent, reply, customer, caseId, zone, sourceEventId, deps)));
+    actions.push(...(await applyIntent(intent, reply, customer, openCase, zone, sourceEventId, deps)));
   }
 
   const answer = keywordAnswer(intent);
@@ -138,15 +140,16 @@ async function findLink(from: string, channel: DeliveryChannel, directory: Conta
   return undefined;
 }
 
+/** The customer's open case: the one their profile points at, else the one the reply's number was texted about. */
 async function openCaseOf(
   customer: Customer | undefined,
   linkedCaseId: string | undefined,
   cases: CaseStore,
-) {
+): Promise<CollectionCase | undefined> {
   for (const caseId of [customer?.openCaseId, linkedCaseId]) {
     if (caseId === undefined) continue;
     const found = await cases.getCase(caseId);
-    if (found?.status === 'open' && found.customerId === customer?.customerId) return caseId;
+    if (found?.status === 'open' && found.customerId === customer?.customerId) return found;
   }
   return undefined;
 }
@@ -155,11 +158,12 @@ async function applyIntent(
   intent: ReplyIntent,
   reply: InboundReply,
   customer: Customer,
-  caseId: string | undefined,
+  openCase: CollectionCase | undefined,
   zone: string,
   sourceEventId: string,
   deps: InboundReplyDependencies,
 ): Promise<string[]> {
+  const caseId = openCase?.caseId;
   const consent = (
     channel: DeliveryChannel,
     status: ContactConsent['status'],
@@ -198,9 +202,7 @@ async function applyIntent(
     case 'opt-in': {
       await consent(reply.channel, 'opted-in', 'start-keyword');
       // A journey that ended for want of a channel (this one stopped, say) takes it up again.
-      const collectionCase = caseId === undefined ? undefined : await deps.cases.getCase(caseId);
-      const resumed =
-        collectionCase !== undefined && (await resumeEndedJourney(collectionCase, sourceEventId, deps));
+      const resumed = openCase !== undefined && (await resumeEndedJourney(openCase, sourceEventId, deps));
       return [`opted-in:${reply.channel}`, ...(resumed ? ['journey-resumed'] : [])];
     }
     case 'help':

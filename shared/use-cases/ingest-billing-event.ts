@@ -2,6 +2,7 @@ import { isDeepStrictEqual } from 'node:util';
 import {
   type BillingEvent,
   type ClaimBillingEvent,
+  type CustomerBillingEvent,
   isClaimEvent,
   isSubscriptionEvent,
   type SubscriptionBillingEvent,
@@ -192,12 +193,12 @@ async function mergeCustomerOf(
  * the open case, on every customer event of a customer that has one.
  */
 async function resumeJourneyOnNewContact(
-  event: BillingEvent,
+  event: CustomerBillingEvent,
   before: Customer | undefined,
   after: Customer,
   deps: IngestDependencies,
 ): Promise<void> {
-  if (isSubscriptionEvent(event) || after.openCaseId === undefined) return;
+  if (after.openCaseId === undefined) return;
   const collectionCase = await deps.cases.getCase(after.openCaseId);
   if (collectionCase === undefined) return;
   const resumedBy = `${event.provider}:${event.eventId}`;

@@ -391,10 +391,15 @@ export class CollectionsTable
   }
 
   public async listOpenCaseIds(): Promise<string[]> {
+    return (await this.listOpenCases()).map((collectionCase) => collectionCase.caseId);
+  }
+
+  /** Every open case, whole: the open-cases index projects the whole item, so no case is read again. */
+  public async listOpenCases(): Promise<CollectionCase[]> {
     const items = await this.queryAll(
       indexPartitionQuery(this.tableName, tableSchema.indexes.openCases, keys.openCasesPartition),
     );
-    return items.map((item) => String(item.caseId));
+    return items.map((item) => stripKeys<CollectionCase>(item));
   }
 
   public async addCasePause(caseId: string, pause: ContactPause): Promise<void> {
